@@ -1,0 +1,88 @@
+// The consensus core of one replica: per-key Paxos (proposer, acceptor, learner) as a
+// deterministic state machine. It does no I/O and reads no clock: it is driven by
+// submit(), receive() and tick(now), and says what to do through take_ready().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consensus/messages.h"
+#include "consensus/operation.h"
+#include "consensus/records.h"
+
+namespace paxoskv::consensus {
+
+// Bugs a test may plant to show that the simulation suite catches them. Never set
+// outside tests.
+enum class PlantedBug {
+  kNone,
+  kAcceptorIgnoresPromise,        // accepts ballots below its promise
+  kProposerIgnoresAcceptedValue,  // proposes its own value after phase 1
+  kAcceptorForgetsPromise,        // does not persist promises
+  kReadSkipsRinse,                // returns a quorum read before in-flight slots settle
+};
+
+struct CoreConfig {
+  NodeId self = 0;
+  std::vector<NodeId> members;  // every replica, self included
+  TimeMs retry_timeout_ms = 200;  // a phase unanswered this long is retried
+  TimeMs backoff_max_ms = 100;    // random wait before retrying after a conflict
+  std::uint64_t seed = 1;         // for the randomized backoff
+  std::size_t max_cached_keys = 100000;  // idle keys above this are evicted from memory
+  PlantedBug planted_bug = PlantedBug::kNone;
+};
+
+struct Outbound {
+  NodeId to = 0;
+  Message message;
+};
+
+// What the replica must do, in this order: persist `persist` atomically and durably,
+// then send `messages` and deliver `completions`.
+struct Ready {
+  std::vector<PersistRecord> persist;
+  std::vector<Outbound> messages;
+  std::vector<Completion> completions;
+
+  bool empty() const { return persist.empty() && messages.empty() && completions.empty(); }
+};
+
+struct CoreCounters {
+  std::uint64_t phase1_rounds = 0;
+  std::uint64_t phase2_rounds = 0;
+  std::uint64_t fast_path_rounds = 0;  // phase 2 without phase 1 (promise held)
+  std::uint64_t conflicts = 0;         // rejects received (a higher promise elsewhere)
+  std::uint64_t retries = 0;           // phases retried after a timeout
+  std::uint64_t read_rounds = 0;
+  std::uint64_t read_rinses = 0;
+  std::uint64_t catch_ups = 0;  // states adopted from other replicas
+};
+
+class Core {
+ public:
+  Core(CoreConfig config, const StateReader& reader);
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // A client operation on `key`, to complete (or fail with kNoQuorum) by `deadline`.
+  void submit(RequestId id, const std::string& key, Operation op, TimeMs deadline);
+  // A message from another replica.
+  void receive(NodeId from, Message message);
+  // Advances time: retries, backoffs, deadlines, background catch-up.
+  void tick(TimeMs now);
+
+  bool has_ready() const;
+  Ready take_ready();
+
+  const CoreCounters& counters() const;
+  std::size_t cached_keys() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace paxoskv::consensus

@@ -1,0 +1,109 @@
+// The messages replicas exchange. See codec.h for their wire form.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "consensus/records.h"
+#include "consensus/types.h"
+
+namespace paxoskv::consensus {
+
+// Phase 1a: ask for a promise not to accept ballots below `ballot` for slots >= `slot`.
+struct Prepare {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+};
+
+// Phase 1b: the promise, with the acceptor's accepted proposal for `slot` if it has one.
+struct Promise {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+  std::optional<AcceptedProposal> accepted;
+};
+
+// A prepare or accept refused because of a higher promise, carried so the proposer can
+// jump past it instead of guessing.
+struct Reject {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+  Ballot promised;
+};
+
+// Phase 2a.
+struct Accept {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+  KeyValue value;
+};
+
+// Phase 2b.
+struct Accepted {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+};
+
+// The proposal (slot, ballot) was chosen: acceptors that accepted it apply it; others
+// ask for the state with a CatchUpRequest.
+struct Commit {
+  std::string key;
+  Slot slot = 0;
+  Ballot ballot;
+};
+
+// "I know the key up to version `have`; send me anything newer."
+struct CatchUpRequest {
+  std::string key;
+  Version have = 0;
+};
+
+// A chosen state of a key. Also the answer to a Prepare/Accept for a slot that the
+// acceptor already knows to be chosen.
+struct CatchUpReply {
+  std::string key;
+  Version version = 0;
+  KeyValue value;
+};
+
+// Quorum read, round 1: what have you applied and accepted for `key`?
+struct ReadQuery {
+  std::string key;
+  std::uint64_t read_id = 0;
+  Version have = 0;
+};
+
+struct ReadReply {
+  std::string key;
+  std::uint64_t read_id = 0;
+  Version version = 0;
+  // The applied state, sent only when `version` is above the asker's `have`.
+  std::optional<KeyValue> state;
+  // The open slot this acceptor accepted a proposal for, 0 if none.
+  Slot accepted_slot = 0;
+};
+
+// Background anti-entropy between replicas (handled by the node, not the core): send me
+// the latest state of keys you changed after your change index `after_index`.
+struct SyncRequest {
+  std::uint64_t after_index = 0;
+  std::uint32_t limit = 0;
+};
+
+struct SyncReply {
+  std::vector<CatchUpReply> entries;
+  std::uint64_t next_index = 0;  // ask again after this index
+  bool more = false;
+};
+
+using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
+                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply>;
+
+}  // namespace paxoskv::consensus

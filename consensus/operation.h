@@ -1,0 +1,43 @@
+// Client operations the core carries, and how they end.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "consensus/types.h"
+
+namespace paxoskv::consensus {
+
+// Set the key to `value`. With `expected`, only if the key's version is exactly that
+// (0: only if the key is absent).
+struct PutOp {
+  std::string value;
+  std::optional<Version> expected;
+};
+
+// Remove the key (only if present). With `expected`, only if present at that version.
+struct DeleteOp {
+  std::optional<Version> expected;
+};
+
+// A linearizable read.
+struct ReadOp {};
+
+using Operation = std::variant<PutOp, DeleteOp, ReadOp>;
+
+enum class Outcome {
+  kOk,         // done: `version` (and for reads `value`) is the key's state
+  kNotFound,   // read or delete of an absent key; `version` is the key's version
+  kConflict,   // compare-and-set mismatch; `version` and `value` are the current state
+  kNoQuorum,   // deadline passed: a write may or may not have been chosen
+};
+
+struct Completion {
+  RequestId id = 0;
+  Outcome outcome = Outcome::kOk;
+  Version version = 0;
+  KeyValue value;
+};
+
+}  // namespace paxoskv::consensus

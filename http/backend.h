@@ -1,0 +1,48 @@
+// What the HTTP front end needs from a replica. The node implements it; tests fake it.
+// Every callback may run on another thread than the caller's.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "paxoskv/result.h"
+
+namespace paxoskv::http {
+
+class Backend {
+ public:
+  using ResultCallback = std::function<void(Result)>;
+  using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
+
+  virtual ~Backend() = default;
+
+  // expected: compare-and-set on the version (0: only if absent).
+  virtual void put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,
+                   ResultCallback done) = 0;
+  virtual void remove(const std::string& key, std::optional<std::uint64_t> expected,
+                      ResultCallback done) = 0;
+  virtual void get(const std::string& key, Consistency consistency, ResultCallback done) = 0;
+  // Answers once this replica applied a version of `key` above `after_version`, or at
+  // `timeout` with the current local state.
+  virtual void wait_key(const std::string& key, std::uint64_t after_version,
+                        std::chrono::milliseconds timeout, ResultCallback done) = 0;
+  // Answers with the changes under `prefix` this replica applied after change index
+  // `after_index` (latest state per key), or at `timeout` with none; `index` is the
+  // replica's change index when answered.
+  virtual void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                           std::chrono::milliseconds timeout, ChangesCallback done) = 0;
+
+  virtual ListResult list(const std::string& prefix, const std::string& after,
+                          std::size_t limit) = 0;
+  virtual std::uint64_t index() const = 0;
+  // JSON text for GET /v1/status.
+  virtual std::string status_json() const = 0;
+  // Prometheus text of the replica's own metrics (the front end adds its own).
+  virtual std::string metrics_text() const = 0;
+};
+
+}  // namespace paxoskv::http
