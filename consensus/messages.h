@@ -36,12 +36,13 @@ struct Reject {
   Ballot promised;
 };
 
-// Phase 2a.
+// Phase 2a. `origin` as in AcceptedProposal.
 struct Accept {
   std::string key;
   Slot slot = 0;
   Ballot ballot;
   KeyValue value;
+  Ballot origin;
 };
 
 // Phase 2b.
@@ -71,6 +72,7 @@ struct CatchUpReply {
   std::string key;
   Version version = 0;
   KeyValue value;
+  Ballot origin;  // of the proposal chosen at `version` (see AcceptedProposal)
 };
 
 // Quorum read, round 1: what have you applied and accepted for `key`?
@@ -86,8 +88,28 @@ struct ReadReply {
   Version version = 0;
   // The applied state, sent only when `version` is above the asker's `have`.
   std::optional<KeyValue> state;
+  Ballot origin;  // of the applied state, as in CatchUpReply
   // The open slot this acceptor accepted a proposal for, 0 if none.
   Slot accepted_slot = 0;
+};
+
+// A write handed to the replica that leads the key (the last one seen to propose it), so
+// that replicas do not duel over a busy key. The leader runs it as its own client's op
+// and answers with ForwardReply; it never forwards it further.
+struct ForwardRequest {
+  std::string key;
+  std::uint64_t forward_id = 0;
+  bool remove = false;                   // delete; else put `value`
+  std::string value;
+  std::optional<Version> expected;       // compare-and-set
+  std::uint32_t timeout_ms = 0;          // time left to the client's deadline
+};
+
+struct ForwardReply {
+  std::uint64_t forward_id = 0;
+  std::uint8_t outcome = 0;  // consensus::Outcome
+  Version version = 0;
+  KeyValue value;
 };
 
 // Background anti-entropy between replicas (handled by the node, not the core): send me
@@ -104,6 +126,7 @@ struct SyncReply {
 };
 
 using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
-                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply>;
+                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply,
+                             ForwardRequest, ForwardReply>;
 
 }  // namespace paxoskv::consensus

@@ -1,0 +1,426 @@
+// Wire form: a one-byte tag naming the message type, then its fields in a fixed order.
+//   integers   unsigned LEB128 varint, canonical (no redundant trailing zero groups),
+//              also for 32- and 8-bit fields, which reject values beyond their range
+//   keys       varint length (1..kMaxKeyBytes) then the bytes
+//   bytes      varint length then the bytes
+//   values     KeyValue: presence byte (0 absent, 1 present) then bytes
+//   flags      one byte, 0 or 1
+//   optionals  presence byte then the contained field
+//   ballots    round, node
+//   lists      varint count then the elements
+// Decoding accepts exactly the canonical encodings, so every accepted byte string
+// re-encodes to itself.
+#include "consensus/codec.h"
+
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <variant>
+
+namespace paxoskv::consensus {
+namespace {
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+constexpr std::size_t kMaxSyncEntries = 100000;
+constexpr std::size_t kMaxVarintBytes = 10;
+
+// Explicit constants, not the variant index: reordering `Message` must not change the
+// wire. Append new tags; never renumber.
+enum class WireTag : std::uint8_t {
+  kPrepare = 0,
+  kPromise = 1,
+  kReject = 2,
+  kAccept = 3,
+  kAccepted = 4,
+  kCommit = 5,
+  kCatchUpRequest = 6,
+  kCatchUpReply = 7,
+  kReadQuery = 8,
+  kReadReply = 9,
+  kSyncRequest = 10,
+  kSyncReply = 11,
+  kForwardRequest = 12,
+  kForwardReply = 13,
+};
+
+// A new alternative of Message needs a tag here, a case in decode() and its fields().
+static_assert(std::variant_size_v<Message> == 14, "update the codec for the new message");
+
+constexpr WireTag tag_of(const Prepare&) {
+  return WireTag::kPrepare;
+}
+constexpr WireTag tag_of(const Promise&) {
+  return WireTag::kPromise;
+}
+constexpr WireTag tag_of(const Reject&) {
+  return WireTag::kReject;
+}
+constexpr WireTag tag_of(const Accept&) {
+  return WireTag::kAccept;
+}
+constexpr WireTag tag_of(const Accepted&) {
+  return WireTag::kAccepted;
+}
+constexpr WireTag tag_of(const Commit&) {
+  return WireTag::kCommit;
+}
+constexpr WireTag tag_of(const CatchUpRequest&) {
+  return WireTag::kCatchUpRequest;
+}
+constexpr WireTag tag_of(const CatchUpReply&) {
+  return WireTag::kCatchUpReply;
+}
+constexpr WireTag tag_of(const ReadQuery&) {
+  return WireTag::kReadQuery;
+}
+constexpr WireTag tag_of(const ReadReply&) {
+  return WireTag::kReadReply;
+}
+constexpr WireTag tag_of(const SyncRequest&) {
+  return WireTag::kSyncRequest;
+}
+constexpr WireTag tag_of(const SyncReply&) {
+  return WireTag::kSyncReply;
+}
+constexpr WireTag tag_of(const ForwardRequest&) {
+  return WireTag::kForwardRequest;
+}
+constexpr WireTag tag_of(const ForwardReply&) {
+  return WireTag::kForwardReply;
+}
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void u64(std::uint64_t value) {
+    while (value >= 0x80) {
+      out_.push_back(static_cast<char>((value & 0x7f) | 0x80));
+      value >>= 7;
+    }
+    out_.push_back(static_cast<char>(value));
+  }
+  void u32(std::uint32_t value) { u64(value); }
+  void u8(std::uint8_t value) { u64(value); }
+  void flag(bool value) { out_.push_back(value ? 1 : 0); }
+  void ballot(const Ballot& ballot) {
+    u64(ballot.round);
+    u32(ballot.node);
+  }
+  // Encoded as given: a key outside 1..kMaxKeyBytes is written, and rejected by the reader.
+  void key(const std::string& key) { bytes(key); }
+  void bytes(std::string_view bytes) {
+    u64(bytes.size());
+    out_.append(bytes);
+  }
+  void value(const KeyValue& value) {
+    optional(value, [this](const std::string& bytes_value) { bytes(bytes_value); });
+  }
+  template <typename T, typename Field>
+  void optional(const std::optional<T>& field, Field&& write) {
+    flag(field.has_value());
+    if (field) write(*field);
+  }
+  template <typename T, typename Element>
+  void list(const std::vector<T>& items, std::size_t /*max_items*/, std::size_t /*min_item_bytes*/,
+            Element&& write) {
+    u64(items.size());
+    for (const T& item : items) write(item);
+  }
+
+ private:
+  std::string& out_;
+};
+
+// Reads fields from untrusted bytes. The first malformed field marks the reader failed;
+// every later read is then a no-op, so callers check ok() once at the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+
+  bool ok() const { return !failed_; }
+  bool done() const { return !failed_ && rest_.empty(); }
+
+  void u64(std::uint64_t& value) {
+    value = 0;
+    for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+      std::uint8_t byte = 0;
+      if (!next(byte)) return;
+      // The tenth group holds bit 63 only.
+      if (i == kMaxVarintBytes - 1 && byte > 1) return fail();
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) == 0) {
+        // A zero final group after the first is a redundant (non-canonical) encoding.
+        if (byte == 0 && i > 0) return fail();
+        return;
+      }
+    }
+  }
+  void u32(std::uint32_t& value) {
+    std::uint64_t wide = 0;
+    u64(wide);
+    if (wide > std::numeric_limits<std::uint32_t>::max()) return fail();
+    value = static_cast<std::uint32_t>(wide);
+  }
+  void u8(std::uint8_t& value) {
+    std::uint64_t wide = 0;
+    u64(wide);
+    if (wide > std::numeric_limits<std::uint8_t>::max()) return fail();
+    value = static_cast<std::uint8_t>(wide);
+  }
+  void flag(bool& value) {
+    std::uint8_t byte = 0;
+    if (!next(byte)) return;
+    if (byte > 1) return fail();
+    value = byte == 1;
+  }
+  void ballot(Ballot& ballot) {
+    u64(ballot.round);
+    u32(ballot.node);
+  }
+  void key(std::string& key) {
+    bytes(key);
+    if (ok() && (key.empty() || key.size() > kMaxKeyBytes)) fail();
+  }
+  void bytes(std::string& out) {
+    std::uint64_t length = 0;
+    u64(length);
+    if (!ok()) return;
+    if (length > rest_.size()) return fail();
+    out.assign(rest_.substr(0, static_cast<std::size_t>(length)));
+    rest_.remove_prefix(static_cast<std::size_t>(length));
+  }
+  void value(KeyValue& value) {
+    optional(value, [this](std::string& bytes_value) { bytes(bytes_value); });
+  }
+  template <typename T, typename Field>
+  void optional(std::optional<T>& field, Field&& read) {
+    bool present = false;
+    flag(present);
+    if (!ok() || !present) {
+      field.reset();
+      return;
+    }
+    read(field.emplace());
+  }
+  // `min_item_bytes` bounds the count by the bytes left before anything is allocated.
+  template <typename T, typename Element>
+  void list(std::vector<T>& items, std::size_t max_items, std::size_t min_item_bytes,
+            Element&& read) {
+    std::uint64_t count = 0;
+    u64(count);
+    if (!ok()) return;
+    if (count > max_items || count > rest_.size() / min_item_bytes) return fail();
+    items.clear();
+    items.reserve(static_cast<std::size_t>(count));
+    for (std::uint64_t i = 0; i < count && ok(); ++i) read(items.emplace_back());
+  }
+
+ private:
+  void fail() { failed_ = true; }
+
+  bool next(std::uint8_t& byte) {
+    if (failed_) return false;
+    if (rest_.empty()) {
+      fail();
+      return false;
+    }
+    byte = static_cast<std::uint8_t>(rest_.front());
+    rest_.remove_prefix(1);
+    return true;
+  }
+
+  std::string_view rest_;
+  bool failed_ = false;
+};
+
+// Each message's fields in wire order, shared by the Writer (const message) and the
+// Reader (mutable message) so that encoding and decoding cannot drift apart.
+template <typename M, typename T>
+concept MessageOf = std::same_as<std::remove_const_t<M>, T>;
+
+template <typename Io>
+void fields(Io& io, MessageOf<AcceptedProposal> auto& proposal) {
+  io.u64(proposal.slot);
+  io.ballot(proposal.ballot);
+  io.value(proposal.value);
+  io.ballot(proposal.origin);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Prepare> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Promise> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+  io.optional(m.accepted, [&io](auto& proposal) { fields(io, proposal); });
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Reject> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+  io.ballot(m.promised);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Accept> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+  io.value(m.value);
+  io.ballot(m.origin);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Accepted> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<Commit> auto& m) {
+  io.key(m.key);
+  io.u64(m.slot);
+  io.ballot(m.ballot);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<CatchUpRequest> auto& m) {
+  io.key(m.key);
+  io.u64(m.have);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<CatchUpReply> auto& m) {
+  io.key(m.key);
+  io.u64(m.version);
+  io.value(m.value);
+  io.ballot(m.origin);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ReadQuery> auto& m) {
+  io.key(m.key);
+  io.u64(m.read_id);
+  io.u64(m.have);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ReadReply> auto& m) {
+  io.key(m.key);
+  io.u64(m.read_id);
+  io.u64(m.version);
+  io.optional(m.state, [&io](auto& state) { io.value(state); });
+  io.ballot(m.origin);
+  io.u64(m.accepted_slot);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<SyncRequest> auto& m) {
+  io.u64(m.after_index);
+  io.u32(m.limit);
+}
+
+// Smallest CatchUpReply: 1-byte key with its length, version, presence byte, origin.
+constexpr std::size_t kMinCatchUpReplyBytes = 6;
+
+template <typename Io>
+void fields(Io& io, MessageOf<SyncReply> auto& m) {
+  io.list(m.entries, kMaxSyncEntries, kMinCatchUpReplyBytes,
+          [&io](auto& entry) { fields(io, entry); });
+  io.u64(m.next_index);
+  io.flag(m.more);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ForwardRequest> auto& m) {
+  io.key(m.key);
+  io.u64(m.forward_id);
+  io.flag(m.remove);
+  io.bytes(m.value);
+  io.optional(m.expected, [&io](auto& expected) { io.u64(expected); });
+  io.u32(m.timeout_ms);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ForwardReply> auto& m) {
+  io.u64(m.forward_id);
+  io.u8(m.outcome);
+  io.u64(m.version);
+  io.value(m.value);
+}
+
+template <typename M>
+std::optional<Message> decode_as(Reader& reader) {
+  M message;
+  fields(reader, message);
+  if (!reader.done()) return std::nullopt;
+  return Message{std::move(message)};
+}
+
+}  // namespace
+
+void encode(const Message& message, std::string& out) {
+  std::visit(
+      [&out](const auto& alternative) {
+        out.push_back(static_cast<char>(tag_of(alternative)));
+        Writer writer(out);
+        fields(writer, alternative);
+      },
+      message);
+}
+
+std::string encode(const Message& message) {
+  std::string out;
+  encode(message, out);
+  return out;
+}
+
+std::optional<Message> decode(std::string_view bytes) {
+  if (bytes.empty()) return std::nullopt;
+  const auto tag = static_cast<WireTag>(static_cast<std::uint8_t>(bytes.front()));
+  Reader reader(bytes.substr(1));
+  switch (tag) {
+    case WireTag::kPrepare:
+      return decode_as<Prepare>(reader);
+    case WireTag::kPromise:
+      return decode_as<Promise>(reader);
+    case WireTag::kReject:
+      return decode_as<Reject>(reader);
+    case WireTag::kAccept:
+      return decode_as<Accept>(reader);
+    case WireTag::kAccepted:
+      return decode_as<Accepted>(reader);
+    case WireTag::kCommit:
+      return decode_as<Commit>(reader);
+    case WireTag::kCatchUpRequest:
+      return decode_as<CatchUpRequest>(reader);
+    case WireTag::kCatchUpReply:
+      return decode_as<CatchUpReply>(reader);
+    case WireTag::kReadQuery:
+      return decode_as<ReadQuery>(reader);
+    case WireTag::kReadReply:
+      return decode_as<ReadReply>(reader);
+    case WireTag::kSyncRequest:
+      return decode_as<SyncRequest>(reader);
+    case WireTag::kSyncReply:
+      return decode_as<SyncReply>(reader);
+    case WireTag::kForwardRequest:
+      return decode_as<ForwardRequest>(reader);
+    case WireTag::kForwardReply:
+      return decode_as<ForwardReply>(reader);
+  }
+  return std::nullopt;  // unknown tag
+}
+
+}  // namespace paxoskv::consensus

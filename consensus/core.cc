@@ -1,0 +1,750 @@
+#include "consensus/core.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <random>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "consensus/key_state.h"
+#include "consensus/operation_eval.h"
+
+namespace paxoskv::consensus {
+
+namespace {
+
+// An acceptor holding an accepted proposal this long without a commit asks its peers
+// whether the slot was chosen.
+constexpr TimeMs kCatchUpAfterMs = 500;
+constexpr unsigned kMaxCatchUpAsks = 5;
+// A read waiting for an in-flight slot to settle re-reads after this long, and after
+// this many re-reads runs phase 1 itself to settle the slot.
+constexpr TimeMs kRinseAfterMs = 20;
+constexpr unsigned kRinsesBeforeRecovery = 3;
+// Writes go to a replica seen proposing the key this recently, instead of dueling it.
+constexpr TimeMs kLeaderHintFreshMs = 300;
+
+bool contains(const std::vector<NodeId>& nodes, NodeId node) {
+  return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
+}
+
+}  // namespace
+
+class Core::Impl {
+ public:
+  Impl(CoreConfig config, const StateReader& reader)
+      : config_(std::move(config)), reader_(reader), rng_(config_.seed) {
+    quorum_ = config_.members.size() / 2 + 1;
+  }
+
+  void submit(RequestId id, const std::string& key, Operation op, TimeMs deadline) {
+    KeyState& ks = state(key);
+    if (std::holds_alternative<ReadOp>(op)) {
+      ks.reads_waiting.push_back(PendingRead{id, deadline, now_, 0});
+      start_read_round(key, ks);
+    } else {
+      ks.ops.push_back(PendingOp{id, std::move(op), deadline, now_, 0, {}});
+      drive(key, ks);
+    }
+    flush_local();
+  }
+
+  void receive(NodeId from, Message message) {
+    if (!contains(config_.members, from)) return;
+    handle(from, std::move(message));
+    flush_local();
+  }
+
+  void tick(TimeMs now) {
+    now_ = std::max(now_, now);
+    std::vector<std::string> keys(active_.begin(), active_.end());
+    for (const std::string& key : keys) {
+      auto it = keys_.find(key);
+      if (it == keys_.end()) {
+        active_.erase(key);
+        continue;
+      }
+      tick_key(key, it->second);
+      if (!is_active(it->second)) active_.erase(key);
+    }
+    expire_forwards();
+    flush_local();
+    evict_idle_keys();
+  }
+
+  bool has_ready() const { return !ready_.empty(); }
+
+  Ready take_ready() { return std::exchange(ready_, Ready{}); }
+
+  const CoreCounters& counters() const { return counters_; }
+  std::size_t cached_keys() const { return keys_.size(); }
+
+ private:
+  // ---- key state ------------------------------------------------------------------
+
+  KeyState& state(const std::string& key) {
+    auto it = keys_.find(key);
+    if (it == keys_.end()) {
+      KeyRecord record = reader_.load(key);
+      it = keys_.emplace(key, KeyState{}).first;
+      it->second.acceptor = std::move(record.acceptor);
+      it->second.applied = std::move(record.applied);
+    }
+    active_.insert(key);  // re-checked at the next tick
+    return it->second;
+  }
+
+  bool is_active(const KeyState& ks) const {
+    return ks.phase != ProposerPhase::kIdle || !ks.ops.empty() || !ks.reads_waiting.empty() ||
+           ks.read_round.has_value() || !ks.reads_until_applied.empty() ||
+           ks.recover_requested || (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks);
+  }
+
+  // Only when nothing awaits persistence: an evicted key is reloaded from the reader.
+  void evict_idle_keys() {
+    if (keys_.size() <= config_.max_cached_keys || !ready_.persist.empty()) return;
+    const std::size_t target = config_.max_cached_keys - config_.max_cached_keys / 10;
+    for (auto it = keys_.begin(); it != keys_.end() && keys_.size() > target;) {
+      if (!is_active(it->second) && !active_.contains(it->first)) {
+        it = keys_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void persist(const std::string& key, const KeyState& ks, bool acceptor, bool applied) {
+    PersistRecord record{key, std::nullopt, std::nullopt};
+    if (acceptor) record.acceptor = ks.acceptor;
+    if (applied) record.applied = ks.applied;
+    ready_.persist.push_back(std::move(record));
+  }
+
+  // ---- messaging --------------------------------------------------------------------
+
+  void send(NodeId to, Message message) {
+    if (to == config_.self) {
+      local_.push_back(std::move(message));
+    } else {
+      ready_.messages.push_back(Outbound{to, std::move(message)});
+    }
+  }
+
+  void broadcast(const Message& message) {
+    for (NodeId member : config_.members) send(member, message);
+  }
+
+  void send_to_peers(const Message& message) {
+    for (NodeId member : config_.members) {
+      if (member != config_.self) send(member, message);
+    }
+  }
+
+  // Messages to ourselves are handled at once: nothing they cause leaves the replica
+  // before the Ready's records are persisted, so this keeps persist-before-send.
+  void flush_local() {
+    while (!local_.empty()) {
+      Message message = std::move(local_.front());
+      local_.pop_front();
+      handle(config_.self, std::move(message));
+    }
+  }
+
+  void complete(RequestId id, Outcome outcome, Version version, KeyValue value = std::nullopt) {
+    ready_.completions.push_back(Completion{id, outcome, version, std::move(value)});
+  }
+
+  // Answers a write: to our client, or to the replica that forwarded it to us.
+  void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
+              KeyValue value = std::nullopt) {
+    if (op.forwarded_from != 0) {
+      send(op.forwarded_from,
+           ForwardReply{op.forward_id, static_cast<std::uint8_t>(outcome), version, std::move(value)});
+      (void)key;
+      return;
+    }
+    complete(op.id, outcome, version, std::move(value));
+  }
+
+  void complete_read(const PendingRead& read, const KeyState& ks) {
+    if (ks.applied.value) {
+      complete(read.id, Outcome::kOk, ks.applied.version, ks.applied.value);
+    } else {
+      complete(read.id, Outcome::kNotFound, ks.applied.version);
+    }
+  }
+
+  void handle(NodeId from, Message message) {
+    std::visit([&](auto& m) { on(from, m); }, message);
+  }
+
+  // ---- acceptor ---------------------------------------------------------------------
+
+  // Another proposer with a higher ballot is at work on this key: whatever promise we
+  // held is no longer a majority's.
+  void notice_ballot(KeyState& ks, const Ballot& ballot) {
+    if (ballot.node != config_.self && ballot > ks.ballot) ks.leader = false;
+  }
+
+  void on(NodeId from, Prepare& m) {
+    KeyState& ks = state(m.key);
+    notice_ballot(ks, m.ballot);
+    if (m.slot <= ks.applied.version) {
+      send(from, chosen_state(m.key, ks));
+      return;
+    }
+    if (m.ballot < ks.acceptor.promised) {
+      send(from, Reject{m.key, m.slot, m.ballot, ks.acceptor.promised});
+      return;
+    }
+    if (m.ballot > ks.acceptor.promised) {
+      ks.acceptor.promised = m.ballot;
+      if (config_.planted_bug != PlantedBug::kAcceptorForgetsPromise) {
+        persist(m.key, ks, true, false);
+      }
+    }
+    std::optional<AcceptedProposal> accepted;
+    if (ks.acceptor.accepted && ks.acceptor.accepted->slot == m.slot) {
+      accepted = ks.acceptor.accepted;
+    }
+    send(from, Promise{m.key, m.slot, m.ballot, std::move(accepted)});
+  }
+
+  void on(NodeId from, Accept& m) {
+    KeyState& ks = state(m.key);
+    notice_ballot(ks, m.ballot);
+    if (m.slot <= ks.applied.version) {
+      send(from, chosen_state(m.key, ks));
+      return;
+    }
+    if (m.ballot < ks.acceptor.promised &&
+        config_.planted_bug != PlantedBug::kAcceptorIgnoresPromise) {
+      send(from, Reject{m.key, m.slot, m.ballot, ks.acceptor.promised});
+      return;
+    }
+    if (m.slot > ks.applied.version + 1) {
+      // We missed chosen slots: accepting now would drop our record of the open slot
+      // before its value is known here. Ask to catch up; the proposer re-sends.
+      send(from, CatchUpRequest{m.key, ks.applied.version});
+      return;
+    }
+    ks.acceptor.promised = std::max(ks.acceptor.promised, m.ballot);
+    note_leader(ks, m.ballot.node);
+    ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.origin};
+    ks.accepted_at = now_;
+    ks.catch_up_asks = 0;
+    persist(m.key, ks, true, false);
+    send(from, Accepted{m.key, m.slot, m.ballot});
+  }
+
+  void on(NodeId from, Commit& m) {
+    KeyState& ks = state(m.key);
+    notice_ballot(ks, m.ballot);
+    note_leader(ks, m.ballot.node);
+    if (m.slot <= ks.applied.version) return;
+    const auto& accepted = ks.acceptor.accepted;
+    if (accepted && accepted->slot == m.slot && accepted->ballot == m.ballot) {
+      AppliedRecord chosen{m.slot, accepted->value, accepted->origin};
+      apply(m.key, ks, std::move(chosen), /*chosen_by_us=*/false);
+      drive(m.key, ks);
+    } else {
+      send(from, CatchUpRequest{m.key, ks.applied.version});
+    }
+  }
+
+  void on(NodeId from, CatchUpRequest& m) {
+    KeyState& ks = state(m.key);
+    if (ks.applied.version > m.have) send(from, chosen_state(m.key, ks));
+    // A peer behind our in-flight proposal can accept it once it has caught up.
+    if (ks.phase == ProposerPhase::kAccepting && ks.slot == ks.applied.version + 1 &&
+        m.have < ks.applied.version) {
+      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_origin});
+    }
+  }
+
+  void on(NodeId, CatchUpReply& m) {
+    KeyState& ks = state(m.key);
+    if (m.version <= ks.applied.version) return;
+    ++counters_.catch_ups;
+    apply(m.key, ks, AppliedRecord{m.version, std::move(m.value), m.origin}, false);
+    drive(m.key, ks);
+  }
+
+  void on(NodeId from, ReadQuery& m) {
+    KeyState& ks = state(m.key);
+    ReadReply reply{m.key, m.read_id, ks.applied.version, std::nullopt, Ballot{}, 0};
+    if (ks.applied.version > m.have) {
+      reply.state = ks.applied.value;
+      reply.origin = ks.applied.origin;
+    }
+    if (ks.acceptor.accepted) reply.accepted_slot = ks.acceptor.accepted->slot;
+    send(from, std::move(reply));
+  }
+
+  // Anti-entropy is the node's business.
+  void on(NodeId, SyncRequest&) {}
+  void on(NodeId, SyncReply&) {}
+
+  CatchUpReply chosen_state(const std::string& key, const KeyState& ks) const {
+    return CatchUpReply{key, ks.applied.version, ks.applied.value, ks.applied.origin};
+  }
+
+  // ---- learner ----------------------------------------------------------------------
+
+  // Makes `chosen` the key's applied state if it is newer, and settles what depended on
+  // the slots it covers.
+  void apply(const std::string& key, KeyState& ks, AppliedRecord chosen, bool chosen_by_us) {
+    if (chosen.version <= ks.applied.version) return;
+    ks.applied = std::move(chosen);
+    const bool acceptor_changed =
+        ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version;
+    if (acceptor_changed) ks.acceptor.accepted.reset();
+    persist(key, ks, acceptor_changed, true);
+
+    if (!chosen_by_us) {
+      // Someone else decided a slot: our promise (if any) may be gone, and a phase for a
+      // slot now decided is moot.
+      ks.leader = false;
+      if (ks.phase != ProposerPhase::kIdle && ks.slot <= ks.applied.version) {
+        ks.phase = ProposerPhase::kIdle;
+      }
+    }
+    settle_head_op(key, ks);
+
+    auto& waiting = ks.reads_until_applied;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (it->target <= ks.applied.version) {
+        complete_read(it->read, ks);
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (waiting.empty()) ks.recover_requested = false;
+  }
+
+
+  // The head op was proposed at some slot; now that the applied version reached it,
+  // decide whether it was our op that got chosen.
+  void settle_head_op(const std::string& key, KeyState& ks) {
+    if (ks.ops.empty()) return;
+    PendingOp& head = ks.ops.front();
+    if (head.proposed_slot == 0 || head.proposed_slot > ks.applied.version) return;
+    const bool ours_known = head.proposed_slot == ks.applied.version &&
+                            !ks.applied.origin.is_zero();
+    if (ours_known) {
+      if (contains_ballot(head.proposed_origins, ks.applied.origin)) {
+        finish(key, head, Outcome::kOk, ks.applied.version,
+               std::holds_alternative<PutOp>(head.op) ? ks.applied.value : std::nullopt);
+        ks.ops.pop_front();
+      } else {
+        head.proposed_slot = 0;  // another value took the slot: ours was never chosen
+        head.proposed_origins.clear();
+      }
+      return;
+    }
+    // The slot was decided but we do not know by which proposal: the outcome of this
+    // client's write is unknown, exactly like a timeout.
+    ++counters_.unknown_outcomes;
+    finish(key, head, Outcome::kUnknown, ks.applied.version);
+    ks.ops.pop_front();
+  }
+
+  static bool contains_ballot(const std::vector<Ballot>& ballots, const Ballot& ballot) {
+    return std::find(ballots.begin(), ballots.end(), ballot) != ballots.end();
+  }
+
+  // ---- proposer ---------------------------------------------------------------------
+
+  // Moves the key's writes forward if the proposer is free.
+  void drive(const std::string& key, KeyState& ks) {
+    if (ks.phase != ProposerPhase::kIdle || now_ < ks.backoff_until) return;
+    if (ks.ops.empty()) {
+      if (ks.recover_requested) start_prepare(key, ks);
+      return;
+    }
+    if (!ks.leader) {
+      if (forward_to_leader(key, ks)) return;
+      start_prepare(key, ks);
+      return;
+    }
+    // Fast path: we hold a majority's promise for every open slot. A precondition that
+    // fails on our local state is not trusted (a newer state may exist elsewhere): it
+    // is confirmed by phase 1, which reads the latest state.
+    Evaluation evaluation = evaluate(ks.ops.front().op, ks.applied);
+    if (!evaluation.applies) {
+      start_prepare(key, ks);
+      return;
+    }
+    ++counters_.fast_path_rounds;
+    start_accept(key, ks, std::move(evaluation.new_value), ks.ballot, true);
+  }
+
+  // Hands our clients' waiting writes to the replica proposing this key, if one was
+  // active lately. Only writes never proposed here: one that may be in a slot already
+  // must finish here, or it could be applied twice.
+  bool forward_to_leader(const std::string& key, KeyState& ks) {
+    if (ks.leader_hint == 0 || ks.leader_hint == config_.self ||
+        now_ >= ks.leader_hint_at + kLeaderHintFreshMs) {
+      return false;
+    }
+    while (!ks.ops.empty()) {
+      PendingOp& head = ks.ops.front();
+      if (head.proposed_slot != 0 || head.forwarded_from != 0) break;
+      ForwardRequest request{key, rng_(), false, {}, std::nullopt, 0};
+      if (const auto* put = std::get_if<PutOp>(&head.op)) {
+        request.value = put->value;
+        request.expected = put->expected;
+      } else {
+        request.remove = true;
+        request.expected = std::get<DeleteOp>(head.op).expected;
+      }
+      request.timeout_ms = static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
+      forwarded_[request.forward_id] = ForwardedWrite{head.id, head.deadline};
+      send(ks.leader_hint, std::move(request));
+      ks.ops.pop_front();
+    }
+    return ks.ops.empty();
+  }
+
+  void on(NodeId from, ForwardRequest& m) {
+    if (!seen_forwards_.emplace(std::make_pair(from, m.forward_id), now_ + 60000).second) {
+      return;  // a duplicate: running it twice would apply it twice
+    }
+    KeyState& ks = state(m.key);
+    Operation op = m.remove ? Operation{DeleteOp{m.expected}}
+                            : Operation{PutOp{std::move(m.value), m.expected}};
+    PendingOp pending{0, std::move(op), now_ + m.timeout_ms, now_, 0, {}, from, m.forward_id};
+    ks.ops.push_back(std::move(pending));
+    drive(m.key, ks);
+  }
+
+  void on(NodeId, ForwardReply& m) {
+    auto it = forwarded_.find(m.forward_id);
+    if (it == forwarded_.end()) return;
+    const auto outcome = static_cast<Outcome>(m.outcome);
+    const bool valid = outcome == Outcome::kOk || outcome == Outcome::kNotFound ||
+                       outcome == Outcome::kConflict || outcome == Outcome::kNoQuorum ||
+                       outcome == Outcome::kUnknown;
+    complete(it->second.id, valid ? outcome : Outcome::kNoQuorum, m.version, std::move(m.value));
+    forwarded_.erase(it);
+  }
+
+  void expire_forwards() {
+    for (auto it = forwarded_.begin(); it != forwarded_.end();) {
+      if (now_ >= it->second.deadline) {
+        complete(it->second.id, Outcome::kNoQuorum, 0);
+        it = forwarded_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::erase_if(seen_forwards_, [&](const auto& entry) { return entry.second <= now_; });
+  }
+
+  void note_leader(KeyState& ks, NodeId node) {
+    ks.leader_hint = node;
+    ks.leader_hint_at = now_;
+  }
+
+  void start_prepare(const std::string& key, KeyState& ks) {
+    const std::uint64_t round =
+        std::max({ks.acceptor.promised.round, ks.highest_seen.round, ks.ballot.round}) + 1;
+    ks.ballot = Ballot{round, config_.self};
+    ks.leader = false;
+    ks.phase = ProposerPhase::kPreparing;
+    ks.phase_started_at = now_;
+    ks.slot = ks.applied.version + 1;
+    ks.voters.clear();
+    ks.highest_accepted.reset();
+    ks.phase_deadline = now_ + config_.retry_timeout_ms;
+    ++counters_.phase1_rounds;
+    broadcast(Prepare{key, ks.slot, ks.ballot});
+  }
+
+  void on(NodeId from, Promise& m) {
+    KeyState& ks = state(m.key);
+    if (ks.phase != ProposerPhase::kPreparing || m.ballot != ks.ballot || m.slot != ks.slot ||
+        contains(ks.voters, from)) {
+      return;
+    }
+    ks.voters.push_back(from);
+    if (m.accepted && m.accepted->slot == ks.slot &&
+        (!ks.highest_accepted || m.accepted->ballot > ks.highest_accepted->ballot)) {
+      ks.highest_accepted = std::move(m.accepted);
+    }
+    if (ks.voters.size() >= quorum_) on_prepared(m.key, ks);
+  }
+
+  void on_prepared(const std::string& key, KeyState& ks) {
+    ks.leader = true;
+    ks.conflicts_in_row = 0;
+    ks.phase = ProposerPhase::kIdle;
+    const bool must_recover =
+        ks.highest_accepted.has_value() &&
+        !(config_.planted_bug == PlantedBug::kProposerIgnoresAcceptedValue && !ks.ops.empty());
+    if (must_recover) {
+      // Phase 2 must carry the highest-numbered accepted value; it may be our own
+      // head op's, proposed earlier under another ballot.
+      const AcceptedProposal recovered = *ks.highest_accepted;
+      const bool is_head = !ks.ops.empty() && ks.ops.front().proposed_slot == ks.slot &&
+                           contains_ballot(ks.ops.front().proposed_origins, recovered.origin);
+      start_accept(key, ks, recovered.value, recovered.origin, is_head);
+      return;
+    }
+    // No value can have been chosen in this slot: the applied state is the latest one,
+    // as of the first promise, which came after this phase started. That moment is inside
+    // a request only if the request came before the phase: later ones wait for another.
+    const TimeMs confirmed_at = ks.phase_started_at;
+    auto& waiting = ks.reads_until_applied;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (it->target <= ks.slot && it->read.submitted_at <= confirmed_at) {
+        complete_read(it->read, ks);
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    ks.recover_requested = !waiting.empty();
+    while (!ks.ops.empty()) {
+      PendingOp& head = ks.ops.front();
+      Evaluation evaluation = evaluate(head.op, ks.applied);
+      if (evaluation.applies) {
+        start_accept(key, ks, std::move(evaluation.new_value), ks.ballot, true);
+        return;
+      }
+      if (head.submitted_at > confirmed_at) {
+        start_prepare(key, ks);  // to confirm the failure at a moment inside this request
+        return;
+      }
+      finish(key, head, evaluation.failure, ks.applied.version,
+             evaluation.failure == Outcome::kConflict ? ks.applied.value : std::nullopt);
+      ks.ops.pop_front();
+    }
+  }
+
+  void start_accept(const std::string& key, KeyState& ks, KeyValue value, Ballot origin,
+                    bool for_head_op) {
+    ks.phase = ProposerPhase::kAccepting;
+    ks.slot = ks.applied.version + 1;
+    ks.voters.clear();
+    ks.proposal_value = std::move(value);
+    ks.proposal_origin = origin;
+    if (for_head_op) {
+      PendingOp& head = ks.ops.front();
+      if (head.proposed_slot != ks.slot) head.proposed_origins.clear();
+      head.proposed_slot = ks.slot;
+      if (!contains_ballot(head.proposed_origins, origin)) head.proposed_origins.push_back(origin);
+    }
+    ks.phase_deadline = now_ + config_.retry_timeout_ms;
+    ++counters_.phase2_rounds;
+    broadcast(Accept{key, ks.slot, ks.ballot, ks.proposal_value, origin});
+  }
+
+  void on(NodeId from, Accepted& m) {
+    KeyState& ks = state(m.key);
+    if (ks.phase != ProposerPhase::kAccepting || m.ballot != ks.ballot || m.slot != ks.slot ||
+        contains(ks.voters, from)) {
+      return;
+    }
+    ks.voters.push_back(from);
+    if (ks.voters.size() < quorum_) return;
+    // Chosen.
+    ks.phase = ProposerPhase::kIdle;
+    const Ballot chosen_ballot = ks.ballot;
+    apply(m.key, ks, AppliedRecord{ks.slot, ks.proposal_value, ks.proposal_origin}, true);
+    send_to_peers(Commit{m.key, m.slot, chosen_ballot});
+    drive(m.key, ks);
+  }
+
+  void on(NodeId, Reject& m) {
+    KeyState& ks = state(m.key);
+    ks.highest_seen = std::max(ks.highest_seen, m.promised);
+    if (ks.phase == ProposerPhase::kIdle || m.ballot != ks.ballot || m.slot != ks.slot) return;
+    ++counters_.conflicts;
+    abandon_phase(ks);
+  }
+
+  // Another proposer holds a higher promise, or we timed out: stop, and retry from
+  // phase 1 after a random pause so that dueling proposers stop colliding.
+  void abandon_phase(KeyState& ks) {
+    ks.phase = ProposerPhase::kIdle;
+    ks.leader = false;
+    ++ks.conflicts_in_row;
+    const TimeMs window =
+        std::min<TimeMs>(config_.backoff_max_ms, TimeMs{10} << std::min(ks.conflicts_in_row, 6u));
+    ks.backoff_until = now_ + std::uniform_int_distribution<TimeMs>(0, window)(rng_);
+  }
+
+  // ---- linearizable reads -------------------------------------------------------------
+
+  // Quorum read: ask every replica what it has applied and accepted. See
+  // finish_read_round for why this is linearizable without writing anything.
+  void start_read_round(const std::string& key, KeyState& ks) {
+    if (ks.read_round || ks.reads_waiting.empty()) return;
+    ReadRound round;
+    round.id = ++next_read_id_;
+    round.reads = std::move(ks.reads_waiting);
+    ks.reads_waiting.clear();
+    round.started = now_;
+    ks.read_round = std::move(round);
+    ++counters_.read_rounds;
+    broadcast(ReadQuery{key, ks.read_round->id, ks.applied.version});
+  }
+
+  void on(NodeId from, ReadReply& m) {
+    KeyState& ks = state(m.key);
+    if (!ks.read_round || ks.read_round->id != m.read_id || contains(ks.read_round->replied, from)) {
+      return;
+    }
+    if (m.state && m.version > ks.applied.version) {
+      ++counters_.catch_ups;
+      apply(m.key, ks, AppliedRecord{m.version, std::move(*m.state), m.origin}, false);
+    }
+    ReadRound& round = *ks.read_round;
+    round.replied.push_back(from);
+    round.max_version = std::max(round.max_version, m.version);
+    if (m.accepted_slot > m.version) {
+      round.max_accepted_slot = std::max(round.max_accepted_slot, m.accepted_slot);
+    }
+    if (round.replied.size() >= quorum_) finish_read_round(m.key, ks);
+  }
+
+  // With V the highest applied version among a majority: if none of them accepted a
+  // proposal above V, slot V+1 was not chosen when the first of them answered, so V is
+  // the latest state at a moment inside the read. If one did, V+1 may have been chosen
+  // before the read began: the read waits until this replica has applied V+1 (any
+  // later state is then still current at a moment inside the read).
+  void finish_read_round(const std::string& key, KeyState& ks) {
+    ReadRound round = std::move(*ks.read_round);
+    ks.read_round.reset();
+    Version target = round.max_version;
+    if (round.max_accepted_slot > round.max_version &&
+        config_.planted_bug != PlantedBug::kReadSkipsRinse) {
+      target = round.max_version + 1;
+    }
+    for (const PendingRead& read : round.reads) {
+      if (ks.applied.version >= target) {
+        complete_read(read, ks);
+      } else {
+        ks.reads_until_applied.push_back(WaitingRead{read, target, now_});
+      }
+    }
+    start_read_round(key, ks);
+  }
+
+  // ---- time -----------------------------------------------------------------------------
+
+  void tick_key(const std::string& key, KeyState& ks) {
+    expire_requests(key, ks);
+
+    if (ks.phase != ProposerPhase::kIdle && now_ >= ks.phase_deadline) {
+      ++counters_.retries;
+      abandon_phase(ks);
+    }
+
+    if (ks.read_round && now_ >= ks.read_round->started + config_.retry_timeout_ms) {
+      // Unanswered: start over with a fresh round.
+      for (PendingRead& read : ks.read_round->reads) ks.reads_waiting.push_back(read);
+      ks.read_round.reset();
+    }
+    rinse_waiting_reads(ks);
+    start_read_round(key, ks);
+
+    if (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks &&
+        now_ >= ks.accepted_at + kCatchUpAfterMs * (ks.catch_up_asks + 1)) {
+      ++ks.catch_up_asks;
+      send_to_peers(CatchUpRequest{key, ks.applied.version});
+    }
+
+    drive(key, ks);
+  }
+
+  // Reads stuck behind an unsettled slot read again; after a few tries we settle the
+  // slot ourselves with phase 1 (its proposer may be gone).
+  void rinse_waiting_reads(KeyState& ks) {
+    auto& waiting = ks.reads_until_applied;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (now_ < it->since + kRinseAfterMs) {
+        ++it;
+        continue;
+      }
+      ++counters_.read_rinses;
+      PendingRead read = it->read;
+      ++read.rinses;
+      if (read.rinses >= kRinsesBeforeRecovery) ks.recover_requested = true;
+      ks.reads_waiting.push_back(read);
+      it = waiting.erase(it);
+    }
+  }
+
+  void expire_requests(const std::string& key, KeyState& ks) {
+    for (auto it = ks.ops.begin(); it != ks.ops.end();) {
+      if (now_ < it->deadline) {
+        ++it;
+        continue;
+      }
+      const bool in_flight = it == ks.ops.begin() && it->proposed_slot != 0;
+      finish(key, *it, Outcome::kNoQuorum, ks.applied.version);
+      it = ks.ops.erase(it);
+      // A value in flight may still be chosen later; we just stop waiting for it. The
+      // ballot must not carry another value in that slot, so leadership is dropped.
+      if (in_flight && ks.phase == ProposerPhase::kAccepting) {
+        ks.phase = ProposerPhase::kIdle;
+        ks.leader = false;
+      }
+    }
+    auto expire_reads = [&](auto& reads, auto read_of) {
+      for (auto it = reads.begin(); it != reads.end();) {
+        if (now_ >= read_of(*it).deadline) {
+          complete(read_of(*it).id, Outcome::kNoQuorum, ks.applied.version);
+          it = reads.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    };
+    auto plain = [](const PendingRead& read) -> const PendingRead& { return read; };
+    expire_reads(ks.reads_waiting, plain);
+    expire_reads(ks.reads_until_applied,
+                 [](const WaitingRead& waiting) -> const PendingRead& { return waiting.read; });
+    if (ks.read_round) expire_reads(ks.read_round->reads, plain);
+  }
+
+  CoreConfig config_;
+  const StateReader& reader_;
+  std::mt19937_64 rng_;
+  std::size_t quorum_ = 1;
+  TimeMs now_ = 0;
+  std::uint64_t next_read_id_ = 0;
+  std::unordered_map<std::string, KeyState> keys_;
+  std::set<std::string> active_;  // keys with something to do at the next tick
+  std::deque<Message> local_;
+  struct ForwardedWrite {
+    RequestId id = 0;
+    TimeMs deadline = 0;
+  };
+  std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;  // by forward id
+  std::map<std::pair<NodeId, std::uint64_t>, TimeMs> seen_forwards_;  // -> forget after
+  Ready ready_;
+  CoreCounters counters_;
+};
+
+Core::Core(CoreConfig config, const StateReader& reader)
+    : impl_(std::make_unique<Impl>(std::move(config), reader)) {}
+Core::~Core() = default;
+
+void Core::submit(RequestId id, const std::string& key, Operation op, TimeMs deadline) {
+  impl_->submit(id, key, std::move(op), deadline);
+}
+void Core::receive(NodeId from, Message message) { impl_->receive(from, std::move(message)); }
+void Core::tick(TimeMs now) { impl_->tick(now); }
+bool Core::has_ready() const { return impl_->has_ready(); }
+Ready Core::take_ready() { return impl_->take_ready(); }
+const CoreCounters& Core::counters() const { return impl_->counters(); }
+std::size_t Core::cached_keys() const { return impl_->cached_keys(); }
+
+}  // namespace paxoskv::consensus

@@ -1,0 +1,87 @@
+// Everything one replica's core holds in memory for one key: the persisted acceptor and
+// applied records, and the volatile proposer, reader and learner state.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "consensus/operation.h"
+#include "consensus/records.h"
+
+namespace paxoskv::consensus {
+
+struct PendingOp {
+  RequestId id = 0;
+  Operation op;
+  TimeMs deadline = 0;
+  TimeMs submitted_at = 0;
+  // The slot this op's value was proposed for, and every origin ballot it was proposed
+  // under there: a value chosen in that slot with one of these origins is this op.
+  Slot proposed_slot = 0;
+  std::vector<Ballot> proposed_origins;
+  // Set when another replica forwarded this op to us: the answer goes back to it.
+  NodeId forwarded_from = 0;
+  std::uint64_t forward_id = 0;
+};
+
+struct PendingRead {
+  RequestId id = 0;
+  TimeMs deadline = 0;
+  TimeMs submitted_at = 0;
+  unsigned rinses = 0;
+};
+
+// A read that must not answer before this replica applied `target`.
+struct WaitingRead {
+  PendingRead read;
+  Version target = 0;
+  TimeMs since = 0;
+};
+
+struct ReadRound {
+  std::uint64_t id = 0;
+  std::vector<PendingRead> reads;
+  std::vector<NodeId> replied;
+  Version max_version = 0;
+  Slot max_accepted_slot = 0;
+  TimeMs started = 0;
+};
+
+enum class ProposerPhase { kIdle, kPreparing, kAccepting };
+
+struct KeyState {
+  // Mirrors of what is persisted.
+  AcceptorRecord acceptor;
+  AppliedRecord applied;
+
+  // Proposer.
+  ProposerPhase phase = ProposerPhase::kIdle;
+  Ballot ballot;          // the ballot of our current or last phase
+  bool leader = false;    // a majority promised `ballot` for every open slot
+  Slot slot = 0;          // the slot of the current phase
+  std::vector<NodeId> voters;  // promised (phase 1) or accepted (phase 2) this phase
+  std::optional<AcceptedProposal> highest_accepted;  // among the promises
+  KeyValue proposal_value;
+  Ballot proposal_origin;
+  TimeMs phase_started_at = 0;
+  TimeMs phase_deadline = 0;
+  TimeMs backoff_until = 0;
+  Ballot highest_seen;  // the highest promise a reject told us of
+  unsigned conflicts_in_row = 0;
+  std::deque<PendingOp> ops;  // client writes, one proposal at a time, in order
+  bool recover_requested = false;  // run phase 1 to settle the open slot, for reads
+  NodeId leader_hint = 0;          // the replica last seen proposing this key
+  TimeMs leader_hint_at = 0;
+
+  // Linearizable reads.
+  std::vector<PendingRead> reads_waiting;  // for the next round
+  std::optional<ReadRound> read_round;
+  std::vector<WaitingRead> reads_until_applied;
+
+  // Learner: an accepted proposal with no commit yet makes us ask peers.
+  TimeMs accepted_at = 0;
+  unsigned catch_up_asks = 0;
+};
+
+}  // namespace paxoskv::consensus

@@ -1,0 +1,33 @@
+#include "consensus/operation_eval.h"
+
+#include <variant>
+
+namespace paxoskv::consensus {
+
+namespace {
+
+// cas=0: only if absent; cas=N: only if present at version N.
+bool expectation_holds(std::optional<Version> expected, const AppliedRecord& state) {
+  if (!expected) return true;
+  if (*expected == 0) return !state.value.has_value();
+  return state.value.has_value() && state.version == *expected;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Operation& op, const AppliedRecord& state) {
+  if (const auto* put = std::get_if<PutOp>(&op)) {
+    if (!expectation_holds(put->expected, state)) return {false, std::nullopt, Outcome::kConflict};
+    return {true, put->value, Outcome::kOk};
+  }
+  if (const auto* remove = std::get_if<DeleteOp>(&op)) {
+    if (!state.value) return {false, std::nullopt, Outcome::kNotFound};
+    if (!expectation_holds(remove->expected, state)) {
+      return {false, std::nullopt, Outcome::kConflict};
+    }
+    return {true, std::nullopt, Outcome::kOk};
+  }
+  return {false, std::nullopt, Outcome::kOk};
+}
+
+}  // namespace paxoskv::consensus

@@ -1,0 +1,18 @@
+// What a client operation does to a key's state: the state machine's rules (API.md).
+#pragma once
+
+#include "consensus/operation.h"
+#include "consensus/records.h"
+
+namespace paxoskv::consensus {
+
+struct Evaluation {
+  bool applies = false;  // the op changes the key (consumes a version)
+  KeyValue new_value;    // the key's state after it, when it applies
+  Outcome failure = Outcome::kOk;  // kConflict or kNotFound, when it does not
+};
+
+// Evaluates a put or delete against `state`. (Reads never come here.)
+Evaluation evaluate(const Operation& op, const AppliedRecord& state);
+
+}  // namespace paxoskv::consensus

@@ -1,0 +1,344 @@
+// The peer message codec: round trips, and rejection of every kind of malformed input.
+#include "consensus/codec.h"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace paxoskv::consensus {
+namespace {
+
+constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint32_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
+
+// Field-by-field equality: a codec that dropped a field would still re-encode to the
+// same bytes, so round trips compare the decoded message itself.
+auto fields_of(const Prepare& m) {
+  return std::tie(m.key, m.slot, m.ballot);
+}
+auto fields_of(const Promise& m) {
+  return std::tie(m.key, m.slot, m.ballot, m.accepted);
+}
+auto fields_of(const Reject& m) {
+  return std::tie(m.key, m.slot, m.ballot, m.promised);
+}
+auto fields_of(const Accept& m) {
+  return std::tie(m.key, m.slot, m.ballot, m.value, m.origin);
+}
+auto fields_of(const Accepted& m) {
+  return std::tie(m.key, m.slot, m.ballot);
+}
+auto fields_of(const Commit& m) {
+  return std::tie(m.key, m.slot, m.ballot);
+}
+auto fields_of(const CatchUpRequest& m) {
+  return std::tie(m.key, m.have);
+}
+auto fields_of(const CatchUpReply& m) {
+  return std::tie(m.key, m.version, m.value, m.origin);
+}
+auto fields_of(const ReadQuery& m) {
+  return std::tie(m.key, m.read_id, m.have);
+}
+auto fields_of(const ReadReply& m) {
+  return std::tie(m.key, m.read_id, m.version, m.state, m.origin, m.accepted_slot);
+}
+auto fields_of(const SyncRequest& m) {
+  return std::tie(m.after_index, m.limit);
+}
+auto fields_of(const ForwardRequest& m) {
+  return std::tie(m.key, m.forward_id, m.remove, m.value, m.expected, m.timeout_ms);
+}
+auto fields_of(const ForwardReply& m) {
+  return std::tie(m.forward_id, m.outcome, m.version, m.value);
+}
+
+template <typename M>
+bool same(const M& a, const M& b) {
+  return fields_of(a) == fields_of(b);
+}
+
+bool same(const SyncReply& a, const SyncReply& b) {
+  if (a.entries.size() != b.entries.size()) return false;
+  for (std::size_t i = 0; i < a.entries.size(); ++i) {
+    if (!same(a.entries[i], b.entries[i])) return false;
+  }
+  return a.next_index == b.next_index && a.more == b.more;
+}
+
+bool same(const Message& a, const Message& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&b](const auto& left) { return same(left, std::get<std::decay_t<decltype(left)>>(b)); }, a);
+}
+
+std::string varint(std::uint64_t value) {
+  std::string out;
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+  return out;
+}
+
+std::string byte(std::uint8_t value) {
+  return std::string(1, static_cast<char>(value));
+}
+
+const std::string kBinary{"\0\x01\xff\x80 bin\0ary", 12};
+const Ballot kMaxBallot{kMaxU64, kMaxU32};
+
+// Every message type, with zero, maximal and awkward field values.
+std::vector<Message> samples() {
+  const std::string long_key(1024, 'k');
+  const std::string binary_key{"\0\xff", 2};
+  const CatchUpReply entry_present{"a", 7, kBinary, {3, 4}};
+  const CatchUpReply entry_absent{"b", 0, std::nullopt, {}};
+  const CatchUpReply entry_empty{binary_key, kMaxU64, std::string{}, kMaxBallot};
+  return {
+      Prepare{"k", 0, {}},
+      Prepare{long_key, kMaxU64, kMaxBallot},
+      Prepare{binary_key, 1, {1, 2}},
+      Promise{"k", 0, {}, std::nullopt},
+      Promise{"k", 5, {6, 7}, AcceptedProposal{5, {6, 7}, std::nullopt, {}}},
+      Promise{"k", kMaxU64, kMaxBallot, AcceptedProposal{kMaxU64, kMaxBallot, kBinary, kMaxBallot}},
+      Promise{"k", 1, {1, 1}, AcceptedProposal{1, {1, 1}, std::string{}, {1, 1}}},
+      Reject{"k", 0, {}, {}},
+      Reject{"k", kMaxU64, kMaxBallot, kMaxBallot},
+      Accept{"k", 0, {}, std::nullopt, {}},
+      Accept{"k", 3, {4, 5}, std::string{}, {1, 2}},
+      Accept{"k", kMaxU64, kMaxBallot, kBinary, kMaxBallot},
+      Accept{"k", 1, {1, 1}, std::string(100000, '\0'), {1, 1}},
+      Accepted{"k", 0, {}},
+      Accepted{"k", kMaxU64, kMaxBallot},
+      Commit{"k", 0, {}},
+      Commit{long_key, kMaxU64, kMaxBallot},
+      CatchUpRequest{"k", 0},
+      CatchUpRequest{"k", kMaxU64},
+      entry_present,
+      entry_absent,
+      entry_empty,
+      ReadQuery{"k", 0, 0},
+      ReadQuery{"k", kMaxU64, kMaxU64},
+      ReadReply{"k", 0, 0, std::nullopt, {}, 0},
+      ReadReply{"k", 1, 2, KeyValue{std::nullopt}, {1, 1}, 3},
+      ReadReply{"k", 1, 2, KeyValue{std::string{}}, {1, 1}, 3},
+      ReadReply{"k", kMaxU64, kMaxU64, KeyValue{kBinary}, kMaxBallot, kMaxU64},
+      SyncRequest{0, 0},
+      SyncRequest{kMaxU64, kMaxU32},
+      SyncReply{{}, 0, false},
+      SyncReply{{entry_present, entry_absent, entry_empty}, kMaxU64, true},
+      ForwardRequest{"k", 0, false, "", std::nullopt, 0},
+      ForwardRequest{"k", 1, true, "", Version{0}, 5},
+      ForwardRequest{long_key, kMaxU64, false, kBinary, kMaxU64, kMaxU32},
+      ForwardReply{0, 0, 0, std::nullopt},
+      ForwardReply{kMaxU64, 255, kMaxU64, kBinary},
+      ForwardReply{1, 2, 3, std::string{}},
+  };
+}
+
+// Samples small enough to mutate exhaustively.
+std::vector<std::string> small_encodings() {
+  std::vector<std::string> out;
+  for (const Message& message : samples()) {
+    std::string bytes = encode(message);
+    if (bytes.size() <= 200) out.push_back(std::move(bytes));
+  }
+  return out;
+}
+
+TEST_CASE("every message type round trips with edge values", "[codec]") {
+  std::set<std::size_t> types_seen;
+  for (const Message& message : samples()) {
+    types_seen.insert(message.index());
+    const std::string bytes = encode(message);
+    const std::optional<Message> decoded = decode(bytes);
+    INFO("message type " << message.index());
+    REQUIRE(decoded.has_value());
+    CHECK(same(*decoded, message));
+    CHECK(encode(*decoded) == bytes);
+  }
+  CHECK(types_seen.size() == std::variant_size_v<Message>);
+}
+
+TEST_CASE("encode appends to the buffer it is given", "[codec]") {
+  std::string out = "prefix";
+  const Message message = Commit{"k", 1, {2, 3}};
+  encode(message, out);
+  CHECK(out == "prefix" + encode(message));
+}
+
+TEST_CASE("the wire form is pinned", "[codec]") {
+  // Tag 0, key length 1, 'k', slot 1, ballot round 2 node 3.
+  CHECK(encode(Prepare{"k", 1, {2, 3}}) == std::string{"\x00\x01k\x01\x02\x03", 6});
+  // Tag 11, no entries, next_index 300 (0xac 0x02), more.
+  CHECK(encode(SyncReply{{}, 300, true}) == std::string{"\x0b\x00\xac\x02\x01", 5});
+  // Tag 3, presence byte 1 then the value's length and bytes.
+  CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}}) ==
+        std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00", 11});
+}
+
+TEST_CASE("every strict prefix of an encoding is rejected", "[codec]") {
+  for (const Message& message : samples()) {
+    const std::string bytes = encode(message);
+    for (std::size_t length = 0; length < bytes.size(); ++length) {
+      INFO("message type " << message.index() << ", prefix length " << length);
+      REQUIRE_FALSE(decode(std::string_view(bytes).substr(0, length)).has_value());
+    }
+  }
+}
+
+TEST_CASE("trailing bytes are rejected", "[codec]") {
+  for (const Message& message : samples()) {
+    const std::string bytes = encode(message);
+    CHECK_FALSE(decode(bytes + byte(0)).has_value());
+    CHECK_FALSE(decode(bytes + "x").has_value());
+    CHECK_FALSE(decode(bytes + bytes).has_value());
+  }
+}
+
+TEST_CASE("a changed byte is rejected or decodes to its own canonical encoding", "[codec]") {
+  std::size_t accepted = 0;
+  for (const std::string& original : small_encodings()) {
+    for (std::size_t position = 0; position < original.size(); ++position) {
+      for (int delta = 1; delta < 256; ++delta) {
+        std::string mutated = original;
+        mutated[position] = static_cast<char>(static_cast<std::uint8_t>(mutated[position]) ^ delta);
+        const std::optional<Message> decoded = decode(mutated);
+        if (!decoded) continue;
+        ++accepted;
+        INFO("position " << position << " xor " << delta);
+        REQUIRE(encode(*decoded) == mutated);
+      }
+    }
+  }
+  CHECK(accepted > 0);  // the property was exercised, not vacuous
+}
+
+TEST_CASE("random bytes never crash the decoder", "[codec]") {
+  std::mt19937_64 random(20240611);
+  std::uniform_int_distribution<int> any_byte(0, 255);
+  std::uniform_int_distribution<int> small_byte(0, 3);
+  std::uniform_int_distribution<std::size_t> any_length(0, 48);
+  std::size_t accepted = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string bytes(any_length(random), '\0');
+    for (char& b : bytes) {
+      // Mostly small bytes, so that lengths, flags and tags are often plausible and the
+      // decoder gets past the first field.
+      b = static_cast<char>(round % 2 == 0 ? any_byte(random) : small_byte(random));
+    }
+    if (!bytes.empty() && round % 4 < 3) {
+      bytes[0] = static_cast<char>(round % std::variant_size_v<Message>);
+    }
+    const std::optional<Message> decoded = decode(bytes);
+    if (decoded) {
+      ++accepted;
+      REQUIRE(encode(*decoded) == bytes);
+    }
+  }
+  CHECK(accepted > 0);
+}
+
+TEST_CASE("malformed inputs are rejected", "[codec]") {
+  const std::string zero = byte(0);
+  const std::string one = byte(1);
+  // A valid CatchUpRequest{"k", have}: tag 6, key, have.
+  const auto catch_up_request = [&](const std::string& have) { return byte(6) + one + "k" + have; };
+  REQUIRE(decode(catch_up_request(zero)).has_value());
+
+  SECTION("empty input") {
+    CHECK_FALSE(decode("").has_value());
+  }
+
+  SECTION("unknown tags") {
+    for (int tag = 14; tag < 256; ++tag) {
+      CHECK_FALSE(decode(byte(static_cast<std::uint8_t>(tag)) + one + "k" + zero).has_value());
+    }
+  }
+
+  SECTION("varints longer than ten bytes") {
+    CHECK_FALSE(decode(catch_up_request(std::string(10, '\x80') + zero)).has_value());
+    CHECK_FALSE(decode(catch_up_request(std::string(11, '\xff') + one)).has_value());
+  }
+
+  SECTION("varints overflowing 64 bits") {
+    CHECK(decode(catch_up_request(varint(kMaxU64))).has_value());
+    CHECK(varint(kMaxU64) == std::string(9, '\xff') + one);
+    CHECK_FALSE(decode(catch_up_request(std::string(9, '\xff') + byte(2))).has_value());
+    CHECK_FALSE(decode(catch_up_request(std::string(9, '\x80') + byte(0x7f))).has_value());
+  }
+
+  SECTION("non-canonical varints") {
+    CHECK_FALSE(decode(catch_up_request(std::string{"\x80\x00", 2})).has_value());
+    CHECK_FALSE(decode(catch_up_request(std::string{"\x81\x80\x00", 3})).has_value());
+  }
+
+  SECTION("u32 fields over 2^32-1") {
+    // SyncRequest: tag 10, after_index, limit.
+    CHECK(decode(byte(10) + zero + varint(kMaxU32)).has_value());
+    CHECK_FALSE(decode(byte(10) + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
+    // Prepare's ballot node.
+    CHECK(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU32)).has_value());
+    CHECK_FALSE(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU64)).has_value());
+  }
+
+  SECTION("u8 fields over 255") {
+    // ForwardReply: tag 13, forward_id, outcome, version, value.
+    CHECK(decode(byte(13) + zero + varint(255) + zero + zero).has_value());
+    CHECK_FALSE(decode(byte(13) + zero + varint(256) + zero + zero).has_value());
+  }
+
+  SECTION("lengths beyond the remaining bytes") {
+    // Accept with a value claiming more bytes than follow.
+    const std::string head = byte(3) + one + "k" + zero + zero + zero + one;
+    CHECK(decode(head + varint(2) + "vv" + zero + zero).has_value());
+    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero).has_value());
+    CHECK_FALSE(decode(head + varint(kMaxU64) + "vv").has_value());
+    CHECK_FALSE(decode(byte(6) + varint(kMaxU64) + "k" + zero).has_value());
+  }
+
+  SECTION("presence bytes other than 0 and 1") {
+    const std::string head = byte(3) + one + "k" + zero + zero + zero;
+    CHECK(decode(head + zero + zero + zero).has_value());
+    CHECK_FALSE(decode(head + byte(2) + zero + zero).has_value());
+    CHECK_FALSE(decode(head + byte(0xff) + zero + zero).has_value());
+    // ForwardRequest's `remove` flag and `expected` presence.
+    const std::string forward = byte(12) + one + "k" + zero;
+    CHECK(decode(forward + one + zero + one + zero + zero).has_value());
+    CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero).has_value());
+    CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero).has_value());
+    // SyncReply's `more` flag.
+    CHECK(decode(byte(11) + zero + zero + one).has_value());
+    CHECK_FALSE(decode(byte(11) + zero + zero + byte(2)).has_value());
+  }
+
+  SECTION("keys that are empty or longer than 1024 bytes") {
+    CHECK_FALSE(decode(byte(6) + zero + zero).has_value());
+    CHECK(decode(byte(6) + varint(1024) + std::string(1024, 'k') + zero).has_value());
+    CHECK_FALSE(decode(byte(6) + varint(1025) + std::string(1025, 'k') + zero).has_value());
+    // A key inside a SyncReply entry.
+    CHECK_FALSE(
+        decode(byte(11) + one + zero + zero + zero + zero + zero + zero + zero).has_value());
+  }
+
+  SECTION("SyncReply with more than 100000 entries") {
+    // Entry: key "k", version 0, absent value, origin (0, 0).
+    const std::string entry = one + "k" + zero + zero + zero + zero;
+    std::string entries;
+    for (int i = 0; i < 100000; ++i) entries += entry;
+    CHECK(decode(byte(11) + varint(100000) + entries + zero + zero).has_value());
+    CHECK_FALSE(decode(byte(11) + varint(100001) + entries + entry + zero + zero).has_value());
+    // A huge count with few bytes behind it is rejected before anything is allocated.
+    CHECK_FALSE(decode(byte(11) + varint(kMaxU64) + entry + zero + zero).has_value());
+  }
+}
+
+}  // namespace
+}  // namespace paxoskv::consensus

@@ -1,0 +1,165 @@
+// A cluster of consensus cores whose messages a test delivers, drops and reorders by
+// hand, one by one: for scripted scenarios.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "consensus/core.h"
+#include "tests/consensus/mem_storage.h"
+
+namespace paxoskv::sim {
+
+struct Envelope {
+  consensus::NodeId from = 0;
+  consensus::NodeId to = 0;
+  consensus::Message message;
+};
+
+template <typename T>
+bool is(const Envelope& envelope) {
+  return std::holds_alternative<T>(envelope.message);
+}
+
+class ScriptedCluster {
+ public:
+  explicit ScriptedCluster(int size) {
+    for (int i = 1; i <= size; ++i) members_.push_back(static_cast<consensus::NodeId>(i));
+    for (consensus::NodeId id : members_) {
+      storage_[id] = std::make_unique<MemStorage>();
+      start(id);
+    }
+  }
+
+  void submit(consensus::NodeId at, consensus::RequestId id, const std::string& key,
+              consensus::Operation op) {
+    core(at).submit(id, key, std::move(op), now_ + 100000);
+    drain(at);
+  }
+
+  // Delivers, in order, every queued message for which `match` holds, and what those
+  // deliveries send in turn, until no queued message matches.
+  int deliver(const std::function<bool(const Envelope&)>& match) {
+    int delivered = 0;
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (std::size_t i = 0; i < outbox_.size(); ++i) {
+        if (!match(outbox_[i])) continue;
+        Envelope envelope = std::move(outbox_[i]);
+        outbox_.erase(outbox_.begin() + static_cast<std::ptrdiff_t>(i));
+        if (cores_.contains(envelope.to)) {
+          core(envelope.to).receive(envelope.from, std::move(envelope.message));
+          drain(envelope.to);
+        }
+        ++delivered;
+        progress = true;
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  int deliver_all() {
+    return deliver([](const Envelope&) { return true; });
+  }
+
+  int drop(const std::function<bool(const Envelope&)>& match) {
+    const auto before = outbox_.size();
+    std::erase_if(outbox_, match);
+    return static_cast<int>(before - outbox_.size());
+  }
+
+  std::vector<Envelope> queued(const std::function<bool(const Envelope&)>& match) const {
+    std::vector<Envelope> found;
+    for (const Envelope& envelope : outbox_) {
+      if (match(envelope)) found.push_back(envelope);
+    }
+    return found;
+  }
+
+  // Loses the core and everything it had not persisted, and what it had not sent.
+  void crash(consensus::NodeId id) {
+    cores_.erase(id);
+    std::erase_if(outbox_, [id](const Envelope& envelope) { return envelope.from == id; });
+  }
+
+  void start(consensus::NodeId id) {
+    consensus::CoreConfig config;
+    config.self = id;
+    config.members = members_;
+    config.seed = id;
+    cores_[id] = std::make_unique<consensus::Core>(config, *storage_[id]);
+    cores_[id]->tick(now_);
+  }
+
+  void advance(consensus::TimeMs ms) {
+    now_ += ms;
+    for (auto& [id, core] : cores_) {
+      core->tick(now_);
+      drain(id);
+    }
+  }
+
+  std::optional<consensus::Completion> completion(consensus::RequestId id) const {
+    auto it = completions_.find(id);
+    if (it == completions_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  consensus::AppliedRecord applied(consensus::NodeId id, const std::string& key) const {
+    return storage_.at(id)->load(key).applied;
+  }
+
+  consensus::AcceptorRecord acceptor(consensus::NodeId id, const std::string& key) const {
+    return storage_.at(id)->load(key).acceptor;
+  }
+
+  // The value chosen for (key, version), as any replica applied it.
+  std::optional<consensus::KeyValue> chosen(const std::string& key,
+                                            consensus::Version version) const {
+    auto it = chosen_.find({key, version});
+    if (it == chosen_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  consensus::Core& core(consensus::NodeId id) {
+    auto it = cores_.find(id);
+    if (it == cores_.end()) throw std::logic_error("replica is down");
+    return *it->second;
+  }
+
+  void drain(consensus::NodeId id) {
+    consensus::Ready ready = core(id).take_ready();
+    storage_[id]->write(ready.persist);
+    for (const consensus::PersistRecord& record : ready.persist) {
+      if (!record.applied) continue;
+      auto [it, inserted] =
+          chosen_.emplace(std::make_pair(record.key, record.applied->version), record.applied->value);
+      if (!inserted && it->second != record.applied->value) {
+        throw std::logic_error("two values chosen for one slot");
+      }
+    }
+    for (consensus::Outbound& out : ready.messages) {
+      outbox_.push_back(Envelope{id, out.to, std::move(out.message)});
+    }
+    for (const consensus::Completion& completion : ready.completions) {
+      completions_[completion.id] = completion;
+    }
+  }
+
+  std::vector<consensus::NodeId> members_;
+  std::map<consensus::NodeId, std::unique_ptr<MemStorage>> storage_;
+  std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;
+  std::vector<Envelope> outbox_;
+  std::map<consensus::RequestId, consensus::Completion> completions_;
+  std::map<std::pair<std::string, consensus::Version>, consensus::KeyValue> chosen_;
+  consensus::TimeMs now_ = 0;
+};
+
+}  // namespace paxoskv::sim

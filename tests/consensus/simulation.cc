@@ -1,0 +1,568 @@
+#include "tests/consensus/simulation.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <queue>
+#include <random>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "tests/consensus/mem_storage.h"
+#include "tests/support/linearizability.h"
+
+namespace paxoskv::sim {
+
+using consensus::Ballot;
+using consensus::Completion;
+using consensus::Core;
+using consensus::CoreConfig;
+using consensus::KeyValue;
+using consensus::Message;
+using consensus::NodeId;
+using consensus::Outcome;
+using consensus::RequestId;
+using consensus::TimeMs;
+using consensus::Version;
+
+SimOptions options_for_seed(std::uint64_t seed) {
+  std::mt19937_64 rng(seed * 7919 + 17);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  SimOptions options;
+  options.seed = seed;
+  options.replicas = pick(0, 2) == 0 ? 5 : 3;
+  options.keys = pick(1, 4);
+  options.clients = pick(2, 6);
+  options.ops_per_client = pick(15, 35);
+  options.drop_rate = pick(0, 10) / 100.0;
+  options.duplicate_rate = pick(0, 5) / 100.0;
+  options.max_delay_ms = static_cast<TimeMs>(pick(2, 25));
+  options.partitions = pick(0, 3) != 0;
+  options.crashes = pick(0, 3) != 0;
+  options.fault_period_ms = static_cast<TimeMs>(pick(1000, 4000));
+  if (pick(0, 3) == 0) {
+    // A storm: crashes and partitions every few message delays, on few busy keys.
+    options.keys = pick(1, 2);
+    options.fault_gap_min_ms = 5;
+    options.fault_gap_max_ms = 60;
+  }
+  return options;
+}
+
+namespace {
+
+constexpr TimeMs kTickEveryMs = 5;
+constexpr TimeMs kRequestTimeoutMs = 1500;
+constexpr TimeMs kSettleAfterHealMs = 1000;
+constexpr TimeMs kMaxRunAfterHealMs = 30000;
+constexpr TimeMs kQuietPeriodMs = 3000;
+
+std::string ballot_text(const Ballot& ballot) {
+  return "(" + std::to_string(ballot.round) + "," + std::to_string(ballot.node) + ")";
+}
+
+// One line per message, for PAXOSKV_SIM_TRACE=1 replays of a failing seed.
+std::string describe(const Message& message) {
+  return std::visit(
+      [](const auto& m) -> std::string {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, consensus::Prepare>) {
+          return "Prepare " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+        } else if constexpr (std::is_same_v<T, consensus::Promise>) {
+          return "Promise " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
+                 (m.accepted ? " accepted " + ballot_text(m.accepted->ballot) : "");
+        } else if constexpr (std::is_same_v<T, consensus::Reject>) {
+          return "Reject " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
+                 " promised " + ballot_text(m.promised);
+        } else if constexpr (std::is_same_v<T, consensus::Accept>) {
+          return "Accept " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
+                 " value " + m.value.value_or("<absent>");
+        } else if constexpr (std::is_same_v<T, consensus::Accepted>) {
+          return "Accepted " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+        } else if constexpr (std::is_same_v<T, consensus::Commit>) {
+          return "Commit " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+        } else if constexpr (std::is_same_v<T, consensus::CatchUpRequest>) {
+          return "CatchUpRequest " + m.key + " have " + std::to_string(m.have);
+        } else if constexpr (std::is_same_v<T, consensus::CatchUpReply>) {
+          return "CatchUpReply " + m.key + " version " + std::to_string(m.version);
+        } else if constexpr (std::is_same_v<T, consensus::ReadQuery>) {
+          return "ReadQuery " + m.key + " id " + std::to_string(m.read_id);
+        } else if constexpr (std::is_same_v<T, consensus::ReadReply>) {
+          return "ReadReply " + m.key + " id " + std::to_string(m.read_id) + " version " +
+                 std::to_string(m.version) + " accepted slot " + std::to_string(m.accepted_slot);
+        } else if constexpr (std::is_same_v<T, consensus::ForwardRequest>) {
+          return "ForwardRequest " + m.key + " id " + std::to_string(m.forward_id);
+        } else if constexpr (std::is_same_v<T, consensus::ForwardReply>) {
+          return "ForwardReply id " + std::to_string(m.forward_id) + " outcome " +
+                 std::to_string(m.outcome);
+        } else {
+          return "Sync";
+        }
+      },
+      message);
+}
+
+struct InFlight {
+  TimeMs at = 0;
+  std::uint64_t sequence = 0;  // ties broken by send order: deterministic
+  NodeId from = 0;
+  NodeId to = 0;
+  int to_incarnation = 0;  // the receiver's life it was sent to
+  Message message;
+};
+
+struct LaterFirst {
+  bool operator()(const InFlight& a, const InFlight& b) const {
+    return a.at != b.at ? a.at > b.at : a.sequence > b.sequence;
+  }
+};
+
+struct Replica {
+  NodeId id = 0;
+  MemStorage storage;
+  std::unique_ptr<Core> core;
+  bool crash_pending = false;
+  TimeMs crash_deadline = 0;
+  TimeMs restart_at = 0;
+  int incarnation = 0;
+};
+
+struct Client {
+  int id = 0;
+  bool busy = false;
+  bool final_read = false;  // the convergence reads at the end
+  RequestId request = 0;
+  std::size_t history_index = 0;
+  TimeMs next_op_at = 0;
+  TimeMs gives_up_at = 0;
+  int ops_done = 0;
+  int ops_total = 0;
+  std::map<std::string, Version> last_seen_version;
+};
+
+class Simulation {
+ public:
+  explicit Simulation(const SimOptions& options)
+      : options_(options), rng_(options.seed) {
+    for (int i = 1; i <= options_.replicas; ++i) members_.push_back(static_cast<NodeId>(i));
+    for (NodeId id : members_) {
+      auto replica = std::make_unique<Replica>();
+      replica->id = id;
+      replicas_.push_back(std::move(replica));
+      start(*replicas_.back());
+    }
+    for (int k = 0; k < options_.keys; ++k) keys_.push_back("key/" + std::to_string(k));
+    for (int c = 0; c < options_.clients; ++c) {
+      Client client;
+      client.id = c;
+      client.ops_total = options_.ops_per_client;
+      client.next_op_at = uniform(0, 50);
+      clients_.push_back(client);
+    }
+  }
+
+  SimResult run() {
+    const TimeMs heal_at = options_.fault_period_ms;
+    const TimeMs give_up_at = heal_at + kMaxRunAfterHealMs;
+    TimeMs next_fault = uniform(options_.fault_gap_min_ms, options_.fault_gap_max_ms);
+    bool final_reads_started = false;
+    TimeMs quiet_until = 0;
+    for (now_ = 0; now_ < give_up_at && result_.ok; ++now_) {
+      if (now_ < heal_at && now_ >= next_fault) {
+        inject_fault();
+        next_fault = now_ + uniform(options_.fault_gap_min_ms, options_.fault_gap_max_ms);
+      }
+      if (now_ == heal_at) heal();
+      restart_due_replicas();
+      deliver_due_messages();
+      run_clients();
+      if (now_ % kTickEveryMs == 0) {
+        for (auto& replica : replicas_) {
+          if (replica->core) {
+            replica->core->tick(now_);
+            process_ready(*replica);
+          }
+        }
+      }
+      force_due_crashes();
+      if (!final_reads_started && now_ > heal_at && all_clients_done()) {
+        start_final_reads();
+        final_reads_started = true;
+      }
+      if (final_reads_started && all_clients_done()) {
+        // Let late commits and catch-ups settle before comparing replicas.
+        if (quiet_until == 0) quiet_until = now_ + kQuietPeriodMs;
+        if (now_ >= quiet_until) break;
+      }
+    }
+    if (result_.ok && !(final_reads_started && all_clients_done())) {
+      fail("liveness: requests still pending " + std::to_string(now_ - heal_at) +
+           " ms after all faults healed");
+    }
+    if (result_.ok) check_convergence();
+    if (result_.ok) check_linearizable();
+    return result_;
+  }
+
+ private:
+  // ---- randomness ---------------------------------------------------------------------
+
+  TimeMs uniform(TimeMs lo, TimeMs hi) {
+    return std::uniform_int_distribution<TimeMs>(lo, hi)(rng_);
+  }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  bool faults_active() const { return now_ < options_.fault_period_ms; }
+
+  void fail(const std::string& what) {
+    if (!result_.ok) return;
+    result_.ok = false;
+    std::ostringstream out;
+    out << "seed " << options_.seed << " (" << options_.replicas << " replicas, "
+        << options_.keys << " keys, " << options_.clients << " clients) at t=" << now_
+        << " ms: " << what;
+    result_.failure = out.str();
+  }
+
+  // ---- replicas -----------------------------------------------------------------------
+
+  void start(Replica& replica) {
+    CoreConfig config;
+    config.self = replica.id;
+    config.members = members_;
+    config.seed = options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
+    config.planted_bug = options_.planted_bug;
+    replica.core = std::make_unique<Core>(config, replica.storage);
+    replica.core->tick(now_);
+    ++replica.incarnation;
+  }
+
+  void crash(Replica& replica) {
+    if (trace_) std::cerr << now_ << " crash " << replica.id << "\n";
+    replica.core.reset();
+    replica.crash_pending = false;
+    // Quick restarts matter: a replica back within a message delay meets its old traffic.
+    replica.restart_at = now_ + (chance(0.5) ? uniform(1, 30) : uniform(50, 1200));
+    ++result_.crashes;
+  }
+
+  void restart_due_replicas() {
+    for (auto& replica : replicas_) {
+      if (!replica->core && now_ >= replica->restart_at) start(*replica);
+    }
+  }
+
+  void force_due_crashes() {
+    for (auto& replica : replicas_) {
+      if (replica->core && replica->crash_pending && now_ >= replica->crash_deadline) {
+        crash(*replica);
+      }
+    }
+  }
+
+  Replica& replica(NodeId id) { return *replicas_[id - 1]; }
+
+  // Does what a node does with a Ready: persist, then send and answer. A crash pending
+  // on this replica strikes in the middle: the batch is persisted or not, and nothing
+  // after it leaves.
+  void process_ready(Replica& replica) {
+    if (!replica.core || !replica.core->has_ready()) return;
+    consensus::Ready ready = replica.core->take_ready();
+    if (replica.crash_pending) {
+      if (chance(0.5)) persist(replica, ready);
+      crash(replica);
+      return;
+    }
+    persist(replica, ready);
+    for (consensus::Outbound& out : ready.messages) send(replica.id, out.to, std::move(out.message));
+    for (Completion& completion : ready.completions) on_completion(completion);
+  }
+
+  void persist(Replica& replica, const consensus::Ready& ready) {
+    for (const consensus::PersistRecord& record : ready.persist) {
+      if (!record.applied) continue;
+      const Version before = replica.storage.load(record.key).applied.version;
+      if (record.applied->version <= before) {
+        fail("replica " + std::to_string(replica.id) + " applied version " +
+             std::to_string(record.applied->version) + " of " + record.key + " after " +
+             std::to_string(before));
+      }
+      auto [it, inserted] =
+          chosen_.emplace(std::make_pair(record.key, record.applied->version), record.applied->value);
+      if (!inserted && it->second != record.applied->value) {
+        fail("safety: two different values chosen for " + record.key + " version " +
+             std::to_string(record.applied->version));
+      }
+    }
+    replica.storage.write(ready.persist);
+  }
+
+  // ---- network ------------------------------------------------------------------------
+
+  void send(NodeId from, NodeId to, Message message) {
+    ++result_.messages;
+    if (blocked_.contains({from, to})) return;
+    if (faults_active() && chance(options_.drop_rate)) return;
+    const int copies = faults_active() && chance(options_.duplicate_rate) ? 2 : 1;
+    for (int i = 0; i < copies; ++i) {
+      network_.push(InFlight{now_ + uniform(1, options_.max_delay_ms), next_sequence_++, from, to,
+                             replica(to).incarnation, message});
+    }
+  }
+
+  void deliver_due_messages() {
+    while (!network_.empty() && network_.top().at <= now_) {
+      InFlight in_flight = network_.top();
+      network_.pop();
+      Replica& target = replica(in_flight.to);
+      if (!target.core || blocked_.contains({in_flight.from, in_flight.to})) continue;
+      // Replicas talk over TCP: what was on its way to a replica that crashed died with
+      // the connection, and a restarted replica only hears what was sent to it since.
+      if (in_flight.to_incarnation != target.incarnation) continue;
+      if (trace_) {
+        std::cerr << now_ << " " << in_flight.from << "->" << in_flight.to << " "
+                  << describe(in_flight.message) << "\n";
+      }
+      target.core->receive(in_flight.from, std::move(in_flight.message));
+      process_ready(target);
+    }
+  }
+
+  // ---- faults -------------------------------------------------------------------------
+
+  void inject_fault() {
+    const bool can_partition = options_.partitions;
+    const bool can_crash = options_.crashes;
+    if (!can_partition && !can_crash) return;
+    if (can_partition && (!can_crash || chance(0.5))) {
+      blocked_.clear();
+      if (chance(0.3)) return;  // heal for a while
+      std::vector<NodeId> side;
+      for (NodeId id : members_) {
+        if (chance(0.5)) side.push_back(id);
+      }
+      for (NodeId a : members_) {
+        for (NodeId b : members_) {
+          const bool a_in = std::find(side.begin(), side.end(), a) != side.end();
+          const bool b_in = std::find(side.begin(), side.end(), b) != side.end();
+          if (a_in != b_in) blocked_.insert({a, b});
+        }
+      }
+      return;
+    }
+    Replica& victim = replica(members_[uniform(0, members_.size() - 1)]);
+    if (victim.core && !victim.crash_pending) {
+      victim.crash_pending = true;
+      victim.crash_deadline = now_ + uniform(0, 20);
+    }
+  }
+
+  void heal() {
+    blocked_.clear();
+    for (auto& replica : replicas_) {
+      replica->crash_pending = false;
+      if (!replica->core) replica->restart_at = now_;
+    }
+  }
+
+  // ---- clients ------------------------------------------------------------------------
+
+  bool all_clients_done() const {
+    return std::all_of(clients_.begin(), clients_.end(), [](const Client& client) {
+      return !client.busy && client.ops_done >= client.ops_total;
+    });
+  }
+
+  void run_clients() {
+    for (Client& client : clients_) {
+      if (client.busy && now_ >= client.gives_up_at) {
+        // No answer (its replica crashed): the outcome stays unknown.
+        requests_.erase(client.request);
+        client.busy = false;
+        ++result_.ops_unknown;
+        client.next_op_at = now_ + uniform(0, 30);
+      }
+      if (!client.busy && client.ops_done < client.ops_total && now_ >= client.next_op_at) {
+        issue(client);
+      }
+    }
+  }
+
+  void issue(Client& client) {
+    const std::string& key = keys_[uniform(0, keys_.size() - 1)];
+    check::HistoryOp op;
+    op.client = client.id;
+    op.key = key;
+    op.invoked = now_;
+    op.result = check::OpResult::kUnknown;
+    consensus::Operation operation;
+    const auto known = client.last_seen_version[key];
+    const TimeMs dice = uniform(0, 99);
+    if (dice < 30) {
+      op.kind = check::OpKind::kPut;
+      op.value = "c" + std::to_string(client.id) + "-" + std::to_string(client.ops_done);
+      operation = consensus::PutOp{op.value, std::nullopt};
+    } else if (dice < 40) {
+      op.kind = check::OpKind::kDelete;
+      operation = consensus::DeleteOp{std::nullopt};
+    } else if (dice < 55) {
+      op.kind = check::OpKind::kPut;
+      op.expected = chance(0.8) ? known : uniform(0, known + 1);
+      op.value = "c" + std::to_string(client.id) + "-" + std::to_string(client.ops_done) + "-cas";
+      operation = consensus::PutOp{op.value, op.expected};
+    } else if (dice < 60) {
+      op.kind = check::OpKind::kDelete;
+      op.expected = known;
+      operation = consensus::DeleteOp{op.expected};
+    } else {
+      op.kind = check::OpKind::kRead;
+      operation = consensus::ReadOp{};
+    }
+    submit(client, std::move(op), std::move(operation));
+    ++client.ops_done;
+  }
+
+  void submit(Client& client, check::HistoryOp op, consensus::Operation operation) {
+    // Clients pick any live replica, as users pick any endpoint.
+    std::vector<NodeId> live;
+    for (auto& replica : replicas_) {
+      if (replica->core) live.push_back(replica->id);
+    }
+    const std::string key = op.key;
+    client.busy = true;
+    client.request = next_request_++;
+    client.history_index = history_.size();
+    client.gives_up_at = now_ + kRequestTimeoutMs + 100;
+    history_.push_back(std::move(op));
+    requests_[client.request] = client.id;
+    if (live.empty()) return;  // nobody to talk to: it will give up
+    Replica& target = replica(live[uniform(0, live.size() - 1)]);
+    if (trace_) {
+      std::cerr << now_ << " request " << client.request << " at replica " << target.id << ": "
+                << check::describe(history_.back()) << "\n";
+    }
+    target.core->submit(client.request, key, std::move(operation), now_ + kRequestTimeoutMs);
+    process_ready(target);
+  }
+
+  void on_completion(const Completion& completion) {
+    auto it = requests_.find(completion.id);
+    if (it == requests_.end()) return;
+    Client& client = clients_[static_cast<std::size_t>(it->second)];
+    requests_.erase(it);
+    if (trace_) {
+      std::cerr << now_ << " completion of request " << completion.id << ": outcome "
+                << static_cast<int>(completion.outcome) << " version " << completion.version << "\n";
+    }
+    client.busy = false;
+    client.next_op_at = now_ + uniform(0, 30);
+    check::HistoryOp& op = history_[client.history_index];
+    op.completed = now_;
+    op.version = completion.version;
+    switch (completion.outcome) {
+      case Outcome::kOk:
+        op.result = check::OpResult::kOk;
+        if (op.kind == check::OpKind::kRead) op.read_value = completion.value;
+        break;
+      case Outcome::kNotFound:
+        op.result = check::OpResult::kNotFound;
+        break;
+      case Outcome::kConflict:
+        op.result = check::OpResult::kConflict;
+        break;
+      case Outcome::kUnknown:
+        // Allowed at any time: the key moved past the write before its proposer learned
+        // whether it was chosen (e.g. a leader back from a partition).
+        op.result = check::OpResult::kUnknown;
+        ++result_.ops_ambiguous;
+        return;
+      case Outcome::kNoQuorum:
+        op.result = check::OpResult::kUnknown;
+        ++result_.ops_unknown;
+        if (op.invoked >= options_.fault_period_ms + kSettleAfterHealMs) {
+          fail("liveness: request " + check::describe(op) + " v=" + std::to_string(completion.version) + " failed with no quorum after healing");
+        }
+        return;
+    }
+    ++result_.ops_completed;
+    client.last_seen_version[op.key] = completion.version;
+  }
+
+  // Every replica reads every key once more, linearizably: afterwards all must agree.
+  void start_final_reads() {
+    for (auto& replica : replicas_) {
+      for (const std::string& key : keys_) {
+        Client reader;
+        reader.id = static_cast<int>(clients_.size());
+        reader.final_read = true;
+        reader.ops_total = 1;
+        reader.ops_done = 1;
+        clients_.push_back(reader);
+        check::HistoryOp op;
+        op.client = reader.id;
+        op.key = key;
+        op.kind = check::OpKind::kRead;
+        op.invoked = now_;
+        op.result = check::OpResult::kUnknown;
+        Client& stored = clients_.back();
+        stored.busy = true;
+        stored.request = next_request_++;
+        stored.history_index = history_.size();
+        stored.gives_up_at = now_ + kMaxRunAfterHealMs;
+        history_.push_back(std::move(op));
+        requests_[stored.request] = stored.id;
+        replica->core->submit(stored.request, key, consensus::ReadOp{}, now_ + kRequestTimeoutMs);
+        process_ready(*replica);
+      }
+    }
+  }
+
+  // ---- checks -------------------------------------------------------------------------
+
+  void check_convergence() {
+    for (const std::string& key : keys_) {
+      const consensus::AppliedRecord first = replicas_.front()->storage.load(key).applied;
+      for (auto& replica : replicas_) {
+        const consensus::AppliedRecord applied = replica->storage.load(key).applied;
+        if (applied.version != first.version || applied.value != first.value) {
+          fail("agreement: replica " + std::to_string(replica->id) + " ends with " + key +
+               " at version " + std::to_string(applied.version) + ", replica 1 at " +
+               std::to_string(first.version));
+          return;
+        }
+      }
+    }
+  }
+
+  void check_linearizable() {
+    const check::CheckOutcome outcome = check::check_history(history_);
+    result_.inconclusive = outcome.inconclusive;
+    if (!outcome.linearizable) fail("linearizability: " + outcome.explanation);
+  }
+
+  SimOptions options_;
+  std::mt19937_64 rng_;
+  TimeMs now_ = 0;
+  std::vector<NodeId> members_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<std::string> keys_;
+  std::vector<Client> clients_;
+  std::unordered_map<RequestId, int> requests_;  // request -> client
+  RequestId next_request_ = 1;
+  std::vector<check::HistoryOp> history_;
+  std::priority_queue<InFlight, std::vector<InFlight>, LaterFirst> network_;
+  std::uint64_t next_sequence_ = 0;
+  std::set<std::pair<NodeId, NodeId>> blocked_;
+  std::map<std::pair<std::string, Version>, KeyValue> chosen_;
+  SimResult result_;
+  bool trace_ = std::getenv("PAXOSKV_SIM_TRACE") != nullptr;
+};
+
+}  // namespace
+
+SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }
+
+}  // namespace paxoskv::sim
