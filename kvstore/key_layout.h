@@ -1,0 +1,46 @@
+// The key space of a replica's LevelDB.
+//
+// Every LevelDB key starts with one byte naming the record kind:
+//
+//   "m"                    meta: format version and StoreIdentity (replica id, cluster
+//                          fingerprint). Written once, when the store is created.
+//   "i"                    the change index: how many applied changes the store has
+//                          persisted. Read at open, so start-up never scans keys.
+//   'a' + key              the key's acceptor record (promise, accepted proposal).
+//   's' + key              the key's applied state (version, value or absent, origin
+//                          ballot) and the change index of its latest change.
+//   'c' + be64(index)      change log: index -> key. One entry per key, at the index of
+//                          its latest change: a change deletes the key's previous entry,
+//                          so the log is bounded by the number of keys. Big-endian so
+//                          LevelDB's byte order is index order.
+//
+// User keys are arbitrary bytes; prefixing keeps each kind in its own contiguous range.
+// Values are encoded by record_codec.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paxoskv::kvstore::layout {
+
+inline constexpr std::string_view kMetaKey = "m";
+inline constexpr std::string_view kChangeIndexKey = "i";
+inline constexpr char kAcceptorPrefix = 'a';
+inline constexpr char kAppliedPrefix = 's';
+inline constexpr char kChangeLogPrefix = 'c';
+
+std::string acceptor_key(std::string_view key);
+std::string applied_key(std::string_view key);
+std::string change_log_key(std::uint64_t index);
+
+// The user key of an applied-state key, or nullopt if `db_key` is not one.
+std::optional<std::string_view> user_key_of_applied(std::string_view db_key);
+// The index of a change-log key, or nullopt if `db_key` is not a well-formed one.
+std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key);
+
+// Keys and values may be binary: a bounded, printable form for messages and logs.
+std::string printable(std::string_view bytes);
+
+}  // namespace paxoskv::kvstore::layout

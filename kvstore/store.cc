@@ -1,0 +1,434 @@
+#include "kvstore/store.h"
+
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/iterator.h>
+#include <leveldb/options.h>
+#include <leveldb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+#include "kvstore/byte_io.h"
+#include "kvstore/key_layout.h"
+#include "kvstore/record_codec.h"
+
+namespace paxoskv::kvstore {
+
+namespace {
+
+constexpr int kBloomFilterBitsPerKey = 10;
+
+std::string describe(const StoreIdentity& identity) {
+  return "replica " + std::to_string(identity.replica_id) + " of cluster '" +
+         layout::printable(identity.cluster_fingerprint) + "'";
+}
+
+// Decodes a stored value; a failure names the record and becomes a runtime_error.
+template <typename Decode>
+auto decode_stored(const std::string& data_dir, std::string_view db_key, std::string_view value,
+                   Decode&& decode) {
+  try {
+    return decode(value);
+  } catch (const RecordFormatError& error) {
+    throw std::runtime_error("paxoskv store: corrupt record '" + layout::printable(db_key) +
+                             "' in data dir " + data_dir + ": " + error.what());
+  }
+}
+
+[[noreturn]] void throw_read_error(const std::string& data_dir, const leveldb::Status& status) {
+  throw std::runtime_error("paxoskv store: read from data dir " + data_dir +
+                           " failed: " + status.ToString());
+}
+
+// A consistent view of the DB for the duration of one multi-key read.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(leveldb::DB& db) : db_(db), snapshot_(db.GetSnapshot()) {}
+  ~ReadSnapshot() { db_.ReleaseSnapshot(snapshot_); }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  leveldb::ReadOptions options() const {
+    leveldb::ReadOptions options;
+    options.verify_checksums = true;
+    options.snapshot = snapshot_;
+    return options;
+  }
+
+ private:
+  leveldb::DB& db_;
+  const leveldb::Snapshot* snapshot_;
+};
+
+std::string_view view(const leveldb::Slice& bytes) {
+  return {bytes.data(), bytes.size()};
+}
+
+leveldb::Slice slice(std::string_view bytes) {
+  return {bytes.data(), bytes.size()};
+}
+
+leveldb::ReadOptions latest_read_options() {
+  leveldb::ReadOptions options;
+  options.verify_checksums = true;
+  return options;
+}
+
+std::optional<std::string> get(leveldb::DB& db, const std::string& data_dir,
+                               const leveldb::ReadOptions& options, std::string_view db_key) {
+  std::string value;
+  const leveldb::Status status = db.Get(options, slice(db_key), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) throw_read_error(data_dir, status);
+  return value;
+}
+
+std::unique_ptr<leveldb::Iterator> new_iterator(leveldb::DB& db,
+                                                const leveldb::ReadOptions& options) {
+  return std::unique_ptr<leveldb::Iterator>(db.NewIterator(options));
+}
+
+bool is_decimal(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The names LevelDB gives its files (see leveldb's filename.cc).
+bool is_leveldb_file_name(std::string_view name) {
+  if (name == "CURRENT" || name == "LOCK" || name == "LOG" || name == "LOG.old") return true;
+  if (name.starts_with("MANIFEST-")) return is_decimal(name.substr(9));
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view suffix = name.substr(dot);
+  return is_decimal(name.substr(0, dot)) &&
+         (suffix == ".log" || suffix == ".ldb" || suffix == ".sst" || suffix == ".dbtmp");
+}
+
+// LevelDB would create a new database in any directory without a CURRENT file. Refuse
+// one that holds anything else than LevelDB's own files: a mistyped --data-dir must not
+// turn someone's directory into a store.
+void refuse_foreign_directory(const std::filesystem::path& dir) {
+  if (std::filesystem::exists(dir / "CURRENT")) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!is_leveldb_file_name(name)) {
+      throw std::runtime_error("paxoskv store: data dir " + dir.string() +
+                               " is not empty and holds no paxoskv store (found '" +
+                               layout::printable(name) + "')");
+    }
+  }
+}
+
+}  // namespace
+
+Store::Store(const std::string& data_dir, const StoreIdentity& identity,
+             const StoreOptions& options)
+    : data_dir_(data_dir) {
+  open(options);
+  initialize_or_verify(identity);
+  spdlog::info("paxoskv store: opened {} as {}, change index {}", data_dir_, describe(identity),
+               index());
+}
+
+Store::~Store() {
+  if (db_) {
+    db_.reset();
+    spdlog::info("paxoskv store: closed {}", data_dir_);
+  }
+}
+
+void Store::open(const StoreOptions& store_options) {
+  const std::filesystem::path dir(data_dir_);
+  try {
+    std::filesystem::create_directories(dir);
+    refuse_foreign_directory(dir);
+  } catch (const std::filesystem::filesystem_error& error) {
+    throw std::runtime_error("paxoskv store: cannot use data dir " + data_dir_ + ": " +
+                             error.what());
+  }
+
+  filter_policy_.reset(leveldb::NewBloomFilterPolicy(kBloomFilterBitsPerKey));
+  leveldb::Options options;
+  options.create_if_missing = true;
+  // Report any inconsistency LevelDB detects instead of skipping over it; a torn tail of
+  // the write-ahead log (a crash mid-write) is not one, that write was never acknowledged.
+  options.paranoid_checks = true;
+  options.filter_policy = filter_policy_.get();
+  if (store_options.env != nullptr) options.env = store_options.env;
+
+  leveldb::DB* opened = nullptr;
+  const leveldb::Status status = leveldb::DB::Open(options, data_dir_, &opened);
+  db_.reset(opened);
+  if (!status.ok()) {
+    throw std::runtime_error("paxoskv store: cannot open data dir " + data_dir_ + ": " +
+                             status.ToString());
+  }
+}
+
+void Store::initialize_or_verify(const StoreIdentity& identity) {
+  const auto read_options = latest_read_options();
+  const auto meta = get(*db_, data_dir_, read_options, layout::kMetaKey);
+  if (!meta) {
+    if (has_any_record()) {
+      throw std::runtime_error("paxoskv store: data dir " + data_dir_ +
+                               " holds records but no identity record: not a paxoskv store, "
+                               "or a corrupt one");
+    }
+    leveldb::WriteBatch batch;
+    batch.Put(slice(layout::kMetaKey), codec::encode_identity(identity));
+    batch.Put(slice(layout::kChangeIndexKey), codec::encode_change_index(0));
+    leveldb::WriteOptions write_options;
+    write_options.sync = true;
+    const leveldb::Status status = db_->Write(write_options, &batch);
+    if (!status.ok()) {
+      throw std::runtime_error("paxoskv store: cannot initialize data dir " + data_dir_ + ": " +
+                               status.ToString());
+    }
+    spdlog::info("paxoskv store: created a new store in {}", data_dir_);
+    index_.store(0, std::memory_order_release);
+    return;
+  }
+
+  const StoreIdentity stored =
+      decode_stored(data_dir_, layout::kMetaKey, *meta, codec::decode_identity);
+  if (stored != identity) {
+    throw std::runtime_error("paxoskv store: data dir " + data_dir_ + " belongs to " +
+                             describe(stored) + ", not " + describe(identity));
+  }
+
+  const auto stored_index = get(*db_, data_dir_, read_options, layout::kChangeIndexKey);
+  if (!stored_index) {
+    throw std::runtime_error("paxoskv store: data dir " + data_dir_ +
+                             " has no change index record: corrupt store");
+  }
+  index_.store(
+      decode_stored(data_dir_, layout::kChangeIndexKey, *stored_index, codec::decode_change_index),
+      std::memory_order_release);
+  verify_change_log_tail();
+}
+
+// The change log's last entry must not be beyond the change index: both are written in
+// the same batch. Costs one seek, so open stays O(1).
+void Store::verify_change_log_tail() const {
+  auto iterator = new_iterator(*db_, latest_read_options());
+  iterator->Seek(std::string(1, layout::kChangeLogPrefix + 1));
+  if (iterator->Valid()) {
+    iterator->Prev();
+  } else {
+    iterator->SeekToLast();
+  }
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  if (!iterator->Valid()) return;
+  const std::string_view db_key = view(iterator->key());
+  if (db_key.empty() || db_key.front() != layout::kChangeLogPrefix) return;
+  const auto last = layout::index_of_change_log_key(db_key);
+  if (!last || *last > index()) {
+    throw std::runtime_error("paxoskv store: data dir " + data_dir_ + " has change log entry '" +
+                             layout::printable(db_key) + "' beyond its change index " +
+                             std::to_string(index()) + ": corrupt store");
+  }
+}
+
+bool Store::has_any_record() const {
+  auto iterator = new_iterator(*db_, latest_read_options());
+  iterator->SeekToFirst();
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return iterator->Valid();
+}
+
+consensus::KeyRecord Store::load(std::string_view key) const {
+  const ReadSnapshot snapshot(*db_);
+  const auto read_options = snapshot.options();
+  consensus::KeyRecord record;
+
+  const std::string acceptor_key = layout::acceptor_key(key);
+  if (const auto value = get(*db_, data_dir_, read_options, acceptor_key)) {
+    record.acceptor = decode_stored(data_dir_, acceptor_key, *value, codec::decode_acceptor);
+  }
+  const std::string applied_key = layout::applied_key(key);
+  if (const auto value = get(*db_, data_dir_, read_options, applied_key)) {
+    record.applied = decode_stored(data_dir_, applied_key, *value, codec::decode_applied).record();
+  }
+  return record;
+}
+
+std::optional<AppliedState> Store::applied(std::string_view key) const {
+  const std::string applied_key = layout::applied_key(key);
+  const auto value = get(*db_, data_dir_, latest_read_options(), applied_key);
+  if (!value) return std::nullopt;
+  return decode_stored(data_dir_, applied_key, *value, codec::decode_applied);
+}
+
+std::optional<std::uint64_t> Store::stored_change_index(std::string_view key) const {
+  const auto state = applied(key);
+  if (!state || state->change_index == 0) return std::nullopt;
+  return state->change_index;
+}
+
+std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records) {
+  if (records.empty()) return index();
+  if (write_failed_.load()) {
+    throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
+                             " after an earlier write failure");
+  }
+
+  const std::uint64_t first_index = index();
+  std::uint64_t next_index = first_index;
+  // The change index each key got earlier in this batch: a later record of the same key
+  // must delete that log entry, which is not in the DB yet.
+  std::unordered_map<std::string_view, std::uint64_t> batch_change_index;
+  leveldb::WriteBatch batch;
+
+  for (const consensus::PersistRecord& record : records) {
+    if (record.acceptor) {
+      batch.Put(layout::acceptor_key(record.key), codec::encode_acceptor(*record.acceptor));
+    }
+    if (record.applied) {
+      const auto earlier = batch_change_index.find(record.key);
+      const std::optional<std::uint64_t> previous = earlier != batch_change_index.end()
+                                                        ? std::optional(earlier->second)
+                                                        : stored_change_index(record.key);
+      if (previous) batch.Delete(layout::change_log_key(*previous));
+
+      ++next_index;
+      const AppliedState state{record.applied->version, record.applied->value,
+                               record.applied->origin, next_index};
+      batch.Put(layout::change_log_key(next_index), codec::encode_change_log_entry(record.key));
+      batch.Put(layout::applied_key(record.key), codec::encode_applied(state));
+      batch_change_index[record.key] = next_index;
+    }
+  }
+  if (next_index != first_index) {
+    batch.Put(slice(layout::kChangeIndexKey), codec::encode_change_index(next_index));
+  }
+
+  leveldb::WriteOptions write_options;
+  write_options.sync = true;
+  const auto started = std::chrono::steady_clock::now();
+  const leveldb::Status status = db_->Write(write_options, &batch);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+
+  if (!status.ok()) {
+    write_failed_.store(true);
+    counters_.failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("paxoskv store: synced write of {} records to {} failed: {}", records.size(),
+                  data_dir_, status.ToString());
+    throw std::runtime_error("paxoskv store: synced write to " + data_dir_ +
+                             " failed: " + status.ToString());
+  }
+
+  counters_.batches.fetch_add(1, std::memory_order_relaxed);
+  counters_.records.fetch_add(records.size(), std::memory_order_relaxed);
+  counters_.applied_records.fetch_add(next_index - first_index, std::memory_order_relaxed);
+  counters_.bytes.fetch_add(batch.ApproximateSize(), std::memory_order_relaxed);
+  counters_.sync_micros.fetch_add(static_cast<std::uint64_t>(elapsed.count()),
+                                  std::memory_order_relaxed);
+  index_.store(next_index, std::memory_order_release);
+  return next_index;
+}
+
+ListPage Store::list(std::string_view prefix, std::string_view after, std::size_t limit) const {
+  const ReadSnapshot snapshot(*db_);
+  const auto read_options = snapshot.options();
+  ListPage page;
+  if (const auto stored = get(*db_, data_dir_, read_options, layout::kChangeIndexKey)) {
+    page.index =
+        decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_change_index);
+  }
+
+  const std::string db_prefix = layout::applied_key(prefix);
+  // Start at the first key strictly greater than `after` (its successor is after + NUL),
+  // unless that lies before the prefix.
+  std::string start = db_prefix;
+  if (!after.empty()) {
+    std::string after_successor = layout::applied_key(after);
+    after_successor.push_back('\0');
+    start = std::max(start, after_successor);
+  }
+
+  auto iterator = new_iterator(*db_, read_options);
+  for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
+    const std::string_view db_key = view(iterator->key());
+    if (!db_key.starts_with(db_prefix)) break;
+    AppliedState state =
+        decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_applied);
+    if (!state.present()) continue;
+    if (page.items.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(ListItem{std::string(*layout::user_key_of_applied(db_key)),
+                                  std::move(*state.value), state.version, state.change_index});
+  }
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return page;
+}
+
+ChangesPage Store::changes_after(std::uint64_t after_index, std::size_t limit,
+                                 std::string_view prefix) const {
+  const ReadSnapshot snapshot(*db_);
+  const auto read_options = snapshot.options();
+  ChangesPage page;
+  std::uint64_t snapshot_index = 0;
+  if (const auto stored = get(*db_, data_dir_, read_options, layout::kChangeIndexKey)) {
+    snapshot_index =
+        decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_change_index);
+  }
+  page.next_index = snapshot_index;
+  if (after_index >= snapshot_index) return page;
+
+  auto iterator = new_iterator(*db_, read_options);
+  for (iterator->Seek(layout::change_log_key(after_index + 1)); iterator->Valid();
+       iterator->Next()) {
+    const std::string_view log_key = view(iterator->key());
+    if (log_key.empty() || log_key.front() != layout::kChangeLogPrefix) break;
+    const auto change_index = layout::index_of_change_log_key(log_key);
+    if (!change_index) {
+      throw std::runtime_error("paxoskv store: malformed change log key '" +
+                               layout::printable(log_key) + "' in data dir " + data_dir_);
+    }
+    std::string key =
+        decode_stored(data_dir_, log_key, view(iterator->value()), codec::decode_change_log_entry);
+    if (!key.starts_with(prefix)) continue;
+    if (page.changes.size() == limit) {
+      page.more = true;
+      // Resume after the last change returned (or, with limit 0, where we started).
+      page.next_index = page.changes.empty() ? after_index : page.changes.back().state.change_index;
+      break;
+    }
+
+    const std::string applied_key = layout::applied_key(key);
+    const auto stored = get(*db_, data_dir_, read_options, applied_key);
+    AppliedState state;
+    if (stored) state = decode_stored(data_dir_, applied_key, *stored, codec::decode_applied);
+    // Both are written in one batch and read from one snapshot: they must agree.
+    if (!stored || state.change_index != *change_index) {
+      throw std::runtime_error("paxoskv store: change log entry " + std::to_string(*change_index) +
+                               " for key '" + layout::printable(key) +
+                               "' does not match the key's applied state in data dir " + data_dir_);
+    }
+    page.changes.push_back(Change{std::move(key), std::move(state)});
+  }
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return page;
+}
+
+WriteCounters Store::counters() const {
+  return WriteCounters{
+      counters_.batches.load(std::memory_order_relaxed),
+      counters_.records.load(std::memory_order_relaxed),
+      counters_.applied_records.load(std::memory_order_relaxed),
+      counters_.bytes.load(std::memory_order_relaxed),
+      counters_.sync_micros.load(std::memory_order_relaxed),
+      counters_.failures.load(std::memory_order_relaxed),
+  };
+}
+
+}  // namespace paxoskv::kvstore

@@ -1,0 +1,103 @@
+// The LevelDB-backed store of one replica: what its consensus core persists (acceptor
+// records and applied state, per key) plus a change log that orders the replica's applied
+// changes by a change index, for anti-entropy and prefix long polls.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consensus/records.h"
+#include "kvstore/types.h"
+
+namespace leveldb {
+class DB;
+class Env;
+class FilterPolicy;
+}  // namespace leveldb
+
+namespace paxoskv::kvstore {
+
+struct StoreOptions {
+  // LevelDB environment; nullptr for the default. Lets tests inject I/O faults. Must
+  // outlive the Store.
+  leveldb::Env* env = nullptr;
+};
+
+// Thread-safety: write() must be called from a single thread; every other member may be
+// called concurrently with it and with each other.
+//
+// Errors: opening a foreign, corrupt or locked data dir, a failed write, and a
+// stored record that does not decode all throw std::runtime_error. Nothing is repaired
+// silently. After a failed write every further write() throws: the replica must stop
+// rather than acknowledge data that may not be durable.
+class Store final : public consensus::StateReader {
+ public:
+  // Opens (creating it and its parents if missing) the store in `data_dir`. A new store
+  // records `identity`; an existing one must have been created with the same identity.
+  Store(const std::string& data_dir, const StoreIdentity& identity,
+        const StoreOptions& options = {});
+  ~Store() override;
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The persisted record of `key`, or a default one if the key has none.
+  consensus::KeyRecord load(std::string_view key) const override;
+
+  // Writes `records` as one synced, atomic batch, in order (later records of a key win).
+  // Each applied part takes the next change index. Returns the new change index.
+  std::uint64_t write(const std::vector<consensus::PersistRecord>& records);
+
+  // The persisted count of applied changes (all keys).
+  std::uint64_t index() const { return index_.load(std::memory_order_acquire); }
+
+  // The key's applied state, or nullopt if the key was never applied here. A deleted key
+  // has a state with version > 0 and no value.
+  std::optional<AppliedState> applied(std::string_view key) const;
+
+  // Present keys starting with `prefix` and greater than `after`, in key order, at most
+  // `limit` of them.
+  ListPage list(std::string_view prefix, std::string_view after, std::size_t limit) const;
+
+  // Keys (starting with `prefix`) whose latest change index is > `after_index`, in index
+  // order, with their current state, at most `limit` of them. Deleted keys are included.
+  ChangesPage changes_after(std::uint64_t after_index, std::size_t limit,
+                            std::string_view prefix = {}) const;
+
+  WriteCounters counters() const;
+
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  struct AtomicWriteCounters {
+    std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> records{0};
+    std::atomic<std::uint64_t> applied_records{0};
+    std::atomic<std::uint64_t> bytes{0};
+    std::atomic<std::uint64_t> sync_micros{0};
+    std::atomic<std::uint64_t> failures{0};
+  };
+
+  void open(const StoreOptions& options);
+  void initialize_or_verify(const StoreIdentity& identity);
+  void verify_change_log_tail() const;
+  bool has_any_record() const;
+  // The change index of the key's latest change before this batch, if any.
+  std::optional<std::uint64_t> stored_change_index(std::string_view key) const;
+
+  std::string data_dir_;
+  // Declared before db_: LevelDB uses it until the DB is closed.
+  std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
+  std::unique_ptr<leveldb::DB> db_;
+  std::atomic<std::uint64_t> index_{0};
+  std::atomic<bool> write_failed_{false};
+  AtomicWriteCounters counters_;
+};
+
+}  // namespace paxoskv::kvstore

@@ -1,0 +1,73 @@
+// Vocabulary of the kvstore: what a replica's store is, holds and answers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/records.h"
+#include "consensus/types.h"
+
+namespace paxoskv::kvstore {
+
+// Which replica of which cluster a data dir belongs to. Checked at every open so that a
+// dir is never served by the wrong replica (its promises would be someone else's).
+struct StoreIdentity {
+  consensus::NodeId replica_id = 0;
+  std::string cluster_fingerprint;
+
+  friend bool operator==(const StoreIdentity&, const StoreIdentity&) = default;
+};
+
+// A key's applied state as stored: the core's AppliedRecord plus the change index the
+// store assigned to the key's latest change.
+struct AppliedState {
+  consensus::Version version = 0;
+  consensus::KeyValue value;  // nullopt with version > 0: deleted (keeps its version)
+  consensus::Ballot origin;
+  std::uint64_t change_index = 0;
+
+  bool present() const { return value.has_value(); }
+  consensus::AppliedRecord record() const { return {version, value, origin}; }
+
+  friend bool operator==(const AppliedState&, const AppliedState&) = default;
+};
+
+struct ListItem {
+  std::string key;
+  std::string value;
+  consensus::Version version = 0;
+  std::uint64_t change_index = 0;
+};
+
+struct ListPage {
+  std::vector<ListItem> items;
+  bool more = false;        // further present keys under the prefix follow the last item
+  std::uint64_t index = 0;  // the change index the page was read at
+};
+
+struct Change {
+  std::string key;
+  AppliedState state;  // current state; state.change_index is the change's log position
+};
+
+struct ChangesPage {
+  std::vector<Change> changes;  // in change index order
+  // Where to continue from (pass as after_index). With `more` it is the last change's
+  // index; otherwise the store's change index when read, so changes outside the prefix
+  // are not scanned again.
+  std::uint64_t next_index = 0;
+  bool more = false;
+};
+
+// Cost of durable writes, for metrics. Cumulative since the store was opened.
+struct WriteCounters {
+  std::uint64_t batches = 0;          // synced WriteBatches written
+  std::uint64_t records = 0;          // PersistRecords in them
+  std::uint64_t applied_records = 0;  // of which changed applied state
+  std::uint64_t bytes = 0;            // WriteBatch payload bytes
+  std::uint64_t sync_micros = 0;      // total time spent in synced writes
+  std::uint64_t failures = 0;         // writes that failed (the store then refuses writes)
+};
+
+}  // namespace paxoskv::kvstore

@@ -1,0 +1,79 @@
+// A LevelDB environment that injects one I/O fault into the write-ahead log on demand.
+#pragma once
+
+#include <leveldb/env.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace paxoskv::kvstore::testing {
+
+enum class LogFault {
+  kNone,
+  // The next log append of more than a record header writes half its bytes and fails:
+  // the torn record a crash in the middle of a write leaves.
+  kTornAppend,
+  // The next sync fails (the data reached the OS, durability is unknown).
+  kFailedSync,
+};
+
+class FaultInjectingEnv : public leveldb::EnvWrapper {
+ public:
+  FaultInjectingEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+
+  void arm(LogFault fault) { fault_.store(fault); }
+  bool fired() const { return fault_.load() == LogFault::kNone; }
+
+  leveldb::Status NewWritableFile(const std::string& name,
+                                  leveldb::WritableFile** result) override {
+    leveldb::WritableFile* opened = nullptr;
+    leveldb::Status status = target()->NewWritableFile(name, &opened);
+    std::unique_ptr<leveldb::WritableFile> file(opened);
+    if (status.ok() && name.ends_with(".log")) {
+      file = std::make_unique<FaultyLogFile>(std::move(file), fault_);
+    }
+    // LevelDB takes ownership through the raw pointer.
+    *result = file.release();
+    return status;
+  }
+
+ private:
+  class FaultyLogFile : public leveldb::WritableFile {
+   public:
+    FaultyLogFile(std::unique_ptr<leveldb::WritableFile> file, std::atomic<LogFault>& fault)
+        : file_(std::move(file)), fault_(fault) {}
+
+    leveldb::Status Append(const leveldb::Slice& data) override {
+      constexpr std::size_t kLogRecordHeaderBytes = 7;
+      if (data.size() > kLogRecordHeaderBytes && fire(LogFault::kTornAppend)) {
+        file_->Append(leveldb::Slice(data.data(), data.size() / 2));
+        file_->Flush();
+        return leveldb::Status::IOError("injected torn append");
+      }
+      return file_->Append(data);
+    }
+    leveldb::Status Close() override { return file_->Close(); }
+    leveldb::Status Flush() override { return file_->Flush(); }
+    leveldb::Status Sync() override {
+      if (fire(LogFault::kFailedSync)) {
+        file_->Flush();
+        return leveldb::Status::IOError("injected sync failure");
+      }
+      return file_->Sync();
+    }
+
+   private:
+    bool fire(LogFault kind) {
+      LogFault expected = kind;
+      return fault_.compare_exchange_strong(expected, LogFault::kNone);
+    }
+
+    std::unique_ptr<leveldb::WritableFile> file_;
+    std::atomic<LogFault>& fault_;
+  };
+
+  std::atomic<LogFault> fault_{LogFault::kNone};
+};
+
+}  // namespace paxoskv::kvstore::testing

@@ -1,0 +1,106 @@
+#include "kvstore/record_codec.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "kvstore/byte_io.h"
+#include "kvstore/key_layout.h"
+
+namespace paxoskv::kvstore {
+namespace {
+
+using consensus::AcceptedProposal;
+using consensus::AcceptorRecord;
+using consensus::Ballot;
+
+AcceptorRecord full_acceptor() {
+  return AcceptorRecord{Ballot{7, 2},
+                        AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), Ballot{6, 1}}};
+}
+
+AppliedState full_applied() {
+  return AppliedState{4, std::string("hello\0world", 11), Ballot{3, 3}, 99};
+}
+
+// Every strict prefix of a valid encoding, and the encoding with a byte appended, must be
+// rejected.
+template <typename Decode>
+void require_truncations_and_extensions_rejected(const std::string& encoded, Decode decode) {
+  for (std::size_t length = 0; length < encoded.size(); ++length) {
+    INFO("prefix length " << length);
+    REQUIRE_THROWS_AS(decode(encoded.substr(0, length)), RecordFormatError);
+  }
+  REQUIRE_THROWS_AS(decode(encoded + '\0'), RecordFormatError);
+}
+
+TEST_CASE("acceptor records round-trip", "[kvstore][codec]") {
+  for (const AcceptorRecord& record :
+       {AcceptorRecord{}, AcceptorRecord{Ballot{1, 1}, std::nullopt}, full_acceptor(),
+        AcceptorRecord{Ballot{9, 3}, AcceptedProposal{1, Ballot{9, 3}, std::nullopt, {}}}}) {
+    REQUIRE(codec::decode_acceptor(codec::encode_acceptor(record)) == record);
+  }
+}
+
+TEST_CASE("applied states round-trip", "[kvstore][codec]") {
+  for (const AppliedState& state :
+       {AppliedState{}, full_applied(), AppliedState{3, std::nullopt, Ballot{1, 2}, 8},
+        AppliedState{1, std::string(), Ballot{}, 1}}) {
+    REQUIRE(codec::decode_applied(codec::encode_applied(state)) == state);
+  }
+}
+
+TEST_CASE("identity, change index and change log entries round-trip", "[kvstore][codec]") {
+  const StoreIdentity identity{3, "fingerprint\0x"};
+  REQUIRE(codec::decode_identity(codec::encode_identity(identity)) == identity);
+  REQUIRE(codec::decode_change_index(codec::encode_change_index(0xfedcba9876543210)) ==
+          0xfedcba9876543210);
+  const std::string key("a/\0b", 4);
+  REQUIRE(codec::decode_change_log_entry(codec::encode_change_log_entry(key)) == key);
+}
+
+TEST_CASE("truncated or extended records are rejected", "[kvstore][codec]") {
+  require_truncations_and_extensions_rejected(codec::encode_acceptor(full_acceptor()),
+                                              codec::decode_acceptor);
+  require_truncations_and_extensions_rejected(codec::encode_applied(full_applied()),
+                                              codec::decode_applied);
+  require_truncations_and_extensions_rejected(codec::encode_identity({1, "c"}),
+                                              codec::decode_identity);
+  require_truncations_and_extensions_rejected(codec::encode_change_index(5),
+                                              codec::decode_change_index);
+  REQUIRE_THROWS_AS(codec::decode_change_log_entry(""), RecordFormatError);
+}
+
+TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
+  std::string applied = codec::encode_applied(full_applied());
+  applied[0] = 2;
+  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 2"));
+
+  std::string acceptor = codec::encode_acceptor(AcceptorRecord{});
+  acceptor.back() = 7;  // the has-accepted flag
+  REQUIRE_THROWS_WITH(codec::decode_acceptor(acceptor), Catch::Contains("flag"));
+}
+
+TEST_CASE("a huge length prefix is rejected without allocating it", "[kvstore][codec]") {
+  ByteWriter writer;
+  writer.u8(codec::kFormatV1);
+  writer.u32(1);
+  writer.u32(0xffffffff);  // fingerprint length
+  writer.raw("short");
+  REQUIRE_THROWS_AS(codec::decode_identity(std::move(writer).take()), RecordFormatError);
+}
+
+TEST_CASE("change log keys sort in index order", "[kvstore][codec]") {
+  REQUIRE(layout::change_log_key(255) < layout::change_log_key(256));
+  REQUIRE(layout::change_log_key(1) < layout::change_log_key(0x0100000000000000));
+  REQUIRE(layout::index_of_change_log_key(layout::change_log_key(1234)) == 1234u);
+  REQUIRE_FALSE(layout::index_of_change_log_key("c123").has_value());
+  REQUIRE_FALSE(layout::index_of_change_log_key(layout::applied_key("12345678")).has_value());
+}
+
+TEST_CASE("printable escapes binary bytes", "[kvstore][codec]") {
+  REQUIRE(layout::printable(std::string("a\0\xff\\", 4)) == "a\\x00\\xff\\x5c");
+  REQUIRE(layout::printable(std::string(200, 'k')).size() == 83);
+}
+
+}  // namespace
+}  // namespace paxoskv::kvstore

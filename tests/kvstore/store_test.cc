@@ -1,0 +1,482 @@
+#include "kvstore/store.h"
+
+#include <leveldb/db.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kvstore/key_layout.h"
+#include "tests/kvstore/fault_env.h"
+#include "tests/kvstore/temp_dir.h"
+
+namespace paxoskv::kvstore {
+namespace {
+
+using consensus::AcceptedProposal;
+using consensus::AcceptorRecord;
+using consensus::AppliedRecord;
+using consensus::Ballot;
+using consensus::KeyRecord;
+using consensus::KeyValue;
+using consensus::PersistRecord;
+using consensus::Version;
+using testing::TempDir;
+
+const StoreIdentity kIdentity{1, "cluster-fingerprint-a"};
+
+PersistRecord applied(std::string key, Version version, KeyValue value) {
+  return PersistRecord{std::move(key), std::nullopt,
+                       AppliedRecord{version, std::move(value), Ballot{version, 1}}};
+}
+
+PersistRecord promised(std::string key, Ballot ballot) {
+  return PersistRecord{std::move(key), AcceptorRecord{ballot, std::nullopt}, std::nullopt};
+}
+
+std::vector<std::string> keys_of(const ChangesPage& page) {
+  std::vector<std::string> keys;
+  for (const Change& change : page.changes) keys.push_back(change.key);
+  return keys;
+}
+
+std::vector<std::string> keys_of(const ListPage& page) {
+  std::vector<std::string> keys;
+  for (const ListItem& item : page.items) keys.push_back(item.key);
+  return keys;
+}
+
+std::unique_ptr<leveldb::DB> open_raw(const std::string& dir) {
+  leveldb::Options options;
+  options.create_if_missing = true;
+  leveldb::DB* db = nullptr;
+  const leveldb::Status status = leveldb::DB::Open(options, dir, &db);
+  REQUIRE(status.ok());
+  return std::unique_ptr<leveldb::DB>(db);
+}
+
+void put_raw(const std::string& dir, const std::string& db_key, const std::string& value) {
+  auto db = open_raw(dir);
+  REQUIRE(db->Put(leveldb::WriteOptions{}, db_key, value).ok());
+}
+
+TEST_CASE("records survive close and reopen", "[kvstore]") {
+  TempDir temp;
+  const std::string binary("\0bin\0ary\xff", 9);
+  const std::string large(1 << 20, 'x');
+  const KeyRecord promise_only{AcceptorRecord{Ballot{3, 2}, std::nullopt}, AppliedRecord{}};
+  const KeyRecord accepted_present{
+      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, Ballot{3, 3}}},
+      AppliedRecord{1, "first", Ballot{1, 1}}};
+  const KeyRecord accepted_absent{
+      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, Ballot{5, 3}}},
+      AppliedRecord{7, std::nullopt, Ballot{4, 2}}};
+  const KeyRecord large_value{AcceptorRecord{}, AppliedRecord{1, large, Ballot{1, 2}}};
+  const std::string binary_key("key\0with\0nul", 12);
+  const KeyRecord binary_applied{AcceptorRecord{}, AppliedRecord{2, binary, Ballot{2, 2}}};
+
+  const auto persist = [](const std::string& key, const KeyRecord& record) {
+    return PersistRecord{key, record.acceptor, record.applied};
+  };
+  {
+    Store store(temp.data_dir(), kIdentity);
+    store.write({PersistRecord{"promise-only", promise_only.acceptor, std::nullopt}});
+    store.write({persist("accepted-present", accepted_present),
+                 persist("accepted-absent", accepted_absent)});
+    store.write({persist("large", large_value), persist(binary_key, binary_applied)});
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.load("promise-only").acceptor == promise_only.acceptor);
+  CHECK(store.load("promise-only").applied == AppliedRecord{});
+  CHECK(store.load("accepted-present") == accepted_present);
+  CHECK(store.load("accepted-absent") == accepted_absent);
+  CHECK(store.load("large") == large_value);
+  CHECK(store.load(binary_key) == binary_applied);
+  CHECK(store.load(std::string("key\0with", 8)) == KeyRecord{});
+  CHECK(store.load("never-written") == KeyRecord{});
+  CHECK_FALSE(store.applied("never-written").has_value());
+  CHECK(store.index() == 4);
+}
+
+TEST_CASE("a deleted key keeps its version", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  store.write({applied("k", 1, "v1")});
+  store.write({applied("k", 2, std::nullopt)});
+
+  const auto state = store.applied("k");
+  REQUIRE(state.has_value());
+  CHECK(state->version == 2);
+  CHECK_FALSE(state->present());
+  CHECK(state->change_index == 2);
+  CHECK(state->origin == Ballot{2, 1});
+}
+
+TEST_CASE("write bumps the change index once per applied part", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  REQUIRE(store.index() == 0);
+
+  SECTION("acceptor-only records do not change the index") {
+    CHECK(store.write({promised("a", {1, 1}), promised("b", {1, 1})}) == 0);
+    CHECK(store.changes_after(0, 10).changes.empty());
+  }
+  SECTION("an empty batch writes nothing") {
+    CHECK(store.write({}) == 0);
+    CHECK(store.counters().batches == 0);
+  }
+  SECTION("each applied part takes one index, acceptor parts none") {
+    PersistRecord both = applied("a", 1, "x");
+    both.acceptor = AcceptorRecord{Ballot{1, 1}, std::nullopt};
+    CHECK(store.write({both, promised("b", {2, 2}), applied("c", 1, "y")}) == 2);
+    CHECK(store.index() == 2);
+    CHECK(store.applied("a")->change_index == 1);
+    CHECK(store.applied("c")->change_index == 2);
+
+    const WriteCounters counters = store.counters();
+    CHECK(counters.batches == 1);
+    CHECK(counters.records == 3);
+    CHECK(counters.applied_records == 2);
+    CHECK(counters.bytes > 0);
+    CHECK(counters.failures == 0);
+  }
+  SECTION("records of one key in one batch apply in order, one log entry per key") {
+    CHECK(store.write({applied("k", 1, "v1"), applied("other", 1, "o"), applied("k", 2, "v2"),
+                       applied("k", 3, std::nullopt)}) == 4);
+    const auto state = store.applied("k");
+    CHECK(state->version == 3);
+    CHECK_FALSE(state->present());
+    CHECK(state->change_index == 4);
+
+    const ChangesPage page = store.changes_after(0, 100);
+    CHECK(keys_of(page) == std::vector<std::string>{"other", "k"});
+    CHECK(page.changes[0].state.change_index == 2);
+    CHECK(page.changes[1].state.change_index == 4);
+    CHECK_FALSE(page.more);
+    CHECK(page.next_index == 4);
+  }
+}
+
+TEST_CASE("the change log keeps one entry per key", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    for (Version version = 1; version <= 20; ++version) {
+      store.write({applied("hot", version, "v" + std::to_string(version)),
+                   applied("key" + std::to_string(version % 3), version, "x")});
+    }
+    CHECK(store.index() == 40);
+    CHECK(store.changes_after(0, 100).changes.size() == 4);
+  }
+  // Count the log's entries directly: superseded entries must be gone, not just skipped.
+  auto db = open_raw(temp.data_dir());
+  std::unique_ptr<leveldb::Iterator> iterator(db->NewIterator(leveldb::ReadOptions{}));
+  std::size_t log_entries = 0;
+  for (iterator->Seek("c"); iterator->Valid() && iterator->key().starts_with("c");
+       iterator->Next()) {
+    ++log_entries;
+  }
+  CHECK(log_entries == 4);
+}
+
+TEST_CASE("a batch of several keys is all visible after reopen", "[kvstore]") {
+  TempDir temp;
+  std::vector<PersistRecord> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(applied("batch/" + std::to_string(i), 1, "v"));
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.write(batch) == 50);
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.index() == 50);
+  CHECK(store.list("batch/", "", 100).items.size() == 50);
+  CHECK(store.changes_after(0, 100).changes.size() == 50);
+}
+
+TEST_CASE("the change index persists across reopen", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    store.write({applied("a", 1, "1"), applied("b", 1, "1")});
+    store.write({applied("a", 2, "2")});
+  }
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.index() == 3);
+    CHECK(store.write({applied("c", 1, "1")}) == 4);
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.index() == 4);
+  CHECK(keys_of(store.changes_after(0, 10)) == std::vector<std::string>{"b", "a", "c"});
+}
+
+TEST_CASE("a torn log write leaves none of the batch and stops writes", "[kvstore]") {
+  TempDir temp;
+  testing::FaultInjectingEnv env;
+  {
+    Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
+    store.write({applied("before", 1, "kept")});
+    env.arm(testing::LogFault::kTornAppend);
+    CHECK_THROWS_WITH(
+        store.write({applied("x", 1, "1"), applied("y", 1, "2"), applied("before", 2, "lost")}),
+        Catch::Contains("injected torn append"));
+    CHECK(env.fired());
+    CHECK(store.index() == 1);
+    CHECK(store.counters().failures == 1);
+    CHECK_THROWS_WITH(store.write({applied("z", 1, "3")}), Catch::Contains("refusing"));
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.index() == 1);
+  CHECK(store.applied("before")->value == "kept");
+  CHECK_FALSE(store.applied("x").has_value());
+  CHECK_FALSE(store.applied("y").has_value());
+  CHECK(store.write({applied("x", 1, "again")}) == 2);
+}
+
+TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", "[kvstore]") {
+  TempDir temp;
+  testing::FaultInjectingEnv env;
+  {
+    Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
+    env.arm(testing::LogFault::kFailedSync);
+    CHECK_THROWS_WITH(store.write({applied("x", 1, "1"), applied("y", 1, "2")}),
+                      Catch::Contains("injected sync failure"));
+    CHECK(store.index() == 0);
+    CHECK_THROWS(store.write({promised("z", {1, 1})}));
+  }
+  Store store(temp.data_dir(), kIdentity);
+  const bool x_present = store.applied("x").has_value();
+  CHECK(store.applied("y").has_value() == x_present);
+  CHECK(store.index() == (x_present ? 2 : 0));
+}
+
+TEST_CASE("changes_after paginates in index order and respects the prefix", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  store.write({applied("app/a", 1, "1"), applied("other/x", 1, "1"), applied("app/b", 1, "1")});
+  store.write({applied("app/c", 1, "1"), applied("other/y", 1, "1")});
+  store.write({applied("app/a", 2, std::nullopt)});  // moves app/a to the end of the log
+
+  SECTION("all keys, two at a time") {
+    ChangesPage page = store.changes_after(0, 2);
+    CHECK(keys_of(page) == std::vector<std::string>{"other/x", "app/b"});
+    CHECK(page.more);
+    CHECK(page.next_index == 3);
+
+    page = store.changes_after(page.next_index, 2);
+    CHECK(keys_of(page) == std::vector<std::string>{"app/c", "other/y"});
+    CHECK(page.more);
+    CHECK(page.next_index == 5);
+
+    page = store.changes_after(page.next_index, 2);
+    CHECK(keys_of(page) == std::vector<std::string>{"app/a"});
+    CHECK_FALSE(page.changes[0].state.present());
+    CHECK(page.changes[0].state.version == 2);
+    CHECK(page.changes[0].state.change_index == 6);
+    CHECK_FALSE(page.more);
+    CHECK(page.next_index == 6);
+
+    page = store.changes_after(page.next_index, 2);
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.more);
+    CHECK(page.next_index == 6);
+  }
+  SECTION("a prefix") {
+    ChangesPage page = store.changes_after(0, 1, "app/");
+    CHECK(keys_of(page) == std::vector<std::string>{"app/b"});
+    CHECK(page.more);
+    page = store.changes_after(page.next_index, 5, "app/");
+    CHECK(keys_of(page) == std::vector<std::string>{"app/c", "app/a"});
+    CHECK_FALSE(page.more);
+    CHECK(page.next_index == 6);
+  }
+  SECTION("no change under the prefix still moves next_index to the store's index") {
+    const ChangesPage page = store.changes_after(0, 10, "none/");
+    CHECK(page.changes.empty());
+    CHECK_FALSE(page.more);
+    CHECK(page.next_index == 6);
+  }
+  SECTION("after an index only later changes") {
+    CHECK(keys_of(store.changes_after(4, 10)) == std::vector<std::string>{"other/y", "app/a"});
+  }
+  SECTION("a limit of zero returns nothing but says whether there is more") {
+    const ChangesPage page = store.changes_after(2, 0);
+    CHECK(page.changes.empty());
+    CHECK(page.more);
+    CHECK(page.next_index == 2);
+  }
+}
+
+TEST_CASE("list skips deleted keys and respects prefix, after, limit and more", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  store.write({applied("cfg/a", 1, "A"), applied("cfg/b", 1, "B"), applied("cfg/c", 1, "C"),
+               applied("cfg/d", 1, "D"), applied("cfh", 1, "outside"), applied("cf", 1, "x")});
+  store.write({applied("cfg/b", 2, std::nullopt), applied("cfg/d", 2, std::nullopt)});
+
+  SECTION("everything under the prefix") {
+    const ListPage page = store.list("cfg/", "", 10);
+    CHECK(keys_of(page) == std::vector<std::string>{"cfg/a", "cfg/c"});
+    CHECK(page.items[1].value == "C");
+    CHECK(page.items[1].version == 1);
+    CHECK_FALSE(page.more);
+    CHECK(page.index == 8);
+  }
+  SECTION("pages") {
+    ListPage page = store.list("cfg/", "", 1);
+    CHECK(keys_of(page) == std::vector<std::string>{"cfg/a"});
+    CHECK(page.more);
+    page = store.list("cfg/", page.items.back().key, 1);
+    CHECK(keys_of(page) == std::vector<std::string>{"cfg/c"});
+    // Only deleted keys follow.
+    CHECK_FALSE(page.more);
+  }
+  SECTION("after a key that is not stored") {
+    CHECK(keys_of(store.list("cfg/", "cfg/b", 10)) == std::vector<std::string>{"cfg/c"});
+    CHECK(keys_of(store.list("cfg/", "a", 10)) == std::vector<std::string>{"cfg/a", "cfg/c"});
+    CHECK(store.list("cfg/", "zzz", 10).items.empty());
+  }
+  SECTION("the empty prefix lists all present keys") {
+    CHECK(keys_of(store.list("", "", 10)) ==
+          std::vector<std::string>{"cf", "cfg/a", "cfg/c", "cfh"});
+  }
+}
+
+TEST_CASE("a data dir of another replica or cluster is refused", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), StoreIdentity{2, "cluster-x"}); }
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{1, "cluster-x"}),
+                    Catch::Contains("belongs to replica 2 of cluster 'cluster-x', not replica 1"));
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{2, "cluster-y"}),
+                    Catch::Contains("not replica 2 of cluster 'cluster-y'"));
+  CHECK_NOTHROW(Store(temp.data_dir(), StoreIdentity{2, "cluster-x"}));
+}
+
+TEST_CASE("missing parent directories are created", "[kvstore]") {
+  TempDir temp;
+  const std::string nested = (temp.path() / "a" / "b" / "c").string();
+  { Store store(nested, kIdentity); }
+  CHECK(std::filesystem::exists(std::filesystem::path(nested) / "CURRENT"));
+}
+
+TEST_CASE("a data dir already open is refused", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("lock"));
+}
+
+TEST_CASE("a corrupt stored record throws instead of being used", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    store.write({applied("k", 1, "v"), promised("k", {1, 1})});
+  }
+  // Starts with the right format byte, then is too short for any record kind.
+  const std::string garbage("\x01short");
+
+  SECTION("applied state") {
+    put_raw(temp.data_dir(), layout::applied_key("k"), garbage);
+    Store store(temp.data_dir(), kIdentity);
+    CHECK_THROWS_WITH(store.load("k"), Catch::Contains("corrupt record 'sk'"));
+    CHECK_THROWS_WITH(store.applied("k"), Catch::Contains("corrupt record"));
+    CHECK_THROWS_WITH(store.list("", "", 10), Catch::Contains("corrupt record"));
+    CHECK_THROWS_WITH(store.changes_after(0, 10), Catch::Contains("corrupt record"));
+    CHECK_THROWS_WITH(store.write({applied("k", 2, "w")}), Catch::Contains("corrupt record"));
+  }
+  SECTION("acceptor record") {
+    put_raw(temp.data_dir(), layout::acceptor_key("k"), "");
+    Store store(temp.data_dir(), kIdentity);
+    CHECK_THROWS_WITH(store.load("k"), Catch::Contains("corrupt record 'ak'"));
+  }
+  SECTION("change index") {
+    put_raw(temp.data_dir(), std::string(layout::kChangeIndexKey), garbage);
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("corrupt record 'i'"));
+  }
+  SECTION("identity") {
+    put_raw(temp.data_dir(), std::string(layout::kMetaKey), garbage);
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("corrupt record 'm'"));
+  }
+  SECTION("a change log entry beyond the change index") {
+    put_raw(temp.data_dir(), layout::change_log_key(99), "\x01k");
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity),
+                      Catch::Contains("beyond its change index"));
+  }
+  SECTION("a change log entry that disagrees with the applied state") {
+    put_raw(temp.data_dir(), layout::change_log_key(1), "\x01other");
+    Store store(temp.data_dir(), kIdentity);
+    CHECK_THROWS_WITH(store.changes_after(0, 10), Catch::Contains("does not match"));
+  }
+}
+
+TEST_CASE("a data dir of garbage files is refused", "[kvstore]") {
+  TempDir temp;
+  SECTION("a store whose files were overwritten") {
+    {
+      Store store(temp.data_dir(), kIdentity);
+      store.write({applied("k", 1, "v")});
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(temp.data_dir())) {
+      std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << "garbage\xff\x00 bytes";
+    }
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("cannot open data dir"));
+  }
+  SECTION("a directory of unrelated files") {
+    std::filesystem::create_directories(temp.data_dir());
+    std::ofstream(std::filesystem::path(temp.data_dir()) / "notes.txt") << "hello";
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("holds no paxoskv store"));
+  }
+  SECTION("a LevelDB database that is not a store") {
+    put_raw(temp.data_dir(), "foreign", "record");
+    CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("no identity record"));
+  }
+}
+
+TEST_CASE("reads run concurrently with writes", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  constexpr Version kWrites = 100;
+  std::atomic<bool> done{false};
+  std::atomic<int> violations{0};
+
+  std::vector<std::thread> readers;
+  for (int reader = 0; reader < 3; ++reader) {
+    readers.emplace_back([&] {
+      std::uint64_t last_index = 0;
+      while (!done.load()) {
+        const std::uint64_t index = store.index();
+        const ChangesPage page = store.changes_after(0, 1000);
+        if (index < last_index || page.next_index < index) ++violations;
+        last_index = index;
+        std::uint64_t previous = 0;
+        for (const Change& change : page.changes) {
+          if (change.state.change_index <= previous) ++violations;
+          previous = change.state.change_index;
+        }
+        const ListPage list = store.list("k", "", 10);
+        if (list.index < index) ++violations;
+        if (const auto state = store.applied("hot");
+            state && state->value != std::to_string(state->version)) {
+          ++violations;
+        }
+      }
+    });
+  }
+  for (Version version = 1; version <= kWrites; ++version) {
+    store.write({applied("hot", version, std::to_string(version)),
+                 applied("k" + std::to_string(version % 5), version, "x")});
+  }
+  done.store(true);
+  for (std::thread& reader : readers) reader.join();
+
+  CHECK(violations.load() == 0);
+  CHECK(store.index() == 2 * kWrites);
+  CHECK(store.changes_after(0, 1000).changes.size() == 6);
+}
+
+}  // namespace
+}  // namespace paxoskv::kvstore
