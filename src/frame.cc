@@ -1,0 +1,73 @@
+#include "src/frame.h"
+
+#include <cassert>
+
+#include "consensus/codec.h"
+
+namespace paxoskv {
+namespace {
+
+// Chosen so that a hello is unlikely to be confused with a stray message or text
+// protocol, and bumped with any change of the hello layout.
+constexpr std::uint8_t kHelloMagic = 0xb7;
+constexpr std::uint8_t kHelloVersion = 1;
+
+void put_big_endian(std::string& out, std::size_t offset, std::uint64_t value, std::size_t width) {
+  for (std::size_t i = 0; i < width; ++i) {
+    out[offset + i] = static_cast<char>((value >> (8 * (width - 1 - i))) & 0xff);
+  }
+}
+
+std::uint64_t get_big_endian(std::string_view in, std::size_t offset, std::size_t width) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    value = (value << 8) | static_cast<std::uint8_t>(in[offset + i]);
+  }
+  return value;
+}
+
+}  // namespace
+
+std::uint32_t frame_body_length(const FrameHeader& header) {
+  return (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
+         (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
+}
+
+std::optional<std::string> message_frame(const consensus::Message& message,
+                                         std::size_t max_body_bytes) {
+  std::string frame(kFrameHeaderBytes, '\0');
+  consensus::encode(message, frame);
+  const std::size_t body_bytes = frame.size() - kFrameHeaderBytes;
+  if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) return std::nullopt;
+  put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
+  return frame;
+}
+
+std::string hello_frame(const Hello& hello) {
+  assert(hello.cluster_fingerprint.size() <= kMaxFingerprintBytes);
+  const std::size_t body_bytes = 8 + hello.cluster_fingerprint.size();
+  std::string frame(kFrameHeaderBytes + 8, '\0');
+  put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
+  frame[4] = static_cast<char>(kHelloMagic);
+  frame[5] = static_cast<char>(kHelloVersion);
+  put_big_endian(frame, 6, hello.node, 4);
+  put_big_endian(frame, 10, hello.cluster_fingerprint.size(), 2);
+  frame += hello.cluster_fingerprint;
+  return frame;
+}
+
+ParsedHello parse_hello(std::string_view body) {
+  if (body.size() < 8) return {std::nullopt, "hello too short"};
+  if (static_cast<std::uint8_t>(body[0]) != kHelloMagic) return {std::nullopt, "not a hello"};
+  if (static_cast<std::uint8_t>(body[1]) != kHelloVersion) {
+    return {std::nullopt, "unsupported hello version"};
+  }
+  const auto fingerprint_bytes = static_cast<std::size_t>(get_big_endian(body, 6, 2));
+  if (body.size() != 8 + fingerprint_bytes) return {std::nullopt, "hello length mismatch"};
+  Hello hello;
+  hello.node = static_cast<consensus::NodeId>(get_big_endian(body, 2, 4));
+  hello.cluster_fingerprint = std::string(body.substr(8));
+  return {std::move(hello), {}};
+}
+
+}  // namespace paxoskv

@@ -1,0 +1,48 @@
+// Framing of the peer protocol. Every frame is a 4-byte big-endian body length followed by
+// the body. The first frame a connection carries is a hello naming the sender; every
+// later frame is one consensus::Message in its codec form.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "consensus/messages.h"
+#include "consensus/types.h"
+
+namespace paxoskv {
+
+inline constexpr std::size_t kFrameHeaderBytes = 4;
+using FrameHeader = std::array<unsigned char, kFrameHeaderBytes>;
+
+std::uint32_t frame_body_length(const FrameHeader& header);
+
+// A complete frame (header and body) carrying `message`, or nullopt if its body would be
+// longer than `max_body_bytes`.
+std::optional<std::string> message_frame(const consensus::Message& message,
+                                         std::size_t max_body_bytes);
+
+// Hello body: magic byte, version byte, sender id (u32 big-endian), fingerprint length
+// (u16 big-endian), fingerprint bytes.
+struct Hello {
+  consensus::NodeId node = 0;
+  std::string cluster_fingerprint;
+};
+
+inline constexpr std::size_t kMaxFingerprintBytes = 1024;
+inline constexpr std::size_t kMaxHelloBodyBytes = 8 + kMaxFingerprintBytes;
+
+// A complete hello frame. The fingerprint must be at most kMaxFingerprintBytes long.
+std::string hello_frame(const Hello& hello);
+
+struct ParsedHello {
+  std::optional<Hello> hello;
+  std::string_view problem;  // why `hello` is absent
+};
+
+ParsedHello parse_hello(std::string_view body);
+
+}  // namespace paxoskv

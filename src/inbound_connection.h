@@ -1,0 +1,51 @@
+// The receive side of a connection a peer opened to this replica: checks the hello, then
+// reads frames, decodes them and hands the messages to the transport's handler.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "consensus/types.h"
+#include "src/frame.h"
+
+namespace paxoskv {
+
+class TransportContext;
+
+class InboundConnection : public std::enable_shared_from_this<InboundConnection> {
+ public:
+  // Called once the hello has identified the peer.
+  using IdentifiedHandler = std::function<void(consensus::NodeId peer, InboundConnection&)>;
+
+  InboundConnection(std::shared_ptr<TransportContext> context, boost::asio::ip::tcp::socket socket,
+                    IdentifiedHandler on_identified);
+
+  void start();
+  void close();
+
+ private:
+  void read_header();
+  void read_body(std::uint32_t length);
+  void on_hello();
+  void on_message_frame();
+  // Closes the connection because the other end broke the protocol.
+  void reject(std::string_view reason);
+  std::string describe() const;  // "peer 3 (10.0.0.3:4711)" for logs
+
+  std::shared_ptr<TransportContext> context_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer hello_timer_;
+  IdentifiedHandler on_identified_;
+  std::string remote_;                     // the remote endpoint, for logs
+  std::optional<consensus::NodeId> peer_;  // set by a valid hello
+  FrameHeader header_{};
+  std::string body_;  // at most max_frame_bytes long
+  bool closed_ = false;
+};
+
+}  // namespace paxoskv

@@ -1,0 +1,237 @@
+#include "src/outbound_link.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <vector>
+
+#include "src/transport_context.h"
+
+namespace paxoskv {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+namespace {
+// A peer that cannot keep up drops messages in bursts: one warning per interval, with
+// the count, instead of one per message.
+constexpr std::chrono::seconds kQueueFullReportInterval{10};
+}  // namespace
+
+OutboundLink::OutboundLink(std::shared_ptr<TransportContext> context, consensus::NodeId peer,
+                           HostPort address)
+    : context_(std::move(context)),
+      peer_(peer),
+      address_(std::move(address)),
+      resolver_(context_->io),
+      socket_(context_->io),
+      timer_(context_->io),
+      jitter_(std::random_device{}()) {}
+
+void OutboundLink::start() {
+  connect();
+}
+
+void OutboundLink::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  ++attempt_;
+  connected_.store(false, std::memory_order_relaxed);
+  resolver_.cancel();
+  timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+void OutboundLink::send(std::string frame) {
+  auto& counters = context_->counters;
+  if (!accepting()) {
+    count(counters.dropped_unreachable);
+    return;
+  }
+  if (queued_bytes_ + frame.size() > context_->limits.max_queue_bytes) {
+    count(counters.dropped_queue_full);
+    report_queue_full();
+    return;
+  }
+  queued_bytes_ += frame.size();
+  queue_.push_back(std::move(frame));
+  if (connected_.load(std::memory_order_relaxed) && !writing_) write_queued();
+}
+
+void OutboundLink::connect() {
+  const std::uint64_t attempt = ++attempt_;
+  timer_.expires_after(context_->limits.connect_timeout);
+  timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {
+    if (error || !self->current(attempt)) return;
+    self->fail("connect timed out");
+  });
+  // An IP literal needs no resolver: asio resolves names on a helper thread of its own,
+  // which the common case of numeric addresses avoids.
+  error_code not_literal;
+  const asio::ip::address literal = asio::ip::make_address(address_.host, not_literal);
+  if (!not_literal) {
+    const auto port = static_cast<asio::ip::port_type>(std::stoul(address_.port));
+    connect_to(attempt, tcp::resolver::results_type::create(tcp::endpoint(literal, port),
+                                                            address_.host, address_.port));
+    return;
+  }
+  resolver_.async_resolve(
+      address_.host, address_.port,
+      [self = shared_from_this(), attempt](const error_code& error,
+                                           const tcp::resolver::results_type& endpoints) {
+        if (!self->current(attempt)) return;
+        if (error) return self->fail("cannot resolve address: " + error.message());
+        self->connect_to(attempt, endpoints);
+      });
+}
+
+void OutboundLink::connect_to(std::uint64_t attempt, const tcp::resolver::results_type& endpoints) {
+  asio::async_connect(
+      socket_, endpoints,
+      [self = shared_from_this(), attempt](const error_code& error, const tcp::endpoint&) {
+        if (!self->current(attempt)) return;
+        if (error) return self->fail(error.message());
+        self->on_connected(attempt);
+      });
+}
+
+void OutboundLink::on_connected(std::uint64_t attempt) {
+  timer_.cancel();
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  socket_.set_option(asio::socket_base::keep_alive(true), ignored);
+  consecutive_failures_ = 0;
+  down_ = false;
+  connected_.store(true, std::memory_order_relaxed);
+  count(context_->counters.connections_established);
+  spdlog::info("node {}: connected to peer {} at {}", context_->self, peer_, to_string(address_));
+
+  // The hello goes out alone, before any queued message.
+  writing_ = true;
+  asio::async_write(
+      socket_, asio::buffer(context_->hello_frame),
+      [self = shared_from_this(), attempt](const error_code& error, std::size_t bytes) {
+        if (!self->current(attempt)) return;
+        if (error) return self->fail("cannot send hello: " + error.message());
+        count(self->context_->counters.bytes_sent, bytes);
+        self->writing_ = false;
+        self->write_queued();
+      });
+  watch_for_close(attempt);
+}
+
+void OutboundLink::write_queued() {
+  if (writing_ || queue_.empty()) return;
+  // Everything queued while the previous write was in flight goes out in one gather
+  // write. The batch owns its frames, so the buffers stay valid whatever happens to
+  // the queue meanwhile.
+  auto batch = std::make_shared<std::vector<std::string>>(std::make_move_iterator(queue_.begin()),
+                                                          std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(batch->size());
+  in_flight_bytes_ = 0;
+  for (const std::string& frame : *batch) {
+    buffers.emplace_back(asio::buffer(frame));
+    in_flight_bytes_ += frame.size();
+  }
+  in_flight_frames_ = batch->size();
+  writing_ = true;
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this(), attempt = attempt_, batch](const error_code& error,
+                                                                           std::size_t bytes) {
+                      if (!self->current(attempt)) return;
+                      if (error) return self->fail("write failed: " + error.message());
+                      auto& counters = self->context_->counters;
+                      count(counters.frames_sent, batch->size());
+                      count(counters.bytes_sent, bytes);
+                      self->queued_bytes_ -= self->in_flight_bytes_;
+                      self->in_flight_bytes_ = 0;
+                      self->in_flight_frames_ = 0;
+                      self->writing_ = false;
+                      self->write_queued();
+                    });
+}
+
+void OutboundLink::watch_for_close(std::uint64_t attempt) {
+  // Peers never write on this connection, so a completed read means the peer closed
+  // it (or broke the protocol); either way the connection is done.
+  socket_.async_read_some(asio::buffer(&probe_byte_, 1), [self = shared_from_this(), attempt](
+                                                             const error_code& error, std::size_t) {
+    if (!self->current(attempt)) return;
+    if (error == asio::error::eof) return self->fail("closed by peer");
+    if (error) return self->fail(error.message());
+    self->fail("peer sent data on a send-only connection");
+  });
+}
+
+void OutboundLink::fail(std::string_view what) {
+  const bool was_connected = connected_.exchange(false, std::memory_order_relaxed);
+  const std::uint64_t attempt = ++attempt_;
+  resolver_.cancel();
+  timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+
+  const std::size_t lost = queue_.size() + in_flight_frames_;
+  count(context_->counters.dropped_unreachable, lost);
+  queue_.clear();
+  queued_bytes_ = 0;
+  in_flight_frames_ = 0;
+  in_flight_bytes_ = 0;
+  writing_ = false;
+  down_ = true;
+  ++consecutive_failures_;
+
+  const std::chrono::milliseconds delay = next_backoff();
+  if (was_connected) {
+    spdlog::warn("node {}: lost connection to peer {} at {} ({}), {} messages dropped",
+                 context_->self, peer_, to_string(address_), what, lost);
+  } else if (consecutive_failures_ == 1) {
+    spdlog::info("node {}: peer {} at {} unreachable ({}), retrying", context_->self, peer_,
+                 to_string(address_), what);
+  } else {
+    spdlog::debug("node {}: peer {} still unreachable ({}), next attempt in {} ms", context_->self,
+                  peer_, what, delay.count());
+  }
+
+  timer_.expires_after(delay);
+  timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {
+    if (error || !self->current(attempt)) return;
+    count(self->context_->counters.reconnect_attempts);
+    self->connect();
+  });
+}
+
+void OutboundLink::report_queue_full() {
+  ++dropped_since_report_;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_queue_full_report_ && now - *last_queue_full_report_ < kQueueFullReportInterval) return;
+  spdlog::warn("node {}: send queue to peer {} is full ({} bytes), {} messages dropped",
+               context_->self, peer_, queued_bytes_, dropped_since_report_);
+  last_queue_full_report_ = now;
+  dropped_since_report_ = 0;
+}
+
+std::chrono::milliseconds OutboundLink::next_backoff() {
+  const auto& limits = context_->limits;
+  auto ceiling = std::max(limits.reconnect_min, std::chrono::milliseconds{1});
+  for (unsigned i = 1; i < consecutive_failures_ && ceiling < limits.reconnect_max; ++i) {
+    ceiling *= 2;
+  }
+  ceiling = std::min(ceiling, std::max(limits.reconnect_max, limits.reconnect_min));
+  // Jitter in [ceiling/2, ceiling], so replicas that lost a peer together do not all
+  // knock on its door at the same moment.
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(ceiling.count() / 2,
+                                                                     ceiling.count());
+  return std::chrono::milliseconds{pick(jitter_)};
+}
+
+}  // namespace paxoskv

@@ -1,0 +1,82 @@
+// The send side of the connection to one peer: connects, says hello, writes queued
+// frames in batches, and reconnects with backoff when the connection fails.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "consensus/types.h"
+#include "src/peer_address.h"
+
+namespace paxoskv {
+
+class TransportContext;
+
+class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
+ public:
+  OutboundLink(std::shared_ptr<TransportContext> context, consensus::NodeId peer, HostPort address);
+
+  void start();
+  void stop();
+
+  // Whether a frame handed to send() now would be queued rather than dropped for the
+  // peer being down; lets the caller skip encoding.
+  bool accepting() const { return !stopped_ && !down_; }
+  // Queues a complete frame, or drops it (counted) if the peer is down or the queue full.
+  void send(std::string frame);
+  bool reachable() const { return connected_.load(std::memory_order_relaxed); }
+  // Used from the next connection attempt on.
+  void set_address(HostPort address) { address_ = std::move(address); }
+
+ private:
+  void connect();
+  void connect_to(std::uint64_t attempt,
+                  const boost::asio::ip::tcp::resolver::results_type& endpoints);
+  void on_connected(std::uint64_t attempt);
+  void write_queued();
+  void watch_for_close(std::uint64_t attempt);
+  // Abandons the current connection or attempt, drops what was queued and schedules
+  // the next attempt.
+  void fail(std::string_view what);
+  void report_queue_full();
+  std::chrono::milliseconds next_backoff();
+  bool current(std::uint64_t attempt) const { return !stopped_ && attempt == attempt_; }
+
+  std::shared_ptr<TransportContext> context_;
+  const consensus::NodeId peer_;
+  HostPort address_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::ip::tcp::socket socket_;
+  // Connect timeout while connecting, backoff delay while waiting to reconnect.
+  boost::asio::steady_timer timer_;
+  std::minstd_rand jitter_;
+
+  std::deque<std::string> queue_;  // frames not yet handed to a write
+  std::size_t queued_bytes_ = 0;   // queue_ plus the write in flight
+  std::size_t in_flight_frames_ = 0;
+  std::size_t in_flight_bytes_ = 0;
+  bool writing_ = false;
+  std::optional<std::chrono::steady_clock::time_point> last_queue_full_report_;
+  std::uint64_t dropped_since_report_ = 0;
+
+  // Identifies the connection (or attempt) handlers belong to: completions of an
+  // abandoned one carry an older value and are ignored.
+  std::uint64_t attempt_ = 0;
+  // A connection failed and no new one is up yet: sends are dropped, not queued.
+  bool down_ = false;
+  unsigned consecutive_failures_ = 0;
+  bool stopped_ = false;
+  std::atomic<bool> connected_{false};
+  char probe_byte_ = 0;  // target of the read that detects the peer closing
+};
+
+}  // namespace paxoskv

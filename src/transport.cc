@@ -1,0 +1,156 @@
+#include "src/transport.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/system_error.hpp>
+#include <cstdint>
+#include <set>
+#include <stdexcept>
+
+#include "src/frame.h"
+#include "src/listener.h"
+#include "src/outbound_link.h"
+#include "src/peer_address.h"
+#include "src/transport_context.h"
+
+namespace paxoskv {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+HostPort parse_or_throw(const std::string& address, std::string_view what) {
+  std::optional<HostPort> parsed = parse_host_port(address);
+  if (!parsed) {
+    throw std::invalid_argument(
+        fmt::format("paxoskv: malformed {} address '{}' (expected host:port)", what, address));
+  }
+  return std::move(*parsed);
+}
+
+std::set<consensus::NodeId> ids_of(const std::map<consensus::NodeId, std::string>& peers) {
+  std::set<consensus::NodeId> ids;
+  for (const auto& [id, address] : peers) ids.insert(id);
+  return ids;
+}
+
+}  // namespace
+
+PeerTransport::PeerTransport(asio::io_context& io, consensus::NodeId self,
+                             std::string cluster_fingerprint,
+                             std::map<consensus::NodeId, std::string> peers,
+                             std::string listen_address, MessageHandler on_message,
+                             TransportLimits limits)
+    : listen_address_(std::move(listen_address)) {
+  if (peers.contains(self)) {
+    throw std::invalid_argument(fmt::format("paxoskv: node {} is listed as its own peer", self));
+  }
+  if (cluster_fingerprint.size() > kMaxFingerprintBytes) {
+    throw std::invalid_argument("paxoskv: cluster fingerprint longer than 1024 bytes");
+  }
+  if (limits.max_frame_bytes > UINT32_MAX) {
+    throw std::invalid_argument("paxoskv: max_frame_bytes exceeds 2^32-1");
+  }
+  parse_or_throw(listen_address_, "listen");
+
+  std::string hello = hello_frame(Hello{self, cluster_fingerprint});
+  context_ =
+      std::make_shared<TransportContext>(io, self, std::move(cluster_fingerprint), ids_of(peers),
+                                         limits, std::move(on_message), std::move(hello));
+  for (const auto& [id, address] : peers) {
+    links_.emplace(id,
+                   std::make_shared<OutboundLink>(context_, id, parse_or_throw(address, "peer")));
+  }
+}
+
+PeerTransport::~PeerTransport() {
+  stop();
+}
+
+void PeerTransport::bind() {
+  if (listener_) return;
+  if (context_->stopped) throw std::logic_error("paxoskv: PeerTransport::bind after stop");
+  const HostPort address = parse_or_throw(listen_address_, "listen");
+  try {
+    tcp::resolver resolver(context_->io);
+    const auto endpoints = resolver.resolve(address.host, address.port, tcp::resolver::passive);
+    listener_ = std::make_shared<Listener>(context_, endpoints.begin()->endpoint());
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error(fmt::format("paxoskv: cannot bind the peer address {}: {}",
+                                         listen_address_, error.code().message()));
+  }
+  listening_port_ = listener_->port();
+}
+
+void PeerTransport::start() {
+  if (started_ || context_->stopped) {
+    throw std::logic_error("paxoskv: PeerTransport::start called twice or after stop");
+  }
+  bind();
+  try {
+    listener_->start();
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error(fmt::format("paxoskv: cannot listen for peers on {}: {}",
+                                         listen_address_, error.code().message()));
+  }
+  started_ = true;
+  spdlog::info("node {}: listening for peers on {} (port {})", context_->self, listen_address_,
+               listening_port_);
+  for (auto& [id, link] : links_) link->start();
+}
+
+void PeerTransport::stop() {
+  if (context_->stopped) return;
+  context_->stopped = true;
+  if (listener_) listener_->stop();
+  for (auto& [id, link] : links_) link->stop();
+  if (started_) spdlog::info("node {}: peer transport stopped", context_->self);
+}
+
+void PeerTransport::send(consensus::NodeId to, const consensus::Message& message) {
+  auto& counters = context_->counters;
+  const auto link = links_.find(to);
+  if (link == links_.end()) {
+    count(counters.dropped_unreachable);
+    spdlog::warn("node {}: dropping a message to {}, which is not a peer", context_->self, to);
+    return;
+  }
+  if (!link->second->accepting()) {
+    count(counters.dropped_unreachable);
+    return;
+  }
+  std::optional<std::string> frame = message_frame(message, context_->limits.max_frame_bytes);
+  if (!frame) {
+    count(counters.dropped_too_large);
+    spdlog::error("node {}: dropping a message to peer {} larger than {} bytes", context_->self, to,
+                  context_->limits.max_frame_bytes);
+    return;
+  }
+  link->second->send(std::move(*frame));
+}
+
+void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& address) {
+  const auto link = links_.find(peer);
+  if (link == links_.end()) {
+    throw std::invalid_argument(fmt::format("paxoskv: node {} is not a peer", peer));
+  }
+  link->second->set_address(parse_or_throw(address, "peer"));
+}
+
+bool PeerTransport::reachable(consensus::NodeId peer) const {
+  const auto link = links_.find(peer);
+  return link != links_.end() && link->second->reachable();
+}
+
+std::uint16_t PeerTransport::listening_port() const {
+  return listening_port_;
+}
+
+TransportCounters PeerTransport::counters() const {
+  return context_->counters.snapshot();
+}
+
+}  // namespace paxoskv

@@ -1,0 +1,123 @@
+// Message transport between replicas over TCP.
+//
+// Each replica keeps one outbound connection per peer, used only for sending, and reads
+// messages from the inbound connections its peers open to it. A connection starts with a
+// hello naming the sender and its cluster; a connection that misbehaves (bad hello,
+// oversized or undecodable frame) is closed, never the replica.
+//
+// Delivery is best effort: messages to a peer that is down, or whose send queue is full,
+// are dropped and counted. Paxos retries whatever is lost. Messages over one connection
+// arrive in the order they were sent.
+//
+// Everything runs on the caller's io_context thread; the transport has no threads of its
+// own. Call every member on that thread (or before it runs), except counters() and
+// reachable(), which any thread may call.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "consensus/messages.h"
+#include "consensus/types.h"
+
+namespace paxoskv {
+
+struct TransportLimits {
+  // Inbound frames above this close their connection; outbound messages above it are
+  // dropped. At most 2^32-1.
+  std::size_t max_frame_bytes = 8 << 20;
+  // Per peer: bytes queued or being written. Messages beyond it are dropped.
+  std::size_t max_queue_bytes = 64 << 20;
+  // Reconnection backoff doubles from min to max, with jitter.
+  std::chrono::milliseconds reconnect_min{50};
+  std::chrono::milliseconds reconnect_max{2000};
+  // A connection attempt that takes longer fails (and is retried).
+  std::chrono::milliseconds connect_timeout{2000};
+  // An inbound connection that has not sent its hello by then is closed.
+  std::chrono::milliseconds hello_timeout{5000};
+};
+
+struct TransportCounters {
+  std::uint64_t frames_sent = 0;  // messages written to a socket
+  std::uint64_t bytes_sent = 0;   // including framing and hellos
+  std::uint64_t frames_received = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t dropped_queue_full = 0;
+  // Sent while the peer was down, or lost with a connection that broke.
+  std::uint64_t dropped_unreachable = 0;
+  std::uint64_t dropped_too_large = 0;  // outbound messages above max_frame_bytes
+  std::uint64_t decode_errors = 0;      // inbound frames the codec rejected
+  std::uint64_t oversize_frames = 0;    // inbound frames above max_frame_bytes
+  std::uint64_t bad_hellos = 0;         // malformed, unknown sender, other cluster, timeout
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_established = 0;  // outbound
+  std::uint64_t reconnect_attempts = 0;       // outbound attempts after a failure or loss
+};
+
+class TransportContext;
+class Listener;
+class OutboundLink;
+
+class PeerTransport {
+ public:
+  using MessageHandler = std::function<void(consensus::NodeId from, consensus::Message message)>;
+
+  // `peers` maps each other replica's id to its "host:port" (self excluded); the
+  // transport accepts hellos only from these ids. `listen_address` is "host:port"; port 0
+  // picks a free port (see listening_port()). `cluster_fingerprint` identifies the
+  // cluster: connections from replicas of another cluster are refused. Throws
+  // std::invalid_argument if an address is malformed, `peers` contains `self`, the
+  // fingerprint is longer than 1024 bytes or max_frame_bytes exceeds 2^32-1.
+  // `on_message` runs on the io_context thread and must not throw.
+  PeerTransport(boost::asio::io_context& io, consensus::NodeId self,
+                std::string cluster_fingerprint, std::map<consensus::NodeId, std::string> peers,
+                std::string listen_address, MessageHandler on_message, TransportLimits limits = {});
+  // Stops (see stop()).
+  ~PeerTransport();
+  PeerTransport(const PeerTransport&) = delete;
+  PeerTransport& operator=(const PeerTransport&) = delete;
+
+  // Binds the listen address, so that listening_port() is known, without accepting yet:
+  // until start(), peers' connection attempts are refused. Optional: start() binds if
+  // this was not called. Throws std::runtime_error if the address cannot be resolved or
+  // bound.
+  void bind();
+  // Binds (unless bind() did), then accepts peers' connections and connects to the peers.
+  // Throws std::runtime_error if the address cannot be resolved, bound or listened on.
+  // Call at most once.
+  void start();
+  // Closes every connection and timer. Safe to call twice. After it returns no
+  // MessageHandler call starts, and nothing is sent.
+  void stop();
+
+  // Queues `message` for `to`; never blocks. Dropped (and counted) if `to` is not a
+  // peer, is down, its queue is full, or the message is larger than max_frame_bytes.
+  void send(consensus::NodeId to, const consensus::Message& message);
+
+  // Changes where `peer` is reached, from the next connection attempt on; an established
+  // connection is kept. Throws std::invalid_argument if `peer` is not a peer or the
+  // address is malformed.
+  void set_peer_address(consensus::NodeId peer, const std::string& address);
+
+  // Whether the outbound connection to `peer` is established.
+  bool reachable(consensus::NodeId peer) const;
+  // The bound port, 0 before start().
+  std::uint16_t listening_port() const;
+  TransportCounters counters() const;
+
+ private:
+  std::shared_ptr<TransportContext> context_;
+  std::string listen_address_;
+  std::map<consensus::NodeId, std::shared_ptr<OutboundLink>> links_;
+  std::shared_ptr<Listener> listener_;
+  std::uint16_t listening_port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace paxoskv

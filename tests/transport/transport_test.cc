@@ -1,0 +1,487 @@
+// The peer transport over real sockets on 127.0.0.1: delivery and order, reconnection,
+// queue bounds, and connections that break the protocol.
+#include "src/transport.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "consensus/codec.h"
+#include "src/frame.h"
+
+namespace paxoskv {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using consensus::Message;
+using consensus::NodeId;
+using namespace std::chrono_literals;
+
+const std::string kFingerprint = "test-cluster";
+
+TransportLimits test_limits() {
+  TransportLimits limits;
+  limits.reconnect_min = 10ms;
+  limits.reconnect_max = 100ms;
+  limits.hello_timeout = 500ms;
+  return limits;
+}
+
+// Runs the io_context until `done` holds; false if it does not within `timeout`.
+template <typename Predicate>
+bool run_until(asio::io_context& io, Predicate done, std::chrono::milliseconds timeout = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.restart();
+    io.run_for(2ms);
+  }
+  return true;
+}
+
+void run_for(asio::io_context& io, std::chrono::milliseconds duration) {
+  io.restart();
+  io.run_for(duration);
+}
+
+std::string local_address(std::uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
+struct Delivery {
+  NodeId from = 0;
+  Message message;
+};
+
+// A transport that records what it receives.
+class Replica {
+ public:
+  Replica(asio::io_context& io, NodeId id, std::map<NodeId, std::string> peers, std::string listen,
+          TransportLimits limits = test_limits())
+      : transport(
+            io, id, kFingerprint, std::move(peers), std::move(listen),
+            [this](NodeId from, Message message) {
+              received.push_back({from, std::move(message)});
+            },
+            limits) {}
+
+  std::vector<Delivery> received;
+  PeerTransport transport;
+};
+
+// Replicas with ids 1..n on 127.0.0.1. All are bound from the outset, so each knows the
+// others' ports; one that is bound but not started refuses connections, like a replica
+// that is down.
+class Cluster {
+ public:
+  Cluster(asio::io_context& io, int size, TransportLimits limits = test_limits())
+      : io_(io), limits_(limits), size_(static_cast<NodeId>(size)) {
+    for (NodeId id = 1; id <= size_; ++id) {
+      create(id, "127.0.0.1:0").transport.bind();
+      ports_[id] = replicas_[id]->transport.listening_port();
+    }
+    for (const auto& [id, replica] : replicas_) {
+      for (const auto& [peer, address] : peers_of(id)) {
+        replica->transport.set_peer_address(peer, address);
+      }
+    }
+  }
+
+  Replica& start(NodeId id) {
+    replicas_.at(id)->transport.start();
+    return *replicas_[id];
+  }
+
+  // A fresh replica in place of the old one, on the same port, as after a restart.
+  Replica& restart(NodeId id) {
+    replicas_.erase(id);
+    Replica& replica = create(id, local_address(ports_.at(id)));
+    replica.transport.start();
+    return replica;
+  }
+
+  void destroy(NodeId id) { replicas_.erase(id); }
+
+  Replica& operator[](NodeId id) { return *replicas_.at(id); }
+
+  bool all_connected() const {
+    for (const auto& [id, replica] : replicas_) {
+      for (const auto& [peer, other] : replicas_) {
+        if (peer != id && !replica->transport.reachable(peer)) return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  // Before the ports are known, peers get a placeholder address.
+  std::map<NodeId, std::string> peers_of(NodeId id) const {
+    std::map<NodeId, std::string> peers;
+    for (NodeId other = 1; other <= size_; ++other) {
+      if (other == id) continue;
+      const auto port = ports_.find(other);
+      peers[other] = local_address(port == ports_.end() ? 0 : port->second);
+    }
+    return peers;
+  }
+
+  Replica& create(NodeId id, std::string listen) {
+    auto replica = std::make_unique<Replica>(io_, id, peers_of(id), std::move(listen), limits_);
+    return *(replicas_[id] = std::move(replica));
+  }
+
+  asio::io_context& io_;
+  TransportLimits limits_;
+  NodeId size_;
+  std::map<NodeId, std::uint16_t> ports_;
+  std::map<NodeId, std::unique_ptr<Replica>> replicas_;
+};
+
+// Every message type at least once.
+std::vector<Message> all_kinds() {
+  const consensus::CatchUpReply entry{"e", 4, std::string{"v\0v", 3}, {1, 2}};
+  return {
+      consensus::Prepare{"a", 1, {2, 3}},
+      consensus::Promise{"a", 1, {2, 3}, consensus::AcceptedProposal{1, {1, 1}, "x", {1, 1}}},
+      consensus::Reject{"a", 1, {2, 3}, {4, 5}},
+      consensus::Accept{"a", 1, {2, 3}, std::nullopt, {2, 3}},
+      consensus::Accepted{"a", 1, {2, 3}},
+      consensus::Commit{"a", 1, {2, 3}},
+      consensus::CatchUpRequest{"a", 7},
+      entry,
+      consensus::ReadQuery{"a", 9, 1},
+      consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {1, 1}, 3},
+      consensus::SyncRequest{10, 100},
+      consensus::SyncReply{{entry, entry}, 11, true},
+      consensus::ForwardRequest{"a", 12, false, "w", consensus::Version{3}, 500},
+      consensus::ForwardReply{12, 1, 4, std::nullopt},
+  };
+}
+
+bool same_messages(const std::vector<Delivery>& received, NodeId from,
+                   const std::vector<Message>& expected) {
+  if (received.size() != expected.size()) return false;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (received[i].from != from) return false;
+    if (consensus::encode(received[i].message) != consensus::encode(expected[i])) return false;
+  }
+  return true;
+}
+
+Message numbered(std::uint64_t number, std::size_t value_bytes = 0) {
+  return consensus::Accept{"k", number, {1, 1}, std::string(value_bytes, 'v'), {1, 1}};
+}
+
+std::uint64_t number_of(const Delivery& delivery) {
+  return std::get<consensus::Accept>(delivery.message).slot;
+}
+
+std::string message_frame_bytes(const Message& message) {
+  return *message_frame(message, 1 << 30);
+}
+
+// A hand-driven connection, for sending what a real replica never would.
+class RawConnection {
+ public:
+  RawConnection(asio::io_context& io, std::uint16_t port) : socket_(io) {
+    socket_.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
+  }
+
+  void write(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  void shutdown_send() { socket_.shutdown(tcp::socket::shutdown_send); }
+
+  // Whether the other end closes the connection within the timeout.
+  bool closed_by_peer(asio::io_context& io) {
+    bool closed = false;
+    std::function<void()> read_next = [&] {
+      socket_.async_read_some(asio::buffer(sink_),
+                              [&](const boost::system::error_code& error, std::size_t) {
+                                if (error) {
+                                  closed = true;
+                                } else {
+                                  read_next();
+                                }
+                              });
+    };
+    read_next();
+    const bool result = run_until(
+        io, [&] { return closed; }, 3s);
+    socket_.close();
+    run_until(
+        io, [&] { return closed; }, 1s);  // let the cancelled read finish
+    return result;
+  }
+
+ private:
+  tcp::socket socket_;
+  std::array<char, 256> sink_{};
+};
+
+TEST_CASE("messages of every kind arrive in order", "[transport]") {
+  asio::io_context io;
+  Cluster cluster(io, 3);
+  for (NodeId id = 1; id <= 3; ++id) cluster.start(id);
+  REQUIRE(run_until(io, [&] { return cluster.all_connected(); }));
+
+  const std::vector<Message> kinds = all_kinds();
+  for (const Message& message : kinds) {
+    cluster[1].transport.send(2, message);
+    cluster[1].transport.send(3, message);
+    cluster[2].transport.send(1, message);
+  }
+  REQUIRE(run_until(io, [&] {
+    return cluster[1].received.size() == kinds.size() &&
+           cluster[2].received.size() == kinds.size() && cluster[3].received.size() == kinds.size();
+  }));
+  CHECK(same_messages(cluster[2].received, 1, kinds));
+  CHECK(same_messages(cluster[3].received, 1, kinds));
+  CHECK(same_messages(cluster[1].received, 2, kinds));
+
+  SECTION("many messages queued behind one write keep their order") {
+    cluster[3].received.clear();
+    constexpr std::uint64_t kCount = 5000;
+    for (std::uint64_t i = 0; i < kCount; ++i) cluster[1].transport.send(3, numbered(i, i % 100));
+    REQUIRE(run_until(io, [&] { return cluster[3].received.size() == kCount; }));
+    for (std::uint64_t i = 0; i < kCount; ++i) REQUIRE(number_of(cluster[3].received[i]) == i);
+    const TransportCounters sent = cluster[1].transport.counters();
+    CHECK(sent.frames_sent == 2 * kinds.size() + kCount);
+    CHECK(sent.dropped_queue_full == 0);
+    CHECK(sent.dropped_unreachable == 0);
+    CHECK(cluster[3].transport.counters().frames_received == kinds.size() + kCount);
+  }
+
+  SECTION("a message with a 1 MiB value arrives") {
+    cluster[2].received.clear();
+    const std::string value(1 << 20, '\x5a');
+    cluster[1].transport.send(2, consensus::CatchUpReply{"big", 3, value, {4, 1}});
+    REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
+    const auto& reply = std::get<consensus::CatchUpReply>(cluster[2].received[0].message);
+    CHECK(reply.key == "big");
+    CHECK(reply.value == value);
+  }
+}
+
+TEST_CASE("a peer that starts late, or restarts, gets messages once it is up", "[transport]") {
+  asio::io_context io;
+  Cluster cluster(io, 2);
+  Replica& first = cluster.start(1);
+
+  // Node 2 is down: the connection attempt fails and messages are dropped, not hoarded.
+  REQUIRE(run_until(io, [&] { return first.transport.counters().reconnect_attempts >= 2; }));
+  first.transport.send(2, numbered(1));
+  CHECK_FALSE(first.transport.reachable(2));
+  CHECK(first.transport.counters().dropped_unreachable >= 1);
+
+  cluster.start(2);
+  REQUIRE(run_until(io, [&] { return first.transport.reachable(2); }));
+  first.transport.send(2, numbered(2));
+  REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
+  CHECK(number_of(cluster[2].received[0]) == 2);
+  CHECK(cluster[2].received[0].from == 1);
+
+  // Node 2 goes away and comes back on the same port.
+  cluster.destroy(2);
+  REQUIRE(run_until(io, [&] { return !first.transport.reachable(2); }));
+  cluster.restart(2);
+  REQUIRE(run_until(io, [&] { return first.transport.reachable(2); }));
+  first.transport.send(2, numbered(3));
+  REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
+  CHECK(number_of(cluster[2].received[0]) == 3);
+  CHECK(first.transport.counters().connections_established == 2);
+}
+
+TEST_CASE("connections that break the protocol are closed; real peers carry on", "[transport]") {
+  asio::io_context io;
+  // Node 3 is a peer of node 1 that never comes up: the raw connections speak as it.
+  Cluster cluster(io, 3);
+  Replica& target = cluster.start(1);
+  Replica& honest = cluster.start(2);
+  REQUIRE(run_until(io, [&] { return honest.transport.reachable(1); }));
+  const std::uint16_t port = target.transport.listening_port();
+  const std::string good_hello = hello_frame(Hello{3, kFingerprint});
+  const TransportCounters before = target.transport.counters();
+
+  std::uint64_t next_number = 0;
+  const auto honest_peer_still_heard = [&] {
+    const std::uint64_t number = next_number++;
+    honest.transport.send(1, numbered(number));
+    return run_until(io, [&] {
+      return !target.received.empty() && number_of(target.received.back()) == number;
+    });
+  };
+
+  SECTION("garbage instead of a hello") {
+    RawConnection raw(io, port);
+    raw.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(raw.closed_by_peer(io));
+    CHECK(target.transport.counters().bad_hellos == before.bad_hellos + 1);
+  }
+
+  SECTION("hellos that are wrong") {
+    const std::vector<std::string> bad_hellos = {
+        hello_frame(Hello{3, "another-cluster"}),
+        hello_frame(Hello{9, kFingerprint}),                                  // not a member
+        hello_frame(Hello{1, kFingerprint}),                                  // the target itself
+        std::string{"\x00\x00\x00\x02\xb7\x01", 6},                           // too short
+        std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
+        std::string{"\x00\x00\x00\x08\xb7\x01\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
+    };
+    for (const std::string& hello : bad_hellos) {
+      RawConnection raw(io, port);
+      raw.write(hello);
+      CHECK(raw.closed_by_peer(io));
+    }
+    CHECK(target.transport.counters().bad_hellos == before.bad_hellos + bad_hellos.size());
+  }
+
+  SECTION("no hello at all") {
+    RawConnection raw(io, port);
+    CHECK(raw.closed_by_peer(io));  // after the hello timeout
+    CHECK(target.transport.counters().bad_hellos == before.bad_hellos + 1);
+  }
+
+  SECTION("a length prefix above the frame limit") {
+    RawConnection raw(io, port);
+    raw.write(good_hello);
+    raw.write(std::string{"\x00\x80\x00\x01", 4});  // 8 MiB + 1
+    CHECK(raw.closed_by_peer(io));
+    CHECK(target.transport.counters().oversize_frames == before.oversize_frames + 1);
+  }
+
+  SECTION("a frame that does not decode") {
+    RawConnection raw(io, port);
+    raw.write(good_hello);
+    raw.write(std::string{"\x00\x00\x00\x03\xff\x01\x02", 7});
+    CHECK(raw.closed_by_peer(io));
+    CHECK(target.transport.counters().decode_errors == before.decode_errors + 1);
+  }
+
+  SECTION("a frame cut short") {
+    RawConnection raw(io, port);
+    raw.write(good_hello);
+    raw.write(message_frame_bytes(numbered(0)));  // one good frame first
+    raw.write(message_frame_bytes(numbered(1)).substr(0, 9));
+    raw.shutdown_send();
+    CHECK(raw.closed_by_peer(io));
+    REQUIRE(target.received.size() == 1);
+    CHECK(target.received[0].from == 3);
+    target.received.clear();
+  }
+
+  CHECK(honest_peer_still_heard());
+  CHECK(honest_peer_still_heard());
+  for (const Delivery& delivery : target.received) CHECK(delivery.from == 2);
+}
+
+TEST_CASE("a full send queue drops new messages instead of growing", "[transport]") {
+  asio::io_context io;
+  TransportLimits limits = test_limits();
+  limits.max_queue_bytes = 64 << 10;
+
+  SECTION("messages sent faster than the io thread writes") {
+    Cluster cluster(io, 2, limits);
+    cluster.start(1);
+    cluster.start(2);
+    REQUIRE(run_until(io, [&] { return cluster.all_connected(); }));
+    // Without the io thread running nothing is written, so the queue fills at once.
+    constexpr std::uint64_t kCount = 100;
+    for (std::uint64_t i = 0; i < kCount; ++i) cluster[1].transport.send(2, numbered(i, 16 << 10));
+    const std::uint64_t dropped = cluster[1].transport.counters().dropped_queue_full;
+    CHECK(dropped > kCount / 2);
+    REQUIRE(run_until(io, [&] { return cluster[2].received.size() == kCount - dropped; }));
+    // What got through is the oldest messages, in order.
+    for (std::uint64_t i = 0; i < kCount - dropped; ++i) {
+      CHECK(number_of(cluster[2].received[i]) == i);
+    }
+  }
+
+  SECTION("a peer that stops reading") {
+    // Accepts the connection and never reads from it. Named "localhost", so that the
+    // sender goes through the resolver.
+    tcp::acceptor stuck_peer(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    tcp::socket stuck_socket(io);
+    stuck_peer.async_accept(stuck_socket, [](const boost::system::error_code&) {});
+    PeerTransport sender(
+        io, 1, kFingerprint,
+        {{2, "localhost:" + std::to_string(stuck_peer.local_endpoint().port())}}, "127.0.0.1:0",
+        [](NodeId, Message) {}, limits);
+    sender.start();
+    REQUIRE(run_until(io, [&] { return sender.reachable(2); }));
+    // Far more than the socket buffers hold: once they are full the queue fills and
+    // stays bounded.
+    constexpr std::uint64_t kCount = 4000;
+    for (std::uint64_t i = 0; i < kCount; ++i) {
+      sender.send(2, numbered(i, 16 << 10));
+      if (i % 20 == 0) run_for(io, 1ms);
+    }
+    const TransportCounters counters = sender.counters();
+    CHECK(counters.dropped_queue_full > 0);
+    CHECK(counters.frames_sent + counters.dropped_queue_full <= kCount);
+    CHECK(counters.frames_sent + counters.dropped_queue_full +
+              (limits.max_queue_bytes / (16 << 10)) >=
+          kCount);
+    CHECK(sender.reachable(2));
+  }
+}
+
+TEST_CASE("stop silences the transport and is safe to repeat", "[transport]") {
+  asio::io_context io;
+  Cluster cluster(io, 2);
+  cluster.start(1);
+  cluster.start(2);
+  REQUIRE(run_until(io, [&] { return cluster.all_connected(); }));
+
+  for (std::uint64_t i = 0; i < 100; ++i) cluster[1].transport.send(2, numbered(i));
+  run_for(io, 1ms);  // some may be delivered already
+  cluster[2].transport.stop();
+  const std::size_t delivered = cluster[2].received.size();
+  run_for(io, 100ms);
+  CHECK(cluster[2].received.size() == delivered);
+  cluster[2].transport.stop();
+  cluster[2].transport.send(1, numbered(0));
+  REQUIRE(run_until(io, [&] { return !cluster[1].transport.reachable(2); }));
+
+  // Destroyed with handlers still pending: they must not touch the transport.
+  cluster[1].transport.send(2, numbered(1));
+  cluster.destroy(1);
+  cluster.destroy(2);
+  run_for(io, 50ms);
+}
+
+TEST_CASE("bad addresses are reported", "[transport]") {
+  asio::io_context io;
+  tcp::acceptor taken(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const std::string address = local_address(taken.local_endpoint().port());
+  PeerTransport transport(io, 1, kFingerprint, {}, address, [](NodeId, Message) {});
+  CHECK_THROWS_AS(transport.start(), std::runtime_error);
+
+  const auto construct = [&](std::map<NodeId, std::string> peers, std::string listen) {
+    PeerTransport bad(io, 1, kFingerprint, std::move(peers), std::move(listen),
+                      [](NodeId, Message) {});
+  };
+  CHECK_THROWS_AS(construct({}, "no-port"), std::invalid_argument);
+  CHECK_THROWS_AS(construct({}, "127.0.0.1:70000"), std::invalid_argument);
+  CHECK_THROWS_AS(construct({{2, "::1:5"}}, "127.0.0.1:0"), std::invalid_argument);
+  CHECK_THROWS_AS(construct({{1, "127.0.0.1:5"}}, "127.0.0.1:0"), std::invalid_argument);
+  CHECK_NOTHROW(construct({{2, "[::1]:5"}, {3, "localhost:6"}}, "127.0.0.1:0"));
+
+  PeerTransport unbound(io, 1, kFingerprint, {{2, "127.0.0.1:0"}}, "127.0.0.1:0",
+                        [](NodeId, Message) {});
+  CHECK(unbound.listening_port() == 0);
+  unbound.bind();
+  CHECK(unbound.listening_port() != 0);
+  CHECK_THROWS_AS(unbound.set_peer_address(3, "127.0.0.1:5"), std::invalid_argument);
+  CHECK_THROWS_AS(unbound.set_peer_address(2, "nonsense"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace paxoskv
