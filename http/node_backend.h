@@ -1,0 +1,32 @@
+// The front end's Backend served by a paxoskv::Node.
+#pragma once
+
+#include "http/backend.h"
+#include "paxoskv/node.h"
+
+namespace paxoskv::http {
+
+class NodeBackend final : public Backend {
+ public:
+  explicit NodeBackend(Node& node) : node_(node) {}
+
+  void put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,
+           ResultCallback done) override;
+  void remove(const std::string& key, std::optional<std::uint64_t> expected,
+              ResultCallback done) override;
+  void get(const std::string& key, Consistency consistency, ResultCallback done) override;
+  void wait_key(const std::string& key, std::uint64_t after_version,
+                std::chrono::milliseconds timeout, ResultCallback done) override;
+  void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                   std::chrono::milliseconds timeout, ChangesCallback done) override;
+  ListResult list(const std::string& prefix, const std::string& after,
+                  std::size_t limit) override;
+  std::uint64_t index() const override;
+  std::string status_json() const override;
+  std::string metrics_text() const override;
+
+ private:
+  Node& node_;
+};
+
+}  // namespace paxoskv::http

@@ -1,0 +1,386 @@
+#include "http/router.h"
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/beast/http/field.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "http/json_render.h"
+#include "http/key_path.h"
+#include "http/query_params.h"
+#include "http/request_error.h"
+#include "http/responses.h"
+#include "http/target.h"
+
+namespace paxoskv::http {
+
+using boost::beast::http::field;
+using boost::beast::http::status;
+using boost::beast::http::verb;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+enum class PathKind { kv_key, kv_collection, healthz, status, metrics, unknown };
+
+PathKind path_kind(std::string_view path) {
+  if (path.starts_with(kv_key_path_prefix)) return PathKind::kv_key;
+  if (path == kv_path) return PathKind::kv_collection;
+  if (path == "/healthz") return PathKind::healthz;
+  if (path == "/v1/status") return PathKind::status;
+  if (path == "/metrics") return PathKind::metrics;
+  return PathKind::unknown;
+}
+
+std::string_view allowed_methods(PathKind kind) {
+  return kind == PathKind::kv_key ? "GET, HEAD, PUT, DELETE" : "GET, HEAD";
+}
+
+// What a request is, for dispatch and as the metrics label.
+enum class Route {
+  kv_get,
+  kv_wait,
+  kv_put,
+  kv_delete,
+  kv_list,
+  kv_prefix_wait,
+  healthz,
+  status,
+  metrics,
+  method_not_allowed,
+  not_found,
+  bad_target,
+};
+
+std::string_view label(Route route) {
+  switch (route) {
+    case Route::kv_get:
+      return "kv_get";
+    case Route::kv_wait:
+      return "kv_wait";
+    case Route::kv_put:
+      return "kv_put";
+    case Route::kv_delete:
+      return "kv_delete";
+    case Route::kv_list:
+      return "kv_list";
+    case Route::kv_prefix_wait:
+      return "kv_prefix_wait";
+    case Route::healthz:
+      return "healthz";
+    case Route::status:
+      return "status";
+    case Route::metrics:
+      return "metrics";
+    case Route::method_not_allowed:
+      return "method_not_allowed";
+    case Route::not_found:
+      return "not_found";
+    case Route::bad_target:
+      return "bad_target";
+  }
+  return "unknown";
+}
+
+// Whether the raw query names `name`: enough to pick a route label before the query is
+// parsed (and possibly refused).
+bool names_parameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.substr(0, pair.find('=')) == name) return true;
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+  }
+  return false;
+}
+
+Route classify(verb method, PathKind kind, std::string_view query) {
+  const bool is_get = method == verb::get || method == verb::head;
+  switch (kind) {
+    case PathKind::kv_key:
+      if (is_get) return names_parameter(query, "wait") ? Route::kv_wait : Route::kv_get;
+      if (method == verb::put) return Route::kv_put;
+      if (method == verb::delete_) return Route::kv_delete;
+      return Route::method_not_allowed;
+    case PathKind::kv_collection:
+      if (!is_get) return Route::method_not_allowed;
+      return names_parameter(query, "wait") ? Route::kv_prefix_wait : Route::kv_list;
+    case PathKind::healthz:
+      return is_get ? Route::healthz : Route::method_not_allowed;
+    case PathKind::status:
+      return is_get ? Route::status : Route::method_not_allowed;
+    case PathKind::metrics:
+      return is_get ? Route::metrics : Route::method_not_allowed;
+    case PathKind::unknown:
+      return Route::not_found;
+  }
+  return Route::not_found;
+}
+
+Router::Answer answer_with(Response response) {
+  return [response = std::move(response)] { return response; };
+}
+
+Consistency consistency_of(const QueryParams& params) {
+  const auto consistency = params.text("consistency");
+  if (!consistency || *consistency == "linearizable") return Consistency::linearizable;
+  if (*consistency == "local") return Consistency::local;
+  throw RequestError(status::bad_request, "bad consistency: expected local or linearizable");
+}
+
+// The answer to an operation that did not succeed.
+Response failure_response(std::string_view key, const Result& result) {
+  Json body;
+  status code = status::internal_server_error;
+  switch (result.code) {
+    case Errc::not_found:
+      code = status::not_found;
+      body = error_json("not found");
+      break;
+    case Errc::conflict:
+      code = status::conflict;
+      body = error_json("version mismatch");
+      break;
+    case Errc::no_quorum:
+      code = status::service_unavailable;
+      body = error_json("no quorum");
+      break;
+    case Errc::shutting_down:
+      code = status::service_unavailable;
+      body = error_json("shutting down");
+      break;
+    case Errc::invalid_argument:
+      code = status::bad_request;
+      body = error_json(result.message.empty() ? "invalid argument" : result.message);
+      break;
+    case Errc::ok:
+      body = error_json("internal error");
+      break;
+  }
+  add_bytes(body, "key", key);
+  if (result.code == Errc::not_found || result.code == Errc::conflict) {
+    body["version"] = result.version;
+  }
+  if (!result.message.empty() && result.code != Errc::invalid_argument) {
+    body["detail"] = result.message;
+  }
+  return json_response(code, body);
+}
+
+Response write_response(std::string_view key, const Result& result) {
+  if (!result.ok()) return failure_response(key, result);
+  return json_response(status::ok, write_json(key, result.version));
+}
+
+Response read_response(std::string_view key, const Result& result, bool raw, std::uint64_t index) {
+  Response response = [&] {
+    if (!result.ok()) return failure_response(key, result);
+    const std::string_view value = result.value ? std::string_view(*result.value) : "";
+    if (!raw) return json_response(status::ok, entry_json(key, value, result.version));
+    Response bytes = text_response(status::ok, "application/octet-stream", std::string(value));
+    bytes.set(version_header, std::to_string(result.version));
+    return bytes;
+  }();
+  response.set(index_header, std::to_string(index));
+  return response;
+}
+
+}  // namespace
+
+// Delivers a request's one answer, measured. Copies share the request: the first answer
+// wins, later ones (a replica answering after a failure was already sent) are dropped.
+class Router::Reply {
+ public:
+  Reply(Respond respond, HttpMetrics& metrics, Route route)
+      : state_(std::make_shared<State>(std::move(respond), metrics, route)) {}
+
+  void operator()(Answer answer) const {
+    if (state_->answered.exchange(true)) return;
+    state_->respond([state = state_, answer = std::move(answer)] {
+      Response response = answer();
+      state->metrics.record_request(label(state->route), response.result_int(),
+                                    Clock::now() - state->started);
+      return response;
+    });
+  }
+
+ private:
+  struct State {
+    State(Respond respond_, HttpMetrics& metrics_, Route route_)
+        : respond(std::move(respond_)), metrics(metrics_), route(route_) {}
+
+    std::atomic<bool> answered{false};
+    Respond respond;
+    HttpMetrics& metrics;
+    Route route;
+    Clock::time_point started = Clock::now();
+  };
+  std::shared_ptr<State> state_;
+};
+
+Router::Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics)
+    : backend_(backend), limits_(limits), metrics_(metrics) {}
+
+void Router::handle(Request request, Respond respond) {
+  const auto target = split_target(request.target());
+  const PathKind kind = target ? path_kind(target->path) : PathKind::unknown;
+  const Route route = target ? classify(request.method(), kind, target->query) : Route::bad_target;
+  const Reply reply(std::move(respond), metrics_, route);
+  try {
+    switch (route) {
+      case Route::bad_target:
+        throw RequestError(status::bad_request, "malformed request target");
+      case Route::not_found:
+        throw RequestError(status::not_found, "no such endpoint");
+      case Route::method_not_allowed: {
+        Response response = error_response(
+            status::method_not_allowed,
+            fmt::format("method {} not allowed here", std::string_view(request.method_string())));
+        response.set(field::allow, allowed_methods(kind));
+        reply(answer_with(std::move(response)));
+        return;
+      }
+      case Route::healthz:
+        reply(answer_with(json_response(status::ok, Json{{"status", "ok"}})));
+        return;
+      case Route::status:
+        reply(answer_with(text_response(status::ok, "application/json", backend_.status_json())));
+        return;
+      case Route::metrics:
+        serve_metrics(reply);
+        return;
+      case Route::kv_list:
+      case Route::kv_prefix_wait:
+        serve_list(QueryParams(target->query), reply);
+        return;
+      case Route::kv_get:
+      case Route::kv_wait:
+      case Route::kv_put:
+      case Route::kv_delete:
+        break;
+    }
+    // The key's errors come before the query's: a bad key is the worse mistake.
+    std::string key = key_from_path(target->path, limits_.max_key_bytes);
+    const QueryParams params(target->query);
+    if (route == Route::kv_put) {
+      serve_put(std::move(key), params, std::move(request.body()), reply);
+    } else if (route == Route::kv_delete) {
+      serve_delete(std::move(key), params, reply);
+    } else {
+      serve_key_read(std::move(key), params, reply);
+    }
+  } catch (const RequestError& error) {
+    spdlog::debug("paxoskv http: refused {} {}: {} {}", std::string_view(request.method_string()),
+                  std::string_view(request.target()), static_cast<unsigned>(error.status()),
+                  error.what());
+    reply(answer_with(error_response(error.status(), error.what())));
+  } catch (const std::exception& error) {
+    spdlog::error("paxoskv http: {} {} failed: {}", std::string_view(request.method_string()),
+                  std::string_view(request.target()), error.what());
+    reply(answer_with(error_response(status::internal_server_error, "internal error")));
+  }
+}
+
+void Router::serve_key_read(std::string key, const QueryParams& params, const Reply& reply) {
+  const bool raw = params.flag("raw");
+  const Consistency consistency = consistency_of(params);
+  const auto timeout = params.duration("timeout", limits_.max_wait_timeout);
+  const auto after_version = params.number("wait");
+  auto render = [this, key, raw, reply](Result result) {
+    reply([this, key, raw, result = std::move(result)] {
+      return read_response(key, result, raw, backend_.index());
+    });
+  };
+  if (!after_version) {
+    backend_.get(key, consistency, std::move(render));
+    return;
+  }
+  // A long poll reads this replica's applied state, whatever the consistency asked.
+  metrics_.long_poll_started();
+  backend_.wait_key(key, *after_version, timeout.value_or(limits_.default_wait_timeout),
+                    [this, render = std::move(render)](Result result) {
+                      metrics_.long_poll_finished();
+                      render(std::move(result));
+                    });
+}
+
+void Router::serve_put(std::string key, const QueryParams& params, std::string value,
+                       const Reply& reply) {
+  const auto expected = params.number("cas");
+  if (value.size() > limits_.max_value_bytes) {
+    throw RequestError(status::payload_too_large,
+                       fmt::format("value too large: {} bytes, at most {}", value.size(),
+                                   limits_.max_value_bytes));
+  }
+  backend_.put(key, std::move(value), expected, [key, reply](Result result) {
+    reply([key, result = std::move(result)] { return write_response(key, result); });
+  });
+}
+
+void Router::serve_delete(std::string key, const QueryParams& params, const Reply& reply) {
+  const auto expected = params.number("cas");
+  backend_.remove(key, expected, [key, reply](Result result) {
+    reply([key, result = std::move(result)] { return write_response(key, result); });
+  });
+}
+
+void Router::serve_list(const QueryParams& params, const Reply& reply) {
+  std::string prefix = params.text("prefix").value_or("");
+  check_key_bound("prefix", prefix, limits_.max_key_bytes);
+  if (params.contains("wait")) {
+    serve_prefix_wait(std::move(prefix), params, reply);
+    return;
+  }
+  if (params.contains("consistency") && consistency_of(params) != Consistency::local) {
+    throw RequestError(status::bad_request,
+                       "prefix listing reads this replica's applied state: only "
+                       "consistency=local is served");
+  }
+  params.duration("timeout", limits_.max_wait_timeout);  // validated like on any read
+  const std::uint64_t limit = params.number("limit").value_or(limits_.default_list_limit);
+  if (limit == 0) throw RequestError(status::bad_request, "bad limit: must be at least 1");
+  const std::string after = params.text("after").value_or("");
+  check_key_bound("after", after, limits_.max_key_bytes);
+
+  ListResult list = backend_.list(
+      prefix, after,
+      static_cast<std::size_t>(std::min<std::uint64_t>(limit, limits_.max_list_limit)));
+  reply([list = std::move(list)] {
+    Response response = json_response(status::ok, list_json(list));
+    response.set(index_header, std::to_string(list.index));
+    return response;
+  });
+}
+
+void Router::serve_prefix_wait(std::string prefix, const QueryParams& params, const Reply& reply) {
+  const std::uint64_t after_index = params.number("wait").value();  // present: routed here
+  const auto timeout = params.duration("timeout", limits_.max_wait_timeout);
+  consistency_of(params);  // validated; a long poll reads local state anyway
+  metrics_.long_poll_started();
+  backend_.wait_prefix(prefix, after_index, timeout.value_or(limits_.default_wait_timeout),
+                       [this, reply](std::vector<Change> changes, std::uint64_t index) {
+                         metrics_.long_poll_finished();
+                         reply([changes = std::move(changes), index] {
+                           Response response =
+                               json_response(status::ok, changes_json(changes, index));
+                           response.set(index_header, std::to_string(index));
+                           return response;
+                         });
+                       });
+}
+
+void Router::serve_metrics(const Reply& reply) {
+  std::string text = backend_.metrics_text();
+  if (!text.empty() && !text.ends_with('\n')) text += '\n';
+  text += metrics_.render();
+  reply(answer_with(
+      text_response(status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(text))));
+}
+
+}  // namespace paxoskv::http

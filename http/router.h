@@ -1,0 +1,45 @@
+// Maps a parsed request to the replica and renders the replica's answer: every route,
+// parameter and error code of the API. Knows nothing of sockets, so tests drive it directly.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "http/backend.h"
+#include "http/message.h"
+#include "http/metrics.h"
+#include "http/server_limits.h"
+
+namespace paxoskv::http {
+
+class QueryParams;
+
+class Router {
+ public:
+  // Renders the response. Whoever receives an Answer calls it, so rendering (JSON of up to
+  // a whole value, base64) runs on the connection's thread, never on the replica's.
+  using Answer = std::function<Response()>;
+  // Receives the request's one Answer, possibly on another thread (the replica's).
+  using Respond = std::function<void(Answer)>;
+
+  Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics);
+
+  // HEAD is answered as GET; leaving the body out is the caller's job.
+  void handle(Request request, Respond respond);
+
+ private:
+  class Reply;
+
+  void serve_key_read(std::string key, const QueryParams& params, const Reply& reply);
+  void serve_put(std::string key, const QueryParams& params, std::string value, const Reply& reply);
+  void serve_delete(std::string key, const QueryParams& params, const Reply& reply);
+  void serve_list(const QueryParams& params, const Reply& reply);
+  void serve_prefix_wait(std::string prefix, const QueryParams& params, const Reply& reply);
+  void serve_metrics(const Reply& reply);
+
+  Backend& backend_;
+  ServerLimits limits_;
+  HttpMetrics& metrics_;
+};
+
+}  // namespace paxoskv::http

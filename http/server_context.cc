@@ -1,0 +1,45 @@
+#include "http/server_context.h"
+
+#include <vector>
+
+#include "http/session.h"
+
+namespace paxoskv::http {
+
+ServerContext::ServerContext(Backend& backend, ServerLimits limits)
+    : limits_(limits), router_(backend, limits, metrics_) {}
+
+bool ServerContext::has_room_for_connection() const {
+  const std::lock_guard lock(mutex_);
+  return sessions_.size() < limits_.max_connections;
+}
+
+void ServerContext::add(const std::shared_ptr<Session>& session) {
+  {
+    const std::lock_guard lock(mutex_);
+    sessions_.emplace(session.get(), session);
+  }
+  metrics_.connection_opened();
+}
+
+void ServerContext::remove(const Session* session) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (sessions_.erase(session) == 0) return;
+  }
+  metrics_.connection_closed();
+}
+
+void ServerContext::stop_sessions() {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    const std::lock_guard lock(mutex_);
+    open.reserve(sessions_.size());
+    for (const auto& [pointer, session] : sessions_) {
+      if (auto alive = session.lock()) open.push_back(std::move(alive));
+    }
+  }
+  for (const auto& session : open) session->stop();
+}
+
+}  // namespace paxoskv::http

@@ -1,0 +1,45 @@
+// What a Server's listener and its sessions share. Sessions hold it, so it outlives the
+// Server object while connections wind down.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "http/backend.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server_limits.h"
+
+namespace paxoskv::http {
+
+class Session;
+
+class ServerContext {
+ public:
+  ServerContext(Backend& backend, ServerLimits limits);
+  ServerContext(const ServerContext&) = delete;
+  ServerContext& operator=(const ServerContext&) = delete;
+
+  const ServerLimits& limits() const { return limits_; }
+  Router& router() { return router_; }
+  HttpMetrics& metrics() { return metrics_; }
+
+  // The open sessions: counted against max_connections, and stopped by stop_sessions().
+  bool has_room_for_connection() const;
+  void add(const std::shared_ptr<Session>& session);
+  void remove(const Session* session);
+
+  // Closes idle connections now and the others once their request is answered.
+  void stop_sessions();
+
+ private:
+  ServerLimits limits_;
+  HttpMetrics metrics_;
+  Router router_;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace paxoskv::http

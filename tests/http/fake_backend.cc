@@ -1,0 +1,272 @@
+#include "tests/http/fake_backend.h"
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+
+namespace paxoskv::http::testing {
+
+namespace {
+
+bool present(const std::optional<std::string>& value) {
+  return value.has_value();
+}
+
+Result outcome(Errc code, std::uint64_t version = 0, std::optional<std::string> value = {},
+               std::string message = {}) {
+  Result result;
+  result.code = code;
+  result.version = version;
+  result.value = std::move(value);
+  result.message = std::move(message);
+  return result;
+}
+
+}  // namespace
+
+Result FakeBackend::refusal(const std::string& key) const {
+  if (shutting_down_) return outcome(Errc::shutting_down, 0, {}, "fake stops");
+  if (key == no_quorum_key) return outcome(Errc::no_quorum, 0, {}, "fake minority");
+  return Result{};
+}
+
+Result FakeBackend::state_of(const std::string& key) const {
+  const auto found = records_.find(key);
+  if (found == records_.end()) return outcome(Errc::not_found);
+  const Record& record = found->second;
+  if (!present(record.value)) return outcome(Errc::not_found, record.version);
+  return outcome(Errc::ok, record.version, record.value);
+}
+
+std::vector<Change> FakeBackend::changes_after(const std::string& prefix,
+                                               std::uint64_t after_index) const {
+  std::vector<Change> changes;
+  for (auto it = records_.lower_bound(prefix); it != records_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    if (it->second.index > after_index) {
+      changes.push_back(Change{it->first, it->second.value, it->second.version, it->second.index});
+    }
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const Change& a, const Change& b) { return a.index < b.index; });
+  return changes;
+}
+
+std::vector<FakeBackend::Notification> FakeBackend::apply(const std::string& key,
+                                                          std::optional<std::string> value) {
+  Record& record = records_[key];
+  record.value = std::move(value);
+  ++record.version;
+  record.index = ++index_;
+
+  std::vector<Notification> notifications;
+  for (auto it = key_waits_.begin(); it != key_waits_.end();) {
+    if (it->second.key == key && record.version > it->second.after_version) {
+      notifications.push_back(
+          [done = std::move(it->second.done), state = state_of(key)] { done(state); });
+      it = key_waits_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = prefix_waits_.begin(); it != prefix_waits_.end();) {
+    if (key.starts_with(it->second.prefix)) {
+      notifications.push_back([done = std::move(it->second.done),
+                               changes = changes_after(it->second.prefix, it->second.after_index),
+                               index = index_] { done(changes, index); });
+      it = prefix_waits_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return notifications;
+}
+
+void FakeBackend::put(const std::string& key, std::string value,
+                      std::optional<std::uint64_t> expected, ResultCallback done) {
+  std::vector<Notification> notifications;
+  Result result;
+  {
+    const std::lock_guard lock(mutex_);
+    result = refusal(key);
+    if (result.ok()) {
+      const Result current = state_of(key);
+      const bool exists = current.ok();
+      if (expected && (*expected == 0 ? exists : !exists || current.version != *expected)) {
+        result = outcome(Errc::conflict, current.version);
+      } else {
+        notifications = apply(key, std::move(value));
+        result = outcome(Errc::ok, records_[key].version);
+      }
+    }
+  }
+  for (const auto& notify : notifications) notify();
+  done(result);
+}
+
+void FakeBackend::remove(const std::string& key, std::optional<std::uint64_t> expected,
+                         ResultCallback done) {
+  std::vector<Notification> notifications;
+  Result result;
+  {
+    const std::lock_guard lock(mutex_);
+    result = refusal(key);
+    if (result.ok()) {
+      const Result current = state_of(key);
+      if (!current.ok()) {
+        result = current;  // not found: nothing changes
+      } else if (expected && current.version != *expected) {
+        result = outcome(Errc::conflict, current.version);
+      } else {
+        notifications = apply(key, std::nullopt);
+        result = outcome(Errc::ok, records_[key].version);
+      }
+    }
+  }
+  for (const auto& notify : notifications) notify();
+  done(result);
+}
+
+void FakeBackend::get(const std::string& key, Consistency consistency, ResultCallback done) {
+  Result result;
+  {
+    const std::lock_guard lock(mutex_);
+    last_consistency_ = consistency;
+    result = consistency == Consistency::local && !shutting_down_ ? Result{} : refusal(key);
+    if (result.ok()) result = state_of(key);
+  }
+  done(result);
+}
+
+void FakeBackend::wait_key(const std::string& key, std::uint64_t after_version,
+                           std::chrono::milliseconds timeout, ResultCallback done) {
+  std::unique_lock lock(mutex_);
+  last_wait_timeout_ = timeout;
+  Result current = state_of(key);
+  if (current.version > after_version) {
+    lock.unlock();
+    done(current);
+    return;
+  }
+  const std::uint64_t id = next_wait_id_++;
+  key_waits_.emplace(id, KeyWait{key, after_version, std::move(done)});
+  expire_after(id, timeout);
+}
+
+void FakeBackend::wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                              std::chrono::milliseconds timeout, ChangesCallback done) {
+  std::unique_lock lock(mutex_);
+  last_wait_timeout_ = timeout;
+  auto changes = changes_after(prefix, after_index);
+  if (!changes.empty()) {
+    const std::uint64_t index = index_;
+    lock.unlock();
+    done(std::move(changes), index);
+    return;
+  }
+  const std::uint64_t id = next_wait_id_++;
+  prefix_waits_.emplace(id, PrefixWait{prefix, after_index, std::move(done)});
+  expire_after(id, timeout);
+}
+
+void FakeBackend::expire_after(std::uint64_t wait_id, std::chrono::milliseconds timeout) {
+  if (!timers_) return;
+  auto timer = std::make_shared<boost::asio::steady_timer>(*timers_, timeout);
+  // The handler keeps the timer alive; a wait answered earlier is simply gone by then.
+  timer->async_wait([this, wait_id, timer](boost::system::error_code error) {
+    if (error) return;
+    std::optional<Notification> notification;
+    {
+      const std::lock_guard lock(mutex_);
+      notification = take_expired(wait_id);
+    }
+    if (notification) (*notification)();
+  });
+}
+
+std::optional<FakeBackend::Notification> FakeBackend::take_expired(std::uint64_t wait_id) {
+  if (auto found = key_waits_.find(wait_id); found != key_waits_.end()) {
+    Notification notify = [done = std::move(found->second.done),
+                           state = state_of(found->second.key)] { done(state); };
+    key_waits_.erase(found);
+    return notify;
+  }
+  if (auto found = prefix_waits_.find(wait_id); found != prefix_waits_.end()) {
+    Notification notify = [done = std::move(found->second.done), index = index_] {
+      done({}, index);
+    };
+    prefix_waits_.erase(found);
+    return notify;
+  }
+  return std::nullopt;
+}
+
+void FakeBackend::expire_waits() {
+  std::vector<Notification> notifications;
+  {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, wait] : key_waits_) ids.push_back(id);
+    for (const auto& [id, wait] : prefix_waits_) ids.push_back(id);
+    for (const auto id : ids) notifications.push_back(*take_expired(id));
+  }
+  for (const auto& notify : notifications) notify();
+}
+
+std::size_t FakeBackend::pending_waits() const {
+  const std::lock_guard lock(mutex_);
+  return key_waits_.size() + prefix_waits_.size();
+}
+
+ListResult FakeBackend::list(const std::string& prefix, const std::string& after,
+                             std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  last_list_limit_ = limit;
+  ListResult result;
+  result.index = index_;
+  auto it = after < prefix ? records_.lower_bound(prefix) : records_.upper_bound(after);
+  for (; it != records_.end() && it->first.starts_with(prefix); ++it) {
+    if (!present(it->second.value)) continue;
+    if (result.items.size() == limit) {
+      result.more = true;
+      break;
+    }
+    result.items.push_back(Entry{it->first, *it->second.value, it->second.version});
+  }
+  return result;
+}
+
+std::uint64_t FakeBackend::index() const {
+  const std::lock_guard lock(mutex_);
+  return index_;
+}
+
+std::string FakeBackend::status_json() const {
+  return R"({"id":1,"cluster":{"1":"127.0.0.1:9001"},"reachable":{}})";
+}
+
+std::string FakeBackend::metrics_text() const {
+  return "# TYPE paxoskv_fake_up gauge\npaxoskv_fake_up 1";
+}
+
+std::chrono::milliseconds FakeBackend::last_wait_timeout() const {
+  const std::lock_guard lock(mutex_);
+  return last_wait_timeout_;
+}
+
+std::optional<Consistency> FakeBackend::last_consistency() const {
+  const std::lock_guard lock(mutex_);
+  return last_consistency_;
+}
+
+std::size_t FakeBackend::last_list_limit() const {
+  const std::lock_guard lock(mutex_);
+  return last_list_limit_;
+}
+
+void FakeBackend::set_shutting_down(bool shutting_down) {
+  const std::lock_guard lock(mutex_);
+  shutting_down_ = shutting_down;
+}
+
+}  // namespace paxoskv::http::testing

@@ -1,0 +1,92 @@
+// An in-memory replica for the HTTP front end's tests: versions and compare-and-set as
+// API.md says, long polls answered on a change or at their timeout.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/backend.h"
+
+namespace paxoskv::http::testing {
+
+class FakeBackend : public Backend {
+ public:
+  // Linearizable reads and every write of this key fail with no_quorum.
+  static constexpr std::string_view no_quorum_key = "no-quorum";
+
+  // With `timers`, long polls time out by themselves on that context; without, only
+  // expire_waits() ends them. The backend must outlive the context's handlers.
+  explicit FakeBackend(boost::asio::io_context* timers = nullptr) : timers_(timers) {}
+
+  void put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,
+           ResultCallback done) override;
+  void remove(const std::string& key, std::optional<std::uint64_t> expected,
+              ResultCallback done) override;
+  void get(const std::string& key, Consistency consistency, ResultCallback done) override;
+  void wait_key(const std::string& key, std::uint64_t after_version,
+                std::chrono::milliseconds timeout, ResultCallback done) override;
+  void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                   std::chrono::milliseconds timeout, ChangesCallback done) override;
+  ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) override;
+  std::uint64_t index() const override;
+  std::string status_json() const override;
+  std::string metrics_text() const override;
+
+  // Answers every pending long poll as its timeout would.
+  void expire_waits();
+  std::size_t pending_waits() const;
+  // What the last calls received, for tests of the parameters' parsing.
+  std::chrono::milliseconds last_wait_timeout() const;
+  std::optional<Consistency> last_consistency() const;
+  std::size_t last_list_limit() const;
+  void set_shutting_down(bool shutting_down);
+
+ private:
+  struct Record {
+    std::optional<std::string> value;  // nullopt: deleted
+    std::uint64_t version = 0;
+    std::uint64_t index = 0;  // change index of the last change
+  };
+  struct KeyWait {
+    std::string key;
+    std::uint64_t after_version = 0;
+    ResultCallback done;
+  };
+  struct PrefixWait {
+    std::string prefix;
+    std::uint64_t after_index = 0;
+    ChangesCallback done;
+  };
+  using Notification = std::function<void()>;
+
+  // The helpers below run with mutex_ held.
+  Result refusal(const std::string& key) const;  // ok when the operation may go on
+  Result state_of(const std::string& key) const;
+  std::vector<Change> changes_after(const std::string& prefix, std::uint64_t after_index) const;
+  // Applies a change and returns the long polls it answers, to be called unlocked.
+  std::vector<Notification> apply(const std::string& key, std::optional<std::string> value);
+  void expire_after(std::uint64_t wait_id, std::chrono::milliseconds timeout);
+  std::optional<Notification> take_expired(std::uint64_t wait_id);
+
+  boost::asio::io_context* timers_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Record> records_;
+  std::uint64_t index_ = 0;
+  std::uint64_t next_wait_id_ = 0;
+  std::map<std::uint64_t, KeyWait> key_waits_;
+  std::map<std::uint64_t, PrefixWait> prefix_waits_;
+  std::chrono::milliseconds last_wait_timeout_{0};
+  std::optional<Consistency> last_consistency_;
+  std::size_t last_list_limit_ = 0;
+  bool shutting_down_ = false;
+};
+
+}  // namespace paxoskv::http::testing
