@@ -1,16 +1,20 @@
 // A paxoskv replica, runnable in-process. Every call is thread-safe. Asynchronous calls
-// take a callback that runs on the replica's own thread: keep it short and never block in
-// it (post work elsewhere). Blocking calls wait for the result.
+// take a callback that runs on the replica's own thread (or at once on the caller's, for
+// local reads and invalid arguments): keep it short and never block in it, and never
+// call a blocking method from it. Blocking calls wait for the result.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
+#include "paxoskv/watch.h"
 
 namespace paxoskv {
 
@@ -24,6 +28,7 @@ struct NodeStatus {
 class Node {
  public:
   using Callback = std::function<void(Result)>;
+  using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
 
   // Opens the data dir and starts serving peers on a thread of its own. Throws
   // std::runtime_error if the data dir is corrupt, belongs to another replica or
@@ -40,6 +45,29 @@ class Node {
                        Callback done);
   void remove(const std::string& key, std::optional<std::uint64_t> expected, Callback done);
   void get(const std::string& key, Consistency consistency, Callback done);
+
+  // Long poll: answers with the key's local state as soon as this replica applied a
+  // version above `after_version`, or at `timeout`.
+  void wait(const std::string& key, std::uint64_t after_version, std::chrono::milliseconds timeout,
+            Callback done);
+  // Long poll on a prefix: the changes under `prefix` this replica applied after its
+  // change index `after_index` (latest state per key, deletes included), as soon as there
+  // is one, or none at `timeout`; `index` is where to wait from next.
+  void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                   std::chrono::milliseconds timeout, ChangesCallback done);
+
+  // Calls `on_change` for every change of `key` this replica applies with a version above
+  // `from_version`, in version order, each once, starting with the current state if it
+  // is already newer. Versions the replica skipped while catching up after being cut off
+  // are skipped here too: the latest state always arrives. Resume after a restart by
+  // passing the last version seen. Runs on the replica's thread.
+  std::unique_ptr<WatchHandle> watch(const std::string& key, std::uint64_t from_version,
+                                     std::function<void(const Change&)> on_change);
+  // Calls `on_change` for every change under `prefix` this replica applies after its
+  // change index `from_index`, in change index order, each once (the latest state of a
+  // key that changed several times meanwhile). Resume with the last change's index.
+  std::unique_ptr<WatchHandle> watch_prefix(const std::string& prefix, std::uint64_t from_index,
+                                            std::function<void(const Change&)> on_change);
 
   Result put(const std::string& key, std::string value);
   Result compare_and_set(const std::string& key, std::uint64_t expected, std::string value);

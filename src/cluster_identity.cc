@@ -1,0 +1,16 @@
+#include "src/cluster_identity.h"
+
+namespace paxoskv {
+
+std::string cluster_fingerprint(const Options& options) {
+  std::string fingerprint = options.cluster_name + ":";
+  bool first = true;
+  for (const auto& [id, address] : options.cluster) {  // std::map: ordered by id
+    if (!first) fingerprint += ',';
+    fingerprint += std::to_string(id);
+    first = false;
+  }
+  return fingerprint;
+}
+
+}  // namespace paxoskv

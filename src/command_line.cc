@@ -1,0 +1,149 @@
+#include "src/command_line.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+namespace paxoskv {
+
+namespace {
+
+std::uint64_t parse_number(const std::string& flag, std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    throw std::invalid_argument(flag + ": not a number: '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+// "5s", "500ms", "2m", or a bare number of seconds.
+std::chrono::milliseconds parse_duration(const std::string& flag, std::string_view text) {
+  std::uint64_t scale = 1000;
+  if (text.ends_with("ms")) {
+    scale = 1;
+    text.remove_suffix(2);
+  } else if (text.ends_with('s')) {
+    text.remove_suffix(1);
+  } else if (text.ends_with('m')) {
+    scale = 60'000;
+    text.remove_suffix(1);
+  }
+  const std::uint64_t value = parse_number(flag, text);
+  if (value == 0 || value > 24ULL * 3600 * 1000 / scale) {
+    throw std::invalid_argument(flag + ": out of range");
+  }
+  return std::chrono::milliseconds(value * scale);
+}
+
+// "1=127.0.0.1:9001,2=127.0.0.1:9002"
+std::map<std::uint32_t, std::string> parse_cluster(std::string_view text) {
+  std::map<std::uint32_t, std::string> cluster;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view member = text.substr(0, comma);
+    const std::size_t equals = member.find('=');
+    if (equals == std::string_view::npos || equals + 1 == member.size()) {
+      throw std::invalid_argument("--cluster: expected ID=HOST:PORT, got '" + std::string(member) +
+                                  "'");
+    }
+    const std::uint64_t id = parse_number("--cluster", member.substr(0, equals));
+    if (id == 0 || id > 0xFFFFFFFFu) throw std::invalid_argument("--cluster: ids are 1 to 2^32-1");
+    if (!cluster.emplace(static_cast<std::uint32_t>(id), std::string(member.substr(equals + 1)))
+             .second) {
+      throw std::invalid_argument("--cluster: id " + std::to_string(id) + " given twice");
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return cluster;
+}
+
+}  // namespace
+
+std::string usage() {
+  const Options defaults;
+  return "usage: paxoskv --id N --data-dir DIR --cluster ID=HOST:PORT,... [flags]\n"
+         "\n"
+         "A replica of a paxoskv cluster: a replicated key-value store on Paxos.\n"
+         "\n"
+         "  --id N                  this replica's id, one of the ids in --cluster (required)\n"
+         "  --data-dir DIR          where the replica keeps its data; created if missing (required)\n"
+         "  --cluster ID=HOST:PORT,...\n"
+         "                          every replica's peer address, this one included (required)\n"
+         "  --listen HOST:PORT      the client HTTP/JSON endpoint (default 127.0.0.1:8001)\n"
+         "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
+         "                          (default: this replica's address in --cluster)\n"
+         "  --cluster-name NAME     a data dir serves only the cluster it was made for\n"
+         "                          (default " + defaults.cluster_name + ")\n"
+         "  --max-value-bytes N     largest value accepted (default " +
+         std::to_string(defaults.max_value_bytes) + ")\n"
+         "  --request-timeout D     a request that cannot reach a majority by then gets 503\n"
+         "                          (default 5s; D is like 500ms, 5s, 1m)\n"
+         "  --log-level LEVEL       trace, debug, info, warn, error or off (default info)\n"
+         "  --help                  this text\n"
+         "  --version               the version\n";
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine line;
+  Options& options = line.options;
+  bool have_id = false;
+  const std::map<std::string, std::function<void(const std::string&)>> flags = {
+      {"--id",
+       [&](const std::string& v) {
+         const std::uint64_t id = parse_number("--id", v);
+         if (id == 0 || id > 0xFFFFFFFFu) throw std::invalid_argument("--id: 1 to 2^32-1");
+         options.id = static_cast<std::uint32_t>(id);
+         have_id = true;
+       }},
+      {"--data-dir", [&](const std::string& v) { options.data_dir = v; }},
+      {"--listen", [&](const std::string& v) { line.listen = v; }},
+      {"--peer-listen", [&](const std::string& v) { options.peer_listen = v; }},
+      {"--cluster", [&](const std::string& v) { options.cluster = parse_cluster(v); }},
+      {"--cluster-name", [&](const std::string& v) { options.cluster_name = v; }},
+      {"--max-value-bytes",
+       [&](const std::string& v) {
+         options.max_value_bytes = parse_number("--max-value-bytes", v);
+         if (options.max_value_bytes == 0 || options.max_value_bytes > (64u << 20)) {
+           throw std::invalid_argument("--max-value-bytes: 1 to 67108864");
+         }
+       }},
+      {"--request-timeout",
+       [&](const std::string& v) { options.request_timeout = parse_duration("--request-timeout", v); }},
+      {"--log-level", [&](const std::string& v) { line.log_level = v; }},
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    if (flag == "--help" || flag == "-h") {
+      line.help = true;
+      return line;
+    }
+    if (flag == "--version") {
+      line.version = true;
+      return line;
+    }
+    std::string value;
+    const std::size_t equals = flag.find('=');
+    if (flag.starts_with("--") && equals != std::string::npos) {
+      value = flag.substr(equals + 1);
+      flag = flag.substr(0, equals);
+    } else {
+      if (i + 1 >= args.size()) throw std::invalid_argument(flag + ": needs a value");
+      value = args[++i];
+    }
+    auto it = flags.find(flag);
+    if (it == flags.end()) throw std::invalid_argument("unknown flag " + flag);
+    it->second(value);
+  }
+  if (!have_id) throw std::invalid_argument("--id is required");
+  if (options.data_dir.empty()) throw std::invalid_argument("--data-dir is required");
+  if (options.cluster.empty()) throw std::invalid_argument("--cluster is required");
+  if (!options.cluster.contains(options.id)) {
+    throw std::invalid_argument("--id " + std::to_string(options.id) + " is not in --cluster");
+  }
+  return line;
+}
+
+}  // namespace paxoskv

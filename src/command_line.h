@@ -1,0 +1,26 @@
+// The paxoskv command line: flags to Options.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "paxoskv/options.h"
+
+namespace paxoskv {
+
+struct CommandLine {
+  Options options;
+  std::string listen = "127.0.0.1:8001";  // the client HTTP endpoint
+  std::string log_level = "info";
+  bool help = false;
+  bool version = false;
+};
+
+// Parses argv (without the program name). Throws std::invalid_argument with a message
+// fit for the user on a bad or missing flag.
+CommandLine parse_command_line(const std::vector<std::string>& args);
+
+std::string usage();
+
+}  // namespace paxoskv

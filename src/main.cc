@@ -1,0 +1,75 @@
+// The paxoskv replica process: a thin shell over paxoskv::Node and the HTTP front end.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "http/node_backend.h"
+#include "http/server.h"
+#include "paxoskv/node.h"
+#include "src/command_line.h"
+
+namespace {
+
+// Requests in flight get this long to finish after SIGTERM/SIGINT.
+constexpr std::chrono::seconds kShutdownGrace{2};
+
+int serve(const paxoskv::CommandLine& line) {
+  paxoskv::Node node(line.options);
+  paxoskv::http::NodeBackend backend(node);
+  boost::asio::io_context http_io;
+  paxoskv::http::ServerLimits limits;
+  limits.max_value_bytes = line.options.max_value_bytes;
+  limits.max_key_bytes = line.options.max_key_bytes;
+  paxoskv::http::Server server(http_io, backend, limits);
+  server.listen(line.listen);
+  spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+
+  boost::asio::signal_set signals(http_io, SIGINT, SIGTERM);
+  boost::asio::steady_timer grace(http_io);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: no new requests; stopping", signal);
+    server.stop();
+    grace.expires_after(kShutdownGrace);
+    grace.async_wait([&](const boost::system::error_code&) { http_io.stop(); });
+  });
+  http_io.run();
+  return 0;  // ~Node fails what is left with shutting_down and closes the store
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  paxoskv::CommandLine line;
+  try {
+    line = paxoskv::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "paxoskv: " << error.what() << "\n\n" << paxoskv::usage();
+    return 2;
+  }
+  if (line.help) {
+    std::cout << paxoskv::usage();
+    return 0;
+  }
+  if (line.version) {
+    std::cout << "paxoskv " << PAXOSKV_VERSION << "\n";
+    return 0;
+  }
+  const auto level = spdlog::level::from_str(line.log_level);
+  if (level == spdlog::level::off && line.log_level != "off") {
+    std::cerr << "paxoskv: --log-level: unknown level '" << line.log_level << "'\n";
+    return 2;
+  }
+  spdlog::set_level(level);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [" + std::to_string(line.options.id) + "] %v");
+  try {
+    return serve(line);
+  } catch (const std::exception& error) {
+    spdlog::critical("cannot serve: {}", error.what());
+    return 1;
+  }
+}

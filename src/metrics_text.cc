@@ -1,0 +1,74 @@
+#include "src/metrics_text.h"
+
+#include <fmt/format.h>
+
+namespace paxoskv {
+
+namespace {
+
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            double value, std::string_view labels = {}) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  if (labels.empty()) {
+    out += fmt::format("{} {}\n", name, value);
+  } else {
+    out += fmt::format("{}{{{}}} {}\n", name, labels, value);
+  }
+}
+
+}  // namespace
+
+std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const NodeStatus& status) {
+  std::string out;
+  const auto& core = c.core;
+  metric(out, "paxoskv_replica_id", "gauge", "This replica's id.", id);
+  metric(out, "paxoskv_change_index", "gauge", "Changes applied by this replica.", status.index);
+  metric(out, "paxoskv_paxos_phase1_rounds_total", "counter", "Phase 1 (prepare) rounds started.",
+         core.phase1_rounds);
+  metric(out, "paxoskv_paxos_phase2_rounds_total", "counter", "Phase 2 (accept) rounds started.",
+         core.phase2_rounds);
+  metric(out, "paxoskv_paxos_fast_path_rounds_total", "counter",
+         "Phase 2 rounds that skipped phase 1 because the promise was held.",
+         core.fast_path_rounds);
+  metric(out, "paxoskv_paxos_conflicts_total", "counter",
+         "Proposals refused because another replica held a higher promise.", core.conflicts);
+  metric(out, "paxoskv_paxos_retries_total", "counter", "Phases retried after a timeout.",
+         core.retries);
+  metric(out, "paxoskv_paxos_read_rounds_total", "counter", "Quorum read rounds.",
+         core.read_rounds);
+  metric(out, "paxoskv_paxos_read_rinses_total", "counter",
+         "Quorum reads repeated while a slot was in flight.", core.read_rinses);
+  metric(out, "paxoskv_paxos_catch_ups_total", "counter", "Key states adopted from other replicas.",
+         core.catch_ups);
+  metric(out, "paxoskv_paxos_unknown_outcomes_total", "counter",
+         "Writes answered with an unknown outcome.", core.unknown_outcomes);
+  metric(out, "paxoskv_cached_keys", "gauge", "Keys whose Paxos state is held in memory.",
+         static_cast<double>(c.cached_keys));
+  metric(out, "paxoskv_requests_in_flight", "gauge", "Client requests awaiting consensus.",
+         static_cast<double>(c.requests_in_flight));
+  metric(out, "paxoskv_waiters", "gauge", "Open long polls.", static_cast<double>(c.waiters));
+  metric(out, "paxoskv_fsync_batches_total", "counter", "Synced write batches (group commits).",
+         c.store.batches);
+  metric(out, "paxoskv_fsync_records_total", "counter", "Records written in synced batches.",
+         c.store.records);
+  metric(out, "paxoskv_fsync_seconds_total", "counter", "Time spent in synced writes.",
+         static_cast<double>(c.store.sync_micros) / 1e6);
+  metric(out, "paxoskv_peer_frames_sent_total", "counter", "Messages sent to peers.",
+         c.transport.frames_sent);
+  metric(out, "paxoskv_peer_frames_received_total", "counter", "Messages received from peers.",
+         c.transport.frames_received);
+  metric(out, "paxoskv_peer_dropped_total", "counter",
+         "Messages to peers dropped (unreachable, queue full or too large).",
+         c.transport.dropped_queue_full + c.transport.dropped_unreachable +
+             c.transport.dropped_too_large);
+  metric(out, "paxoskv_peer_decode_errors_total", "counter", "Undecodable frames from peers.",
+         c.transport.decode_errors);
+  out += "# HELP paxoskv_peer_reachable Whether the connection to a peer is up.\n";
+  out += "# TYPE paxoskv_peer_reachable gauge\n";
+  for (const auto& [peer, up] : status.reachable) {
+    out += fmt::format("paxoskv_peer_reachable{{peer=\"{}\"}} {}\n", peer, up ? 1 : 0);
+  }
+  return out;
+}
+
+}  // namespace paxoskv

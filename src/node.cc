@@ -1,0 +1,237 @@
+#include "paxoskv/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "src/metrics_text.h"
+#include "src/replica.h"
+
+namespace paxoskv {
+
+std::string_view to_string(Errc code) {
+  switch (code) {
+    case Errc::ok:
+      return "ok";
+    case Errc::not_found:
+      return "not found";
+    case Errc::conflict:
+      return "conflict";
+    case Errc::no_quorum:
+      return "no quorum";
+    case Errc::invalid_argument:
+      return "invalid argument";
+    case Errc::shutting_down:
+      return "shutting down";
+  }
+  return "unknown";
+}
+
+namespace {
+
+void validate(const Options& options) {
+  if (options.cluster.empty()) throw std::invalid_argument("the cluster has no members");
+  if (!options.cluster.contains(options.id)) {
+    throw std::invalid_argument("replica id " + std::to_string(options.id) +
+                                " is not a member of the cluster");
+  }
+  if (options.id == 0) throw std::invalid_argument("replica ids start at 1");
+  if (options.data_dir.empty()) throw std::invalid_argument("no data dir given");
+  if (options.request_timeout.count() <= 0) {
+    throw std::invalid_argument("the request timeout must be positive");
+  }
+}
+
+Result invalid(std::string message) {
+  return Result{Errc::invalid_argument, 0, std::nullopt, std::move(message)};
+}
+
+}  // namespace
+
+class Node::Impl {
+ public:
+  explicit Impl(Options options)
+      : options_(std::move(options)),
+        work_(boost::asio::make_work_guard(io_)),
+        replica_(std::make_unique<Replica>(io_, options_)) {
+    replica_->start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  ~Impl() {
+    run_on_node([this] { replica_->stop(); });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+    replica_.reset();  // closes the store
+    spdlog::info("replica {} stopped", options_.id);
+  }
+
+  std::optional<Result> check_key(const std::string& key) const {
+    if (key.empty()) return invalid("empty key");
+    if (key.size() > options_.max_key_bytes) return invalid("key too large");
+    if (key.find('\0') != std::string::npos) return invalid("key contains a NUL byte");
+    return std::nullopt;
+  }
+
+  void submit(const std::string& key, consensus::Operation op, Callback done) {
+    if (auto error = check_key(key)) return done(std::move(*error));
+    if (const auto* put = std::get_if<consensus::PutOp>(&op);
+        put != nullptr && put->value.size() > options_.max_value_bytes) {
+      return done(invalid("value too large"));
+    }
+    boost::asio::post(io_, [this, key, op = std::move(op), done = std::move(done)]() mutable {
+      replica_->submit(key, std::move(op), std::move(done));
+    });
+  }
+
+  void get(const std::string& key, Consistency consistency, Callback done) {
+    if (auto error = check_key(key)) return done(std::move(*error));
+    if (consistency == Consistency::local) return done(replica_->read_local(key));
+    submit(key, consensus::ReadOp{}, std::move(done));
+  }
+
+  void wait_key(const std::string& key, std::uint64_t after_version,
+                std::chrono::milliseconds timeout, Callback done) {
+    if (auto error = check_key(key)) return done(std::move(*error));
+    boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
+      replica_->wait_key(key, after_version, timeout, std::move(done));
+    });
+  }
+
+  void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                   std::chrono::milliseconds timeout, ChangesCallback done) {
+    boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
+      replica_->wait_prefix(prefix, after_index, timeout, std::move(done));
+    });
+  }
+
+  static Result wait_for(const std::function<void(Callback)>& start) {
+    auto promise = std::make_shared<std::promise<Result>>();
+    auto future = promise->get_future();
+    start([promise](Result result) { promise->set_value(std::move(result)); });
+    return future.get();
+  }
+
+  ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) {
+    return replica_->list(prefix, after, limit);
+  }
+
+  std::uint64_t index() const { return replica_->index(); }
+
+  NodeStatus status() const {
+    NodeStatus status;
+    status.id = options_.id;
+    status.cluster = options_.cluster;
+    for (const auto& [id, address] : options_.cluster) {
+      if (id != options_.id) status.reachable[id] = replica_->reachable(id);
+    }
+    status.index = replica_->index();
+    return status;
+  }
+
+  std::string metrics_text() {
+    ReplicaCounters counters;
+    run_on_node([&] { counters = replica_->counters(); });
+    return render_metrics(options_.id, counters, status());
+  }
+
+  const Options& options() const { return options_; }
+
+ private:
+  // Runs `work` on the node's thread and waits for it (at once if already there).
+  void run_on_node(const std::function<void()>& work) {
+    if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
+      work();
+      return;
+    }
+    std::promise<void> done;
+    auto future = done.get_future();
+    boost::asio::post(io_, [&] {
+      work();
+      done.set_value();
+    });
+    future.get();
+  }
+
+  Options options_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<Replica> replica_;
+  std::thread thread_;
+};
+
+Node::Node(Options options) {
+  validate(options);
+  impl_ = std::make_unique<Impl>(std::move(options));
+}
+
+Node::~Node() = default;
+
+void Node::put(const std::string& key, std::string value, Callback done) {
+  impl_->submit(key, consensus::PutOp{std::move(value), std::nullopt}, std::move(done));
+}
+
+void Node::compare_and_set(const std::string& key, std::uint64_t expected, std::string value,
+                           Callback done) {
+  impl_->submit(key, consensus::PutOp{std::move(value), expected}, std::move(done));
+}
+
+void Node::remove(const std::string& key, std::optional<std::uint64_t> expected, Callback done) {
+  impl_->submit(key, consensus::DeleteOp{expected}, std::move(done));
+}
+
+void Node::get(const std::string& key, Consistency consistency, Callback done) {
+  impl_->get(key, consistency, std::move(done));
+}
+
+void Node::wait(const std::string& key, std::uint64_t after_version,
+                std::chrono::milliseconds timeout, Callback done) {
+  impl_->wait_key(key, after_version, timeout, std::move(done));
+}
+
+void Node::wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                       std::chrono::milliseconds timeout, ChangesCallback done) {
+  impl_->wait_prefix(prefix, after_index, timeout, std::move(done));
+}
+
+Result Node::put(const std::string& key, std::string value) {
+  return Impl::wait_for([&](Callback done) { put(key, std::move(value), std::move(done)); });
+}
+
+Result Node::compare_and_set(const std::string& key, std::uint64_t expected, std::string value) {
+  return Impl::wait_for(
+      [&](Callback done) { compare_and_set(key, expected, std::move(value), std::move(done)); });
+}
+
+Result Node::remove(const std::string& key, std::optional<std::uint64_t> expected) {
+  return Impl::wait_for([&](Callback done) { remove(key, expected, std::move(done)); });
+}
+
+Result Node::get(const std::string& key, Consistency consistency) {
+  return Impl::wait_for([&](Callback done) { get(key, consistency, std::move(done)); });
+}
+
+ListResult Node::list(const std::string& prefix, const std::string& after, std::size_t limit) {
+  return impl_->list(prefix, after, limit);
+}
+
+std::uint64_t Node::index() const {
+  return impl_->index();
+}
+NodeStatus Node::status() const {
+  return impl_->status();
+}
+std::string Node::metrics_text() const {
+  return impl_->metrics_text();
+}
+const Options& Node::options() const {
+  return impl_->options();
+}
+
+}  // namespace paxoskv

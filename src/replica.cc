@@ -1,0 +1,273 @@
+#include "src/replica.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <cstdlib>
+#include <random>
+
+#include "src/cluster_identity.h"
+
+namespace paxoskv {
+
+namespace {
+
+constexpr std::chrono::milliseconds kTickInterval{10};
+constexpr std::chrono::milliseconds kSyncInterval{1000};
+constexpr std::uint32_t kSyncPageKeys = 256;
+// A sync reply stays well below the transport's frame limit.
+constexpr std::size_t kSyncPageBytes = 4 << 20;
+
+consensus::CoreConfig core_config(const Options& options) {
+  consensus::CoreConfig config;
+  config.self = options.id;
+  for (const auto& [id, address] : options.cluster) config.members.push_back(id);
+  config.seed = std::random_device{}();
+  return config;
+}
+
+std::map<consensus::NodeId, std::string> peers_of(const Options& options) {
+  std::map<consensus::NodeId, std::string> peers = options.cluster;
+  peers.erase(options.id);
+  return peers;
+}
+
+std::string listen_address_of(const Options& options) {
+  if (!options.peer_listen.empty()) return options.peer_listen;
+  return options.cluster.at(options.id);
+}
+
+Result result_of(const consensus::Completion& completion, bool is_read) {
+  Result result;
+  result.version = completion.version;
+  switch (completion.outcome) {
+    case consensus::Outcome::kOk:
+      result.code = Errc::ok;
+      if (is_read) result.value = completion.value;
+      break;
+    case consensus::Outcome::kNotFound:
+      result.code = Errc::not_found;
+      result.message = "not found";
+      break;
+    case consensus::Outcome::kConflict:
+      result.code = Errc::conflict;
+      result.message = "version mismatch";
+      break;
+    case consensus::Outcome::kNoQuorum:
+      result.code = Errc::no_quorum;
+      result.message = "no quorum";
+      break;
+    case consensus::Outcome::kUnknown:
+      result.code = Errc::no_quorum;
+      result.message =
+          "no quorum: the key changed concurrently and the outcome of this write is unknown";
+      break;
+  }
+  return result;
+}
+
+}  // namespace
+
+Replica::Replica(boost::asio::io_context& io, const Options& options)
+    : io_(io),
+      options_(options),
+      store_(options.data_dir, kvstore::StoreIdentity{options.id, cluster_fingerprint(options)}),
+      core_(core_config(options), store_),
+      transport_(io, options.id, cluster_fingerprint(options), peers_of(options),
+                 listen_address_of(options),
+                 [this](consensus::NodeId from, consensus::Message message) {
+                   on_peer_message(from, std::move(message));
+                 }),
+      waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
+      tick_timer_(io),
+      sync_timer_(io) {}
+
+Replica::~Replica() = default;
+
+void Replica::start() {
+  transport_.start();
+  spdlog::info("replica {} serving peers on {}, data in {} (change index {})", options_.id,
+               listen_address_of(options_), options_.data_dir, store_.index());
+  schedule_tick();
+  schedule_sync();
+}
+
+void Replica::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  tick_timer_.cancel();
+  sync_timer_.cancel();
+  flush();  // what is already decided is persisted and answered
+  transport_.stop();
+  for (auto& [id, pending] : pending_) {
+    pending.done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+  }
+  pending_.clear();
+  waiters_.release_all();
+}
+
+consensus::TimeMs Replica::now() const {
+  return static_cast<consensus::TimeMs>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - started_)
+                                            .count());
+}
+
+void Replica::submit(const std::string& key, consensus::Operation op, Callback done) {
+  if (stopped_) {
+    done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    return;
+  }
+  const consensus::RequestId id = next_request_++;
+  const bool is_read = std::holds_alternative<consensus::ReadOp>(op);
+  pending_.emplace(id, PendingRequest{std::move(done), is_read});
+  core_.submit(id, key, std::move(op),
+               now() + static_cast<consensus::TimeMs>(options_.request_timeout.count()));
+  request_flush();
+}
+
+void Replica::wait_key(const std::string& key, std::uint64_t after_version,
+                       std::chrono::milliseconds timeout, Callback done) {
+  if (stopped_) {
+    done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    return;
+  }
+  waiters_.wait_key(key, after_version, timeout, std::move(done));
+}
+
+void Replica::wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                          std::chrono::milliseconds timeout, Waiters::ChangesCallback done) {
+  if (stopped_) return;  // the replica is going away: nobody waits for this answer
+  waiters_.wait_prefix(prefix, after_index, timeout, std::move(done));
+}
+
+Result Replica::read_local(const std::string& key) const {
+  const std::optional<kvstore::AppliedState> state = store_.applied(key);
+  if (!state || !state->value) {
+    return Result{Errc::not_found, state ? state->version : 0, std::nullopt, "not found"};
+  }
+  return Result{Errc::ok, state->version, state->value, {}};
+}
+
+ListResult Replica::list(const std::string& prefix, const std::string& after,
+                         std::size_t limit) const {
+  kvstore::ListPage page = store_.list(prefix, after, limit);
+  ListResult result;
+  result.more = page.more;
+  result.index = page.index;
+  result.items.reserve(page.items.size());
+  for (kvstore::ListItem& item : page.items) {
+    result.items.push_back(Entry{std::move(item.key), std::move(item.value), item.version});
+  }
+  return result;
+}
+
+ReplicaCounters Replica::counters() const {
+  return ReplicaCounters{core_.counters(), store_.counters(), transport_.counters(),
+                         pending_.size(),  waiters_.size(),   core_.cached_keys()};
+}
+
+void Replica::on_peer_message(consensus::NodeId from, consensus::Message message) {
+  if (stopped_) return;
+  if (auto* request = std::get_if<consensus::SyncRequest>(&message)) {
+    on_sync_request(from, *request);
+    return;
+  }
+  if (auto* reply = std::get_if<consensus::SyncReply>(&message)) {
+    on_sync_reply(from, *reply);
+    return;
+  }
+  core_.receive(from, std::move(message));
+  request_flush();
+}
+
+void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request) {
+  const std::size_t limit = std::min<std::size_t>(request.limit, kSyncPageKeys);
+  const kvstore::ChangesPage page = store_.changes_after(request.after_index, limit);
+  consensus::SyncReply reply;
+  reply.next_index = page.next_index;
+  reply.more = page.more;
+  std::size_t bytes = 0;
+  for (const kvstore::Change& change : page.changes) {
+    if (bytes > kSyncPageBytes) {
+      reply.more = true;
+      break;
+    }
+    bytes += change.key.size() + (change.state.value ? change.state.value->size() : 0);
+    reply.entries.push_back(consensus::CatchUpReply{change.key, change.state.version,
+                                                    change.state.value, change.state.origin});
+    reply.next_index = change.state.change_index;
+  }
+  if (page.changes.empty()) reply.next_index = page.next_index;
+  transport_.send(from, reply);
+}
+
+void Replica::on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply) {
+  for (consensus::CatchUpReply& entry : reply.entries) {
+    core_.receive(from, std::move(entry));
+  }
+  sync_cursor_[from] = std::max(sync_cursor_[from], reply.next_index);
+  if (reply.more) transport_.send(from, consensus::SyncRequest{sync_cursor_[from], kSyncPageKeys});
+  request_flush();
+}
+
+void Replica::schedule_tick() {
+  tick_timer_.expires_after(kTickInterval);
+  tick_timer_.async_wait([this](boost::system::error_code error) {
+    if (error || stopped_) return;
+    core_.tick(now());
+    request_flush();
+    schedule_tick();
+  });
+}
+
+// Anti-entropy: every replica regularly asks each peer for the keys the peer changed
+// since last asked, so one that was down or cut off converges without waiting for the
+// keys to be used.
+void Replica::schedule_sync() {
+  sync_timer_.expires_after(kSyncInterval);
+  sync_timer_.async_wait([this](boost::system::error_code error) {
+    if (error || stopped_) return;
+    for (const auto& [id, address] : options_.cluster) {
+      if (id == options_.id || !transport_.reachable(id)) continue;
+      transport_.send(id, consensus::SyncRequest{sync_cursor_[id], kSyncPageKeys});
+    }
+    schedule_sync();
+  });
+}
+
+void Replica::request_flush() {
+  if (flush_requested_) return;
+  flush_requested_ = true;
+  boost::asio::post(io_, [this] { flush(); });
+}
+
+void Replica::flush() {
+  flush_requested_ = false;
+  if (!core_.has_ready()) return;
+  consensus::Ready ready = core_.take_ready();
+  std::vector<std::string> applied_keys;
+  if (!ready.persist.empty()) {
+    try {
+      store_.write(ready.persist);
+    } catch (const std::exception& error) {
+      // Nothing may leave without being durable, and the core's memory is now ahead of
+      // the disk: the only safe move is to stop the process.
+      spdlog::critical("replica {}: durable write failed, stopping: {}", options_.id, error.what());
+      std::abort();
+    }
+    for (const consensus::PersistRecord& record : ready.persist) {
+      if (record.applied) applied_keys.push_back(record.key);
+    }
+  }
+  for (const consensus::Outbound& out : ready.messages) transport_.send(out.to, out.message);
+  for (const consensus::Completion& completion : ready.completions) {
+    auto it = pending_.find(completion.id);
+    if (it == pending_.end()) continue;
+    PendingRequest pending = std::move(it->second);
+    pending_.erase(it);
+    pending.done(result_of(completion, pending.is_read));
+  }
+  waiters_.on_applied(applied_keys);
+}
+
+}  // namespace paxoskv

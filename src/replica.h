@@ -1,0 +1,95 @@
+// One replica at work: the consensus core, its store and its transport, driven on one
+// io_context thread. Everything here runs on that thread (see Node for the thread-safe
+// face).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "consensus/core.h"
+#include "kvstore/store.h"
+#include "paxoskv/options.h"
+#include "paxoskv/result.h"
+#include "src/transport.h"
+#include "src/waiters.h"
+
+namespace paxoskv {
+
+struct ReplicaCounters {
+  consensus::CoreCounters core;
+  kvstore::WriteCounters store;
+  TransportCounters transport;
+  std::uint64_t requests_in_flight = 0;
+  std::uint64_t waiters = 0;
+  std::size_t cached_keys = 0;
+};
+
+class Replica {
+ public:
+  using Callback = std::function<void(Result)>;
+
+  // Opens the store and binds the peer address (throws std::runtime_error on failure).
+  Replica(boost::asio::io_context& io, const Options& options);
+  ~Replica();
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  void start();
+  // Fails every request in flight with shutting_down and stops talking to peers.
+  void stop();
+
+  void submit(const std::string& key, consensus::Operation op, Callback done);
+  void wait_key(const std::string& key, std::uint64_t after_version,
+                std::chrono::milliseconds timeout, Callback done);
+  void wait_prefix(const std::string& prefix, std::uint64_t after_index,
+                   std::chrono::milliseconds timeout, Waiters::ChangesCallback done);
+
+  // Thread-safe reads of the applied state.
+  Result read_local(const std::string& key) const;
+  ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) const;
+  std::uint64_t index() const { return store_.index(); }
+  bool reachable(consensus::NodeId peer) const { return transport_.reachable(peer); }
+
+  ReplicaCounters counters() const;
+
+ private:
+  void on_peer_message(consensus::NodeId from, consensus::Message message);
+  void on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request);
+  void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
+  void schedule_tick();
+  void schedule_sync();
+  // Group commit: everything the core produced since the last flush is persisted with
+  // one synced batch, then sent and answered.
+  void request_flush();
+  void flush();
+  consensus::TimeMs now() const;
+
+  boost::asio::io_context& io_;
+  Options options_;
+  kvstore::Store store_;
+  consensus::Core core_;
+  PeerTransport transport_;
+  Waiters waiters_;
+  boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer sync_timer_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  struct PendingRequest {
+    Callback done;
+    bool is_read = false;
+  };
+  std::unordered_map<consensus::RequestId, PendingRequest> pending_;
+  consensus::RequestId next_request_ = 1;
+  std::map<consensus::NodeId, std::uint64_t> sync_cursor_;  // peer's change index synced
+  bool flush_requested_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace paxoskv
