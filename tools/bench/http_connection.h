@@ -1,0 +1,56 @@
+// One keep-alive HTTP/1.1 client connection with one request in flight at a time.
+// It connects lazily and again after any failure, so a replica that restarts mid-run
+// costs errors, not the connection.
+#pragma once
+
+#include <array>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "protocol.h"
+#include "reply_parser.h"
+
+namespace paxoskv::bench {
+
+using Clock = std::chrono::steady_clock;
+
+enum class ExchangeStatus {
+  answered,        // reply() holds the answer, whatever its status
+  connect_failed,  // could not connect (refused, unreachable, or timed out connecting)
+  timed_out,       // no (complete) answer within the request deadline
+  broken,          // the connection failed mid-request (reset, closed, garbage)
+  stopped,         // the run ended first: not an error
+};
+
+class HttpConnection {
+ public:
+  HttpConnection(const boost::asio::any_io_executor& executor,
+                 boost::asio::ip::tcp::endpoint endpoint);
+
+  // Sends `request` and reads the answer. The exchange gives up at `timeout_at` (an
+  // error) or at `stop_at` (the end of the run), whichever comes first.
+  boost::asio::awaitable<ExchangeStatus> exchange(std::array<boost::asio::const_buffer, 2> request,
+                                                  Clock::time_point timeout_at,
+                                                  Clock::time_point stop_at);
+
+  // The last answer; valid until the next exchange.
+  Reply reply() const;
+
+ private:
+  void close();
+
+  boost::asio::ip::tcp::endpoint endpoint_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  // A parser reads one message; a fresh one is emplaced in place for each answer.
+  std::optional<ReplyParser> parser_;
+  std::string body_;
+  bool connected_ = false;
+};
+
+}  // namespace paxoskv::bench

@@ -1,0 +1,96 @@
+#include "paxoskv_protocol.h"
+
+#include <charconv>
+
+#include "json_scan.h"
+
+namespace paxoskv::bench {
+namespace {
+
+// Keys travel in the path: everything but unreserved characters and '/' is escaped.
+void append_key_path(std::string& out, std::string_view key) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : key) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                       (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
+                       byte == '~' || byte == '/';
+    if (plain) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+}
+
+void append_number(std::string& out, std::uint64_t number) {
+  char digits[24];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, number);
+  out.append(digits, end);
+}
+
+void append_head(std::string& out, std::string_view method, std::string_view key) {
+  out.clear();
+  out += method;
+  out += " /v1/kv/";
+  append_key_path(out, key);
+}
+
+void append_headers(std::string& out, std::string_view host, std::size_t body_size, bool has_body) {
+  out += " HTTP/1.1\r\nHost: ";
+  out += host;
+  if (has_body) {
+    out += "\r\nContent-Length: ";
+    append_number(out, body_size);
+  }
+  out += "\r\n\r\n";
+}
+
+}  // namespace
+
+void PaxoskvProtocol::format_put(RequestText& out, std::string_view host, std::string_view key,
+                                 std::string_view value) const {
+  append_head(out.head, "PUT", key);
+  append_headers(out.head, host, value.size(), true);
+  out.shared_body = value;
+}
+
+void PaxoskvProtocol::format_get(RequestText& out, std::string_view host, std::string_view key,
+                                 bool local) const {
+  append_head(out.head, "GET", key);
+  if (local) out.head += "?consistency=local";
+  append_headers(out.head, host, 0, false);
+  out.body.clear();
+  out.shared_body = {};
+}
+
+void PaxoskvProtocol::format_cas(RequestText& out, std::string_view host, std::string_view key,
+                                 std::uint64_t version, std::string_view value) const {
+  append_head(out.head, "PUT", key);
+  out.head += "?cas=";
+  append_number(out.head, version);
+  append_headers(out.head, host, value.size(), true);
+  out.body.assign(value);
+  out.shared_body = {};
+}
+
+Outcome PaxoskvProtocol::put_outcome(const Reply& reply) const {
+  return reply.status == 200 ? Outcome::ok : Outcome::failed;
+}
+
+ReadResult PaxoskvProtocol::get_outcome(const Reply& reply) const {
+  if (reply.status == 404) return {Outcome::not_found, 0};  // absent: cas=0 expects that
+  if (reply.status != 200) return {Outcome::failed, 0};
+  const auto version = find_json_uint(reply.body, "version");
+  if (!version) return {Outcome::failed, 0};
+  return {Outcome::ok, *version};
+}
+
+Outcome PaxoskvProtocol::cas_outcome(const Reply& reply) const {
+  if (reply.status == 409) return Outcome::conflict;
+  return reply.status == 200 ? Outcome::ok : Outcome::failed;
+}
+
+}  // namespace paxoskv::bench

@@ -1,0 +1,23 @@
+// The benchmark's operations in paxoskv's HTTP API (API.md): PUT/GET /v1/kv/{key},
+// `?consistency=local` reads, `?cas=N` writes.
+#pragma once
+
+#include "protocol.h"
+
+namespace paxoskv::bench {
+
+class PaxoskvProtocol final : public Protocol {
+ public:
+  void format_put(RequestText& out, std::string_view host, std::string_view key,
+                  std::string_view value) const override;
+  void format_get(RequestText& out, std::string_view host, std::string_view key,
+                  bool local) const override;
+  void format_cas(RequestText& out, std::string_view host, std::string_view key,
+                  std::uint64_t version, std::string_view value) const override;
+
+  Outcome put_outcome(const Reply& reply) const override;
+  ReadResult get_outcome(const Reply& reply) const override;
+  Outcome cas_outcome(const Reply& reply) const override;
+};
+
+}  // namespace paxoskv::bench

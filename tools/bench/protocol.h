@@ -1,0 +1,64 @@
+// How one system under test spells the benchmark's operations over HTTP, and how its
+// replies are judged. The load loop is written once against this interface.
+#pragma once
+
+#include <array>
+#include <boost/asio/buffer.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace paxoskv::bench {
+
+// An HTTP/1.1 request as two pieces written with one gather write: the head (request
+// line and headers) and the body, either assembled per request in `body` or, when
+// `shared_body` is set, a value kept elsewhere so that it is never copied. Each
+// connection owns one and reuses its capacity.
+struct RequestText {
+  std::string head;
+  std::string body;
+  std::string_view shared_body;
+
+  std::array<boost::asio::const_buffer, 2> buffers() const {
+    const std::string_view payload = shared_body.empty() ? std::string_view(body) : shared_body;
+    return {boost::asio::buffer(head), boost::asio::buffer(payload)};
+  }
+};
+
+// What came back; views into the connection's buffers, valid until its next request.
+struct Reply {
+  unsigned status = 0;
+  std::string_view body;
+};
+
+enum class Outcome {
+  ok,
+  not_found,  // a read of a key that does not exist: an answer, not an error
+  conflict,   // a compare-and-swap that lost the race: an answer, not an error
+  failed,     // anything else: counted as an error of kind "http <status>"
+};
+
+struct ReadResult {
+  Outcome outcome = Outcome::failed;
+  std::uint64_t version = 0;  // 0 when the key is absent
+};
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+
+  // `host` is the endpoint's "host:port" for the Host header; `key` is the raw key.
+  virtual void format_put(RequestText& out, std::string_view host, std::string_view key,
+                          std::string_view value) const = 0;
+  virtual void format_get(RequestText& out, std::string_view host, std::string_view key,
+                          bool local) const = 0;
+  // Writes `value` only if the key's version is still `version` (0: only if absent).
+  virtual void format_cas(RequestText& out, std::string_view host, std::string_view key,
+                          std::uint64_t version, std::string_view value) const = 0;
+
+  virtual Outcome put_outcome(const Reply& reply) const = 0;
+  virtual ReadResult get_outcome(const Reply& reply) const = 0;
+  virtual Outcome cas_outcome(const Reply& reply) const = 0;
+};
+
+}  // namespace paxoskv::bench

@@ -1,0 +1,128 @@
+#include "report.h"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace paxoskv::bench {
+namespace {
+
+double seconds(std::chrono::nanoseconds span) {
+  return std::chrono::duration<double>(span).count();
+}
+
+double ops_per_second(const RunResult& result) {
+  const double span = seconds(result.measured);
+  return span > 0 ? static_cast<double>(result.stats.ops) / span : 0.0;
+}
+
+double micros(std::uint64_t nanos) {
+  return static_cast<double>(nanos) / 1e3;
+}
+
+// 850us, 12.3ms, 1.20s: three significant digits in a unit that suits the value.
+std::string format_latency(std::uint64_t nanos) {
+  char text[32];
+  const double value = static_cast<double>(nanos);
+  if (value < 1e6) {
+    std::snprintf(text, sizeof text, "%.0fus", value / 1e3);
+  } else if (value < 1e9) {
+    std::snprintf(text, sizeof text, "%.2fms", value / 1e6);
+  } else {
+    std::snprintf(text, sizeof text, "%.2fs", value / 1e9);
+  }
+  return text;
+}
+
+std::string loop_description(const Options& options) {
+  if (!options.rate) return "closed loop";
+  char text[64];
+  std::snprintf(text, sizeof text, "open loop at %.0f req/s", *options.rate);
+  return text;
+}
+
+}  // namespace
+
+nlohmann::json summary_json(const Options& options, const RunResult& result) {
+  const Stats& stats = result.stats;
+  const Histogram& latency = stats.latency;
+  nlohmann::json errors_by_kind = nlohmann::json::object();
+  for (const auto& [kind, count] : stats.errors) errors_by_kind[kind] = count;
+  nlohmann::json summary = {
+      {"target", options.self_test ? "self-test" : to_string(options.target)},
+      {"workload", to_string(options.workload)},
+      {"local_reads", options.local_reads},
+      {"conns", options.conns},
+      {"threads", options.threads},
+      {"endpoints", options.endpoints.size()},
+      {"keys", options.keys},
+      {"key_dist", to_string(options.key_distribution)},
+      {"value_size", options.value_size},
+      {"loop", options.rate ? "open" : "closed"},
+      {"duration_s", seconds(result.measured)},
+      {"ops", stats.ops},
+      {"ops_per_sec", ops_per_second(result)},
+      {"errors", stats.error_count()},
+      {"errors_by_kind", errors_by_kind},
+      {"conflicts", stats.conflicts},
+      {"not_found", stats.not_found},
+      {"latency_us",
+       {{"p50", micros(latency.percentile(0.50))},
+        {"p90", micros(latency.percentile(0.90))},
+        {"p99", micros(latency.percentile(0.99))},
+        {"p99.9", micros(latency.percentile(0.999))},
+        {"max", micros(latency.max())},
+        {"mean", latency.mean() / 1e3}}},
+  };
+  if (options.rate) summary["rate"] = *options.rate;
+  if (options.workload == Workload::mixed) {
+    summary["read_ratio"] = options.read_ratio;
+    summary["reads"] = stats.reads;
+  }
+  return summary;
+}
+
+void print_summary(std::ostream& out, const Options& options, const RunResult& result) {
+  const Stats& stats = result.stats;
+  const Histogram& latency = stats.latency;
+  char line[256];
+
+  std::string what(to_string(options.workload));
+  if (options.local_reads && options.workload != Workload::put) what += " (local reads)";
+  if (options.workload == Workload::mixed) {
+    std::snprintf(line, sizeof line, " %.0f%% reads", options.read_ratio * 100);
+    what += line;
+  }
+  const std::string target(options.self_test ? "the built-in null responder"
+                                             : to_string(options.target));
+  out << what << " on " << target << ": " << options.conns << " connections over "
+      << options.endpoints.size() << " endpoint(s), " << options.threads << " thread(s), "
+      << loop_description(options) << "; " << options.keys << " keys "
+      << to_string(options.key_distribution) << ", " << options.value_size << "-byte values\n";
+
+  std::snprintf(line, sizeof line, "  ops        %llu in %.2fs = %.1f ops/s\n",
+                static_cast<unsigned long long>(stats.ops), seconds(result.measured),
+                ops_per_second(result));
+  out << line;
+  out << "  errors     " << stats.error_count();
+  if (!stats.errors.empty()) {
+    out << " (";
+    bool first = true;
+    for (const auto& [kind, count] : stats.errors) {
+      out << (first ? "" : ", ") << kind << ": " << count;
+      first = false;
+    }
+    out << ")";
+  }
+  out << "\n";
+  if (options.workload == Workload::cas) out << "  conflicts  " << stats.conflicts << "\n";
+  if (options.workload != Workload::put) out << "  not found  " << stats.not_found << "\n";
+  if (options.workload == Workload::mixed) out << "  reads      " << stats.reads << "\n";
+  out << "  latency    p50 " << format_latency(latency.percentile(0.50)) << "  p90 "
+      << format_latency(latency.percentile(0.90)) << "  p99 "
+      << format_latency(latency.percentile(0.99)) << "  p99.9 "
+      << format_latency(latency.percentile(0.999)) << "  max " << format_latency(latency.max())
+      << (options.rate ? "  (from the scheduled send times)" : "") << "\n";
+}
+
+}  // namespace paxoskv::bench

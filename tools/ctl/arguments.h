@@ -1,0 +1,62 @@
+// paxoskvctl's command line: global options, one command, its arguments and options.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "tools/ctl/endpoint.h"
+
+namespace paxoskv::ctl {
+
+enum class Command { put, get, del, cas, ls, watch, status };
+enum class OutputFormat { human, json };
+
+// The command's name on the command line; and back (nullopt for an unknown name).
+std::string_view command_name(Command command);
+std::optional<Command> command_named(std::string_view name);
+
+// A command line to run.
+struct Invocation {
+  std::vector<Endpoint> endpoints;
+  OutputFormat output = OutputFormat::human;
+  std::chrono::milliseconds timeout{10'000};  // per request; long polls add their own wait
+
+  Command command = Command::status;
+  std::string key;  // put, get, del, cas, watch KEY; the prefix of ls and watch --prefix
+  std::string value;
+  bool value_from_stdin = false;                  // put/cas VALUE "-"
+  std::optional<std::uint64_t> expected_version;  // put --cas, del --cas, cas
+  bool local = false;                             // get --local
+  std::optional<std::uint64_t> limit;             // ls --limit
+  bool watch_prefix = false;                      // watch --prefix
+  std::optional<std::uint64_t> from_version;      // watch KEY --from-version
+  std::optional<std::uint64_t> from_index;        // watch --prefix P --from-index
+};
+
+// --help / help [COMMAND]: the general help or that command's.
+struct HelpRequest {
+  std::optional<Command> command;
+};
+
+struct VersionRequest {};
+
+using ParsedCommandLine = std::variant<Invocation, HelpRequest, VersionRequest>;
+
+// `args` excludes the program name; `env_endpoints` is $PAXOSKV_ENDPOINTS if set.
+// Throws UsageError.
+ParsedCommandLine parse_arguments(std::span<const std::string> args,
+                                  std::optional<std::string_view> env_endpoints);
+
+// "5s", "500ms", "2m", "1h", or a bare number of seconds; more than zero. Throws UsageError.
+std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text);
+
+// A decimal number below 2^64. Throws UsageError naming `what`.
+std::uint64_t parse_number(std::string_view what, std::string_view text);
+
+}  // namespace paxoskv::ctl

@@ -1,0 +1,172 @@
+#include "tools/ctl/arguments.h"
+
+#include <catch2/catch.hpp>
+
+#include "tools/ctl/exit_code.h"
+
+namespace paxoskv::ctl {
+namespace {
+
+ParsedCommandLine parse(std::vector<std::string> args,
+                        std::optional<std::string_view> env = std::nullopt) {
+  return parse_arguments(args, env);
+}
+
+Invocation invocation(std::vector<std::string> args,
+                      std::optional<std::string_view> env = std::nullopt) {
+  return std::get<Invocation>(parse(std::move(args), env));
+}
+
+TEST_CASE("put with defaults") {
+  const Invocation put = invocation({"put", "config/app/db", "postgres://db"});
+  CHECK(put.command == Command::put);
+  CHECK(put.key == "config/app/db");
+  CHECK(put.value == "postgres://db");
+  CHECK_FALSE(put.value_from_stdin);
+  CHECK_FALSE(put.expected_version);
+  CHECK(put.output == OutputFormat::human);
+  CHECK(put.timeout == std::chrono::seconds(10));
+  REQUIRE(put.endpoints.size() == 3);
+  CHECK(put.endpoints[0] == Endpoint{"127.0.0.1", "8001"});
+  CHECK(put.endpoints[2] == Endpoint{"127.0.0.1", "8003"});
+}
+
+TEST_CASE("global options before or after the command, both spellings") {
+  const Invocation get = invocation(
+      {"--endpoints", "a:1,b:2", "get", "k", "-o", "json", "--timeout=500ms", "--local"});
+  CHECK(get.command == Command::get);
+  CHECK(get.local);
+  CHECK(get.output == OutputFormat::json);
+  CHECK(get.timeout == std::chrono::milliseconds(500));
+  CHECK(get.endpoints == std::vector<Endpoint>{{"a", "1"}, {"b", "2"}});
+  CHECK(invocation({"get", "k", "--output=json"}).output == OutputFormat::json);
+}
+
+TEST_CASE("endpoints: flag over environment over default") {
+  CHECK(invocation({"status"}, "h:9").endpoints == std::vector<Endpoint>{{"h", "9"}});
+  CHECK(invocation({"--endpoints", "x:1", "status"}, "h:9").endpoints ==
+        std::vector<Endpoint>{{"x", "1"}});
+  CHECK(invocation({"status"}, "").endpoints.size() == 3);
+}
+
+TEST_CASE("endpoint lists") {
+  CHECK(parse_endpoints(" a:1 , http://b:2/,a:1") == std::vector<Endpoint>{{"a", "1"}, {"b", "2"}});
+  CHECK(parse_endpoints("[::1]:8001") == std::vector<Endpoint>{{"::1", "8001"}});
+  CHECK(Endpoint{"::1", "8001"}.text() == "[::1]:8001");
+  CHECK_THROWS_AS(parse_endpoints(""), UsageError);
+  CHECK_THROWS_AS(parse_endpoints("a"), UsageError);
+  CHECK_THROWS_AS(parse_endpoints("a:"), UsageError);
+  CHECK_THROWS_AS(parse_endpoints("a:0"), UsageError);
+  CHECK_THROWS_AS(parse_endpoints("a:65536"), UsageError);
+  CHECK_THROWS_AS(parse_endpoints("::1:80"), UsageError);
+  CHECK_THROWS_AS(parse_endpoints(":80"), UsageError);
+}
+
+TEST_CASE("put and del --cas, cas, stdin value") {
+  const Invocation put = invocation({"put", "k", "-", "--cas", "0"});
+  CHECK(put.value_from_stdin);
+  CHECK(put.expected_version == 0u);
+  CHECK(invocation({"del", "--cas=7", "k"}).expected_version == 7u);
+  CHECK_FALSE(invocation({"del", "k"}).expected_version);
+
+  const Invocation cas = invocation({"cas", "k", "3", "v"});
+  CHECK(cas.command == Command::cas);
+  CHECK(cas.expected_version == 3u);
+  CHECK(cas.value == "v");
+  CHECK_THROWS_AS(invocation({"cas", "k", "x", "v"}), UsageError);
+  CHECK_THROWS_AS(invocation({"cas", "k", "-1", "v"}), UsageError);  // not an option either
+  CHECK_THROWS_AS(invocation({"put", "k", "v", "--cas", "18446744073709551616"}), UsageError);
+  CHECK(invocation({"put", "k", "v", "--cas", "18446744073709551615"}).expected_version ==
+        18446744073709551615u);
+}
+
+TEST_CASE("-- ends the options") {
+  const Invocation put = invocation({"put", "--", "-k", "--cas"});
+  CHECK(put.key == "-k");
+  CHECK(put.value == "--cas");
+  CHECK_FALSE(put.expected_version);
+  CHECK(invocation({"put", "k", ""}).value.empty());
+}
+
+TEST_CASE("ls") {
+  const Invocation all = invocation({"ls"});
+  CHECK(all.key.empty());
+  CHECK_FALSE(all.limit);
+  const Invocation some = invocation({"ls", "config/", "--limit", "10"});
+  CHECK(some.key == "config/");
+  CHECK(some.limit == 10u);
+  CHECK_THROWS_AS(invocation({"ls", "--limit", "0"}), UsageError);
+  CHECK_THROWS_AS(invocation({"ls", "a", "b"}), UsageError);
+}
+
+TEST_CASE("watch a key or a prefix") {
+  const Invocation key = invocation({"watch", "k", "--from-version", "4"});
+  CHECK_FALSE(key.watch_prefix);
+  CHECK(key.key == "k");
+  CHECK(key.from_version == 4u);
+
+  const Invocation prefix = invocation({"watch", "--prefix", "config/", "--from-index", "9"});
+  CHECK(prefix.watch_prefix);
+  CHECK(prefix.key == "config/");
+  CHECK(prefix.from_index == 9u);
+  CHECK(invocation({"watch", "--prefix", ""}).key.empty());
+
+  CHECK_THROWS_AS(invocation({"watch", "k", "--prefix", "p"}), UsageError);
+  CHECK_THROWS_AS(invocation({"watch", "--prefix", "p", "--from-version", "1"}), UsageError);
+  CHECK_THROWS_AS(invocation({"watch", "k", "--from-index", "1"}), UsageError);
+  CHECK_THROWS_AS(invocation({"watch"}), UsageError);
+}
+
+TEST_CASE("help and version") {
+  CHECK_FALSE(std::get<HelpRequest>(parse({"--help"})).command);
+  CHECK_FALSE(std::get<HelpRequest>(parse({"help"})).command);
+  CHECK(std::get<HelpRequest>(parse({"put", "--help"})).command == Command::put);
+  CHECK(std::get<HelpRequest>(parse({"put", "-h"})).command == Command::put);
+  CHECK(std::get<HelpRequest>(parse({"help", "watch"})).command == Command::watch);
+  // Help wins over what else is wrong on the line.
+  CHECK(std::get<HelpRequest>(parse({"get", "--help"})).command == Command::get);
+  CHECK(std::holds_alternative<VersionRequest>(parse({"--version"})));
+  CHECK_THROWS_AS(parse({"help", "nope"}), UsageError);
+}
+
+TEST_CASE("usage errors") {
+  CHECK_THROWS_AS(parse({}), UsageError);
+  CHECK_THROWS_AS(parse({"frobnicate"}), UsageError);
+  CHECK_THROWS_AS(parse({"--local", "get", "k"}), UsageError);  // a command option first
+  CHECK_THROWS_AS(parse({"get", "k", "--cas", "1"}), UsageError);
+  CHECK_THROWS_AS(parse({"get"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", ""}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "extra"}), UsageError);
+  CHECK_THROWS_AS(parse({"put", "k"}), UsageError);
+  CHECK_THROWS_AS(parse({"put", "k", "v", "--cas"}), UsageError);
+  CHECK_THROWS_AS(parse({"put", "k", "v", "--cas", "1", "--cas", "2"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "--local=yes"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "-o", "yaml"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "--timeout", "0s"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "--timeout", "5x"}), UsageError);
+  CHECK_THROWS_AS(parse({"get", "k", "--endpoints", "nope"}), UsageError);
+  CHECK_THROWS_AS(parse({"status", "now"}), UsageError);
+
+  try {
+    parse({"get", "k", "--cas", "1"});
+  } catch (const UsageError& error) {
+    CHECK(error.code() == ExitCode::usage);
+    CHECK(std::string(error.what()) == "unknown option --cas for get");
+  }
+}
+
+TEST_CASE("durations") {
+  CHECK(parse_duration("--timeout", "5s") == std::chrono::seconds(5));
+  CHECK(parse_duration("--timeout", "7") == std::chrono::seconds(7));
+  CHECK(parse_duration("--timeout", "250ms") == std::chrono::milliseconds(250));
+  CHECK(parse_duration("--timeout", "2m") == std::chrono::minutes(2));
+  CHECK(parse_duration("--timeout", "1h") == std::chrono::hours(1));
+  CHECK_THROWS_AS(parse_duration("--timeout", ""), UsageError);
+  CHECK_THROWS_AS(parse_duration("--timeout", "s"), UsageError);
+  CHECK_THROWS_AS(parse_duration("--timeout", "-1s"), UsageError);
+  CHECK_THROWS_AS(parse_duration("--timeout", "25h"), UsageError);
+  CHECK_THROWS_AS(parse_duration("--timeout", "99999999999999999999s"), UsageError);
+}
+
+}  // namespace
+}  // namespace paxoskv::ctl

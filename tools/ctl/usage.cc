@@ -1,0 +1,151 @@
+#include "tools/ctl/usage.h"
+
+namespace paxoskv::ctl {
+
+std::string_view general_help() {
+  return R"help(paxoskvctl: the command-line client of a paxoskv cluster
+
+Usage:
+  paxoskvctl [GLOBAL OPTIONS] COMMAND [ARGUMENTS] [OPTIONS]
+
+Commands:
+  put KEY VALUE             store VALUE under KEY ("-" reads VALUE from stdin)
+  get KEY                   print KEY's value
+  del KEY                   delete KEY
+  cas KEY VERSION VALUE     store VALUE only if KEY is at VERSION (0: only if absent)
+  ls [PREFIX]               list the keys under PREFIX with their values
+  watch KEY                 print every new version of KEY as it arrives
+  watch --prefix PREFIX     print every change under PREFIX as it arrives
+  status                    show each endpoint's replica, reachable peers and index
+  help [COMMAND]            show this help, or COMMAND's (also: COMMAND --help)
+
+Global options (before or after the command):
+  --endpoints LIST          replicas' client addresses, HOST:PORT,HOST:PORT,...
+                            (default: $PAXOSKV_ENDPOINTS, else
+                            127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003)
+  -o, --output FORMAT       human (default) or json
+  --timeout DURATION        for each request: connect, send, answer (default
+                            10s, above a replica's own 5s quorum timeout);
+                            like 500ms, 5s, 2m, or a number of seconds
+  -h, --help                show help
+  --version                 print paxoskvctl's version
+
+Endpoints: a request goes to the endpoints in order, starting from the first,
+and moves on to the next only when one cannot be reached (connection refused or
+timed out). An HTTP answer, even an error, is final. A write is not sent again
+once it may have reached a replica that then gave no answer: its outcome is
+unknown (exit 3). Watches move to the next endpoint when theirs goes away and
+resume from where they were.
+
+Keys are any bytes but NUL, '/' included; they are percent-encoded in the URL.
+Values are printed as raw bytes. Write "--" before an argument that starts with
+"-" (paxoskvctl put -- k -1).
+
+Exit codes:
+  0  success
+  1  the key is absent (get, del)
+  2  usage error
+  3  no quorum (503): for a write, the outcome is unknown (a later read tells);
+     also a write whose endpoint failed before answering
+  4  version conflict (cas, --cas)
+  5  no endpoint reachable
+  6  any other error
+Errors are reported on stderr as "paxoskvctl: ...".
+)help";
+}
+
+std::string_view command_help(Command command) {
+  switch (command) {
+    case Command::put:
+      return R"help(Usage: paxoskvctl put KEY VALUE [--cas VERSION]
+
+Stores VALUE under KEY, whatever KEY holds, and prints the key's new version
+("OK v3"; with -o json the server's {"key","version"}). VALUE "-" reads the
+value, any bytes, from stdin.
+
+Options:
+  --cas VERSION   only if KEY is present at VERSION; --cas 0: only if KEY is
+                  absent. Otherwise exit 4, printing the key's current version.
+
+A write is acknowledged once a majority of replicas has it. If the replica
+answers 503 (no quorum), or fails before answering, the write may or may not
+have happened: paxoskvctl says "outcome unknown" and exits 3.
+)help";
+    case Command::get:
+      return R"help(Usage: paxoskvctl get KEY [--local]
+
+Prints KEY's value as raw bytes (a newline is added only when stdout is a
+terminal). With -o json: {"key","value","version"}, the value as
+"value_base64" when it is not UTF-8. Exits 1 if KEY is absent.
+
+Options:
+  --local   read the replica's own applied state: fast, works without a
+            quorum, but possibly stale. The default read is linearizable.
+)help";
+    case Command::del:
+      return R"help(Usage: paxoskvctl del KEY [--cas VERSION]
+
+Deletes KEY and prints its new version ("OK v4"). Exits 1 if KEY is absent.
+
+Options:
+  --cas VERSION   only if KEY is at VERSION (exit 4 otherwise).
+)help";
+    case Command::cas:
+      return R"help(Usage: paxoskvctl cas KEY EXPECTED_VERSION VALUE
+
+Compare-and-set: stores VALUE under KEY only if KEY is present at
+EXPECTED_VERSION (0: only if KEY is absent), and prints the new version.
+On a mismatch exits 4, printing the key's current version. VALUE "-" reads
+stdin. The same as: paxoskvctl put KEY VALUE --cas EXPECTED_VERSION
+)help";
+    case Command::ls:
+      return R"help(Usage: paxoskvctl ls [PREFIX] [--limit N]
+
+Lists the keys that start with PREFIX (all keys without one) in key order, one
+"key = value (vN)" a line; with -o json, one array of {"key","value","version"}.
+Pages through the whole listing. Reads one replica's applied state.
+
+Options:
+  --limit N   stop after N keys.
+)help";
+    case Command::watch:
+      return R"help(Usage: paxoskvctl watch KEY [--from-version N]
+       paxoskvctl watch --prefix PREFIX [--from-index I]
+
+Runs until interrupted, printing each change as the replica applies it.
+
+watch KEY prints "vN value" for each new version of KEY, or "vN <deleted>".
+It starts from KEY's current version (printing only later changes); with
+--from-version N it prints the first version above N at once, if there is
+one. Versions that follow each other quickly may be seen only as the last.
+
+watch --prefix PREFIX prints "index key vN value" (or "index key vN
+<deleted>") for each change of a key under PREFIX, in the replica's order;
+index is that replica's change index. It starts from the replica's current
+index, or from --from-index I.
+
+With -o json, each change is one JSON object a line: {"key","value","version",
+"deleted"}, and "index" for a prefix watch.
+
+When the endpoint goes away, the watch moves to the next endpoint and resumes:
+a key watch from the last version it printed; a prefix watch lists the prefix
+there, prints the keys whose version is above any it knew of them (and the
+keys it knew that are now gone: "<deleted>"), all with that listing's index,
+and goes on from that replica's own index (indexes differ between replicas).
+A change that replica applies late, after the watch printed it, is not
+printed twice.
+)help";
+    case Command::status:
+      return R"help(Usage: paxoskvctl status
+
+Asks every endpoint (not just the first that answers) for /v1/status and shows,
+for each: the replica's id, how many replicas it reaches out of how many and
+whether that makes a quorum, its change index, and each member's state.
+With -o json: an array of {"endpoint", "status": {...}} or {"endpoint",
+"error"}. Exits 5 if no endpoint answers.
+)help";
+  }
+  return general_help();
+}
+
+}  // namespace paxoskv::ctl
