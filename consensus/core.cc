@@ -27,6 +27,11 @@ constexpr unsigned kRinsesBeforeRecovery = 3;
 // Writes go to a replica seen proposing the key this recently, instead of dueling it.
 constexpr TimeMs kLeaderHintFreshMs = 300;
 
+bool is_acceptor_answer(const Message& message) {
+  return std::holds_alternative<Promise>(message) || std::holds_alternative<Accepted>(message) ||
+         std::holds_alternative<Reject>(message) || std::holds_alternative<ReadReply>(message);
+}
+
 bool contains(const std::vector<NodeId>& nodes, NodeId node) {
   return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
 }
@@ -72,7 +77,8 @@ class Core::Impl {
     }
     expire_forwards();
     flush_local();
-    evict_idle_keys();
+    for (PersistRecord& record : late_persist_) ready_.persist.push_back(std::move(record));
+    late_persist_.clear();
   }
 
   bool has_ready() const { return !ready_.empty(); }
@@ -104,6 +110,7 @@ class Core::Impl {
   }
 
   // Only when nothing awaits persistence: an evicted key is reloaded from the reader.
+ public:
   void evict_idle_keys() {
     if (keys_.size() <= config_.max_cached_keys || !ready_.persist.empty()) return;
     const std::size_t target = config_.max_cached_keys - config_.max_cached_keys / 10;
@@ -114,6 +121,16 @@ class Core::Impl {
         ++it;
       }
     }
+  }
+
+
+ private:
+  void persist_acceptor(const std::string& key, const KeyState& ks) {
+    if (config_.planted_bug == PlantedBug::kAcceptorPersistsLate) {
+      late_persist_.push_back(PersistRecord{key, ks.acceptor, std::nullopt});
+      return;
+    }
+    persist(key, ks, true, false);
   }
 
   void persist(const std::string& key, const KeyState& ks, bool acceptor, bool applied) {
@@ -127,7 +144,13 @@ class Core::Impl {
 
   void send(NodeId to, Message message) {
     if (to == config_.self) {
-      local_.push_back(std::move(message));
+      // Our own acceptor's answers count only once what they state is durable, exactly
+      // like a peer's: they go out through the Ready and come back through receive().
+      if (is_acceptor_answer(message)) {
+        ready_.messages.push_back(Outbound{to, std::move(message)});
+      } else {
+        local_.push_back(std::move(message));
+      }
     } else {
       ready_.messages.push_back(Outbound{to, std::move(message)});
     }
@@ -202,9 +225,7 @@ class Core::Impl {
     }
     if (m.ballot > ks.acceptor.promised) {
       ks.acceptor.promised = m.ballot;
-      if (config_.planted_bug != PlantedBug::kAcceptorForgetsPromise) {
-        persist(m.key, ks, true, false);
-      }
+      persist_acceptor(m.key, ks);
     }
     std::optional<AcceptedProposal> accepted;
     if (ks.acceptor.accepted && ks.acceptor.accepted->slot == m.slot) {
@@ -236,7 +257,7 @@ class Core::Impl {
     ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.origin};
     ks.accepted_at = now_;
     ks.catch_up_asks = 0;
-    persist(m.key, ks, true, false);
+    persist_acceptor(m.key, ks);
     send(from, Accepted{m.key, m.slot, m.ballot});
   }
 
@@ -730,8 +751,18 @@ class Core::Impl {
   std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;  // by forward id
   std::map<std::pair<NodeId, std::uint64_t>, TimeMs> seen_forwards_;  // -> forget after
   Ready ready_;
+  std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
   CoreCounters counters_;
 };
+
+bool may_precede_persist(const Message& message) {
+  return std::holds_alternative<Accept>(message) || std::holds_alternative<Commit>(message) ||
+         std::holds_alternative<CatchUpRequest>(message) ||
+         std::holds_alternative<CatchUpReply>(message) ||
+         std::holds_alternative<ReadQuery>(message) ||
+         std::holds_alternative<ForwardRequest>(message) ||
+         std::holds_alternative<SyncRequest>(message) || std::holds_alternative<SyncReply>(message);
+}
 
 Core::Core(CoreConfig config, const StateReader& reader)
     : impl_(std::make_unique<Impl>(std::move(config), reader)) {}
@@ -746,5 +777,6 @@ bool Core::has_ready() const { return impl_->has_ready(); }
 Ready Core::take_ready() { return impl_->take_ready(); }
 const CoreCounters& Core::counters() const { return impl_->counters(); }
 std::size_t Core::cached_keys() const { return impl_->cached_keys(); }
+void Core::evict_idle_keys() { impl_->evict_idle_keys(); }
 
 }  // namespace paxoskv::consensus

@@ -20,7 +20,7 @@ enum class PlantedBug {
   kNone,
   kAcceptorIgnoresPromise,        // accepts ballots below its promise
   kProposerIgnoresAcceptedValue,  // proposes its own value after phase 1
-  kAcceptorForgetsPromise,        // does not persist promises
+  kAcceptorPersistsLate,          // answers before its promise/acceptance is durable
   kReadSkipsRinse,                // returns a quorum read before in-flight slots settle
 };
 
@@ -39,8 +39,12 @@ struct Outbound {
   Message message;
 };
 
-// What the replica must do, in this order: persist `persist` atomically and durably,
-// then send `messages` and deliver `completions`.
+// What the replica must do, in this order: send the messages that may precede the
+// persist (see may_precede_persist), persist `persist` atomically and durably, then send
+// the other messages and deliver `completions`. Readies are persisted and released in the
+// order taken; a later Ready's early messages may leave before an earlier one's persist
+// completes. Messages addressed to this replica itself (its acceptor's answers to its own
+// proposer) are handed back through receive(self, ...) once released.
 struct Ready {
   std::vector<PersistRecord> persist;
   std::vector<Outbound> messages;
@@ -48,6 +52,16 @@ struct Ready {
 
   bool empty() const { return persist.empty() && messages.empty() && completions.empty(); }
 };
+
+// Whether `message` may leave before the records of its Ready are durable. Proposer and
+// learner traffic (accept, commit, catch-up, read queries, forwarded writes) states
+// nothing about this replica's own durable state: an Accept's ballot was made durable by
+// our own promise before the Prepares of that ballot left (they wait for the persist),
+// and a Commit follows a quorum of acceptances each released only once durable (our own
+// acceptor's included: it answers us through the Ready too). Sending them first lets
+// peers persist while we do. Acceptor answers (promise, accepted, reject, read reply),
+// prepares and forward replies wait for the persist, like client answers.
+bool may_precede_persist(const Message& message);
 
 struct CoreCounters {
   std::uint64_t phase1_rounds = 0;
@@ -80,6 +94,9 @@ class Core {
 
   const CoreCounters& counters() const;
   std::size_t cached_keys() const;
+  // Forgets idle keys above max_cached_keys (they are reloaded from the reader when
+  // used). Call only when every Ready taken so far is persisted.
+  void evict_idle_keys();
 
  private:
   class Impl;

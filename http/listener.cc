@@ -77,6 +77,10 @@ void Listener::on_accept(boost::system::error_code error, tcp::socket socket) {
     socket.close(ignored);
   } else {
     rejecting_ = false;
+    // Responses go out in more than one write: without this, Nagle's algorithm and the
+    // client's delayed ACK stall them for tens of milliseconds.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<Session>(std::move(socket), context_);
     context_->add(session);
     session->start();

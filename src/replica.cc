@@ -80,7 +80,15 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
                  }),
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
       tick_timer_(io),
-      sync_timer_(io) {}
+      sync_timer_(io),
+      writes_(
+          io, store_, [this](std::uint64_t seq) { on_durable(seq); },
+          [id = options.id](const std::string& what) {
+            // Nothing may leave without being durable, and the core's memory is now ahead
+            // of the disk: the only safe move is to stop the process.
+            spdlog::critical("replica {}: durable write failed, stopping: {}", id, what);
+            std::abort();
+          }) {}
 
 Replica::~Replica() = default;
 
@@ -98,6 +106,8 @@ void Replica::stop() {
   tick_timer_.cancel();
   sync_timer_.cancel();
   flush();  // what is already decided is persisted and answered
+  writes_.drain();
+  on_durable(last_write_);
   transport_.stop();
   for (auto& [id, pending] : pending_) {
     pending.done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
@@ -245,29 +255,53 @@ void Replica::flush() {
   flush_requested_ = false;
   if (!core_.has_ready()) return;
   consensus::Ready ready = core_.take_ready();
-  std::vector<std::string> applied_keys;
-  if (!ready.persist.empty()) {
-    try {
-      store_.write(ready.persist);
-    } catch (const std::exception& error) {
-      // Nothing may leave without being durable, and the core's memory is now ahead of
-      // the disk: the only safe move is to stop the process.
-      spdlog::critical("replica {}: durable write failed, stopping: {}", options_.id, error.what());
-      std::abort();
-    }
-    for (const consensus::PersistRecord& record : ready.persist) {
-      if (record.applied) applied_keys.push_back(record.key);
+  Unreleased held;
+  for (consensus::Outbound& out : ready.messages) {
+    if (consensus::may_precede_persist(out.message)) {
+      transport_.send(out.to, out.message);
+    } else {
+      held.messages.push_back(std::move(out));
     }
   }
-  for (const consensus::Outbound& out : ready.messages) transport_.send(out.to, out.message);
-  for (const consensus::Completion& completion : ready.completions) {
-    auto it = pending_.find(completion.id);
-    if (it == pending_.end()) continue;
-    PendingRequest pending = std::move(it->second);
-    pending_.erase(it);
-    pending.done(result_of(completion, pending.is_read));
+  for (const consensus::PersistRecord& record : ready.persist) {
+    if (record.applied) held.applied_keys.push_back(record.key);
   }
-  waiters_.on_applied(applied_keys);
+  if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist));
+  held.seq = last_write_;
+  held.completions = std::move(ready.completions);
+  unreleased_.push_back(std::move(held));
+  release();
+}
+
+void Replica::on_durable(std::uint64_t seq) {
+  durable_write_ = std::max(durable_write_, seq);
+  release();
+}
+
+void Replica::release() {
+  bool to_self = false;
+  while (!unreleased_.empty() && unreleased_.front().seq <= durable_write_) {
+    Unreleased held = std::move(unreleased_.front());
+    unreleased_.pop_front();
+    for (consensus::Outbound& out : held.messages) {
+      if (out.to == options_.id) {
+        core_.receive(out.to, std::move(out.message));
+        to_self = true;
+      } else {
+        transport_.send(out.to, out.message);
+      }
+    }
+    for (const consensus::Completion& completion : held.completions) {
+      auto it = pending_.find(completion.id);
+      if (it == pending_.end()) continue;
+      PendingRequest pending = std::move(it->second);
+      pending_.erase(it);
+      pending.done(result_of(completion, pending.is_read));
+    }
+    waiters_.on_applied(held.applied_keys);
+  }
+  if (to_self) request_flush();
+  if (unreleased_.empty() && durable_write_ == last_write_) core_.evict_idle_keys();
 }
 
 }  // namespace paxoskv

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,7 @@
 #include "paxoskv/result.h"
 #include "src/transport.h"
 #include "src/waiters.h"
+#include "src/write_queue.h"
 
 namespace paxoskv {
 
@@ -66,10 +68,13 @@ class Replica {
   void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
   void schedule_tick();
   void schedule_sync();
-  // Group commit: everything the core produced since the last flush is persisted with
-  // one synced batch, then sent and answered.
+  // Group commit: what the core produced since the last flush goes to the write queue
+  // (writes queued while one is under way share the next synced batch); early messages
+  // leave at once, the rest once durable, in order.
   void request_flush();
   void flush();
+  void on_durable(std::uint64_t seq);
+  void release();
   consensus::TimeMs now() const;
 
   boost::asio::io_context& io_;
@@ -90,6 +95,18 @@ class Replica {
   std::map<consensus::NodeId, std::uint64_t> sync_cursor_;  // peer's change index synced
   bool flush_requested_ = false;
   bool stopped_ = false;
+
+  // What a Ready holds back until its records (and all before them) are durable.
+  struct Unreleased {
+    std::uint64_t seq = 0;  // the write it waits for
+    std::vector<consensus::Outbound> messages;
+    std::vector<consensus::Completion> completions;
+    std::vector<std::string> applied_keys;
+  };
+  std::deque<Unreleased> unreleased_;
+  std::uint64_t last_write_ = 0;
+  std::uint64_t durable_write_ = 0;
+  WriteQueue writes_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace paxoskv

@@ -34,8 +34,8 @@ TEST_CASE("planted bugs are caught", "[sim][teeth]") {
   SECTION("proposer uses its own value instead of the highest accepted") {
     CHECK(first_catching_seed(PlantedBug::kProposerIgnoresAcceptedValue, budget) != 0);
   }
-  SECTION("acceptor forgets promises across crashes") {
-    CHECK(first_catching_seed(PlantedBug::kAcceptorForgetsPromise, budget) != 0);
+  SECTION("acceptor answers before its promise or acceptance is durable") {
+    CHECK(first_catching_seed(PlantedBug::kAcceptorPersistsLate, budget) != 0);
   }
   SECTION("quorum read answers before an in-flight slot settles") {
     CHECK(first_catching_seed(PlantedBug::kReadSkipsRinse, budget) != 0);

@@ -145,11 +145,20 @@ class ScriptedCluster {
         throw std::logic_error("two values chosen for one slot");
       }
     }
+    std::vector<consensus::Message> to_self;
     for (consensus::Outbound& out : ready.messages) {
-      outbox_.push_back(Envelope{id, out.to, std::move(out.message)});
+      if (out.to == id) {
+        to_self.push_back(std::move(out.message));  // persisted already: hand it back
+      } else {
+        outbox_.push_back(Envelope{id, out.to, std::move(out.message)});
+      }
     }
     for (const consensus::Completion& completion : ready.completions) {
       completions_[completion.id] = completion;
+    }
+    for (consensus::Message& message : to_self) {
+      core(id).receive(id, std::move(message));
+      drain(id);
     }
   }
 

@@ -1,6 +1,7 @@
 #include "tests/consensus/simulation.h"
 
 #include <algorithm>
+#include <deque>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -48,7 +49,8 @@ SimOptions options_for_seed(std::uint64_t seed) {
     // A storm: crashes and partitions every few message delays, on few busy keys.
     options.keys = pick(1, 2);
     options.fault_gap_min_ms = 5;
-    options.fault_gap_max_ms = 60;
+    options.fault_gap_max_ms = 40;
+    options.quick_restart_rate = 0.9;
   }
   return options;
 }
@@ -121,8 +123,16 @@ struct LaterFirst {
   }
 };
 
+// A Ready whose early messages left and whose persist is still under way, like a
+// replica's write queue: persisted, then released, in the order taken.
+struct PendingReady {
+  TimeMs persisted_at = 0;
+  consensus::Ready ready;
+};
+
 struct Replica {
   NodeId id = 0;
+  std::deque<PendingReady> writing;
   MemStorage storage;
   std::unique_ptr<Core> core;
   bool crash_pending = false;
@@ -178,6 +188,7 @@ class Simulation {
       }
       if (now_ == heal_at) heal();
       restart_due_replicas();
+      for (auto& replica : replicas_) release_persisted(*replica);
       deliver_due_messages();
       run_clients();
       if (now_ % kTickEveryMs == 0) {
@@ -185,6 +196,7 @@ class Simulation {
           if (replica->core) {
             replica->core->tick(now_);
             process_ready(*replica);
+            if (replica->core && replica->writing.empty()) replica->core->evict_idle_keys();
           }
         }
       }
@@ -240,12 +252,20 @@ class Simulation {
     ++replica.incarnation;
   }
 
+  // The crash strikes while writing: a prefix of the write queue reaches the disk, the
+  // rest is lost, and nothing of it leaves.
   void crash(Replica& replica) {
+    while (!replica.writing.empty() && chance(0.5)) {
+      persist(replica, replica.writing.front().ready);
+      replica.writing.pop_front();
+    }
+    replica.writing.clear();
     if (trace_) std::cerr << now_ << " crash " << replica.id << "\n";
     replica.core.reset();
     replica.crash_pending = false;
     // Quick restarts matter: a replica back within a message delay meets its old traffic.
-    replica.restart_at = now_ + (chance(0.5) ? uniform(1, 30) : uniform(50, 1200));
+    replica.restart_at =
+        now_ + (chance(options_.quick_restart_rate) ? uniform(1, 30) : uniform(50, 1200));
     ++result_.crashes;
   }
 
@@ -265,20 +285,38 @@ class Simulation {
 
   Replica& replica(NodeId id) { return *replicas_[id - 1]; }
 
-  // Does what a node does with a Ready: persist, then send and answer. A crash pending
-  // on this replica strikes in the middle: the batch is persisted or not, and nothing
-  // after it leaves.
+  // Does what a node does with a Ready: send what may go early, queue the persist (it
+  // takes a while, and the core goes on meanwhile), then release the rest in order once
+  // persisted (release_persisted).
   void process_ready(Replica& replica) {
     if (!replica.core || !replica.core->has_ready()) return;
     consensus::Ready ready = replica.core->take_ready();
-    if (replica.crash_pending) {
-      if (chance(0.5)) persist(replica, ready);
-      crash(replica);
-      return;
+    for (consensus::Outbound& out : ready.messages) {
+      if (consensus::may_precede_persist(out.message)) send(replica.id, out.to, out.message);
     }
-    persist(replica, ready);
-    for (consensus::Outbound& out : ready.messages) send(replica.id, out.to, std::move(out.message));
-    for (Completion& completion : ready.completions) on_completion(completion);
+    TimeMs at = now_ + (chance(0.5) ? 0 : uniform(1, 3));
+    if (!replica.writing.empty()) at = std::max(at, replica.writing.back().persisted_at);
+    replica.writing.push_back(PendingReady{at, std::move(ready)});
+    if (at <= now_) release_persisted(replica);
+  }
+
+  void release_persisted(Replica& replica) {
+    while (replica.core && !replica.writing.empty() &&
+           replica.writing.front().persisted_at <= now_) {
+      if (replica.crash_pending) {
+        crash(replica);
+        return;
+      }
+      consensus::Ready ready = std::move(replica.writing.front().ready);
+      replica.writing.pop_front();
+      persist(replica, ready);
+      for (consensus::Outbound& out : ready.messages) {
+        if (!consensus::may_precede_persist(out.message)) {
+          send(replica.id, out.to, std::move(out.message));
+        }
+      }
+      for (Completion& completion : ready.completions) on_completion(completion);
+    }
   }
 
   void persist(Replica& replica, const consensus::Ready& ready) {
@@ -304,6 +342,11 @@ class Simulation {
 
   void send(NodeId from, NodeId to, Message message) {
     ++result_.messages;
+    if (from == to) {  // handed back to the replica itself: no network in between
+      network_.push(InFlight{now_, next_sequence_++, from, to, replica(to).incarnation,
+                             std::move(message)});
+      return;
+    }
     if (blocked_.contains({from, to})) return;
     if (faults_active() && chance(options_.drop_rate)) return;
     const int copies = faults_active() && chance(options_.duplicate_rate) ? 2 : 1;

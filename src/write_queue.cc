@@ -1,0 +1,62 @@
+#include "src/write_queue.h"
+
+#include <boost/asio/post.hpp>
+
+namespace paxoskv {
+
+WriteQueue::WriteQueue(boost::asio::io_context& io, kvstore::Store& store,
+                       std::function<void(std::uint64_t seq)> on_durable,
+                       std::function<void(const std::string& what)> on_failure)
+    : io_(io),
+      store_(store),
+      on_durable_(std::move(on_durable)),
+      on_failure_(std::move(on_failure)),
+      writer_([this] { run(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records) {
+  std::uint64_t seq = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& record : records) queued_.push_back(std::move(record));
+    seq = ++queued_seq_;
+  }
+  wake_.notify_one();
+  return seq;
+}
+
+void WriteQueue::drain() {
+  std::unique_lock lock(mutex_);
+  written_.wait(lock, [this] { return durable_seq_ >= queued_seq_; });
+}
+
+void WriteQueue::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || durable_seq_ < queued_seq_; });
+    if (durable_seq_ >= queued_seq_) return;  // stopping, nothing left
+    std::vector<consensus::PersistRecord> batch = std::move(queued_);
+    queued_.clear();
+    const std::uint64_t seq = queued_seq_;
+    lock.unlock();
+    try {
+      if (!batch.empty()) store_.write(batch);  // one synced batch for all of them
+    } catch (const std::exception& error) {
+      on_failure_(error.what());
+    }
+    lock.lock();
+    durable_seq_ = seq;
+    written_.notify_all();
+    boost::asio::post(io_, [this, seq] { on_durable_(seq); });
+  }
+}
+
+}  // namespace paxoskv
