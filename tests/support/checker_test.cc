@@ -8,8 +8,10 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/linearizability.h"
@@ -362,7 +364,16 @@ TEST_CASE("a failed search explains the deepest point it reached") {
       read("k").by(2).at(2, 5).ok(2, "x"),
       put("k", "x").by(3).unknown_from(10),
   };
-  const CheckOutcome outcome = check_history(history);
+  // The quick refutation names the culprits directly...
+  const CheckOutcome refuted = check_history(history);
+  CHECK_FALSE(refuted.linearizable);
+  CHECK(refuted.explanation ==
+        "key \"k\" is not linearizable: " + describe(history[2]) +
+            " (creates version 2) must take effect before " + describe(history[1]) +
+            " (needs version 2), as versions never decrease, but that completed before it was "
+            "invoked");
+  // ... and the search shows where it got stuck.
+  const CheckOutcome outcome = paxoskv::check::detail::check_history_by_search(history);
   INFO(outcome.explanation);
   CHECK_FALSE(outcome.linearizable);
   CHECK_THAT(outcome.explanation, Catch::StartsWith("key \"k\" is not linearizable: at most 1 "
@@ -761,6 +772,28 @@ std::optional<History> certainly_invalid_mutation(History history, std::mt19937_
       HistoryOp& op = history[any(conflicts)];
       op.version = unreachable(op);
       what = "conflict at a version never written: " + describe(op);
+    });
+  }
+  // (unknown put, read of its value) where no other put of the key writes that value.
+  std::vector<std::pair<std::size_t, std::size_t>> observed_unknown;
+  for (const std::size_t r : ok_reads) {
+    std::vector<std::size_t> writers;
+    for (std::size_t w = 0; w < history.size(); ++w) {
+      if (history[w].kind == OpKind::kPut && history[w].key == history[r].key &&
+          history[w].value == history[r].read_value) {
+        writers.push_back(w);
+      }
+    }
+    if (writers.size() == 1 && !known(history[writers[0]])) {
+      observed_unknown.emplace_back(writers[0], r);
+    }
+  }
+  if (!observed_unknown.empty()) {
+    mutations.emplace_back([&] {
+      const auto [w, r] = any(observed_unknown);
+      history[w].invoked = history[r].completed + 1 + rng() % 3;
+      what = "read before the put of its value: " + describe(history[r]) + " before " +
+             describe(history[w]);
     });
   }
   if (mutations.empty()) return std::nullopt;

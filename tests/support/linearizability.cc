@@ -141,8 +141,8 @@ struct KeyVerdict {
   std::size_t states_explored = 0;
 };
 
-// Checks one key: quick refutations first (they explain the usual bugs plainly), then the WGL
-// search, which alone decides.
+// Checks one key: quick refutations first (necessary conditions that name the usual bugs
+// plainly), then the exact WGL search.
 class KeyChecker {
  public:
   KeyChecker(std::string_view key, std::vector<const HistoryOp*> ops, std::size_t max_states)
@@ -314,12 +314,13 @@ class KeyChecker {
     for (std::size_t i = 0; i < ops_.size(); ++i) {
       const HistoryOp& op = *ops_[i];
       if (op.kind != OpKind::kRead && (!known_[i] || is_change(op))) ++writes;
-      if (!known_[i] || !is_change(op)) continue;
-      if (op.version == 0) return describe(op) + ": no change creates version 0";
-      const auto [it, added] = creator.emplace(op.version, i);
+      const std::optional<std::uint64_t> version = created_version(i);
+      if (!version) continue;
+      if (*version == 0) return describe(op) + ": no change creates version 0";
+      const auto [it, added] = creator.emplace(*version, i);
       if (!added) {
         return "both " + describe(*ops_[it->second]) + " and " + describe(op) +
-               " report creating version " + std::to_string(op.version);
+               " must create version " + std::to_string(*version);
       }
     }
     for (std::size_t i = 0; i < ops_.size(); ++i) {
@@ -349,6 +350,15 @@ class KeyChecker {
     return refute_timing();
   }
 
+  // The version a known ok change reports, or that a pinned unknown-result put must create.
+  std::optional<std::uint64_t> created_version(std::size_t op) const {
+    if (known_[op]) {
+      return is_change(*ops_[op]) ? std::optional(ops_[op]->version) : std::nullopt;
+    }
+    if (!pin_[op] || *pin_[op] == std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+    return *pin_[op] + 1;
+  }
+
   // The change creating version v takes effect after every op needing an older version was
   // invoked, and before every op needing version v or newer completed.
   std::optional<std::string> refute_timing() const {
@@ -368,12 +378,12 @@ class KeyChecker {
       if (slot == kNone || ops_[op]->completed < ops_[slot]->completed) slot = op;
     };
     for (std::size_t i = 0; i < ops_.size(); ++i) {
-      if (!known_[i]) continue;
-      if (is_change(*ops_[i])) {
-        const auto v = static_cast<std::size_t>(ops_[i]->version);
+      if (const std::optional<std::uint64_t> created = created_version(i)) {
+        if (*created > top) continue;  // no op needs it
+        const auto v = static_cast<std::size_t>(*created);
         later_invocation(latest_before[v], i);
-        earlier_completion(earliest_after[v], i);
-      } else {
+        if (known_[i]) earlier_completion(earliest_after[v], i);
+      } else if (known_[i]) {
         const auto v = static_cast<std::size_t>(required_[i]);
         later_invocation(latest_before[v + 1], i);
         if (v >= 1) earlier_completion(earliest_after[v], i);
@@ -394,8 +404,9 @@ class KeyChecker {
         continue;
       }
       const auto role = [&](std::size_t op) {
-        return is_change(*ops_[op]) ? "creates version " + std::to_string(ops_[op]->version)
-                                    : "needs version " + std::to_string(required_[op]);
+        const std::optional<std::uint64_t> created = created_version(op);
+        return created ? "creates version " + std::to_string(*created)
+                       : "needs version " + std::to_string(required_[op]);
       };
       return describe(*ops_[before]) + " (" + role(before) + ") must take effect before " +
              describe(*ops_[after]) + " (" + role(after) +

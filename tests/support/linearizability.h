@@ -2,10 +2,14 @@
 //
 // Each key is checked on its own (linearizability is compositional) against the sequential
 // model of the API: a key has a version (0 while it never existed, +1 per successful change)
-// and a value or absent. The per-key search is the Wing-Gong / Lowe (WGL) algorithm with a
-// cache of (set of linearized ops, model state), plus a pruning rule that is sound because
-// versions never decrease: once the key moved past version V, an op that needs the key at
-// version V can never take effect, so that branch is dead.
+// and a value or absent. Per key, a few necessary conditions are checked first, since they name
+// the culprits of the usual bugs directly (two changes creating one version, a version no
+// write reaches, a result that contradicts the change that created its version, real time and
+// versions ordering two ops oppositely). Then the Wing-Gong / Lowe (WGL) search, with its cache
+// of (set of linearized ops, model state), decides exactly. Versions make it fast: a known
+// result pins the version the key is at when the op takes effect, so such an op is taken as
+// soon as it can be (no branching), a version some pending op still needs is never skipped,
+// and only the unknown-result writes are branched on, one per distinct effect.
 //
 // Timing convention: op A precedes op B when A.completed < B.invoked. Equal times count as
 // concurrent, so a coarse clock never produces false failures.
