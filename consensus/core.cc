@@ -409,7 +409,7 @@ class Core::Impl {
   // must finish here, or it could be applied twice.
   bool forward_to_leader(const std::string& key, KeyState& ks) {
     if (ks.leader_hint == 0 || ks.leader_hint == config_.self ||
-        now_ >= ks.leader_hint_at + kLeaderHintFreshMs) {
+        now_ >= ks.leader_hint_at + kLeaderHintFreshMs || unreachable_.contains(ks.leader_hint)) {
       return false;
     }
     while (!ks.ops.empty()) {
@@ -465,6 +465,18 @@ class Core::Impl {
     }
     std::erase_if(seen_forwards_, [&](const auto& entry) { return entry.second <= now_; });
   }
+
+
+ public:
+  void set_peer_reachable(NodeId peer, bool reachable) {
+    if (reachable) {
+      unreachable_.erase(peer);
+    } else {
+      unreachable_.insert(peer);
+    }
+  }
+
+ private:
 
   void note_leader(KeyState& ks, NodeId node) {
     ks.leader_hint = node;
@@ -751,6 +763,7 @@ class Core::Impl {
   std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;  // by forward id
   std::map<std::pair<NodeId, std::uint64_t>, TimeMs> seen_forwards_;  // -> forget after
   Ready ready_;
+  std::set<NodeId> unreachable_;
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
   CoreCounters counters_;
 };
@@ -778,5 +791,8 @@ Ready Core::take_ready() { return impl_->take_ready(); }
 const CoreCounters& Core::counters() const { return impl_->counters(); }
 std::size_t Core::cached_keys() const { return impl_->cached_keys(); }
 void Core::evict_idle_keys() { impl_->evict_idle_keys(); }
+void Core::set_peer_reachable(NodeId peer, bool reachable) {
+  impl_->set_peer_reachable(peer, reachable);
+}
 
 }  // namespace paxoskv::consensus

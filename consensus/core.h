@@ -94,6 +94,9 @@ class Core {
 
   const CoreCounters& counters() const;
   std::size_t cached_keys() const;
+  // What the transport knows of a peer's connection: writes are not handed to a key's
+  // leader that is known to be unreachable (all peers count as reachable until told).
+  void set_peer_reachable(NodeId peer, bool reachable);
   // Forgets idle keys above max_cached_keys (they are reloaded from the reader when
   // used). Call only when every Ready taken so far is persisted.
   void evict_idle_keys();

@@ -15,7 +15,7 @@
 namespace {
 
 // Requests in flight get this long to finish after SIGTERM/SIGINT.
-constexpr std::chrono::seconds kShutdownGrace{2};
+constexpr std::chrono::milliseconds kShutdownGrace{500};
 
 int serve(const paxoskv::CommandLine& line) {
   paxoskv::Node node(line.options);
@@ -34,6 +34,9 @@ int serve(const paxoskv::CommandLine& line) {
     if (error) return;
     spdlog::info("signal {}: no new requests; stopping", signal);
     server.stop();
+    // Decided writes are answered, the rest fail with shutting_down, and long polls
+    // answer now with what they have; the grace lets those answers go out.
+    node.shutdown();
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](const boost::system::error_code&) { http_io.stop(); });
   });

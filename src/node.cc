@@ -72,6 +72,10 @@ class Node::Impl {
     spdlog::info("replica {} stopped", options_.id);
   }
 
+  void shutdown() {
+    run_on_node([this] { replica_->stop(); });
+  }
+
   std::optional<Result> check_key(const std::string& key) const {
     if (key.empty()) return invalid("empty key");
     if (key.size() > options_.max_key_bytes) return invalid("key too large");
@@ -172,6 +176,8 @@ Node::Node(Options options) {
 }
 
 Node::~Node() = default;
+
+void Node::shutdown() { impl_->shutdown(); }
 
 void Node::put(const std::string& key, std::string value, Callback done) {
   impl_->submit(key, consensus::PutOp{std::move(value), std::nullopt}, std::move(done));

@@ -127,6 +127,7 @@ void Replica::submit(const std::string& key, consensus::Operation op, Callback d
     done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
     return;
   }
+  refresh_reachability();
   const consensus::RequestId id = next_request_++;
   const bool is_read = std::holds_alternative<consensus::ReadOp>(op);
   pending_.emplace(id, PendingRequest{std::move(done), is_read});
@@ -146,7 +147,7 @@ void Replica::wait_key(const std::string& key, std::uint64_t after_version,
 
 void Replica::wait_prefix(const std::string& prefix, std::uint64_t after_index,
                           std::chrono::milliseconds timeout, Waiters::ChangesCallback done) {
-  if (stopped_) return;  // the replica is going away: nobody waits for this answer
+  if (stopped_) timeout = std::chrono::milliseconds{0};  // answer at once, with what is there
   waiters_.wait_prefix(prefix, after_index, timeout, std::move(done));
 }
 
@@ -174,6 +175,12 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 ReplicaCounters Replica::counters() const {
   return ReplicaCounters{core_.counters(), store_.counters(), transport_.counters(),
                          pending_.size(),  waiters_.size(),   core_.cached_keys()};
+}
+
+void Replica::refresh_reachability() {
+  for (const auto& [id, address] : options_.cluster) {
+    if (id != options_.id) core_.set_peer_reachable(id, transport_.reachable(id));
+  }
 }
 
 void Replica::on_peer_message(consensus::NodeId from, consensus::Message message) {
@@ -224,6 +231,7 @@ void Replica::schedule_tick() {
   tick_timer_.expires_after(kTickInterval);
   tick_timer_.async_wait([this](boost::system::error_code error) {
     if (error || stopped_) return;
+    refresh_reachability();
     core_.tick(now());
     request_flush();
     schedule_tick();

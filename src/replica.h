@@ -63,6 +63,7 @@ class Replica {
   ReplicaCounters counters() const;
 
  private:
+  void refresh_reachability();
   void on_peer_message(consensus::NodeId from, consensus::Message message);
   void on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request);
   void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);

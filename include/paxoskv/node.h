@@ -34,8 +34,11 @@ class Node {
   // std::runtime_error if the data dir is corrupt, belongs to another replica or
   // cluster, or the peer address cannot be bound.
   explicit Node(Options options);
-  // Stops: fails requests in flight with shutting_down, closes the store.
+  // Stops: answers what is decided, fails the rest with shutting_down, closes the store.
   ~Node();
+  // Stops serving now (as the destructor does) but keeps the object: long polls are
+  // answered, later calls fail with shutting_down. For a graceful stop of a process.
+  void shutdown();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 

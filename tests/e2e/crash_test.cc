@@ -1,0 +1,378 @@
+// Replicas killed with kill -9 while clients write: nothing acknowledged is lost, the
+// cluster keeps serving with a majority, refuses in time without one, and a restarted
+// replica catches up.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "tests/e2e/eventually.h"
+#include "tests/e2e/history_assertions.h"
+#include "tests/e2e/recording_client.h"
+#include "tests/e2e/test_cluster.h"
+#include "tests/e2e/workload.h"
+
+namespace paxoskv::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds millis_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+std::vector<std::uint16_t> client_ports(const TestCluster& cluster) {
+  std::vector<std::uint16_t> ports;
+  for (const int id : cluster.ids()) ports.push_back(cluster.client_port(id));
+  return ports;
+}
+
+std::string join(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+// Reads every acknowledged fresh key back (linearizable, recorded), spread over `ports`.
+// The keys whose value is not the acknowledged one.
+std::vector<std::string> lost_writes(const std::map<std::string, std::string>& acknowledged,
+                                     const std::vector<std::uint16_t>& ports,
+                                     check::HistoryRecorder& recorder) {
+  std::vector<std::string> lost;
+  std::vector<std::unique_ptr<RecordingClient>> readers;
+  for (const std::uint16_t port : ports) {
+    readers.push_back(std::make_unique<RecordingClient>(1000, port, recorder));
+  }
+  std::size_t next = 0;
+  for (const auto& [key, value] : acknowledged) {
+    const KvReply reply = readers[next++ % readers.size()]->get(key);
+    if (reply.status != 200 || reply.value != value) {
+      lost.push_back(key + " (acknowledged \"" + value + "\"): " + reply.describe());
+    }
+  }
+  return lost;
+}
+
+// The replica's applied state of the keys under `prefix`: key -> value.
+std::optional<std::map<std::string, std::string>> local_listing(HttpClient& client,
+                                                                const std::string& prefix) {
+  std::map<std::string, std::string> items;
+  std::string after;
+  while (true) {
+    std::string target = "/v1/kv?prefix=" + percent_encode(prefix) + "&limit=10000";
+    if (!after.empty()) target += "&after=" + percent_encode(after);
+    const auto response = client.get(target);
+    if (!response || response->status != 200) return std::nullopt;
+    const auto body = response->json();
+    for (const auto& item : body["items"]) {
+      after = item["key"].get<std::string>();
+      items[after] = item.value("value", "");
+    }
+    if (!body.value("more", false)) return items;
+  }
+}
+
+struct KeyState {
+  int status = 0;
+  std::optional<std::string> value;
+  std::uint64_t version = 0;
+  bool operator==(const KeyState&) const = default;
+};
+
+KeyState state_of(const KvReply& reply) {
+  return {reply.status, reply.value, reply.version};
+}
+
+TEST_CASE("e2e: kill -9 of one replica under load; it restarts and catches up", "[e2e]") {
+  TestCluster cluster;
+  const auto ports = client_ports(cluster);
+  check::HistoryRecorder recorder;
+  WorkloadOptions options;
+  options.clients = 4;
+  options.ports = ports;
+  options.shared_keys = {"hot/0", "hot/1", "hot/2", "hot/3", "hot/4", "hot/5"};
+  options.fresh_key_prefix = "fresh/";
+  options.fresh_write_share = 0.4;
+  options.seed = 3;
+
+  constexpr int kVictim = 3;
+  std::size_t acknowledged_before_kill = 0, acknowledged_while_down = 0;
+  WorkloadStats stats;
+  std::map<std::string, std::string> fresh;
+  {
+    Workload workload(options, recorder);
+    std::this_thread::sleep_for(1500ms);
+    acknowledged_before_kill = workload.acknowledged_writes();
+    cluster.kill(kVictim);
+    std::this_thread::sleep_for(3500ms);
+    acknowledged_while_down = workload.acknowledged_writes() - acknowledged_before_kill;
+    workload.stop();
+    stats = workload.stats();
+    fresh = workload.acknowledged_fresh();
+  }
+  INFO("unexpected answers:\n" << join(stats.unexpected));
+  CHECK(stats.unexpected.empty());
+  std::cout << "[kill one] " << stats.operations << " ops by " << options.clients
+            << " clients in 5 s: " << stats.acknowledged_writes << " writes acknowledged ("
+            << acknowledged_before_kill << " before the kill, " << acknowledged_while_down
+            << " in the 3.5 s replica " << kVictim << " was down), " << stats.unknown_writes
+            << " writes unknown, " << stats.reads << " reads (" << stats.unknown_reads
+            << " unknown)" << std::endl;
+  CHECK(acknowledged_before_kill > 0);
+  // With two of three up, writes go on: most of them succeed.
+  CHECK(acknowledged_while_down >= 20);
+  CHECK(stats.unknown_writes * 10 <= stats.acknowledged_writes);
+
+  // The truth, from the two survivors, before the victim is back.
+  const std::vector<std::uint16_t> survivors = {cluster.client_port(1), cluster.client_port(2)};
+  const auto lost = lost_writes(fresh, survivors, recorder);
+  std::cout << "[kill one] acknowledged fresh keys " << fresh.size() << ", lost writes "
+            << lost.size() << std::endl;
+  INFO("lost:\n" << join(lost));
+  CHECK(lost.empty());
+  std::map<std::string, KeyState> shared;
+  {
+    RecordingClient reader(1001, cluster.client_port(1), recorder);
+    for (const std::string& key : options.shared_keys) {
+      const KvReply reply = reader.get(key);
+      INFO(key << ": " << reply.describe());
+      REQUIRE((reply.status == 200 || reply.status == 404));
+      shared[key] = state_of(reply);
+    }
+  }
+
+  const auto restarted = Clock::now();
+  cluster.start(kVictim);
+  const auto startup = millis_since(restarted);
+  // Catching up means: its local reads show what the others show.
+  HttpClient victim(cluster.client_port(kVictim));
+  KvClient victim_kv(cluster.client_port(kVictim));
+  std::string mismatch;
+  const auto caught_up = eventually(
+      15s,
+      [&] {
+        for (const auto& [key, truth] : shared) {
+          const KeyState local = state_of(victim_kv.get(key, true));
+          if (!(local == truth)) {
+            mismatch = key + ": local " + victim_kv.get(key, true).describe();
+            return false;
+          }
+        }
+        const auto listing = local_listing(victim, options.fresh_key_prefix);
+        if (!listing) {
+          mismatch = "listing failed";
+          return false;
+        }
+        for (const auto& [key, value] : fresh) {
+          const auto found = listing->find(key);
+          if (found == listing->end() || found->second != value) {
+            mismatch = key + " missing or stale in the listing";
+            return false;
+          }
+        }
+        return true;
+      },
+      50ms);
+  INFO("last difference: " << mismatch);
+  REQUIRE(caught_up.has_value());
+  std::cout << "[kill one] replica " << kVictim << " restarted in " << startup.count()
+            << " ms; its local reads matched the others " << caught_up->count()
+            << " ms after it served (catch-up time)" << std::endl;
+
+  // Linearizable reads through it agree too.
+  {
+    RecordingClient reader(1002, cluster.client_port(kVictim), recorder);
+    for (const auto& [key, truth] : shared) {
+      INFO(key);
+      CHECK(state_of(reader.get(key)) == truth);
+    }
+  }
+  require_linearizable(recorder, "kill one");
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+TEST_CASE("e2e: right after a key's proposer dies, the survivors serve writes of that key",
+          "[e2e]") {
+  TestCluster cluster;
+  constexpr int kKeys = 4;
+  auto key = [](int i) { return "led-by-3/" + std::to_string(i); };
+  {
+    // Replica 3 proposes these keys: the others learn it as the keys' proposer.
+    KvClient three(cluster.client_port(3));
+    for (int i = 0; i < kKeys; ++i) {
+      const KvReply reply = three.put(key(i), "from 3");
+      INFO(reply.describe());
+      REQUIRE(reply.status == 200);
+    }
+  }
+  cluster.kill(3);
+  // At once, while the others still think of replica 3 as the keys' proposer: replicas 1
+  // and 2 are a majority, so each write must succeed, and well before the request timeout.
+  std::vector<KvReply> replies(kKeys);
+  std::vector<std::chrono::milliseconds> latencies(kKeys);
+  {
+    std::vector<std::jthread> writers;
+    for (int i = 0; i < kKeys; ++i) {
+      writers.emplace_back([&, i] {
+        KvClient client(cluster.client_port(1 + i % 2));
+        const auto started = Clock::now();
+        replies[i] = client.put(key(i), "after the kill");
+        latencies[i] = millis_since(started);
+      });
+    }
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    std::cout << "[proposer killed] write of " << key(i) << " on replica " << 1 + i % 2 << ": "
+              << replies[i].describe() << " after " << latencies[i].count() << " ms" << std::endl;
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    INFO(key(i) << " on replica " << 1 + i % 2 << ": " << replies[i].describe() << " after "
+                << latencies[i].count() << " ms");
+    CHECK(replies[i].status == 200);
+    CHECK(replies[i].version == 2);
+    CHECK(latencies[i] < 2s);
+  }
+}
+
+TEST_CASE("e2e: kill -9 of two replicas: 503 no quorum in time, then either outcome", "[e2e]") {
+  TestCluster cluster;
+  check::HistoryRecorder recorder;
+  RecordingClient survivor(1, cluster.client_port(1), recorder);
+  const KvReply before = survivor.put("fate", "before");
+  INFO(before.describe());
+  REQUIRE(before.status == 200);
+  REQUIRE(survivor.put("other", "x").status == 200);
+
+  cluster.kill(2);
+  cluster.kill(3);
+  const auto limit = 2s + 1s;  // --request-timeout 2s, plus slack
+  auto timed = [&](auto call) {
+    const auto started = Clock::now();
+    KvReply reply = call();
+    return std::pair{reply, millis_since(started)};
+  };
+  const auto [during, latency] = timed([&] { return survivor.put("fate", "during"); });
+  std::cout << "[kill two] write without a majority: " << during.describe() << " after "
+            << latency.count() << " ms" << std::endl;
+  {
+    INFO(during.describe());
+    REQUIRE(during.status == 503);
+    CHECK(during.body.value("error", "") == "no quorum");
+    CHECK(latency <= limit);
+  }
+  // Every other kind of write, and a linearizable read, is refused the same way.
+  const std::vector<std::pair<std::string, std::function<KvReply()>>> refused = {
+      {"put of a new key", [&] { return survivor.put("brand-new", "y"); }},
+      {"cas put", [&] { return survivor.put("other", "z", 1); }},
+      {"delete", [&] { return survivor.remove("other"); }},
+      {"linearizable read", [&] { return survivor.get("other"); }},
+  };
+  for (const auto& [what, call] : refused) {
+    const auto [reply, took] = timed(call);
+    INFO(what << ": " << reply.describe() << " after " << took.count() << " ms");
+    CHECK(reply.status == 503);
+    CHECK(took <= limit);
+  }
+  // A local read shows only what was chosen.
+  KvClient local(cluster.client_port(1));
+  const KvReply stale = local.get("fate", true);
+  CHECK(stale.value == "before");
+  CHECK(stale.version == 1);
+
+  cluster.start(2);
+  cluster.start(3);
+  // Service comes back once the peers reconnect.
+  RecordingClient restored(2, cluster.client_port(1), recorder);
+  KvReply after;
+  const auto back = eventually(
+      10s,
+      [&] {
+        after = restored.put("after-restart", "ok");
+        return after.status == 200;
+      },
+      100ms);
+  INFO(after.describe());
+  REQUIRE(back.has_value());
+  std::cout << "[kill two] writes succeeded again " << back->count()
+            << " ms after both replicas served again" << std::endl;
+
+  // The 503'd write may or may not have been chosen: every replica agrees which.
+  std::optional<KeyState> agreed;
+  for (const int id : cluster.ids()) {
+    RecordingClient reader(10 + id, cluster.client_port(id), recorder);
+    const KvReply reply = reader.get("fate");
+    INFO("replica " << id << ": " << reply.describe());
+    REQUIRE(reply.status == 200);
+    CHECK(((reply.value == "before" && reply.version == 1) ||
+           (reply.value == "during" && reply.version == 2)));
+    if (!agreed) agreed = state_of(reply);
+    CHECK(state_of(reply) == *agreed);
+  }
+  std::cout << "[kill two] the 503'd write " << (agreed->value == "during" ? "was" : "was not")
+            << " chosen in the end" << std::endl;
+  const KvReply last = restored.put("fate", "after");
+  INFO(last.describe());
+  CHECK(last.status == 200);
+  CHECK(last.version == agreed->version + 1);
+  require_linearizable(recorder, "kill two");
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+TEST_CASE("e2e: kill -9 of all three replicas loses no acknowledged write", "[e2e]") {
+  TestCluster cluster;
+  const auto ports = client_ports(cluster);
+  check::HistoryRecorder recorder;
+  WorkloadOptions options;
+  options.clients = 4;
+  options.ports = ports;
+  options.shared_keys = {"hot/a", "hot/b"};
+  options.fresh_key_prefix = "durable/";
+  options.fresh_write_share = 0.8;
+  options.seed = 5;
+  constexpr std::size_t kFreshKeys = 200;
+
+  WorkloadStats stats;
+  std::map<std::string, std::string> fresh;
+  {
+    Workload workload(options, recorder);
+    const auto written = eventually(
+        60s, [&] { return workload.acknowledged_fresh_count() >= kFreshKeys; }, 5ms);
+    REQUIRE(written.has_value());
+    // While the clients still write: some writes are in flight at the kill.
+    cluster.kill_all();
+    workload.stop();
+    stats = workload.stats();
+    fresh = workload.acknowledged_fresh();
+  }
+  INFO("unexpected answers:\n" << join(stats.unexpected));
+  CHECK(stats.unexpected.empty());
+
+  const auto restarted = Clock::now();
+  for (const int id : cluster.ids()) cluster.start(id);
+  std::cout << "[kill all] restarted all three in " << millis_since(restarted).count() << " ms"
+            << std::endl;
+  const auto lost = lost_writes(fresh, ports, recorder);
+  std::cout << "[kill all] " << stats.acknowledged_writes << " writes acknowledged ("
+            << fresh.size() << " fresh keys), " << stats.unknown_writes
+            << " in flight or unknown at the kill; lost writes " << lost.size() << std::endl;
+  INFO("lost:\n" << join(lost));
+  CHECK(lost.empty());
+  {
+    RecordingClient reader(1001, cluster.client_port(2), recorder);
+    for (const std::string& key : options.shared_keys) {
+      const KvReply reply = reader.get(key);
+      INFO(key << ": " << reply.describe());
+      CHECK((reply.status == 200 || reply.status == 404));
+    }
+  }
+  require_linearizable(recorder, "kill all");
+}
+
+}  // namespace
+}  // namespace paxoskv::e2e

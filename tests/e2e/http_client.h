@@ -1,0 +1,66 @@
+// A small synchronous HTTP/1.1 client for one replica: keep-alive, a deadline per request.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace paxoskv::e2e {
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The first header named `name` (case-insensitive).
+  std::optional<std::string> header(std::string_view name) const;
+  // The body as JSON; throws nlohmann::json::parse_error if it is not.
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::uint16_t port,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  // The response, or nullopt when none came (refused, reset, closed, timed out): then
+  // last_error() says why and the connection is dropped; the next request reconnects.
+  std::optional<HttpResponse> request(boost::beast::http::verb method, const std::string& target,
+                                      std::string body = {});
+  std::optional<HttpResponse> get(const std::string& target) {
+    return request(boost::beast::http::verb::get, target);
+  }
+  std::optional<HttpResponse> put(const std::string& target, std::string body) {
+    return request(boost::beast::http::verb::put, target, std::move(body));
+  }
+  std::optional<HttpResponse> remove(const std::string& target) {
+    return request(boost::beast::http::verb::delete_, target);
+  }
+
+  const std::string& last_error() const { return last_error_; }
+  std::uint16_t port() const { return port_; }
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+
+ private:
+  std::optional<HttpResponse> exchange(boost::beast::http::verb method, const std::string& target,
+                                       std::string body);
+  void disconnect();
+
+  std::uint16_t port_;
+  std::chrono::milliseconds timeout_;
+  boost::asio::io_context io_;
+  std::optional<boost::beast::tcp_stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  std::string last_error_;
+};
+
+}  // namespace paxoskv::e2e

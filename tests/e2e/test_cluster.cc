@@ -1,0 +1,222 @@
+#include "tests/e2e/test_cluster.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/e2e/free_port.h"
+#include "tests/e2e/http_client.h"
+
+namespace paxoskv::e2e {
+
+namespace {
+
+constexpr std::chrono::seconds kStartupLimit{15};
+
+}  // namespace
+
+std::filesystem::path paxoskv_binary() {
+  if (const char* from_env = std::getenv("PAXOSKV_BINARY"); from_env && *from_env) {
+    return from_env;
+  }
+  return PAXOSKV_DEFAULT_BINARY;
+}
+
+TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)) {
+  const auto ports = pick_free_ports(2 * options_.replicas);
+  for (std::size_t i = 0; i < options_.replicas; ++i) {
+    Replica& added = replicas_[static_cast<int>(i + 1)];
+    added.client_port = ports[2 * i];
+    added.peer_port = ports[2 * i + 1];
+  }
+  try {
+    for (const int id : ids()) start(id);
+    // Tests start from a cluster whose peer links are all up, so that what they see does
+    // not depend on how fast the links come up.
+    for (const int id : ids()) {
+      if (!wait_connected(id, kStartupLimit)) {
+        throw std::runtime_error("replica " + std::to_string(id) + " never reached every peer");
+      }
+    }
+  } catch (...) {
+    print_logs();
+    throw;
+  }
+}
+
+TestCluster::~TestCluster() {
+  // PAXOSKV_E2E_PRINT_LOGS=1 shows them after a CHECK failed, too (it throws nothing).
+  const char* always = std::getenv("PAXOSKV_E2E_PRINT_LOGS");
+  if (std::uncaught_exceptions() > 0 || (always && *always && *always != '0')) {
+    print_logs(always ? 400 : 40);
+  }
+  for (auto& [id, replica] : replicas_) replica.process.reset();  // SIGKILL and reap
+}
+
+std::vector<int> TestCluster::ids() const {
+  std::vector<int> all;
+  for (const auto& [id, replica] : replicas_) all.push_back(id);
+  return all;
+}
+
+std::filesystem::path TestCluster::data_dir(int id) const {
+  return dir_.path() / ("replica-" + std::to_string(id));
+}
+
+std::filesystem::path TestCluster::log_file(int id) const {
+  return dir_.path() / ("replica-" + std::to_string(id) + ".log");
+}
+
+std::vector<std::string> TestCluster::command_line(int id) const {
+  std::string cluster;
+  for (const auto& [member, replica] : replicas_) {
+    if (!cluster.empty()) cluster += ',';
+    cluster += std::to_string(member) + "=127.0.0.1:" + std::to_string(replica.peer_port);
+  }
+  const Replica& self = replica(id);
+  std::vector<std::string> line = {
+      paxoskv_binary().string(),
+      "--id",
+      std::to_string(id),
+      "--data-dir",
+      data_dir(id).string(),
+      "--listen",
+      "127.0.0.1:" + std::to_string(self.client_port),
+      "--peer-listen",
+      "127.0.0.1:" + std::to_string(self.peer_port),
+      "--cluster",
+      cluster,
+      "--request-timeout",
+      options_.request_timeout,
+  };
+  line.insert(line.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  // For a failure being looked into: PAXOSKV_E2E_LOG_LEVEL=debug.
+  if (const char* level = std::getenv("PAXOSKV_E2E_LOG_LEVEL"); level && *level) {
+    line.insert(line.end(), {"--log-level", level});
+  }
+  return line;
+}
+
+void TestCluster::start(int id) {
+  Replica& target = replica(id);
+  if (target.process && target.process->running()) {
+    throw std::logic_error("replica " + std::to_string(id) + " already runs");
+  }
+  {
+    std::ofstream log(log_file(id), std::ios::app);
+    log << "---- paxoskv-e2e: starting replica " << id << " ----" << std::endl;
+  }
+  target.process.emplace(command_line(id), log_file(id));
+  target.stopped_by_test = false;
+  if (!wait_healthy(id, kStartupLimit)) {
+    const std::string how = target.process->running()
+                                ? "did not answer /healthz in time"
+                                : describe_wait_status(*target.process->wait_status());
+    throw std::runtime_error("replica " + std::to_string(id) + " " + how + "; log:\n" +
+                             log_tail(id));
+  }
+}
+
+bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  HttpClient client(client_port(id), std::chrono::milliseconds(500));
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running(id)) return false;
+    if (const auto response = client.get("/healthz"); response && response->status == 200) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+bool TestCluster::wait_connected(int id, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  HttpClient client(client_port(id), std::chrono::milliseconds(500));
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running(id)) return false;
+    if (const auto response = client.get("/v1/status"); response && response->status == 200) {
+      const auto status = nlohmann::json::parse(response->body, nullptr, false);
+      if (status.is_object() && status["members"].is_array() &&
+          status["members"].size() == size() &&
+          std::all_of(status["members"].begin(), status["members"].end(),
+                      [](const auto& member) { return member.value("reachable", false); })) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+void TestCluster::kill(int id) {
+  Replica& target = replica(id);
+  target.stopped_by_test = true;
+  if (target.process) target.process->kill_and_reap();
+}
+
+void TestCluster::kill_all() {
+  for (auto& [id, replica] : replicas_) {
+    replica.stopped_by_test = true;
+    if (replica.process) replica.process->send_signal(SIGKILL);
+  }
+  for (auto& [id, replica] : replicas_) {
+    if (replica.process) replica.process->kill_and_reap();
+  }
+}
+
+std::optional<int> TestCluster::terminate(int id, std::chrono::milliseconds limit) {
+  Replica& target = replica(id);
+  if (!target.process) return std::nullopt;
+  target.stopped_by_test = true;
+  target.process->send_signal(SIGTERM);
+  const auto status = target.process->wait_for_exit(limit);
+  if (!status) target.process->kill_and_reap();
+  return status;
+}
+
+bool TestCluster::running(int id) {
+  Replica& target = replica(id);
+  return target.process && target.process->running();
+}
+
+std::string TestCluster::unexpected_exits() {
+  std::string report;
+  for (auto& [id, replica] : replicas_) {
+    if (!replica.process || replica.stopped_by_test || replica.process->running()) continue;
+    report += "replica " + std::to_string(id) + " " +
+              describe_wait_status(*replica.process->wait_status()) + "; log:\n" + log_tail(id) +
+              "\n";
+  }
+  return report;
+}
+
+std::string TestCluster::log_tail(int id, std::size_t lines) const {
+  std::ifstream log(log_file(id));
+  std::deque<std::string> tail;
+  for (std::string line; std::getline(log, line);) {
+    tail.push_back(std::move(line));
+    if (tail.size() > lines) tail.pop_front();
+  }
+  std::string text;
+  for (const std::string& line : tail) text += "  " + line + "\n";
+  return text;
+}
+
+void TestCluster::print_logs(std::size_t lines) const {
+  for (const auto& [id, replica] : replicas_) {
+    std::cout << "---- last lines of replica " << id << "'s log (" << log_file(id).string()
+              << ") ----\n"
+              << log_tail(id, lines);
+  }
+  std::cout << std::flush;
+}
+
+}  // namespace paxoskv::e2e

@@ -1,0 +1,82 @@
+// A cluster of real paxoskv replica processes on loopback ports, in a temp dir of its own.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/child_process.h"
+#include "tests/e2e/temp_dir.h"
+
+namespace paxoskv::e2e {
+
+// The replica binary: $PAXOSKV_BINARY, else the one meson built at the build root.
+std::filesystem::path paxoskv_binary();
+
+struct ClusterOptions {
+  std::size_t replicas = 3;
+  std::string request_timeout = "2s";
+  std::vector<std::string> extra_flags;  // passed to every replica
+};
+
+class TestCluster {
+ public:
+  // Starts every replica and waits until each answers /healthz and reports every member
+  // reachable. Throws (with the log tails) if one does not.
+  explicit TestCluster(ClusterOptions options = {});
+  // Kills what still runs; if the scope is left by an exception (a failed REQUIRE), prints
+  // the tail of every replica's log first.
+  ~TestCluster();
+  TestCluster(const TestCluster&) = delete;
+  TestCluster& operator=(const TestCluster&) = delete;
+
+  // Replica ids: 1 to size().
+  std::size_t size() const { return options_.replicas; }
+  std::vector<int> ids() const;
+  std::uint16_t client_port(int id) const { return replica(id).client_port; }
+  std::uint16_t peer_port(int id) const { return replica(id).peer_port; }
+  std::filesystem::path data_dir(int id) const;
+  std::filesystem::path log_file(int id) const;
+
+  // Starts replica `id` (again) on its data dir and ports; waits for /healthz.
+  void start(int id);
+  // kill -9, then reap.
+  void kill(int id);
+  // kill -9 to every running replica at once, then reap them.
+  void kill_all();
+  // SIGTERM; waits up to `limit` for the exit. Its wait status, or nullopt if it still ran
+  // (then it is killed).
+  std::optional<int> terminate(int id, std::chrono::milliseconds limit);
+  bool running(int id);
+
+  // Waits up to `limit` for replica `id` to answer /healthz with 200.
+  bool wait_healthy(int id, std::chrono::milliseconds limit);
+  // Waits up to `limit` until replica `id`'s /v1/status shows every member reachable.
+  bool wait_connected(int id, std::chrono::milliseconds limit);
+  // One line per replica that exited although the test did not stop it: how, and its log.
+  std::string unexpected_exits();
+  std::string log_tail(int id, std::size_t lines = 40) const;
+  void print_logs(std::size_t lines = 40) const;
+
+ private:
+  struct Replica {
+    std::uint16_t client_port = 0;
+    std::uint16_t peer_port = 0;
+    std::optional<ChildProcess> process;
+    bool stopped_by_test = false;  // kill() or terminate(): its exit is no surprise
+  };
+  const Replica& replica(int id) const { return replicas_.at(id); }
+  Replica& replica(int id) { return replicas_.at(id); }
+  std::vector<std::string> command_line(int id) const;
+
+  ClusterOptions options_;
+  TempDir dir_;
+  std::map<int, Replica> replicas_;
+};
+
+}  // namespace paxoskv::e2e

@@ -1,0 +1,70 @@
+// Concurrent clients writing and reading against a cluster while a test breaks it.
+//
+// Each client thread does, at random: puts, cas puts, deletes and linearizable reads of a
+// few shared (contended) keys, and puts of fresh keys of its own (each written once, so
+// "every acknowledged write is still there" can be checked key by key). Every operation
+// goes into the history for the linearizability checker. A client whose replica does not
+// answer moves on to the next replica, as a real client would.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/linearizability.h"
+
+namespace paxoskv::e2e {
+
+struct WorkloadOptions {
+  std::size_t clients = 4;
+  std::vector<std::uint16_t> ports;      // client i starts on ports[i % ports.size()]
+  std::vector<std::string> shared_keys;  // may be empty: fresh keys only
+  std::string fresh_key_prefix = "fresh/";
+  double fresh_write_share = 0.5;  // of all operations
+  std::uint32_t seed = 1;
+};
+
+struct WorkloadStats {
+  std::size_t operations = 0;
+  std::size_t acknowledged_writes = 0;  // 200 on a put or delete (cas conflicts excluded)
+  std::size_t unknown_writes = 0;       // 503 or no answer
+  std::size_t reads = 0;
+  std::size_t unknown_reads = 0;
+  std::vector<std::string> unexpected;  // answers the API does not give (a bug)
+};
+
+class Workload {
+ public:
+  Workload(WorkloadOptions options, check::HistoryRecorder& recorder);
+  // Stops the clients (each finishes its request in flight) and joins them.
+  ~Workload();
+  Workload(const Workload&) = delete;
+  Workload& operator=(const Workload&) = delete;
+
+  void stop();
+  // Fresh keys acknowledged so far: key -> value. Safe to call while running.
+  std::map<std::string, std::string> acknowledged_fresh() const;
+  std::size_t acknowledged_fresh_count() const { return fresh_acks_.load(); }
+  std::size_t acknowledged_writes() const { return write_acks_.load(); }
+  WorkloadStats stats() const;
+
+ private:
+  void run_client(std::size_t index, std::stop_token stop);
+
+  WorkloadOptions options_;
+  check::HistoryRecorder& recorder_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> fresh_;  // guarded by mutex_
+  WorkloadStats stats_;                       // guarded by mutex_
+  std::atomic<std::size_t> fresh_acks_{0};
+  std::atomic<std::size_t> write_acks_{0};
+  std::vector<std::jthread> threads_;  // last: joined before the rest goes away
+};
+
+}  // namespace paxoskv::e2e
