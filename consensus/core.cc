@@ -105,8 +105,8 @@ class Core::Impl {
 
   bool is_active(const KeyState& ks) const {
     return ks.phase != ProposerPhase::kIdle || !ks.ops.empty() || !ks.reads_waiting.empty() ||
-           ks.read_round.has_value() || !ks.reads_until_applied.empty() ||
-           ks.recover_requested || (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks);
+           ks.read_round.has_value() || !ks.reads_until_applied.empty() || ks.recover_requested ||
+           (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks);
   }
 
   // Only when nothing awaits persistence: an evicted key is reloaded from the reader.
@@ -122,7 +122,6 @@ class Core::Impl {
       }
     }
   }
-
 
  private:
   void persist_acceptor(const std::string& key, const KeyState& ks) {
@@ -184,8 +183,8 @@ class Core::Impl {
   void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
               KeyValue value = std::nullopt) {
     if (op.forwarded_from != 0) {
-      send(op.forwarded_from,
-           ForwardReply{op.forward_id, static_cast<std::uint8_t>(outcome), version, std::move(value)});
+      send(op.forwarded_from, ForwardReply{op.forward_id, static_cast<std::uint8_t>(outcome),
+                                           version, std::move(value)});
       (void)key;
       return;
     }
@@ -347,15 +346,14 @@ class Core::Impl {
     if (waiting.empty()) ks.recover_requested = false;
   }
 
-
   // The head op was proposed at some slot; now that the applied version reached it,
   // decide whether it was our op that got chosen.
   void settle_head_op(const std::string& key, KeyState& ks) {
     if (ks.ops.empty()) return;
     PendingOp& head = ks.ops.front();
     if (head.proposed_slot == 0 || head.proposed_slot > ks.applied.version) return;
-    const bool ours_known = head.proposed_slot == ks.applied.version &&
-                            !ks.applied.origin.is_zero();
+    const bool ours_known =
+        head.proposed_slot == ks.applied.version && !ks.applied.origin.is_zero();
     if (ours_known) {
       if (contains_ballot(head.proposed_origins, ks.applied.origin)) {
         finish(key, head, Outcome::kOk, ks.applied.version,
@@ -423,7 +421,8 @@ class Core::Impl {
         request.remove = true;
         request.expected = std::get<DeleteOp>(head.op).expected;
       }
-      request.timeout_ms = static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
+      request.timeout_ms =
+          static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
       forwarded_[request.forward_id] = ForwardedWrite{head.id, head.deadline};
       send(ks.leader_hint, std::move(request));
       ks.ops.pop_front();
@@ -466,7 +465,6 @@ class Core::Impl {
     std::erase_if(seen_forwards_, [&](const auto& entry) { return entry.second <= now_; });
   }
 
-
  public:
   void set_peer_reachable(NodeId peer, bool reachable) {
     if (reachable) {
@@ -477,7 +475,6 @@ class Core::Impl {
   }
 
  private:
-
   void note_leader(KeyState& ks, NodeId node) {
     ks.leader_hint = node;
     ks.leader_hint_at = now_;
@@ -630,7 +627,8 @@ class Core::Impl {
 
   void on(NodeId from, ReadReply& m) {
     KeyState& ks = state(m.key);
-    if (!ks.read_round || ks.read_round->id != m.read_id || contains(ks.read_round->replied, from)) {
+    if (!ks.read_round || ks.read_round->id != m.read_id ||
+        contains(ks.read_round->replied, from)) {
       return;
     }
     if (m.state && m.version > ks.applied.version) {
@@ -760,7 +758,7 @@ class Core::Impl {
     RequestId id = 0;
     TimeMs deadline = 0;
   };
-  std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;  // by forward id
+  std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;       // by forward id
   std::map<std::pair<NodeId, std::uint64_t>, TimeMs> seen_forwards_;  // -> forget after
   Ready ready_;
   std::set<NodeId> unreachable_;
@@ -784,13 +782,27 @@ Core::~Core() = default;
 void Core::submit(RequestId id, const std::string& key, Operation op, TimeMs deadline) {
   impl_->submit(id, key, std::move(op), deadline);
 }
-void Core::receive(NodeId from, Message message) { impl_->receive(from, std::move(message)); }
-void Core::tick(TimeMs now) { impl_->tick(now); }
-bool Core::has_ready() const { return impl_->has_ready(); }
-Ready Core::take_ready() { return impl_->take_ready(); }
-const CoreCounters& Core::counters() const { return impl_->counters(); }
-std::size_t Core::cached_keys() const { return impl_->cached_keys(); }
-void Core::evict_idle_keys() { impl_->evict_idle_keys(); }
+void Core::receive(NodeId from, Message message) {
+  impl_->receive(from, std::move(message));
+}
+void Core::tick(TimeMs now) {
+  impl_->tick(now);
+}
+bool Core::has_ready() const {
+  return impl_->has_ready();
+}
+Ready Core::take_ready() {
+  return impl_->take_ready();
+}
+const CoreCounters& Core::counters() const {
+  return impl_->counters();
+}
+std::size_t Core::cached_keys() const {
+  return impl_->cached_keys();
+}
+void Core::evict_idle_keys() {
+  impl_->evict_idle_keys();
+}
 void Core::set_peer_reachable(NodeId peer, bool reachable) {
   impl_->set_peer_reachable(peer, reachable);
 }

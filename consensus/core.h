@@ -26,10 +26,10 @@ enum class PlantedBug {
 
 struct CoreConfig {
   NodeId self = 0;
-  std::vector<NodeId> members;  // every replica, self included
-  TimeMs retry_timeout_ms = 200;  // a phase unanswered this long is retried
-  TimeMs backoff_max_ms = 300;    // random wait before retrying after a conflict
-  std::uint64_t seed = 1;         // for the randomized backoff
+  std::vector<NodeId> members;           // every replica, self included
+  TimeMs retry_timeout_ms = 200;         // a phase unanswered this long is retried
+  TimeMs backoff_max_ms = 300;           // random wait before retrying after a conflict
+  std::uint64_t seed = 1;                // for the randomized backoff
   std::size_t max_cached_keys = 100000;  // idle keys above this are evicted from memory
   PlantedBug planted_bug = PlantedBug::kNone;
 };
@@ -71,7 +71,7 @@ struct CoreCounters {
   std::uint64_t retries = 0;           // phases retried after a timeout
   std::uint64_t read_rounds = 0;
   std::uint64_t read_rinses = 0;
-  std::uint64_t catch_ups = 0;  // states adopted from other replicas
+  std::uint64_t catch_ups = 0;         // states adopted from other replicas
   std::uint64_t unknown_outcomes = 0;  // writes answered kUnknown
 };
 

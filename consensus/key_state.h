@@ -57,9 +57,9 @@ struct KeyState {
 
   // Proposer.
   ProposerPhase phase = ProposerPhase::kIdle;
-  Ballot ballot;          // the ballot of our current or last phase
-  bool leader = false;    // a majority promised `ballot` for every open slot
-  Slot slot = 0;          // the slot of the current phase
+  Ballot ballot;               // the ballot of our current or last phase
+  bool leader = false;         // a majority promised `ballot` for every open slot
+  Slot slot = 0;               // the slot of the current phase
   std::vector<NodeId> voters;  // promised (phase 1) or accepted (phase 2) this phase
   std::optional<AcceptedProposal> highest_accepted;  // among the promises
   KeyValue proposal_value;
@@ -69,7 +69,7 @@ struct KeyState {
   TimeMs backoff_until = 0;
   Ballot highest_seen;  // the highest promise a reject told us of
   unsigned conflicts_in_row = 0;
-  std::deque<PendingOp> ops;  // client writes, one proposal at a time, in order
+  std::deque<PendingOp> ops;       // client writes, one proposal at a time, in order
   bool recover_requested = false;  // run phase 1 to settle the open slot, for reads
   NodeId leader_hint = 0;          // the replica last seen proposing this key
   TimeMs leader_hint_at = 0;

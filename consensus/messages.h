@@ -99,10 +99,10 @@ struct ReadReply {
 struct ForwardRequest {
   std::string key;
   std::uint64_t forward_id = 0;
-  bool remove = false;                   // delete; else put `value`
+  bool remove = false;  // delete; else put `value`
   std::string value;
-  std::optional<Version> expected;       // compare-and-set
-  std::uint32_t timeout_ms = 0;          // time left to the client's deadline
+  std::optional<Version> expected;  // compare-and-set
+  std::uint32_t timeout_ms = 0;     // time left to the client's deadline
 };
 
 struct ForwardReply {
@@ -125,8 +125,8 @@ struct SyncReply {
   bool more = false;
 };
 
-using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
-                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply,
-                             ForwardRequest, ForwardReply>;
+using Message =
+    std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest, CatchUpReply,
+                 ReadQuery, ReadReply, SyncRequest, SyncReply, ForwardRequest, ForwardReply>;
 
 }  // namespace paxoskv::consensus

@@ -27,12 +27,12 @@ struct ReadOp {};
 using Operation = std::variant<PutOp, DeleteOp, ReadOp>;
 
 enum class Outcome {
-  kOk,         // done: `version` (and for reads `value`) is the key's state
-  kNotFound,   // read or delete of an absent key; `version` is the key's version
-  kConflict,   // compare-and-set mismatch; `version` and `value` are the current state
-  kNoQuorum,   // deadline passed: a write may or may not have been chosen
-  kUnknown,    // the key moved on past the write's slot and whether the write was
-               // chosen there is not known here: it may or may not have been
+  kOk,        // done: `version` (and for reads `value`) is the key's state
+  kNotFound,  // read or delete of an absent key; `version` is the key's version
+  kConflict,  // compare-and-set mismatch; `version` and `value` are the current state
+  kNoQuorum,  // deadline passed: a write may or may not have been chosen
+  kUnknown,   // the key moved on past the write's slot and whether the write was
+              // chosen there is not known here: it may or may not have been
 };
 
 struct Completion {

@@ -7,8 +7,8 @@
 namespace paxoskv::consensus {
 
 struct Evaluation {
-  bool applies = false;  // the op changes the key (consumes a version)
-  KeyValue new_value;    // the key's state after it, when it applies
+  bool applies = false;            // the op changes the key (consumes a version)
+  KeyValue new_value;              // the key's state after it, when it applies
   Outcome failure = Outcome::kOk;  // kConflict or kNotFound, when it does not
 };
 

@@ -37,7 +37,9 @@ ListResult NodeBackend::list(const std::string& prefix, const std::string& after
   return node_.list(prefix, after, limit);
 }
 
-std::uint64_t NodeBackend::index() const { return node_.index(); }
+std::uint64_t NodeBackend::index() const {
+  return node_.index();
+}
 
 std::string NodeBackend::status_json() const {
   const NodeStatus status = node_.status();
@@ -65,6 +67,8 @@ std::string NodeBackend::status_json() const {
   return body.dump();
 }
 
-std::string NodeBackend::metrics_text() const { return node_.metrics_text(); }
+std::string NodeBackend::metrics_text() const {
+  return node_.metrics_text();
+}
 
 }  // namespace paxoskv::http

@@ -19,8 +19,7 @@ class NodeBackend final : public Backend {
                 std::chrono::milliseconds timeout, ResultCallback done) override;
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
                    std::chrono::milliseconds timeout, ChangesCallback done) override;
-  ListResult list(const std::string& prefix, const std::string& after,
-                  std::size_t limit) override;
+  ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) override;
   std::uint64_t index() const override;
   std::string status_json() const override;
   std::string metrics_text() const override;

@@ -69,16 +69,20 @@ std::string usage() {
          "A replica of a paxoskv cluster: a replicated key-value store on Paxos.\n"
          "\n"
          "  --id N                  this replica's id, one of the ids in --cluster (required)\n"
-         "  --data-dir DIR          where the replica keeps its data; created if missing (required)\n"
+         "  --data-dir DIR          where the replica keeps its data; created if missing "
+         "(required)\n"
          "  --cluster ID=HOST:PORT,...\n"
          "                          every replica's peer address, this one included (required)\n"
          "  --listen HOST:PORT      the client HTTP/JSON endpoint (default 127.0.0.1:8001)\n"
          "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
          "                          (default: this replica's address in --cluster)\n"
          "  --cluster-name NAME     a data dir serves only the cluster it was made for\n"
-         "                          (default " + defaults.cluster_name + ")\n"
+         "                          (default " +
+         defaults.cluster_name +
+         ")\n"
          "  --max-value-bytes N     largest value accepted (default " +
-         std::to_string(defaults.max_value_bytes) + ")\n"
+         std::to_string(defaults.max_value_bytes) +
+         ")\n"
          "  --request-timeout D     a request that cannot reach a majority by then gets 503\n"
          "                          (default 5s; D is like 500ms, 5s, 1m)\n"
          "  --log-level LEVEL       trace, debug, info, warn, error or off (default info)\n"
@@ -111,7 +115,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
          }
        }},
       {"--request-timeout",
-       [&](const std::string& v) { options.request_timeout = parse_duration("--request-timeout", v); }},
+       [&](const std::string& v) {
+         options.request_timeout = parse_duration("--request-timeout", v);
+       }},
       {"--log-level", [&](const std::string& v) { line.log_level = v; }},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {

@@ -177,7 +177,9 @@ Node::Node(Options options) {
 
 Node::~Node() = default;
 
-void Node::shutdown() { impl_->shutdown(); }
+void Node::shutdown() {
+  impl_->shutdown();
+}
 
 void Node::put(const std::string& key, std::string value, Callback done) {
   impl_->submit(key, consensus::PutOp{std::move(value), std::nullopt}, std::move(done));

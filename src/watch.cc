@@ -1,9 +1,10 @@
 // Watches as chains of long polls on the replica's thread.
+#include "paxoskv/watch.h"
+
 #include <mutex>
 #include <thread>
 
 #include "paxoskv/node.h"
-#include "paxoskv/watch.h"
 
 namespace paxoskv {
 
@@ -50,39 +51,40 @@ class WatchHandle::State {
 };
 
 WatchHandle::WatchHandle(std::shared_ptr<State> state) : state_(std::move(state)) {}
-WatchHandle::~WatchHandle() { state_->cancel(); }
+WatchHandle::~WatchHandle() {
+  state_->cancel();
+}
 
 namespace {
 
 void poll_key(Node& node, std::shared_ptr<WatchHandle::State> state, std::string key,
               std::uint64_t after_version) {
   if (state->cancelled()) return;
-  node.wait(key, after_version, kPollTimeout,
-            [&node, state, key, after_version](Result result) {
-              std::uint64_t next = after_version;
-              if (result.code == Errc::shutting_down) return;
-              if ((result.ok() || result.code == Errc::not_found) && result.version > after_version) {
-                state->deliver(Change{key, result.value, result.version, 0});
-                next = result.version;
-              }
-              poll_key(node, state, key, next);
-            });
+  node.wait(key, after_version, kPollTimeout, [&node, state, key, after_version](Result result) {
+    std::uint64_t next = after_version;
+    if (result.code == Errc::shutting_down) return;
+    if ((result.ok() || result.code == Errc::not_found) && result.version > after_version) {
+      state->deliver(Change{key, result.value, result.version, 0});
+      next = result.version;
+    }
+    poll_key(node, state, key, next);
+  });
 }
 
 void poll_prefix(Node& node, std::shared_ptr<WatchHandle::State> state, std::string prefix,
                  std::uint64_t after_index) {
   if (state->cancelled()) return;
-  node.wait_prefix(prefix, after_index, kPollTimeout,
-                   [&node, state, prefix, after_index](std::vector<Change> changes,
-                                                       std::uint64_t index) {
-                     std::uint64_t next = after_index;
-                     for (const Change& change : changes) {
-                       if (change.index <= next) continue;  // never twice
-                       state->deliver(change);
-                       next = change.index;
-                     }
-                     poll_prefix(node, state, prefix, std::max(next, index));
-                   });
+  node.wait_prefix(
+      prefix, after_index, kPollTimeout,
+      [&node, state, prefix, after_index](std::vector<Change> changes, std::uint64_t index) {
+        std::uint64_t next = after_index;
+        for (const Change& change : changes) {
+          if (change.index <= next) continue;  // never twice
+          state->deliver(change);
+          next = change.index;
+        }
+        poll_prefix(node, state, prefix, std::max(next, index));
+      });
 }
 
 }  // namespace
@@ -94,8 +96,7 @@ std::unique_ptr<WatchHandle> Node::watch(const std::string& key, std::uint64_t f
   return std::make_unique<WatchHandle>(state);
 }
 
-std::unique_ptr<WatchHandle> Node::watch_prefix(const std::string& prefix,
-                                                std::uint64_t from_index,
+std::unique_ptr<WatchHandle> Node::watch_prefix(const std::string& prefix, std::uint64_t from_index,
                                                 std::function<void(const Change&)> on_change) {
   auto state = std::make_shared<WatchHandle::State>(std::move(on_change));
   poll_prefix(*this, state, prefix, from_index);

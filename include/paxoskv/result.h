@@ -23,7 +23,7 @@ std::string_view to_string(Errc code);
 
 struct Result {
   Errc code = Errc::ok;
-  std::uint64_t version = 0;          // the key's version after (or at) the operation
+  std::uint64_t version = 0;         // the key's version after (or at) the operation
   std::optional<std::string> value;  // for reads: the value, absent when not found
   std::string message;               // human-readable detail for errors
 
@@ -38,7 +38,7 @@ struct Entry {
 
 struct ListResult {
   std::vector<Entry> items;
-  bool more = false;       // more keys match after the last item
+  bool more = false;        // more keys match after the last item
   std::uint64_t index = 0;  // the replica's change index when listed
 };
 

@@ -7,11 +7,11 @@
 
 namespace paxoskv::sim {
 
-TEST_CASE("random simulation runs keep safety, agreement, linearizability and liveness",
-          "[sim]") {
+TEST_CASE("random simulation runs keep safety, agreement, linearizability and liveness", "[sim]") {
   const std::uint64_t first = first_seed_from_environment();
   const std::uint64_t count = seeds_from_environment(2000);
-  std::uint64_t completed = 0, unknown = 0, ambiguous = 0, crashes = 0, inconclusive = 0, failures = 0;
+  std::uint64_t completed = 0, unknown = 0, ambiguous = 0, crashes = 0, inconclusive = 0,
+                failures = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     const SimResult result = run_simulation(options_for_seed(seed));
     completed += result.ops_completed;
@@ -26,8 +26,9 @@ TEST_CASE("random simulation runs keep safety, agreement, linearizability and li
     }
   }
   std::cerr << "simulation: " << count << " seeds from " << first << ", " << completed
-            << " ops completed, " << unknown << " unknown, " << ambiguous << " ambiguous, " << crashes << " crashes, "
-            << inconclusive << " inconclusive, " << failures << " failed\n";
+            << " ops completed, " << unknown << " unknown, " << ambiguous << " ambiguous, "
+            << crashes << " crashes, " << inconclusive << " inconclusive, " << failures
+            << " failed\n";
   CHECK(failures == 0);
   // Ambiguous answers are allowed but must stay rare.
   CHECK(ambiguous * 200 < completed);

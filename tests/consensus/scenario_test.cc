@@ -24,11 +24,14 @@ auto kind_from_to(consensus::NodeId from, consensus::NodeId to) {
   return [=](const Envelope& e) { return is<T>(e) && e.from == from && e.to == to; };
 }
 
-consensus::Operation put(std::string value) { return PutOp{std::move(value), std::nullopt}; }
+consensus::Operation put(std::string value) {
+  return PutOp{std::move(value), std::nullopt};
+}
 
 }  // namespace
 
-TEST_CASE("the seed's example: the first proposer to win a majority is chosen, the other adopts it") {
+TEST_CASE(
+    "the seed's example: the first proposer to win a majority is chosen, the other adopts it") {
   ScriptedCluster cluster(3);
   cluster.submit(1, 1, "k", put("x"));
   // Proposer 1's prepare reaches acceptor 2 (acceptor 1 is itself): a majority.
@@ -154,8 +157,7 @@ TEST_CASE("a proposer told of a higher promise jumps past it") {
   cluster.advance(300);  // backoff passes, proposer 1 retries
   const auto prepares = cluster.queued(kind_from_to<Prepare>(1, 3));
   REQUIRE_FALSE(prepares.empty());
-  CHECK(std::get<Prepare>(prepares.back().message).ballot >
-        cluster.acceptor(3, "k").promised);
+  CHECK(std::get<Prepare>(prepares.back().message).ballot > cluster.acceptor(3, "k").promised);
 }
 
 TEST_CASE("put, compare-and-set and delete follow the versioning rules") {

@@ -139,8 +139,8 @@ class ScriptedCluster {
     storage_[id]->write(ready.persist);
     for (const consensus::PersistRecord& record : ready.persist) {
       if (!record.applied) continue;
-      auto [it, inserted] =
-          chosen_.emplace(std::make_pair(record.key, record.applied->version), record.applied->value);
+      auto [it, inserted] = chosen_.emplace(std::make_pair(record.key, record.applied->version),
+                                            record.applied->value);
       if (!inserted && it->second != record.applied->value) {
         throw std::logic_error("two values chosen for one slot");
       }

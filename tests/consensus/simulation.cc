@@ -1,8 +1,8 @@
 #include "tests/consensus/simulation.h"
 
 #include <algorithm>
-#include <deque>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -73,20 +73,24 @@ std::string describe(const Message& message) {
       [](const auto& m) -> std::string {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, consensus::Prepare>) {
-          return "Prepare " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+          return "Prepare " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot);
         } else if constexpr (std::is_same_v<T, consensus::Promise>) {
-          return "Promise " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
+          return "Promise " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot) +
                  (m.accepted ? " accepted " + ballot_text(m.accepted->ballot) : "");
         } else if constexpr (std::is_same_v<T, consensus::Reject>) {
-          return "Reject " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
-                 " promised " + ballot_text(m.promised);
+          return "Reject " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot) + " promised " + ballot_text(m.promised);
         } else if constexpr (std::is_same_v<T, consensus::Accept>) {
-          return "Accept " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot) +
-                 " value " + m.value.value_or("<absent>");
+          return "Accept " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot) + " value " + m.value.value_or("<absent>");
         } else if constexpr (std::is_same_v<T, consensus::Accepted>) {
-          return "Accepted " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+          return "Accepted " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot);
         } else if constexpr (std::is_same_v<T, consensus::Commit>) {
-          return "Commit " + m.key + " slot " + std::to_string(m.slot) + " " + ballot_text(m.ballot);
+          return "Commit " + m.key + " slot " + std::to_string(m.slot) + " " +
+                 ballot_text(m.ballot);
         } else if constexpr (std::is_same_v<T, consensus::CatchUpRequest>) {
           return "CatchUpRequest " + m.key + " have " + std::to_string(m.have);
         } else if constexpr (std::is_same_v<T, consensus::CatchUpReply>) {
@@ -156,8 +160,7 @@ struct Client {
 
 class Simulation {
  public:
-  explicit Simulation(const SimOptions& options)
-      : options_(options), rng_(options.seed) {
+  explicit Simulation(const SimOptions& options) : options_(options), rng_(options.seed) {
     for (int i = 1; i <= options_.replicas; ++i) members_.push_back(static_cast<NodeId>(i));
     for (NodeId id : members_) {
       auto replica = std::make_unique<Replica>();
@@ -233,9 +236,8 @@ class Simulation {
     if (!result_.ok) return;
     result_.ok = false;
     std::ostringstream out;
-    out << "seed " << options_.seed << " (" << options_.replicas << " replicas, "
-        << options_.keys << " keys, " << options_.clients << " clients) at t=" << now_
-        << " ms: " << what;
+    out << "seed " << options_.seed << " (" << options_.replicas << " replicas, " << options_.keys
+        << " keys, " << options_.clients << " clients) at t=" << now_ << " ms: " << what;
     result_.failure = out.str();
   }
 
@@ -245,7 +247,8 @@ class Simulation {
     CoreConfig config;
     config.self = replica.id;
     config.members = members_;
-    config.seed = options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
+    config.seed =
+        options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
     config.planted_bug = options_.planted_bug;
     replica.core = std::make_unique<Core>(config, replica.storage);
     replica.core->tick(now_);
@@ -328,8 +331,8 @@ class Simulation {
              std::to_string(record.applied->version) + " of " + record.key + " after " +
              std::to_string(before));
       }
-      auto [it, inserted] =
-          chosen_.emplace(std::make_pair(record.key, record.applied->version), record.applied->value);
+      auto [it, inserted] = chosen_.emplace(std::make_pair(record.key, record.applied->version),
+                                            record.applied->value);
       if (!inserted && it->second != record.applied->value) {
         fail("safety: two different values chosen for " + record.key + " version " +
              std::to_string(record.applied->version));
@@ -343,8 +346,8 @@ class Simulation {
   void send(NodeId from, NodeId to, Message message) {
     ++result_.messages;
     if (from == to) {  // handed back to the replica itself: no network in between
-      network_.push(InFlight{now_, next_sequence_++, from, to, replica(to).incarnation,
-                             std::move(message)});
+      network_.push(
+          InFlight{now_, next_sequence_++, from, to, replica(to).incarnation, std::move(message)});
       return;
     }
     if (blocked_.contains({from, to})) return;
@@ -498,7 +501,8 @@ class Simulation {
     requests_.erase(it);
     if (trace_) {
       std::cerr << now_ << " completion of request " << completion.id << ": outcome "
-                << static_cast<int>(completion.outcome) << " version " << completion.version << "\n";
+                << static_cast<int>(completion.outcome) << " version " << completion.version
+                << "\n";
     }
     client.busy = false;
     client.next_op_at = now_ + uniform(0, 30);
@@ -526,7 +530,8 @@ class Simulation {
         op.result = check::OpResult::kUnknown;
         ++result_.ops_unknown;
         if (op.invoked >= options_.fault_period_ms + kSettleAfterHealMs) {
-          fail("liveness: request " + check::describe(op) + " v=" + std::to_string(completion.version) + " failed with no quorum after healing");
+          fail("liveness: request " + check::describe(op) +
+               " v=" + std::to_string(completion.version) + " failed with no quorum after healing");
         }
         return;
     }
@@ -606,6 +611,8 @@ class Simulation {
 
 }  // namespace
 
-SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }
+SimResult run_simulation(const SimOptions& options) {
+  return Simulation(options).run();
+}
 
 }  // namespace paxoskv::sim

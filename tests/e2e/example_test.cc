@@ -70,7 +70,8 @@ TEST_CASE("e2e: the example service embeds a replica and follows a changed setti
   CHECK(WIFEXITED(*status));
   CHECK(WEXITSTATUS(*status) == 0);
   const std::string output = read_file(log);
-  CHECK(output.find("setting service/greeting changed to bonjour (version 2)") != std::string::npos);
+  CHECK(output.find("setting service/greeting changed to bonjour (version 2)") !=
+        std::string::npos);
   CHECK(output.find("setting service/color changed to blue (version 1)") != std::string::npos);
   CHECK(output.find("elsewhere") == std::string::npos);
 }

@@ -65,7 +65,9 @@ Settings parse(int argc, char** argv) {
 
 // The signal handler only flips this flag; main waits on it.
 std::atomic<bool> stop_requested{false};
-extern "C" void on_signal(int) { stop_requested = true; }
+extern "C" void on_signal(int) {
+  stop_requested = true;
+}
 
 }  // namespace
 
@@ -95,18 +97,19 @@ int main(int argc, char** argv) {
   std::mutex mutex;
   std::condition_variable changed;
   long changes_seen = 0;
-  auto watch = node.watch_prefix(kSettingsPrefix, current.index, [&](const paxoskv::Change& change) {
-    if (change.value) {
-      std::cout << "setting " << change.key << " changed to " << *change.value << " (version "
-                << change.version << ")" << std::endl;
-    } else {
-      std::cout << "setting " << change.key << " removed (version " << change.version << ")"
-                << std::endl;
-    }
-    std::lock_guard lock(mutex);
-    ++changes_seen;
-    changed.notify_all();
-  });
+  auto watch =
+      node.watch_prefix(kSettingsPrefix, current.index, [&](const paxoskv::Change& change) {
+        if (change.value) {
+          std::cout << "setting " << change.key << " changed to " << *change.value << " (version "
+                    << change.version << ")" << std::endl;
+        } else {
+          std::cout << "setting " << change.key << " removed (version " << change.version << ")"
+                    << std::endl;
+        }
+        std::lock_guard lock(mutex);
+        ++changes_seen;
+        changed.notify_all();
+      });
 
   std::unique_lock lock(mutex);
   while (!stop_requested &&
