@@ -1,6 +1,7 @@
 // Watches as chains of long polls on the replica's thread.
 #include "paxoskv/watch.h"
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -25,7 +26,7 @@ class WatchHandle::State {
     if (cancelled_) return;
     delivering_thread_ = std::this_thread::get_id();
     on_change_(change);
-    delivering_thread_ = {};
+    delivering_thread_ = std::thread::id{};
   }
 
   void cancel() {
@@ -46,7 +47,7 @@ class WatchHandle::State {
  private:
   std::mutex mutex_;
   bool cancelled_ = false;
-  std::thread::id delivering_thread_;
+  std::atomic<std::thread::id> delivering_thread_{};  // read by cancel() from any thread
   std::function<void(const Change&)> on_change_;
 };
 
