@@ -1,0 +1,29 @@
+// Serves a Node's HTTP/JSON API (the same as the paxoskv binary's) from inside a program.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "paxoskv/node.h"
+
+namespace paxoskv {
+
+class HttpListener {
+ public:
+  // Listens on "host:port" (port 0 picks a free one) on a thread of its own. Throws
+  // std::runtime_error if the address cannot be bound. `node` must outlive it.
+  HttpListener(Node& node, const std::string& listen);
+  // Stops accepting and closes the connections.
+  ~HttpListener();
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  std::uint16_t port() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace paxoskv
