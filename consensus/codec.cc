@@ -7,6 +7,8 @@
 //   flags      one byte, 0 or 1
 //   optionals  presence byte then the contained field
 //   ballots    round, node
+//   op ids     node, seq
+//   writers    varint count then (node, seq, version) each, nodes strictly increasing
 //   lists      varint count then the elements
 // Decoding accepts exactly the canonical encodings, so every accepted byte string
 // re-encodes to itself.
@@ -24,6 +26,7 @@ namespace {
 constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr std::size_t kMaxSyncEntries = 100000;
 constexpr std::size_t kMaxVarintBytes = 10;
+constexpr std::size_t kMaxWriterMarks = 64;  // one per replica
 
 // Explicit constants, not the variant index: reordering `Message` must not change the
 // wire. Append new tags; never renumber.
@@ -42,10 +45,12 @@ enum class WireTag : std::uint8_t {
   kSyncReply = 11,
   kForwardRequest = 12,
   kForwardReply = 13,
+  kForwardWithdraw = 14,
+  kForwardWithdrawn = 15,
 };
 
 // A new alternative of Message needs a tag here, a case in decode() and its fields().
-static_assert(std::variant_size_v<Message> == 14, "update the codec for the new message");
+static_assert(std::variant_size_v<Message> == 16, "update the codec for the new message");
 
 constexpr WireTag tag_of(const Prepare&) {
   return WireTag::kPrepare;
@@ -89,6 +94,12 @@ constexpr WireTag tag_of(const ForwardRequest&) {
 constexpr WireTag tag_of(const ForwardReply&) {
   return WireTag::kForwardReply;
 }
+constexpr WireTag tag_of(const ForwardWithdraw&) {
+  return WireTag::kForwardWithdraw;
+}
+constexpr WireTag tag_of(const ForwardWithdrawn&) {
+  return WireTag::kForwardWithdrawn;
+}
 
 class Writer {
  public:
@@ -107,6 +118,18 @@ class Writer {
   void ballot(const Ballot& ballot) {
     u64(ballot.round);
     u32(ballot.node);
+  }
+  void op(const OpId& op) {
+    u32(op.node);
+    u64(op.seq);
+  }
+  void writers(const WriterMarks& marks) {
+    u64(marks.size());
+    for (const WriterMark& mark : marks) {
+      u32(mark.node);
+      u64(mark.seq);
+      u64(mark.version);
+    }
   }
   // Encoded as given: a key outside 1..kMaxKeyBytes is written, and rejected by the reader.
   void key(const std::string& key) { bytes(key); }
@@ -179,6 +202,25 @@ class Reader {
     u64(ballot.round);
     u32(ballot.node);
   }
+  void op(OpId& op) {
+    u32(op.node);
+    u64(op.seq);
+  }
+  // One mark per replica, in increasing node order: anything else is malformed.
+  void writers(WriterMarks& marks) {
+    std::uint64_t count = 0;
+    u64(count);
+    if (!ok()) return;
+    if (count > kMaxWriterMarks || count > rest_.size() / 3) return fail();
+    marks.clear();
+    for (std::uint64_t i = 0; i < count && ok(); ++i) {
+      WriterMark& mark = marks.emplace_back();
+      u32(mark.node);
+      u64(mark.seq);
+      u64(mark.version);
+      if (i > 0 && ok() && marks[i - 1].node >= mark.node) fail();
+    }
+  }
   void key(std::string& key) {
     bytes(key);
     if (ok() && (key.empty() || key.size() > kMaxKeyBytes)) fail();
@@ -245,7 +287,7 @@ void fields(Io& io, MessageOf<AcceptedProposal> auto& proposal) {
   io.u64(proposal.slot);
   io.ballot(proposal.ballot);
   io.value(proposal.value);
-  io.ballot(proposal.origin);
+  io.op(proposal.op);
 }
 
 template <typename Io>
@@ -277,7 +319,7 @@ void fields(Io& io, MessageOf<Accept> auto& m) {
   io.u64(m.slot);
   io.ballot(m.ballot);
   io.value(m.value);
-  io.ballot(m.origin);
+  io.op(m.op);
 }
 
 template <typename Io>
@@ -305,7 +347,7 @@ void fields(Io& io, MessageOf<CatchUpReply> auto& m) {
   io.key(m.key);
   io.u64(m.version);
   io.value(m.value);
-  io.ballot(m.origin);
+  io.writers(m.writers);
 }
 
 template <typename Io>
@@ -321,7 +363,7 @@ void fields(Io& io, MessageOf<ReadReply> auto& m) {
   io.u64(m.read_id);
   io.u64(m.version);
   io.optional(m.state, [&io](auto& state) { io.value(state); });
-  io.ballot(m.origin);
+  io.writers(m.writers);
   io.u64(m.accepted_slot);
 }
 
@@ -331,8 +373,8 @@ void fields(Io& io, MessageOf<SyncRequest> auto& m) {
   io.u32(m.limit);
 }
 
-// Smallest CatchUpReply: 1-byte key with its length, version, presence byte, origin.
-constexpr std::size_t kMinCatchUpReplyBytes = 6;
+// Smallest CatchUpReply: 1-byte key with its length, version, presence byte, mark count.
+constexpr std::size_t kMinCatchUpReplyBytes = 5;
 
 template <typename Io>
 void fields(Io& io, MessageOf<SyncReply> auto& m) {
@@ -345,7 +387,7 @@ void fields(Io& io, MessageOf<SyncReply> auto& m) {
 template <typename Io>
 void fields(Io& io, MessageOf<ForwardRequest> auto& m) {
   io.key(m.key);
-  io.u64(m.forward_id);
+  io.u64(m.seq);
   io.flag(m.remove);
   io.bytes(m.value);
   io.optional(m.expected, [&io](auto& expected) { io.u64(expected); });
@@ -354,10 +396,23 @@ void fields(Io& io, MessageOf<ForwardRequest> auto& m) {
 
 template <typename Io>
 void fields(Io& io, MessageOf<ForwardReply> auto& m) {
-  io.u64(m.forward_id);
+  io.key(m.key);
+  io.u64(m.seq);
   io.u8(m.outcome);
   io.u64(m.version);
   io.value(m.value);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ForwardWithdraw> auto& m) {
+  io.key(m.key);
+  io.u64(m.seq);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<ForwardWithdrawn> auto& m) {
+  io.key(m.key);
+  io.u64(m.seq);
 }
 
 template <typename M>
@@ -419,6 +474,10 @@ std::optional<Message> decode(std::string_view bytes) {
       return decode_as<ForwardRequest>(reader);
     case WireTag::kForwardReply:
       return decode_as<ForwardReply>(reader);
+    case WireTag::kForwardWithdraw:
+      return decode_as<ForwardWithdraw>(reader);
+    case WireTag::kForwardWithdrawn:
+      return decode_as<ForwardWithdrawn>(reader);
   }
   return std::nullopt;  // unknown tag
 }

@@ -11,6 +11,7 @@
 
 #include "consensus/key_state.h"
 #include "consensus/operation_eval.h"
+#include "consensus/writer_marks.h"
 
 namespace paxoskv::consensus {
 
@@ -26,6 +27,9 @@ constexpr TimeMs kRinseAfterMs = 20;
 constexpr unsigned kRinsesBeforeRecovery = 3;
 // Writes go to a replica seen proposing the key this recently, instead of dueling it.
 constexpr TimeMs kLeaderHintFreshMs = 300;
+constexpr unsigned kOpSeqCounterBits = 40;
+// Forwarded writes are remembered this long to drop duplicates of them.
+constexpr TimeMs kSeenForwardsForgetMs = 60000;
 
 bool is_acceptor_answer(const Message& message) {
   return std::holds_alternative<Promise>(message) || std::holds_alternative<Accepted>(message) ||
@@ -41,7 +45,10 @@ bool contains(const std::vector<NodeId>& nodes, NodeId node) {
 class Core::Impl {
  public:
   Impl(CoreConfig config, const StateReader& reader)
-      : config_(std::move(config)), reader_(reader), rng_(config_.seed) {
+      : config_(std::move(config)),
+        reader_(reader),
+        rng_(config_.seed),
+        next_op_seq_(config_.incarnation << kOpSeqCounterBits) {
     quorum_ = config_.members.size() / 2 + 1;
   }
 
@@ -51,7 +58,8 @@ class Core::Impl {
       ks.reads_waiting.push_back(PendingRead{id, deadline, now_, 0});
       start_read_round(key, ks);
     } else {
-      ks.ops.push_back(PendingOp{id, std::move(op), deadline, now_, 0, {}});
+      ks.ops.push_back(PendingOp{id, std::move(op), OpId{config_.self, ++next_op_seq_}, deadline,
+                                 now_, 0, 0, 0, 0});
       drive(key, ks);
     }
     flush_local();
@@ -75,7 +83,8 @@ class Core::Impl {
       tick_key(key, it->second);
       if (!is_active(it->second)) active_.erase(key);
     }
-    expire_forwards();
+    std::erase_if(seen_forwards_,
+                  [&](const auto& entry) { return entry.second.forget_at <= now_; });
     flush_local();
     for (PersistRecord& record : late_persist_) ready_.persist.push_back(std::move(record));
     late_persist_.clear();
@@ -104,8 +113,9 @@ class Core::Impl {
   }
 
   bool is_active(const KeyState& ks) const {
-    return ks.phase != ProposerPhase::kIdle || !ks.ops.empty() || !ks.reads_waiting.empty() ||
-           ks.read_round.has_value() || !ks.reads_until_applied.empty() || ks.recover_requested ||
+    return ks.phase != ProposerPhase::kIdle || !ks.ops.empty() || !ks.parked.empty() ||
+           !ks.reads_waiting.empty() || ks.read_round.has_value() ||
+           !ks.reads_until_applied.empty() || ks.recover_requested ||
            (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks);
   }
 
@@ -183,9 +193,11 @@ class Core::Impl {
   void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
               KeyValue value = std::nullopt) {
     if (op.forwarded_from != 0) {
-      send(op.forwarded_from, ForwardReply{op.forward_id, static_cast<std::uint8_t>(outcome),
-                                           version, std::move(value)});
-      (void)key;
+      ForwardReply reply{key, op.op_id.seq, static_cast<std::uint8_t>(outcome), version,
+                         std::move(value)};
+      auto seen = seen_forwards_.find(op.op_id);
+      if (seen != seen_forwards_.end()) seen->second.reply = reply;
+      send(op.forwarded_from, std::move(reply));
       return;
     }
     complete(op.id, outcome, version, std::move(value));
@@ -253,7 +265,7 @@ class Core::Impl {
     }
     ks.acceptor.promised = std::max(ks.acceptor.promised, m.ballot);
     note_leader(ks, m.ballot.node);
-    ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.origin};
+    ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.op};
     ks.accepted_at = now_;
     ks.catch_up_asks = 0;
     persist_acceptor(m.key, ks);
@@ -267,7 +279,8 @@ class Core::Impl {
     if (m.slot <= ks.applied.version) return;
     const auto& accepted = ks.acceptor.accepted;
     if (accepted && accepted->slot == m.slot && accepted->ballot == m.ballot) {
-      AppliedRecord chosen{m.slot, accepted->value, accepted->origin};
+      AppliedRecord chosen{m.slot, accepted->value,
+                           with_write(ks.applied.writers, accepted->op, m.slot)};
       apply(m.key, ks, std::move(chosen), /*chosen_by_us=*/false);
       drive(m.key, ks);
     } else {
@@ -281,7 +294,7 @@ class Core::Impl {
     // A peer behind our in-flight proposal can accept it once it has caught up.
     if (ks.phase == ProposerPhase::kAccepting && ks.slot == ks.applied.version + 1 &&
         m.have < ks.applied.version) {
-      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_origin});
+      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op});
     }
   }
 
@@ -289,16 +302,16 @@ class Core::Impl {
     KeyState& ks = state(m.key);
     if (m.version <= ks.applied.version) return;
     ++counters_.catch_ups;
-    apply(m.key, ks, AppliedRecord{m.version, std::move(m.value), m.origin}, false);
+    apply(m.key, ks, AppliedRecord{m.version, std::move(m.value), std::move(m.writers)}, false);
     drive(m.key, ks);
   }
 
   void on(NodeId from, ReadQuery& m) {
     KeyState& ks = state(m.key);
-    ReadReply reply{m.key, m.read_id, ks.applied.version, std::nullopt, Ballot{}, 0};
+    ReadReply reply{m.key, m.read_id, ks.applied.version, std::nullopt, {}, 0};
     if (ks.applied.version > m.have) {
       reply.state = ks.applied.value;
-      reply.origin = ks.applied.origin;
+      reply.writers = ks.applied.writers;
     }
     if (ks.acceptor.accepted) reply.accepted_slot = ks.acceptor.accepted->slot;
     send(from, std::move(reply));
@@ -309,7 +322,7 @@ class Core::Impl {
   void on(NodeId, SyncReply&) {}
 
   CatchUpReply chosen_state(const std::string& key, const KeyState& ks) const {
-    return CatchUpReply{key, ks.applied.version, ks.applied.value, ks.applied.origin};
+    return CatchUpReply{key, ks.applied.version, ks.applied.value, ks.applied.writers};
   }
 
   // ---- learner ----------------------------------------------------------------------
@@ -332,7 +345,7 @@ class Core::Impl {
         ks.phase = ProposerPhase::kIdle;
       }
     }
-    settle_head_op(key, ks);
+    settle_decided_ops(key, ks);
 
     auto& waiting = ks.reads_until_applied;
     for (auto it = waiting.begin(); it != waiting.end();) {
@@ -346,34 +359,33 @@ class Core::Impl {
     if (waiting.empty()) ks.recover_requested = false;
   }
 
-  // The head op was proposed at some slot; now that the applied version reached it,
-  // decide whether it was our op that got chosen.
-  void settle_head_op(const std::string& key, KeyState& ks) {
-    if (ks.ops.empty()) return;
-    PendingOp& head = ks.ops.front();
-    if (head.proposed_slot == 0 || head.proposed_slot > ks.applied.version) return;
-    const bool ours_known =
-        head.proposed_slot == ks.applied.version && !ks.applied.origin.is_zero();
-    if (ours_known) {
-      if (contains_ballot(head.proposed_origins, ks.applied.origin)) {
-        finish(key, head, Outcome::kOk, ks.applied.version,
-               std::holds_alternative<PutOp>(head.op) ? ks.applied.value : std::nullopt);
-        ks.ops.pop_front();
-      } else {
-        head.proposed_slot = 0;  // another value took the slot: ours was never chosen
-        head.proposed_origins.clear();
+  // Answers the writes at the head of the queue that the applied state shows decided
+  // (see WriterMark), and notes a head op whose slot went to another write.
+  void settle_decided_ops(const std::string& key, KeyState& ks) {
+    while (!ks.ops.empty()) {
+      PendingOp& head = ks.ops.front();
+      const WriterMark mark = mark_of(ks.applied.writers, head.op_id.node);
+      const bool planted = config_.planted_bug == PlantedBug::kTakenBackWriteIgnoresMarks &&
+                           head.taken_back_from != 0 && head.proposed_slot == 0;
+      if (mark.seq < head.op_id.seq || planted) {
+        if (head.proposed_slot != 0 && head.proposed_slot <= ks.applied.version) {
+          head.proposed_slot = 0;  // that slot is decided, and not for this op
+        }
+        return;
       }
-      return;
+      if (mark.seq == head.op_id.seq) {
+        const auto* put = std::get_if<PutOp>(&head.op);
+        finish(key, head, Outcome::kOk, mark.version, put ? KeyValue{put->value} : std::nullopt);
+      } else if (head.forwarded_to != 0) {
+        return;  // a later write of ours is chosen; the replica this one went to knows more
+      } else {
+        // A later write of the same replica was chosen: this one never will be now, but
+        // whether it was before is not known here. Like a timeout.
+        ++counters_.unknown_outcomes;
+        finish(key, head, Outcome::kUnknown, ks.applied.version);
+      }
+      ks.ops.pop_front();
     }
-    // The slot was decided but we do not know by which proposal: the outcome of this
-    // client's write is unknown, exactly like a timeout.
-    ++counters_.unknown_outcomes;
-    finish(key, head, Outcome::kUnknown, ks.applied.version);
-    ks.ops.pop_front();
-  }
-
-  static bool contains_ballot(const std::vector<Ballot>& ballots, const Ballot& ballot) {
-    return std::find(ballots.begin(), ballots.end(), ballot) != ballots.end();
   }
 
   // ---- proposer ---------------------------------------------------------------------
@@ -381,10 +393,12 @@ class Core::Impl {
   // Moves the key's writes forward if the proposer is free.
   void drive(const std::string& key, KeyState& ks) {
     if (ks.phase != ProposerPhase::kIdle || now_ < ks.backoff_until) return;
+    settle_decided_ops(key, ks);
     if (ks.ops.empty()) {
       if (ks.recover_requested) start_prepare(key, ks);
       return;
     }
+    if (ks.ops.front().forwarded_to != 0) return;  // its answer comes first
     if (!ks.leader) {
       if (forward_to_leader(key, ks)) return;
       start_prepare(key, ks);
@@ -399,70 +413,137 @@ class Core::Impl {
       return;
     }
     ++counters_.fast_path_rounds;
-    start_accept(key, ks, std::move(evaluation.new_value), ks.ballot, true);
+    start_accept(key, ks, std::move(evaluation.new_value), ks.ops.front().op_id, true);
   }
 
-  // Hands our clients' waiting writes to the replica proposing this key, if one was
-  // active lately. Only writes never proposed here: one that may be in a slot already
-  // must finish here, or it could be applied twice.
+  // Hands the write at the head of the queue to the replica proposing this key, if one
+  // was active lately, instead of dueling it. Only a write never proposed or taken back here, and
+  // one at a time: the next waits for its answer, so that a replica's writes to a key reach whoever
+  // proposes them in the order of their ids, which WriterMark relies on (the network may reorder
+  // messages).
   bool forward_to_leader(const std::string& key, KeyState& ks) {
-    if (ks.leader_hint == 0 || ks.leader_hint == config_.self ||
-        now_ >= ks.leader_hint_at + kLeaderHintFreshMs || unreachable_.contains(ks.leader_hint)) {
+    const NodeId leader = ks.leader_hint;
+    PendingOp& head = ks.ops.front();
+    if (leader == 0 || leader == config_.self || now_ >= ks.leader_hint_at + kLeaderHintFreshMs ||
+        unreachable_.contains(leader) || head.proposed_slot != 0 || head.forwarded_from != 0 ||
+        head.taken_back_from != 0) {
       return false;
     }
-    while (!ks.ops.empty()) {
-      PendingOp& head = ks.ops.front();
-      if (head.proposed_slot != 0 || head.forwarded_from != 0) break;
-      ForwardRequest request{key, rng_(), false, {}, std::nullopt, 0};
-      if (const auto* put = std::get_if<PutOp>(&head.op)) {
-        request.value = put->value;
-        request.expected = put->expected;
-      } else {
-        request.remove = true;
-        request.expected = std::get<DeleteOp>(head.op).expected;
-      }
-      request.timeout_ms =
-          static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
-      forwarded_[request.forward_id] = ForwardedWrite{head.id, head.deadline};
-      send(ks.leader_hint, std::move(request));
-      ks.ops.pop_front();
+    ForwardRequest request{key, head.op_id.seq, false, {}, std::nullopt, 0};
+    if (const auto* put = std::get_if<PutOp>(&head.op)) {
+      request.value = put->value;
+      request.expected = put->expected;
+    } else {
+      request.remove = true;
+      request.expected = std::get<DeleteOp>(head.op).expected;
     }
-    return ks.ops.empty();
+    request.timeout_ms =
+        static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
+    head.forwarded_to = leader;
+    ks.forward_progress_at = now_;
+    ++counters_.forwards;
+    send(leader, std::move(request));
+    return true;
+  }
+
+  // The replica we handed a write to showed no sign of life on the key for a retry
+  // timeout: it may be hung or cut off. Take the write back and propose it here. Its id
+  // keeps it from being applied twice if that replica did, or later does, propose it too.
+  void take_back_forwarded_op(KeyState& ks) {
+    if (ks.ops.empty() || ks.ops.front().forwarded_to == 0 ||
+        now_ < ks.forward_progress_at + config_.retry_timeout_ms) {
+      return;
+    }
+    ks.ops.front().taken_back_from = ks.ops.front().forwarded_to;
+    ks.ops.front().forwarded_to = 0;
+    ks.leader_hint = 0;
+    ++counters_.forwards_taken_back;
   }
 
   void on(NodeId from, ForwardRequest& m) {
-    if (!seen_forwards_.emplace(std::make_pair(from, m.forward_id), now_ + 60000).second) {
-      return;  // a duplicate: running it twice would apply it twice
+    // A duplicate: running it again could apply it after it was answered as failed.
+    if (!seen_forwards_
+             .try_emplace(OpId{from, m.seq}, SeenForward{now_ + kSeenForwardsForgetMs, {}})
+             .second) {
+      return;
     }
     KeyState& ks = state(m.key);
+    const OpId op_id{from, m.seq};
     Operation op = m.remove ? Operation{DeleteOp{m.expected}}
                             : Operation{PutOp{std::move(m.value), m.expected}};
-    PendingOp pending{0, std::move(op), now_ + m.timeout_ms, now_, 0, {}, from, m.forward_id};
-    ks.ops.push_back(std::move(pending));
+    ks.ops.push_back(PendingOp{0, std::move(op), op_id, now_ + m.timeout_ms, now_, 0, from, 0, 0});
     drive(m.key, ks);
   }
 
-  void on(NodeId, ForwardReply& m) {
-    auto it = forwarded_.find(m.forward_id);
-    if (it == forwarded_.end()) return;
+  static std::vector<ParkedOp>::iterator find_parked(KeyState& ks, const OpId& op_id,
+                                                     NodeId holder) {
+    return std::find_if(ks.parked.begin(), ks.parked.end(), [&](const ParkedOp& parked) {
+      return parked.op.op_id == op_id && parked.op.taken_back_from == holder;
+    });
+  }
+
+  // The replica that forwarded us a write took it back: drop it unless we proposed it.
+  void on(NodeId from, ForwardWithdraw& m) {
+    const OpId op_id{from, m.seq};
+    KeyState& ks = state(m.key);
+    auto queued = std::find_if(ks.ops.begin(), ks.ops.end(),
+                               [&](const PendingOp& op) { return op.op_id == op_id; });
+    if (queued != ks.ops.end()) {
+      if (queued->proposed_slot != 0) return;  // it may be chosen: the answer follows
+      ks.ops.erase(queued);
+      send(from, ForwardWithdrawn{m.key, m.seq});
+      drive(m.key, ks);
+      return;
+    }
+    // Answered already (the answer may have been lost), or never received: then a late
+    // copy must be dropped.
+    auto [seen, inserted] =
+        seen_forwards_.try_emplace(op_id, SeenForward{now_ + kSeenForwardsForgetMs, {}});
+    if (!inserted && seen->second.reply) {
+      send(from, *seen->second.reply);
+    } else {
+      send(from, ForwardWithdrawn{m.key, m.seq});
+    }
+  }
+
+  void on(NodeId from, ForwardWithdrawn& m) {
+    auto key_it = keys_.find(m.key);
+    if (key_it == keys_.end()) return;
+    KeyState& ks = key_it->second;
+    auto parked = find_parked(ks, OpId{config_.self, m.seq}, from);
+    if (parked == ks.parked.end()) return;
+    ready_.completions.push_back(std::move(parked->answer));
+    ks.parked.erase(parked);
+  }
+
+  void on(NodeId from, ForwardReply& m) {
+    auto key_it = keys_.find(m.key);
+    if (key_it == keys_.end()) return;
+    KeyState& ks = key_it->second;
+    const OpId op_id{config_.self, m.seq};
     const auto outcome = static_cast<Outcome>(m.outcome);
     const bool valid = outcome == Outcome::kOk || outcome == Outcome::kNotFound ||
                        outcome == Outcome::kConflict || outcome == Outcome::kNoQuorum ||
                        outcome == Outcome::kUnknown;
-    complete(it->second.id, valid ? outcome : Outcome::kNoQuorum, m.version, std::move(m.value));
-    forwarded_.erase(it);
-  }
-
-  void expire_forwards() {
-    for (auto it = forwarded_.begin(); it != forwarded_.end();) {
-      if (now_ >= it->second.deadline) {
-        complete(it->second.id, Outcome::kNoQuorum, 0);
-        it = forwarded_.erase(it);
-      } else {
-        ++it;
-      }
+    auto parked = find_parked(ks, op_id, from);
+    if (parked != ks.parked.end()) {
+      // Done there (a failure there is final: it never proposes it after answering), or
+      // given up there after it may have proposed it.
+      const bool final =
+          outcome == Outcome::kOk || outcome == Outcome::kNotFound || outcome == Outcome::kConflict;
+      if (!final) ++counters_.unknown_outcomes;
+      complete(parked->op.id, final ? outcome : Outcome::kUnknown, m.version, std::move(m.value));
+      ks.parked.erase(parked);
+      return;
     }
-    std::erase_if(seen_forwards_, [&](const auto& entry) { return entry.second <= now_; });
+    auto it = std::find_if(ks.ops.begin(), ks.ops.end(), [&](const PendingOp& op) {
+      return op.op_id == op_id && op.forwarded_to == from;
+    });
+    if (it == ks.ops.end()) return;  // answered already, or taken back
+    complete(it->id, valid ? outcome : Outcome::kNoQuorum, m.version, std::move(m.value));
+    ks.ops.erase(it);
+    note_leader(ks, from);
+    drive(m.key, ks);
   }
 
  public:
@@ -478,6 +559,7 @@ class Core::Impl {
   void note_leader(KeyState& ks, NodeId node) {
     ks.leader_hint = node;
     ks.leader_hint_at = now_;
+    if (!ks.ops.empty() && ks.ops.front().forwarded_to == node) ks.forward_progress_at = now_;
   }
 
   void start_prepare(const std::string& key, KeyState& ks) {
@@ -517,12 +599,12 @@ class Core::Impl {
         ks.highest_accepted.has_value() &&
         !(config_.planted_bug == PlantedBug::kProposerIgnoresAcceptedValue && !ks.ops.empty());
     if (must_recover) {
-      // Phase 2 must carry the highest-numbered accepted value; it may be our own
-      // head op's, proposed earlier under another ballot.
+      // Phase 2 must carry the highest-numbered accepted value; it may be our head op's,
+      // proposed earlier by us or by a replica we had handed it to.
       const AcceptedProposal recovered = *ks.highest_accepted;
-      const bool is_head = !ks.ops.empty() && ks.ops.front().proposed_slot == ks.slot &&
-                           contains_ballot(ks.ops.front().proposed_origins, recovered.origin);
-      start_accept(key, ks, recovered.value, recovered.origin, is_head);
+      const bool is_head = !ks.ops.empty() && ks.ops.front().op_id == recovered.op &&
+                           ks.ops.front().forwarded_to == 0;
+      start_accept(key, ks, recovered.value, recovered.op, is_head);
       return;
     }
     // No value can have been chosen in this slot: the applied state is the latest one,
@@ -539,39 +621,49 @@ class Core::Impl {
       }
     }
     ks.recover_requested = !waiting.empty();
-    while (!ks.ops.empty()) {
+    while (true) {
+      settle_decided_ops(key, ks);
+      if (ks.ops.empty() || ks.ops.front().forwarded_to != 0) return;
       PendingOp& head = ks.ops.front();
       Evaluation evaluation = evaluate(head.op, ks.applied);
       if (evaluation.applies) {
-        start_accept(key, ks, std::move(evaluation.new_value), ks.ballot, true);
+        start_accept(key, ks, std::move(evaluation.new_value), head.op_id, true);
         return;
       }
       if (head.submitted_at > confirmed_at) {
         start_prepare(key, ks);  // to confirm the failure at a moment inside this request
         return;
       }
-      finish(key, head, evaluation.failure, ks.applied.version,
-             evaluation.failure == Outcome::kConflict ? ks.applied.value : std::nullopt);
+      Completion answer{head.id, evaluation.failure, ks.applied.version,
+                        evaluation.failure == Outcome::kConflict ? ks.applied.value : std::nullopt};
+      if (head.taken_back_from != 0 &&
+          config_.planted_bug != PlantedBug::kTakenBackFailureAnsweredAtOnce) {
+        // The replica we had handed it to may still propose it, and succeed: saying that
+        // it failed could be a lie until that replica withdraws it.
+        send(head.taken_back_from, ForwardWithdraw{key, head.op_id.seq});
+        ks.parked.push_back(ParkedOp{std::move(head), std::move(answer), now_});
+        ks.ops.pop_front();
+        continue;
+      }
+      finish(key, head, answer.outcome, answer.version, std::move(answer.value));
       ks.ops.pop_front();
     }
   }
 
-  void start_accept(const std::string& key, KeyState& ks, KeyValue value, Ballot origin,
+  // Proposes `value`, the value of write `op`, for the open slot. A write of ours is
+  // proposed afresh (not recovered) only while the applied state shows it undecided:
+  // settle_decided_ops ran on the same applied state.
+  void start_accept(const std::string& key, KeyState& ks, KeyValue value, OpId op,
                     bool for_head_op) {
     ks.phase = ProposerPhase::kAccepting;
     ks.slot = ks.applied.version + 1;
     ks.voters.clear();
     ks.proposal_value = std::move(value);
-    ks.proposal_origin = origin;
-    if (for_head_op) {
-      PendingOp& head = ks.ops.front();
-      if (head.proposed_slot != ks.slot) head.proposed_origins.clear();
-      head.proposed_slot = ks.slot;
-      if (!contains_ballot(head.proposed_origins, origin)) head.proposed_origins.push_back(origin);
-    }
+    ks.proposal_op = op;
+    if (for_head_op) ks.ops.front().proposed_slot = ks.slot;
     ks.phase_deadline = now_ + config_.retry_timeout_ms;
     ++counters_.phase2_rounds;
-    broadcast(Accept{key, ks.slot, ks.ballot, ks.proposal_value, origin});
+    broadcast(Accept{key, ks.slot, ks.ballot, ks.proposal_value, op});
   }
 
   void on(NodeId from, Accepted& m) {
@@ -585,7 +677,10 @@ class Core::Impl {
     // Chosen.
     ks.phase = ProposerPhase::kIdle;
     const Ballot chosen_ballot = ks.ballot;
-    apply(m.key, ks, AppliedRecord{ks.slot, ks.proposal_value, ks.proposal_origin}, true);
+    apply(m.key, ks,
+          AppliedRecord{ks.slot, ks.proposal_value,
+                        with_write(ks.applied.writers, ks.proposal_op, ks.slot)},
+          true);
     send_to_peers(Commit{m.key, m.slot, chosen_ballot});
     drive(m.key, ks);
   }
@@ -633,7 +728,7 @@ class Core::Impl {
     }
     if (m.state && m.version > ks.applied.version) {
       ++counters_.catch_ups;
-      apply(m.key, ks, AppliedRecord{m.version, std::move(*m.state), m.origin}, false);
+      apply(m.key, ks, AppliedRecord{m.version, std::move(*m.state), std::move(m.writers)}, false);
     }
     ReadRound& round = *ks.read_round;
     round.replied.push_back(from);
@@ -671,6 +766,7 @@ class Core::Impl {
 
   void tick_key(const std::string& key, KeyState& ks) {
     expire_requests(key, ks);
+    take_back_forwarded_op(ks);
 
     if (ks.phase != ProposerPhase::kIdle && now_ >= ks.phase_deadline) {
       ++counters_.retries;
@@ -738,6 +834,17 @@ class Core::Impl {
         }
       }
     };
+    std::erase_if(ks.parked, [&](ParkedOp& parked) {
+      if (now_ >= parked.op.deadline) {
+        complete(parked.op.id, Outcome::kNoQuorum, ks.applied.version);
+        return true;
+      }
+      if (now_ >= parked.asked_at + config_.retry_timeout_ms) {
+        parked.asked_at = now_;
+        send(parked.op.taken_back_from, ForwardWithdraw{key, parked.op.op_id.seq});
+      }
+      return false;
+    });
     auto plain = [](const PendingRead& read) -> const PendingRead& { return read; };
     expire_reads(ks.reads_waiting, plain);
     expire_reads(ks.reads_until_applied,
@@ -754,12 +861,12 @@ class Core::Impl {
   std::unordered_map<std::string, KeyState> keys_;
   std::set<std::string> active_;  // keys with something to do at the next tick
   std::deque<Message> local_;
-  struct ForwardedWrite {
-    RequestId id = 0;
-    TimeMs deadline = 0;
+  std::uint64_t next_op_seq_ = 0;
+  struct SeenForward {
+    TimeMs forget_at = 0;
+    std::optional<ForwardReply> reply;  // once answered
   };
-  std::unordered_map<std::uint64_t, ForwardedWrite> forwarded_;       // by forward id
-  std::map<std::pair<NodeId, std::uint64_t>, TimeMs> seen_forwards_;  // -> forget after
+  std::map<OpId, SeenForward> seen_forwards_;
   Ready ready_;
   std::set<NodeId> unreachable_;
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
@@ -772,6 +879,7 @@ bool may_precede_persist(const Message& message) {
          std::holds_alternative<CatchUpReply>(message) ||
          std::holds_alternative<ReadQuery>(message) ||
          std::holds_alternative<ForwardRequest>(message) ||
+         std::holds_alternative<ForwardWithdraw>(message) ||
          std::holds_alternative<SyncRequest>(message) || std::holds_alternative<SyncReply>(message);
 }
 

@@ -18,10 +18,12 @@ namespace paxoskv::consensus {
 // outside tests.
 enum class PlantedBug {
   kNone,
-  kAcceptorIgnoresPromise,        // accepts ballots below its promise
-  kProposerIgnoresAcceptedValue,  // proposes its own value after phase 1
-  kAcceptorPersistsLate,          // answers before its promise/acceptance is durable
-  kReadSkipsRinse,                // returns a quorum read before in-flight slots settle
+  kAcceptorIgnoresPromise,          // accepts ballots below its promise
+  kProposerIgnoresAcceptedValue,    // proposes its own value after phase 1
+  kAcceptorPersistsLate,            // answers before its promise/acceptance is durable
+  kReadSkipsRinse,                  // returns a quorum read before in-flight slots settle
+  kTakenBackWriteIgnoresMarks,      // proposes a taken-back write its writer mark shows chosen
+  kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
 };
 
 struct CoreConfig {
@@ -31,6 +33,9 @@ struct CoreConfig {
   TimeMs backoff_max_ms = 300;           // random wait before retrying after a conflict
   std::uint64_t seed = 1;                // for the randomized backoff
   std::size_t max_cached_keys = 100000;  // idle keys above this are evicted from memory
+  // Must grow at every start of the replica (the node keeps it durably): the ids of its
+  // clients' writes, OpId{self, incarnation << 40 | n}, then never repeat.
+  std::uint64_t incarnation = 1;
   PlantedBug planted_bug = PlantedBug::kNone;
 };
 
@@ -71,8 +76,10 @@ struct CoreCounters {
   std::uint64_t retries = 0;           // phases retried after a timeout
   std::uint64_t read_rounds = 0;
   std::uint64_t read_rinses = 0;
-  std::uint64_t catch_ups = 0;         // states adopted from other replicas
-  std::uint64_t unknown_outcomes = 0;  // writes answered kUnknown
+  std::uint64_t catch_ups = 0;            // states adopted from other replicas
+  std::uint64_t unknown_outcomes = 0;     // writes answered kUnknown
+  std::uint64_t forwards = 0;             // writes handed to the key's leader
+  std::uint64_t forwards_taken_back = 0;  // ... then proposed here: the leader went quiet
 };
 
 class Core {

@@ -12,17 +12,26 @@
 namespace paxoskv::consensus {
 
 struct PendingOp {
-  RequestId id = 0;
+  RequestId id = 0;  // our client's request (unused when forwarded_from is set)
   Operation op;
+  OpId op_id;
   TimeMs deadline = 0;
   TimeMs submitted_at = 0;
-  // The slot this op's value was proposed for, and every origin ballot it was proposed
-  // under there: a value chosen in that slot with one of these origins is this op.
+  // The slot we last proposed this op in; 0 while not proposed, or once that slot is
+  // known to have gone to another write.
   Slot proposed_slot = 0;
-  std::vector<Ballot> proposed_origins;
   // Set when another replica forwarded this op to us: the answer goes back to it.
   NodeId forwarded_from = 0;
-  std::uint64_t forward_id = 0;
+  // Set while we wait for the replica we handed this op to (see Core).
+  NodeId forwarded_to = 0;
+  // The replica we stopped waiting for: it may still propose the op. Never handed again.
+  NodeId taken_back_from = 0;
+};
+
+struct ParkedOp {
+  PendingOp op;
+  Completion answer;  // ours, given once the other replica withdrew the op
+  TimeMs asked_at = 0;
 };
 
 struct PendingRead {
@@ -63,16 +72,20 @@ struct KeyState {
   std::vector<NodeId> voters;  // promised (phase 1) or accepted (phase 2) this phase
   std::optional<AcceptedProposal> highest_accepted;  // among the promises
   KeyValue proposal_value;
-  Ballot proposal_origin;
+  OpId proposal_op;
   TimeMs phase_started_at = 0;
   TimeMs phase_deadline = 0;
   TimeMs backoff_until = 0;
   Ballot highest_seen;  // the highest promise a reject told us of
   unsigned conflicts_in_row = 0;
-  std::deque<PendingOp> ops;       // client writes, one proposal at a time, in order
+  std::deque<PendingOp> ops;  // client writes, one proposal at a time, in order
+  // Writes taken back from a quiet replica that failed their precondition here: they wait
+  // for that replica to say what became of them there (see Core::on_prepared).
+  std::vector<ParkedOp> parked;
   bool recover_requested = false;  // run phase 1 to settle the open slot, for reads
   NodeId leader_hint = 0;          // the replica last seen proposing this key
   TimeMs leader_hint_at = 0;
+  TimeMs forward_progress_at = 0;  // last sign of life for writes we forwarded
 
   // Linearizable reads.
   std::vector<PendingRead> reads_waiting;  // for the next round

@@ -36,13 +36,13 @@ struct Reject {
   Ballot promised;
 };
 
-// Phase 2a. `origin` as in AcceptedProposal.
+// Phase 2a: the value of client write `op`.
 struct Accept {
   std::string key;
   Slot slot = 0;
   Ballot ballot;
   KeyValue value;
-  Ballot origin;
+  OpId op;
 };
 
 // Phase 2b.
@@ -72,7 +72,7 @@ struct CatchUpReply {
   std::string key;
   Version version = 0;
   KeyValue value;
-  Ballot origin;  // of the proposal chosen at `version` (see AcceptedProposal)
+  WriterMarks writers;  // as in AppliedRecord
 };
 
 // Quorum read, round 1: what have you applied and accepted for `key`?
@@ -88,17 +88,18 @@ struct ReadReply {
   Version version = 0;
   // The applied state, sent only when `version` is above the asker's `have`.
   std::optional<KeyValue> state;
-  Ballot origin;  // of the applied state, as in CatchUpReply
+  WriterMarks writers;  // of the applied state, sent with it
   // The open slot this acceptor accepted a proposal for, 0 if none.
   Slot accepted_slot = 0;
 };
 
 // A write handed to the replica that leads the key (the last one seen to propose it), so
-// that replicas do not duel over a busy key. The leader runs it as its own client's op
-// and answers with ForwardReply; it never forwards it further.
+// that replicas do not duel over a busy key. The leader proposes it under its id
+// OpId{sender, seq} and answers with ForwardReply; it never forwards it further. The
+// sender may stop waiting and propose it itself: the id keeps it from being applied twice.
 struct ForwardRequest {
   std::string key;
-  std::uint64_t forward_id = 0;
+  std::uint64_t seq = 0;
   bool remove = false;  // delete; else put `value`
   std::string value;
   std::optional<Version> expected;  // compare-and-set
@@ -106,10 +107,25 @@ struct ForwardRequest {
 };
 
 struct ForwardReply {
-  std::uint64_t forward_id = 0;
+  std::string key;
+  std::uint64_t seq = 0;
   std::uint8_t outcome = 0;  // consensus::Outcome
   Version version = 0;
   KeyValue value;
+};
+
+// The sender took back its write `seq` (see ForwardRequest) and asks the replica it had
+// handed it to never to propose it. That replica answers ForwardWithdrawn if it never
+// will (it had not proposed it, or never got it: a late copy is then dropped), else the
+// write's ForwardReply once it is done.
+struct ForwardWithdraw {
+  std::string key;
+  std::uint64_t seq = 0;
+};
+
+struct ForwardWithdrawn {
+  std::string key;
+  std::uint64_t seq = 0;
 };
 
 // Background anti-entropy between replicas (handled by the node, not the core): send me
@@ -125,8 +141,8 @@ struct SyncReply {
   bool more = false;
 };
 
-using Message =
-    std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest, CatchUpReply,
-                 ReadQuery, ReadReply, SyncRequest, SyncReply, ForwardRequest, ForwardReply>;
+using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
+                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply,
+                             ForwardRequest, ForwardReply, ForwardWithdraw, ForwardWithdrawn>;
 
 }  // namespace paxoskv::consensus

@@ -13,10 +13,7 @@ struct AcceptedProposal {
   Slot slot = 0;
   Ballot ballot;
   KeyValue value;
-  // The ballot the value was first proposed with, kept when another proposer recovers
-  // it under a higher ballot: lets the original proposer recognise its own client's
-  // operation as done, instead of applying it twice.
-  Ballot origin;
+  OpId op;  // the client write the value comes from
 
   friend bool operator==(const AcceptedProposal&, const AcceptedProposal&) = default;
 };
@@ -34,7 +31,7 @@ struct AcceptorRecord {
 struct AppliedRecord {
   Version version = 0;
   KeyValue value;
-  Ballot origin;  // of the proposal chosen at `version` (see AcceptedProposal)
+  WriterMarks writers;  // after the write chosen at `version` (see WriterMark)
 
   friend bool operator==(const AppliedRecord&, const AppliedRecord&) = default;
 };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace paxoskv::consensus {
 
@@ -30,5 +31,34 @@ struct Ballot {
   friend auto operator<=>(const Ballot&, const Ballot&) = default;
   bool is_zero() const { return round == 0 && node == 0; }
 };
+
+// Which client write a proposed value carries: the replica that took the write from its
+// client, and a number that replica never uses twice, not even after a restart (see
+// CoreConfig::incarnation). A write keeps its id when another replica proposes it (a
+// forwarded write, a recovered value), which is how it is recognised, and never applied
+// twice, whoever gets it chosen.
+struct OpId {
+  NodeId node = 0;
+  std::uint64_t seq = 0;
+
+  friend auto operator<=>(const OpId&, const OpId&) = default;
+  bool is_zero() const { return node == 0 && seq == 0; }
+};
+
+// For one key and one replica: the latest of that replica's writes chosen for the key,
+// and the version it made. A replica's writes to a key are chosen in the order of their
+// seq (see Core), so a write whose seq is at or below the mark is decided: it was chosen
+// (at `version`) if the seq is the mark's, and must never be proposed again.
+struct WriterMark {
+  NodeId node = 0;
+  std::uint64_t seq = 0;
+  Version version = 0;
+
+  friend bool operator==(const WriterMark&, const WriterMark&) = default;
+};
+
+// One mark per replica that ever wrote the key, ordered by node. Part of every chosen
+// state: the state at version v carries the marks of all writes chosen up to v.
+using WriterMarks = std::vector<WriterMark>;
 
 }  // namespace paxoskv::consensus

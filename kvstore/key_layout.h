@@ -6,9 +6,10 @@
 //                          fingerprint). Written once, when the store is created.
 //   "i"                    the change index: how many applied changes the store has
 //                          persisted. Read at open, so start-up never scans keys.
+//   "n"                    the incarnation: how many times the store was opened.
 //   'a' + key              the key's acceptor record (promise, accepted proposal).
-//   's' + key              the key's applied state (version, value or absent, origin
-//                          ballot) and the change index of its latest change.
+//   's' + key              the key's applied state (version, value or absent, writer
+//                          marks) and the change index of its latest change.
 //   'c' + be64(index)      change log: index -> key. One entry per key, at the index of
 //                          its latest change: a change deletes the key's previous entry,
 //                          so the log is bounded by the number of keys. Big-endian so
@@ -27,6 +28,7 @@ namespace paxoskv::kvstore::layout {
 
 inline constexpr std::string_view kMetaKey = "m";
 inline constexpr std::string_view kChangeIndexKey = "i";
+inline constexpr std::string_view kIncarnationKey = "n";
 inline constexpr char kAcceptorPrefix = 'a';
 inline constexpr char kAppliedPrefix = 's';
 inline constexpr char kChangeLogPrefix = 'c';

@@ -8,13 +8,13 @@ namespace {
 
 ByteWriter start_record() {
   ByteWriter writer;
-  writer.u8(kFormatV1);
+  writer.u8(kFormatV2);
   return writer;
 }
 
 void expect_format(ByteReader& reader) {
   const std::uint8_t format = reader.u8();
-  if (format != kFormatV1) {
+  if (format != kFormatV2) {
     throw RecordFormatError("unsupported record format " + std::to_string(format));
   }
 }
@@ -41,6 +41,40 @@ consensus::KeyValue get_value(ByteReader& reader) {
   return reader.bytes();
 }
 
+void put_op(ByteWriter& writer, const consensus::OpId& op) {
+  writer.u32(op.node);
+  writer.u64(op.seq);
+}
+
+consensus::OpId get_op(ByteReader& reader) {
+  consensus::OpId op;
+  op.node = reader.u32();
+  op.seq = reader.u64();
+  return op;
+}
+
+void put_writers(ByteWriter& writer, const consensus::WriterMarks& marks) {
+  writer.u32(static_cast<std::uint32_t>(marks.size()));
+  for (const consensus::WriterMark& mark : marks) {
+    writer.u32(mark.node);
+    writer.u64(mark.seq);
+    writer.u64(mark.version);
+  }
+}
+
+consensus::WriterMarks get_writers(ByteReader& reader) {
+  const std::uint32_t count = reader.u32();
+  consensus::WriterMarks marks;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    consensus::WriterMark mark;
+    mark.node = reader.u32();
+    mark.seq = reader.u64();
+    mark.version = reader.u64();
+    marks.push_back(mark);
+  }
+  return marks;
+}
+
 }  // namespace
 
 std::string encode_identity(const StoreIdentity& identity) {
@@ -60,18 +94,18 @@ StoreIdentity decode_identity(std::string_view encoded) {
   return identity;
 }
 
-std::string encode_change_index(std::uint64_t index) {
+std::string encode_counter(std::uint64_t value) {
   ByteWriter writer = start_record();
-  writer.u64(index);
+  writer.u64(value);
   return std::move(writer).take();
 }
 
-std::uint64_t decode_change_index(std::string_view encoded) {
+std::uint64_t decode_counter(std::string_view encoded) {
   ByteReader reader(encoded);
   expect_format(reader);
-  const std::uint64_t index = reader.u64();
+  const std::uint64_t value = reader.u64();
   reader.expect_end();
-  return index;
+  return value;
 }
 
 std::string encode_acceptor(const consensus::AcceptorRecord& record) {
@@ -81,7 +115,7 @@ std::string encode_acceptor(const consensus::AcceptorRecord& record) {
   if (record.accepted) {
     writer.u64(record.accepted->slot);
     put_ballot(writer, record.accepted->ballot);
-    put_ballot(writer, record.accepted->origin);
+    put_op(writer, record.accepted->op);
     put_value(writer, record.accepted->value);
   }
   return std::move(writer).take();
@@ -96,7 +130,7 @@ consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
     consensus::AcceptedProposal accepted;
     accepted.slot = reader.u64();
     accepted.ballot = get_ballot(reader);
-    accepted.origin = get_ballot(reader);
+    accepted.op = get_op(reader);
     accepted.value = get_value(reader);
     record.accepted = std::move(accepted);
   }
@@ -107,8 +141,8 @@ consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
 std::string encode_applied(const AppliedState& state) {
   ByteWriter writer = start_record();
   writer.u64(state.version);
-  put_ballot(writer, state.origin);
   writer.u64(state.change_index);
+  put_writers(writer, state.writers);
   put_value(writer, state.value);
   return std::move(writer).take();
 }
@@ -118,8 +152,8 @@ AppliedState decode_applied(std::string_view encoded) {
   expect_format(reader);
   AppliedState state;
   state.version = reader.u64();
-  state.origin = get_ballot(reader);
   state.change_index = reader.u64();
+  state.writers = get_writers(reader);
   state.value = get_value(reader);
   reader.expect_end();
   return state;

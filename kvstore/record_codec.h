@@ -1,6 +1,6 @@
 // Encodings of the values stored under each key kind (see key_layout.h).
 //
-// Every value starts with a format byte (kFormatV1), so a later format can be told apart
+// Every value starts with a format byte (kFormatV2), so a later format can be told apart
 // from a corrupt record. Integers are fixed-width big-endian, byte strings are
 // length-prefixed (u32), optional values carry a 0/1 presence byte. Decoding checks every
 // length and rejects unknown format bytes, bad flags and trailing bytes by throwing
@@ -16,13 +16,14 @@
 
 namespace paxoskv::kvstore::codec {
 
-inline constexpr std::uint8_t kFormatV1 = 1;
+inline constexpr std::uint8_t kFormatV2 = 2;
 
 std::string encode_identity(const StoreIdentity& identity);
 StoreIdentity decode_identity(std::string_view encoded);
 
-std::string encode_change_index(std::uint64_t index);
-std::uint64_t decode_change_index(std::string_view encoded);
+// A plain counter: the change index, the incarnation.
+std::string encode_counter(std::uint64_t value);
+std::uint64_t decode_counter(std::string_view encoded);
 
 std::string encode_acceptor(const consensus::AcceptorRecord& record);
 consensus::AcceptorRecord decode_acceptor(std::string_view encoded);

@@ -132,8 +132,9 @@ Store::Store(const std::string& data_dir, const StoreIdentity& identity,
     : data_dir_(data_dir) {
   open(options);
   initialize_or_verify(identity);
-  spdlog::info("paxoskv store: opened {} as {}, change index {}", data_dir_, describe(identity),
-               index());
+  begin_incarnation();
+  spdlog::info("paxoskv store: opened {} as {}, change index {}, incarnation {}", data_dir_,
+               describe(identity), index(), incarnation_);
 }
 
 Store::~Store() {
@@ -171,6 +172,22 @@ void Store::open(const StoreOptions& store_options) {
   }
 }
 
+void Store::begin_incarnation() {
+  const auto stored = get(*db_, data_dir_, latest_read_options(), layout::kIncarnationKey);
+  const std::uint64_t previous =
+      stored ? decode_stored(data_dir_, layout::kIncarnationKey, *stored, codec::decode_counter)
+             : 0;
+  leveldb::WriteOptions write_options;
+  write_options.sync = true;
+  const leveldb::Status status =
+      db_->Put(write_options, slice(layout::kIncarnationKey), codec::encode_counter(previous + 1));
+  if (!status.ok()) {
+    throw std::runtime_error("paxoskv store: cannot write to data dir " + data_dir_ + ": " +
+                             status.ToString());
+  }
+  incarnation_ = previous + 1;
+}
+
 void Store::initialize_or_verify(const StoreIdentity& identity) {
   const auto read_options = latest_read_options();
   const auto meta = get(*db_, data_dir_, read_options, layout::kMetaKey);
@@ -182,7 +199,7 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
     }
     leveldb::WriteBatch batch;
     batch.Put(slice(layout::kMetaKey), codec::encode_identity(identity));
-    batch.Put(slice(layout::kChangeIndexKey), codec::encode_change_index(0));
+    batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(0));
     leveldb::WriteOptions write_options;
     write_options.sync = true;
     const leveldb::Status status = db_->Write(write_options, &batch);
@@ -208,7 +225,7 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
                              " has no change index record: corrupt store");
   }
   index_.store(
-      decode_stored(data_dir_, layout::kChangeIndexKey, *stored_index, codec::decode_change_index),
+      decode_stored(data_dir_, layout::kChangeIndexKey, *stored_index, codec::decode_counter),
       std::memory_order_release);
   verify_change_log_tail();
 }
@@ -298,14 +315,14 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records)
 
       ++next_index;
       const AppliedState state{record.applied->version, record.applied->value,
-                               record.applied->origin, next_index};
+                               record.applied->writers, next_index};
       batch.Put(layout::change_log_key(next_index), codec::encode_change_log_entry(record.key));
       batch.Put(layout::applied_key(record.key), codec::encode_applied(state));
       batch_change_index[record.key] = next_index;
     }
   }
   if (next_index != first_index) {
-    batch.Put(slice(layout::kChangeIndexKey), codec::encode_change_index(next_index));
+    batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(next_index));
   }
 
   leveldb::WriteOptions write_options;
@@ -339,8 +356,7 @@ ListPage Store::list(std::string_view prefix, std::string_view after, std::size_
   const auto read_options = snapshot.options();
   ListPage page;
   if (const auto stored = get(*db_, data_dir_, read_options, layout::kChangeIndexKey)) {
-    page.index =
-        decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_change_index);
+    page.index = decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_counter);
   }
 
   const std::string db_prefix = layout::applied_key(prefix);
@@ -379,7 +395,7 @@ ChangesPage Store::changes_after(std::uint64_t after_index, std::size_t limit,
   std::uint64_t snapshot_index = 0;
   if (const auto stored = get(*db_, data_dir_, read_options, layout::kChangeIndexKey)) {
     snapshot_index =
-        decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_change_index);
+        decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_counter);
   }
   page.next_index = snapshot_index;
   if (after_index >= snapshot_index) return page;

@@ -54,6 +54,10 @@ class Store final : public consensus::StateReader {
   // Each applied part takes the next change index. Returns the new change index.
   std::uint64_t write(const std::vector<consensus::PersistRecord>& records);
 
+  // How many times this store was opened, this time included: grows at every open (the
+  // count is synced before the constructor returns).
+  std::uint64_t incarnation() const { return incarnation_; }
+
   // The persisted count of applied changes (all keys).
   std::uint64_t index() const { return index_.load(std::memory_order_acquire); }
 
@@ -87,6 +91,7 @@ class Store final : public consensus::StateReader {
   void open(const StoreOptions& options);
   void initialize_or_verify(const StoreIdentity& identity);
   void verify_change_log_tail() const;
+  void begin_incarnation();
   bool has_any_record() const;
   // The change index of the key's latest change before this batch, if any.
   std::optional<std::uint64_t> stored_change_index(std::string_view key) const;
@@ -96,6 +101,7 @@ class Store final : public consensus::StateReader {
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
   std::unique_ptr<leveldb::DB> db_;
   std::atomic<std::uint64_t> index_{0};
+  std::uint64_t incarnation_ = 0;
   std::atomic<bool> write_failed_{false};
   AtomicWriteCounters counters_;
 };

@@ -24,11 +24,11 @@ struct StoreIdentity {
 struct AppliedState {
   consensus::Version version = 0;
   consensus::KeyValue value;  // nullopt with version > 0: deleted (keeps its version)
-  consensus::Ballot origin;
+  consensus::WriterMarks writers;
   std::uint64_t change_index = 0;
 
   bool present() const { return value.has_value(); }
-  consensus::AppliedRecord record() const { return {version, value, origin}; }
+  consensus::AppliedRecord record() const { return {version, value, writers}; }
 
   friend bool operator==(const AppliedState&, const AppliedState&) = default;
 };

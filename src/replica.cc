@@ -18,9 +18,10 @@ constexpr std::uint32_t kSyncPageKeys = 256;
 // A sync reply stays well below the transport's frame limit.
 constexpr std::size_t kSyncPageBytes = 4 << 20;
 
-consensus::CoreConfig core_config(const Options& options) {
+consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
   consensus::CoreConfig config;
   config.self = options.id;
+  config.incarnation = store.incarnation();
   for (const auto& [id, address] : options.cluster) config.members.push_back(id);
   config.seed = std::random_device{}();
   return config;
@@ -72,7 +73,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
     : io_(io),
       options_(options),
       store_(options.data_dir, kvstore::StoreIdentity{options.id, cluster_fingerprint(options)}),
-      core_(core_config(options), store_),
+      core_(core_config(options, store_), store_),
       transport_(io, options.id, cluster_fingerprint(options), peers_of(options),
                  listen_address_of(options),
                  [this](consensus::NodeId from, consensus::Message message) {
@@ -211,7 +212,7 @@ void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncReque
     }
     bytes += change.key.size() + (change.state.value ? change.state.value->size() : 0);
     reply.entries.push_back(consensus::CatchUpReply{change.key, change.state.version,
-                                                    change.state.value, change.state.origin});
+                                                    change.state.value, change.state.writers});
     reply.next_index = change.state.change_index;
   }
   if (page.changes.empty()) reply.next_index = page.next_index;

@@ -28,7 +28,7 @@ auto fields_of(const Reject& m) {
   return std::tie(m.key, m.slot, m.ballot, m.promised);
 }
 auto fields_of(const Accept& m) {
-  return std::tie(m.key, m.slot, m.ballot, m.value, m.origin);
+  return std::tie(m.key, m.slot, m.ballot, m.value, m.op);
 }
 auto fields_of(const Accepted& m) {
   return std::tie(m.key, m.slot, m.ballot);
@@ -40,22 +40,28 @@ auto fields_of(const CatchUpRequest& m) {
   return std::tie(m.key, m.have);
 }
 auto fields_of(const CatchUpReply& m) {
-  return std::tie(m.key, m.version, m.value, m.origin);
+  return std::tie(m.key, m.version, m.value, m.writers);
 }
 auto fields_of(const ReadQuery& m) {
   return std::tie(m.key, m.read_id, m.have);
 }
 auto fields_of(const ReadReply& m) {
-  return std::tie(m.key, m.read_id, m.version, m.state, m.origin, m.accepted_slot);
+  return std::tie(m.key, m.read_id, m.version, m.state, m.writers, m.accepted_slot);
 }
 auto fields_of(const SyncRequest& m) {
   return std::tie(m.after_index, m.limit);
 }
 auto fields_of(const ForwardRequest& m) {
-  return std::tie(m.key, m.forward_id, m.remove, m.value, m.expected, m.timeout_ms);
+  return std::tie(m.key, m.seq, m.remove, m.value, m.expected, m.timeout_ms);
+}
+auto fields_of(const ForwardWithdraw& m) {
+  return std::tie(m.key, m.seq);
+}
+auto fields_of(const ForwardWithdrawn& m) {
+  return std::tie(m.key, m.seq);
 }
 auto fields_of(const ForwardReply& m) {
-  return std::tie(m.forward_id, m.outcome, m.version, m.value);
+  return std::tie(m.key, m.seq, m.outcome, m.version, m.value);
 }
 
 template <typename M>
@@ -93,27 +99,29 @@ std::string byte(std::uint8_t value) {
 
 const std::string kBinary{"\0\x01\xff\x80 bin\0ary", 12};
 const Ballot kMaxBallot{kMaxU64, kMaxU32};
+const OpId kMaxOp{kMaxU32, kMaxU64};
+const WriterMarks kMaxWriters{{1, kMaxU64, kMaxU64}, {kMaxU32, 1, 0}};
 
 // Every message type, with zero, maximal and awkward field values.
 std::vector<Message> samples() {
   const std::string long_key(1024, 'k');
   const std::string binary_key{"\0\xff", 2};
-  const CatchUpReply entry_present{"a", 7, kBinary, {3, 4}};
+  const CatchUpReply entry_present{"a", 7, kBinary, {{3, 4, 7}}};
   const CatchUpReply entry_absent{"b", 0, std::nullopt, {}};
-  const CatchUpReply entry_empty{binary_key, kMaxU64, std::string{}, kMaxBallot};
+  const CatchUpReply entry_empty{binary_key, kMaxU64, std::string{}, kMaxWriters};
   return {
       Prepare{"k", 0, {}},
       Prepare{long_key, kMaxU64, kMaxBallot},
       Prepare{binary_key, 1, {1, 2}},
       Promise{"k", 0, {}, std::nullopt},
       Promise{"k", 5, {6, 7}, AcceptedProposal{5, {6, 7}, std::nullopt, {}}},
-      Promise{"k", kMaxU64, kMaxBallot, AcceptedProposal{kMaxU64, kMaxBallot, kBinary, kMaxBallot}},
+      Promise{"k", kMaxU64, kMaxBallot, AcceptedProposal{kMaxU64, kMaxBallot, kBinary, kMaxOp}},
       Promise{"k", 1, {1, 1}, AcceptedProposal{1, {1, 1}, std::string{}, {1, 1}}},
       Reject{"k", 0, {}, {}},
       Reject{"k", kMaxU64, kMaxBallot, kMaxBallot},
       Accept{"k", 0, {}, std::nullopt, {}},
       Accept{"k", 3, {4, 5}, std::string{}, {1, 2}},
-      Accept{"k", kMaxU64, kMaxBallot, kBinary, kMaxBallot},
+      Accept{"k", kMaxU64, kMaxBallot, kBinary, kMaxOp},
       Accept{"k", 1, {1, 1}, std::string(100000, '\0'), {1, 1}},
       Accepted{"k", 0, {}},
       Accepted{"k", kMaxU64, kMaxBallot},
@@ -127,9 +135,9 @@ std::vector<Message> samples() {
       ReadQuery{"k", 0, 0},
       ReadQuery{"k", kMaxU64, kMaxU64},
       ReadReply{"k", 0, 0, std::nullopt, {}, 0},
-      ReadReply{"k", 1, 2, KeyValue{std::nullopt}, {1, 1}, 3},
-      ReadReply{"k", 1, 2, KeyValue{std::string{}}, {1, 1}, 3},
-      ReadReply{"k", kMaxU64, kMaxU64, KeyValue{kBinary}, kMaxBallot, kMaxU64},
+      ReadReply{"k", 1, 2, KeyValue{std::nullopt}, {{1, 1, 2}}, 3},
+      ReadReply{"k", 1, 2, KeyValue{std::string{}}, {{1, 1, 1}, {2, 5, 2}}, 3},
+      ReadReply{"k", kMaxU64, kMaxU64, KeyValue{kBinary}, kMaxWriters, kMaxU64},
       SyncRequest{0, 0},
       SyncRequest{kMaxU64, kMaxU32},
       SyncReply{{}, 0, false},
@@ -137,9 +145,13 @@ std::vector<Message> samples() {
       ForwardRequest{"k", 0, false, "", std::nullopt, 0},
       ForwardRequest{"k", 1, true, "", Version{0}, 5},
       ForwardRequest{long_key, kMaxU64, false, kBinary, kMaxU64, kMaxU32},
-      ForwardReply{0, 0, 0, std::nullopt},
-      ForwardReply{kMaxU64, 255, kMaxU64, kBinary},
-      ForwardReply{1, 2, 3, std::string{}},
+      ForwardReply{"k", 0, 0, 0, std::nullopt},
+      ForwardReply{long_key, kMaxU64, 255, kMaxU64, kBinary},
+      ForwardReply{binary_key, 1, 2, 3, std::string{}},
+      ForwardWithdraw{"k", 0},
+      ForwardWithdraw{long_key, kMaxU64},
+      ForwardWithdrawn{"k", 0},
+      ForwardWithdrawn{binary_key, kMaxU64},
   };
 }
 
@@ -258,7 +270,7 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   }
 
   SECTION("unknown tags") {
-    for (int tag = 14; tag < 256; ++tag) {
+    for (int tag = 16; tag < 256; ++tag) {
       CHECK_FALSE(decode(byte(static_cast<std::uint8_t>(tag)) + one + "k" + zero).has_value());
     }
   }
@@ -290,9 +302,9 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   }
 
   SECTION("u8 fields over 255") {
-    // ForwardReply: tag 13, forward_id, outcome, version, value.
-    CHECK(decode(byte(13) + zero + varint(255) + zero + zero).has_value());
-    CHECK_FALSE(decode(byte(13) + zero + varint(256) + zero + zero).has_value());
+    // ForwardReply: tag 13, key, seq, outcome, version, value.
+    CHECK(decode(byte(13) + one + "k" + zero + varint(255) + zero + zero).has_value());
+    CHECK_FALSE(decode(byte(13) + one + "k" + zero + varint(256) + zero + zero).has_value());
   }
 
   SECTION("lengths beyond the remaining bytes") {
@@ -328,9 +340,17 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
         decode(byte(11) + one + zero + zero + zero + zero + zero + zero + zero).has_value());
   }
 
+  SECTION("writer marks out of node order or repeated") {
+    // CatchUpReply: tag 7, key, version, value, then marks (node, seq, version).
+    const std::string head = byte(7) + one + "k" + zero + zero + varint(2);
+    CHECK(decode(head + one + one + one + byte(2) + one + one).has_value());
+    CHECK_FALSE(decode(head + byte(2) + one + one + one + one + one).has_value());
+    CHECK_FALSE(decode(head + one + one + one + one + byte(2) + one).has_value());
+  }
+
   SECTION("SyncReply with more than 100000 entries") {
-    // Entry: key "k", version 0, absent value, origin (0, 0).
-    const std::string entry = one + "k" + zero + zero + zero + zero;
+    // Entry: key "k", version 0, absent value, no writer marks.
+    const std::string entry = one + "k" + zero + zero + zero;
     std::string entries;
     for (int i = 0; i < 100000; ++i) entries += entry;
     CHECK(decode(byte(11) + varint(100000) + entries + zero + zero).has_value());

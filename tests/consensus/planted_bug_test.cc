@@ -40,6 +40,12 @@ TEST_CASE("planted bugs are caught", "[sim][teeth]") {
   SECTION("quorum read answers before an in-flight slot settles") {
     CHECK(first_catching_seed(PlantedBug::kReadSkipsRinse, budget) != 0);
   }
+  SECTION("a write taken back from a quiet leader is proposed although already chosen") {
+    CHECK(first_catching_seed(PlantedBug::kTakenBackWriteIgnoresMarks, budget) != 0);
+  }
+  SECTION("a write taken back from a quiet leader is answered as failed at once") {
+    CHECK(first_catching_seed(PlantedBug::kTakenBackFailureAnsweredAtOnce, budget) != 0);
+  }
 }
 
 }  // namespace paxoskv::sim

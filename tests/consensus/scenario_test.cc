@@ -225,3 +225,71 @@ TEST_CASE("a read waits for a slot accepted but not yet committed") {
 }
 
 }  // namespace paxoskv::sim
+
+namespace paxoskv::sim {
+
+TEST_CASE("a write handed to a leader that hangs is taken back, and applied once") {
+  ScriptedCluster cluster(3);
+  // Replica 3 leads the key.
+  cluster.submit(3, 1, "k", put("x"));
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(1));
+
+  // A write at replica 1 goes to the leader, which now hangs: nothing reaches it.
+  cluster.submit(1, 2, "k", put("w"));
+  const auto forwarded = cluster.queued(kind_from_to<consensus::ForwardRequest>(1, 3));
+  REQUIRE(forwarded.size() == 1);
+  const auto to_or_from_3 = [](const Envelope& e) { return e.to == 3 || e.from == 3; };
+  const auto not_3 = [&](const Envelope& e) { return !to_or_from_3(e); };
+  cluster.advance(100);
+  cluster.deliver(not_3);
+  CHECK_FALSE(cluster.completion(2));  // still waiting for the leader
+
+  // No sign of life for the retry timeout: replica 1 proposes it itself, with replica 2.
+  cluster.advance(150);
+  cluster.deliver(not_3);
+  REQUIRE(cluster.completion(2));
+  CHECK(cluster.completion(2)->outcome == Outcome::kOk);
+  CHECK(cluster.completion(2)->version == 2);
+
+  // The leader wakes up and finds the write in its queue: it must see that the write
+  // was chosen already, not propose it again.
+  cluster.deliver_all();
+  cluster.advance(300);
+  cluster.deliver_all();
+  CHECK(cluster.chosen("k", 2) == consensus::KeyValue("w"));
+  CHECK_FALSE(cluster.chosen("k", 3));
+  CHECK(cluster.applied(3, "k").version == 2);
+}
+
+TEST_CASE(
+    "a forwarded write that fails its precondition after being taken back waits for "
+    "the leader's answer") {
+  ScriptedCluster cluster(3);
+  cluster.submit(3, 1, "k", put("x"));
+  cluster.deliver_all();
+  // A compare-and-set expecting version 1, handed to replica 3, which hangs; meanwhile
+  // another write moves the key to version 2 through replica 2.
+  cluster.submit(1, 2, "k", PutOp{"cas", 1});
+  const auto to_or_from_3 = [](const Envelope& e) { return e.to == 3 || e.from == 3; };
+  const auto not_3 = [&](const Envelope& e) { return !to_or_from_3(e); };
+  cluster.advance(400);  // replica 2's hint of replica 3 is stale: it proposes itself
+  cluster.submit(2, 3, "k", put("y"));
+  cluster.deliver(not_3);
+  REQUIRE(cluster.completion(3));
+  CHECK(cluster.completion(3)->version == 2);
+
+  // Replica 1 took its write back, and finds it fails at version 2. Replica 3 may still
+  // hold it: "conflict" could be a lie, so the answer waits for replica 3's.
+  cluster.advance(10);
+  cluster.deliver(not_3);
+  CHECK_FALSE(cluster.completion(2));
+  cluster.deliver_all();
+  cluster.advance(10);
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(2));
+  CHECK(cluster.completion(2)->outcome == Outcome::kConflict);
+  CHECK_FALSE(cluster.chosen("k", 3));
+}
+
+}  // namespace paxoskv::sim

@@ -93,6 +93,7 @@ class ScriptedCluster {
     config.self = id;
     config.members = members_;
     config.seed = id;
+    config.incarnation = ++incarnations_[id];
     cores_[id] = std::make_unique<consensus::Core>(config, *storage_[id]);
     cores_[id]->tick(now_);
   }
@@ -165,6 +166,7 @@ class ScriptedCluster {
   std::vector<consensus::NodeId> members_;
   std::map<consensus::NodeId, std::unique_ptr<MemStorage>> storage_;
   std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;
+  std::map<consensus::NodeId, std::uint64_t> incarnations_;  // durable, like the store's
   std::vector<Envelope> outbox_;
   std::map<consensus::RequestId, consensus::Completion> completions_;
   std::map<std::pair<std::string, consensus::Version>, consensus::KeyValue> chosen_;

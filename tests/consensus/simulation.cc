@@ -101,10 +101,14 @@ std::string describe(const Message& message) {
           return "ReadReply " + m.key + " id " + std::to_string(m.read_id) + " version " +
                  std::to_string(m.version) + " accepted slot " + std::to_string(m.accepted_slot);
         } else if constexpr (std::is_same_v<T, consensus::ForwardRequest>) {
-          return "ForwardRequest " + m.key + " id " + std::to_string(m.forward_id);
+          return "ForwardRequest " + m.key + " seq " + std::to_string(m.seq);
         } else if constexpr (std::is_same_v<T, consensus::ForwardReply>) {
-          return "ForwardReply id " + std::to_string(m.forward_id) + " outcome " +
+          return "ForwardReply " + m.key + " seq " + std::to_string(m.seq) + " outcome " +
                  std::to_string(m.outcome);
+        } else if constexpr (std::is_same_v<T, consensus::ForwardWithdraw>) {
+          return "ForwardWithdraw " + m.key + " seq " + std::to_string(m.seq);
+        } else if constexpr (std::is_same_v<T, consensus::ForwardWithdrawn>) {
+          return "ForwardWithdrawn " + m.key + " seq " + std::to_string(m.seq);
         } else {
           return "Sync";
         }
@@ -250,6 +254,7 @@ class Simulation {
     config.seed =
         options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
     config.planted_bug = options_.planted_bug;
+    config.incarnation = static_cast<std::uint64_t>(replica.incarnation) + 1;  // durable
     replica.core = std::make_unique<Core>(config, replica.storage);
     replica.core->tick(now_);
     ++replica.incarnation;

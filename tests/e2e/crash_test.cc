@@ -239,6 +239,50 @@ TEST_CASE("e2e: right after a key's proposer dies, the survivors serve writes of
   }
 }
 
+TEST_CASE("e2e: a hung proposer (SIGSTOP): the others serve writes of its keys, each once",
+          "[e2e]") {
+  TestCluster cluster;
+  constexpr int kKeys = 4;
+  auto key = [](int i) { return "hung-3/" + std::to_string(i); };
+  {
+    KvClient three(cluster.client_port(3));
+    for (int i = 0; i < kKeys; ++i) REQUIRE(three.put(key(i), "from 3").status == 200);
+  }
+  // Hung with its connections open: the others still see replica 3 as the keys' proposer
+  // and hand it their writes, which it never answers.
+  cluster.pause(3);
+  std::vector<KvReply> replies(kKeys);
+  std::vector<std::chrono::milliseconds> latencies(kKeys);
+  {
+    std::vector<std::jthread> writers;
+    for (int i = 0; i < kKeys; ++i) {
+      writers.emplace_back([&, i] {
+        KvClient client(cluster.client_port(1 + i % 2));
+        const auto started = Clock::now();
+        replies[i] = client.put(key(i), "while 3 hangs");
+        latencies[i] = millis_since(started);
+      });
+    }
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    std::cout << "[proposer hung] write of " << key(i) << " on replica " << 1 + i % 2 << ": "
+              << replies[i].describe() << " after " << latencies[i].count() << " ms" << std::endl;
+    INFO(key(i) << ": " << replies[i].describe() << " after " << latencies[i].count() << " ms");
+    CHECK(replies[i].status == 200);
+    CHECK(replies[i].version == 2);
+    CHECK(latencies[i] < 1500ms);
+  }
+  // It wakes up holding the writes it was handed: it must not apply them a second time.
+  cluster.resume(3);
+  KvClient three(cluster.client_port(3));
+  for (int i = 0; i < kKeys; ++i) {
+    const KvReply write = three.put(key(i), "after 3 woke");
+    INFO(key(i) << ": " << write.describe());
+    CHECK(write.status == 200);
+    CHECK(write.version == 3);
+  }
+}
+
 TEST_CASE("e2e: kill -9 of two replicas: 503 no quorum in time, then either outcome", "[e2e]") {
   TestCluster cluster;
   check::HistoryRecorder recorder;

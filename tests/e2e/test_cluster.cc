@@ -162,6 +162,14 @@ void TestCluster::kill(int id) {
   if (target.process) target.process->kill_and_reap();
 }
 
+void TestCluster::pause(int id) {
+  if (replica(id).process) replica(id).process->send_signal(SIGSTOP);
+}
+
+void TestCluster::resume(int id) {
+  if (replica(id).process) replica(id).process->send_signal(SIGCONT);
+}
+
 void TestCluster::kill_all() {
   for (auto& [id, replica] : replicas_) {
     replica.stopped_by_test = true;

@@ -49,6 +49,9 @@ class TestCluster {
   void kill(int id);
   // kill -9 to every running replica at once, then reap them.
   void kill_all();
+  // SIGSTOP / SIGCONT: the replica hangs with its connections open, then goes on.
+  void pause(int id);
+  void resume(int id);
   // SIGTERM; waits up to `limit` for the exit. Its wait status, or nullopt if it still ran
   // (then it is killed).
   std::optional<int> terminate(int id, std::chrono::milliseconds limit);

@@ -12,14 +12,16 @@ namespace {
 using consensus::AcceptedProposal;
 using consensus::AcceptorRecord;
 using consensus::Ballot;
+using consensus::OpId;
+using consensus::WriterMarks;
 
 AcceptorRecord full_acceptor() {
   return AcceptorRecord{Ballot{7, 2},
-                        AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), Ballot{6, 1}}};
+                        AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), OpId{1, 6}}};
 }
 
 AppliedState full_applied() {
-  return AppliedState{4, std::string("hello\0world", 11), Ballot{3, 3}, 99};
+  return AppliedState{4, std::string("hello\0world", 11), WriterMarks{{1, 9, 2}, {3, 5, 4}}, 99};
 }
 
 // Every strict prefix of a valid encoding, and the encoding with a byte appended, must be
@@ -43,8 +45,8 @@ TEST_CASE("acceptor records round-trip", "[kvstore][codec]") {
 
 TEST_CASE("applied states round-trip", "[kvstore][codec]") {
   for (const AppliedState& state :
-       {AppliedState{}, full_applied(), AppliedState{3, std::nullopt, Ballot{1, 2}, 8},
-        AppliedState{1, std::string(), Ballot{}, 1}}) {
+       {AppliedState{}, full_applied(), AppliedState{3, std::nullopt, WriterMarks{{2, 1, 3}}, 8},
+        AppliedState{1, std::string(), {}, 1}}) {
     REQUIRE(codec::decode_applied(codec::encode_applied(state)) == state);
   }
 }
@@ -52,8 +54,7 @@ TEST_CASE("applied states round-trip", "[kvstore][codec]") {
 TEST_CASE("identity, change index and change log entries round-trip", "[kvstore][codec]") {
   const StoreIdentity identity{3, "fingerprint\0x"};
   REQUIRE(codec::decode_identity(codec::encode_identity(identity)) == identity);
-  REQUIRE(codec::decode_change_index(codec::encode_change_index(0xfedcba9876543210)) ==
-          0xfedcba9876543210);
+  REQUIRE(codec::decode_counter(codec::encode_counter(0xfedcba9876543210)) == 0xfedcba9876543210);
   const std::string key("a/\0b", 4);
   REQUIRE(codec::decode_change_log_entry(codec::encode_change_log_entry(key)) == key);
 }
@@ -65,15 +66,14 @@ TEST_CASE("truncated or extended records are rejected", "[kvstore][codec]") {
                                               codec::decode_applied);
   require_truncations_and_extensions_rejected(codec::encode_identity({1, "c"}),
                                               codec::decode_identity);
-  require_truncations_and_extensions_rejected(codec::encode_change_index(5),
-                                              codec::decode_change_index);
+  require_truncations_and_extensions_rejected(codec::encode_counter(5), codec::decode_counter);
   REQUIRE_THROWS_AS(codec::decode_change_log_entry(""), RecordFormatError);
 }
 
 TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
   std::string applied = codec::encode_applied(full_applied());
-  applied[0] = 2;
-  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 2"));
+  applied[0] = 1;  // the format before writer marks
+  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 1"));
 
   std::string acceptor = codec::encode_acceptor(AcceptorRecord{});
   acceptor.back() = 7;  // the has-accepted flag
@@ -82,7 +82,7 @@ TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
 
 TEST_CASE("a huge length prefix is rejected without allocating it", "[kvstore][codec]") {
   ByteWriter writer;
-  writer.u8(codec::kFormatV1);
+  writer.u8(codec::kFormatV2);
   writer.u32(1);
   writer.u32(0xffffffff);  // fingerprint length
   writer.raw("short");

@@ -24,15 +24,18 @@ using consensus::AppliedRecord;
 using consensus::Ballot;
 using consensus::KeyRecord;
 using consensus::KeyValue;
+using consensus::OpId;
 using consensus::PersistRecord;
 using consensus::Version;
+using consensus::WriterMarks;
 using testing::TempDir;
 
 const StoreIdentity kIdentity{1, "cluster-fingerprint-a"};
 
 PersistRecord applied(std::string key, Version version, KeyValue value) {
-  return PersistRecord{std::move(key), std::nullopt,
-                       AppliedRecord{version, std::move(value), Ballot{version, 1}}};
+  return PersistRecord{
+      std::move(key), std::nullopt,
+      AppliedRecord{version, std::move(value), WriterMarks{{1, version, version}}}};
 }
 
 PersistRecord promised(std::string key, Ballot ballot) {
@@ -71,14 +74,15 @@ TEST_CASE("records survive close and reopen", "[kvstore]") {
   const std::string large(1 << 20, 'x');
   const KeyRecord promise_only{AcceptorRecord{Ballot{3, 2}, std::nullopt}, AppliedRecord{}};
   const KeyRecord accepted_present{
-      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, Ballot{3, 3}}},
-      AppliedRecord{1, "first", Ballot{1, 1}}};
+      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, OpId{3, 3}}},
+      AppliedRecord{1, "first", WriterMarks{{1, 1, 1}}}};
   const KeyRecord accepted_absent{
-      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, Ballot{5, 3}}},
-      AppliedRecord{7, std::nullopt, Ballot{4, 2}}};
-  const KeyRecord large_value{AcceptorRecord{}, AppliedRecord{1, large, Ballot{1, 2}}};
+      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, OpId{3, 5}}},
+      AppliedRecord{7, std::nullopt, WriterMarks{{2, 4, 7}}}};
+  const KeyRecord large_value{AcceptorRecord{}, AppliedRecord{1, large, WriterMarks{{2, 1, 1}}}};
   const std::string binary_key("key\0with\0nul", 12);
-  const KeyRecord binary_applied{AcceptorRecord{}, AppliedRecord{2, binary, Ballot{2, 2}}};
+  const KeyRecord binary_applied{AcceptorRecord{},
+                                 AppliedRecord{2, binary, WriterMarks{{2, 2, 2}, {3, 1, 1}}}};
 
   const auto persist = [](const std::string& key, const KeyRecord& record) {
     return PersistRecord{key, record.acceptor, record.applied};
@@ -103,6 +107,22 @@ TEST_CASE("records survive close and reopen", "[kvstore]") {
   CHECK(store.index() == 4);
 }
 
+TEST_CASE("the incarnation grows at every open", "[kvstore]") {
+  TempDir temp;
+  std::uint64_t first = 0;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    first = store.incarnation();
+    CHECK(first == 1);
+  }
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.incarnation() == first + 1);
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.incarnation() == first + 2);
+}
+
 TEST_CASE("a deleted key keeps its version", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
@@ -114,7 +134,7 @@ TEST_CASE("a deleted key keeps its version", "[kvstore]") {
   CHECK(state->version == 2);
   CHECK_FALSE(state->present());
   CHECK(state->change_index == 2);
-  CHECK(state->origin == Ballot{2, 1});
+  CHECK(state->writers == WriterMarks{{1, 2, 2}});
 }
 
 TEST_CASE("write bumps the change index once per applied part", "[kvstore]") {
@@ -402,12 +422,12 @@ TEST_CASE("a corrupt stored record throws instead of being used", "[kvstore]") {
     CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity), Catch::Contains("corrupt record 'm'"));
   }
   SECTION("a change log entry beyond the change index") {
-    put_raw(temp.data_dir(), layout::change_log_key(99), "\x01k");
+    put_raw(temp.data_dir(), layout::change_log_key(99), "\x02k");
     CHECK_THROWS_WITH(Store(temp.data_dir(), kIdentity),
                       Catch::Contains("beyond its change index"));
   }
   SECTION("a change log entry that disagrees with the applied state") {
-    put_raw(temp.data_dir(), layout::change_log_key(1), "\x01other");
+    put_raw(temp.data_dir(), layout::change_log_key(1), "\x02other");
     Store store(temp.data_dir(), kIdentity);
     CHECK_THROWS_WITH(store.changes_after(0, 10), Catch::Contains("does not match"));
   }

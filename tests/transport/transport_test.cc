@@ -148,7 +148,7 @@ class Cluster {
 
 // Every message type at least once.
 std::vector<Message> all_kinds() {
-  const consensus::CatchUpReply entry{"e", 4, std::string{"v\0v", 3}, {1, 2}};
+  const consensus::CatchUpReply entry{"e", 4, std::string{"v\0v", 3}, {{1, 2, 4}}};
   return {
       consensus::Prepare{"a", 1, {2, 3}},
       consensus::Promise{"a", 1, {2, 3}, consensus::AcceptedProposal{1, {1, 1}, "x", {1, 1}}},
@@ -159,11 +159,13 @@ std::vector<Message> all_kinds() {
       consensus::CatchUpRequest{"a", 7},
       entry,
       consensus::ReadQuery{"a", 9, 1},
-      consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {1, 1}, 3},
+      consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {{1, 1, 2}}, 3},
       consensus::SyncRequest{10, 100},
       consensus::SyncReply{{entry, entry}, 11, true},
       consensus::ForwardRequest{"a", 12, false, "w", consensus::Version{3}, 500},
-      consensus::ForwardReply{12, 1, 4, std::nullopt},
+      consensus::ForwardReply{"a", 12, 1, 4, std::nullopt},
+      consensus::ForwardWithdraw{"a", 13},
+      consensus::ForwardWithdrawn{"a", 13},
   };
 }
 
@@ -262,7 +264,7 @@ TEST_CASE("messages of every kind arrive in order", "[transport]") {
   SECTION("a message with a 1 MiB value arrives") {
     cluster[2].received.clear();
     const std::string value(1 << 20, '\x5a');
-    cluster[1].transport.send(2, consensus::CatchUpReply{"big", 3, value, {4, 1}});
+    cluster[1].transport.send(2, consensus::CatchUpReply{"big", 3, value, {{1, 4, 3}}});
     REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
     const auto& reply = std::get<consensus::CatchUpReply>(cluster[2].received[0].message);
     CHECK(reply.key == "big");
