@@ -86,7 +86,10 @@ class Core::Impl {
     std::erase_if(seen_forwards_,
                   [&](const auto& entry) { return entry.second.forget_at <= now_; });
     flush_local();
-    for (PersistRecord& record : late_persist_) ready_.persist.push_back(std::move(record));
+    for (PersistRecord& record : late_persist_) {
+      ready_.persist.push_back(std::move(record));
+      ready_.sync = true;
+    }
     late_persist_.clear();
   }
 
@@ -140,6 +143,7 @@ class Core::Impl {
       return;
     }
     persist(key, ks, true, false);
+    if (config_.planted_bug != PlantedBug::kPromiseNotSynced) ready_.sync = true;
   }
 
   void persist(const std::string& key, const KeyState& ks, bool acceptor, bool applied) {

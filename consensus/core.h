@@ -24,6 +24,7 @@ enum class PlantedBug {
   kReadSkipsRinse,                  // returns a quorum read before in-flight slots settle
   kTakenBackWriteIgnoresMarks,      // proposes a taken-back write its writer mark shows chosen
   kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
+  kPromiseNotSynced,                // writes promises and acceptances without syncing them
 };
 
 struct CoreConfig {
@@ -50,8 +51,19 @@ struct Outbound {
 // order taken; a later Ready's early messages may leave before an earlier one's persist
 // completes. Messages addressed to this replica itself (its acceptor's answers to its own
 // proposer) are handed back through receive(self, ...) once released.
+//
+// `sync` says whether `persist` must be synced before anything of the Ready is released:
+// it must when it holds a promise or an acceptance (what acceptor answers state). When it
+// holds only applied states (and accepted proposals they settle), written is enough, if
+// the store keeps its writes in order so that a later synced write makes every earlier
+// one durable (LevelDB's log does): a crash of the machine then loses at most a suffix of
+// such writes, which leaves a state this replica was in before. Nothing released states
+// more than was durable already: a chosen state is durable on a majority (as accepted
+// proposals) before any replica applies it, and an applied state is dropped only
+// together with the later writes, its clearing of the accepted proposal included.
 struct Ready {
   std::vector<PersistRecord> persist;
+  bool sync = false;
   std::vector<Outbound> messages;
   std::vector<Completion> completions;
 

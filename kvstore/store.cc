@@ -288,7 +288,7 @@ std::optional<std::uint64_t> Store::stored_change_index(std::string_view key) co
   return state->change_index;
 }
 
-std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records) {
+std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records, bool sync) {
   if (records.empty()) return index();
   if (write_failed_.load()) {
     throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
@@ -326,7 +326,7 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records)
   }
 
   leveldb::WriteOptions write_options;
-  write_options.sync = true;
+  write_options.sync = sync;
   const auto started = std::chrono::steady_clock::now();
   const leveldb::Status status = db_->Write(write_options, &batch);
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -335,13 +335,14 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records)
   if (!status.ok()) {
     write_failed_.store(true);
     counters_.failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("paxoskv store: synced write of {} records to {} failed: {}", records.size(),
-                  data_dir_, status.ToString());
-    throw std::runtime_error("paxoskv store: synced write to " + data_dir_ +
+    spdlog::error("paxoskv store: write of {} records to {} failed: {}", records.size(), data_dir_,
+                  status.ToString());
+    throw std::runtime_error("paxoskv store: write to " + data_dir_ +
                              " failed: " + status.ToString());
   }
 
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
+  if (sync) counters_.synced_batches.fetch_add(1, std::memory_order_relaxed);
   counters_.records.fetch_add(records.size(), std::memory_order_relaxed);
   counters_.applied_records.fetch_add(next_index - first_index, std::memory_order_relaxed);
   counters_.bytes.fetch_add(batch.ApproximateSize(), std::memory_order_relaxed);
@@ -439,6 +440,7 @@ ChangesPage Store::changes_after(std::uint64_t after_index, std::size_t limit,
 WriteCounters Store::counters() const {
   return WriteCounters{
       counters_.batches.load(std::memory_order_relaxed),
+      counters_.synced_batches.load(std::memory_order_relaxed),
       counters_.records.load(std::memory_order_relaxed),
       counters_.applied_records.load(std::memory_order_relaxed),
       counters_.bytes.load(std::memory_order_relaxed),

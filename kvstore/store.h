@@ -50,9 +50,11 @@ class Store final : public consensus::StateReader {
   // The persisted record of `key`, or a default one if the key has none.
   consensus::KeyRecord load(std::string_view key) const override;
 
-  // Writes `records` as one synced, atomic batch, in order (later records of a key win).
-  // Each applied part takes the next change index. Returns the new change index.
-  std::uint64_t write(const std::vector<consensus::PersistRecord>& records);
+  // Writes `records` as one atomic batch, in order (later records of a key win), synced
+  // unless `sync` is false. Writes reach the disk in order: a synced write makes every
+  // earlier one durable too. Each applied part takes the next change index. Returns the
+  // new change index.
+  std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true);
 
   // How many times this store was opened, this time included: grows at every open (the
   // count is synced before the constructor returns).
@@ -81,6 +83,7 @@ class Store final : public consensus::StateReader {
  private:
   struct AtomicWriteCounters {
     std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> synced_batches{0};
     std::atomic<std::uint64_t> records{0};
     std::atomic<std::uint64_t> applied_records{0};
     std::atomic<std::uint64_t> bytes{0};

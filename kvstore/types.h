@@ -62,11 +62,12 @@ struct ChangesPage {
 
 // Cost of durable writes, for metrics. Cumulative since the store was opened.
 struct WriteCounters {
-  std::uint64_t batches = 0;          // synced WriteBatches written
+  std::uint64_t batches = 0;          // WriteBatches written
+  std::uint64_t synced_batches = 0;   // of which synced
   std::uint64_t records = 0;          // PersistRecords in them
   std::uint64_t applied_records = 0;  // of which changed applied state
   std::uint64_t bytes = 0;            // WriteBatch payload bytes
-  std::uint64_t sync_micros = 0;      // total time spent in synced writes
+  std::uint64_t sync_micros = 0;      // total time spent in writes
   std::uint64_t failures = 0;         // writes that failed (the store then refuses writes)
 };
 

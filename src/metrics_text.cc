@@ -48,10 +48,11 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
          static_cast<double>(c.requests_in_flight));
   metric(out, "paxoskv_waiters", "gauge", "Open long polls.", static_cast<double>(c.waiters));
   metric(out, "paxoskv_fsync_batches_total", "counter", "Synced write batches (group commits).",
-         c.store.batches);
-  metric(out, "paxoskv_fsync_records_total", "counter", "Records written in synced batches.",
-         c.store.records);
-  metric(out, "paxoskv_fsync_seconds_total", "counter", "Time spent in synced writes.",
+         c.store.synced_batches);
+  metric(out, "paxoskv_write_batches_total", "counter",
+         "Write batches, synced or not (applied states alone need no sync).", c.store.batches);
+  metric(out, "paxoskv_write_records_total", "counter", "Records written.", c.store.records);
+  metric(out, "paxoskv_write_seconds_total", "counter", "Time spent writing, syncs included.",
          static_cast<double>(c.store.sync_micros) / 1e6);
   metric(out, "paxoskv_peer_frames_sent_total", "counter", "Messages sent to peers.",
          c.transport.frames_sent);

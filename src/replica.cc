@@ -275,7 +275,7 @@ void Replica::flush() {
   for (const consensus::PersistRecord& record : ready.persist) {
     if (record.applied) held.applied_keys.push_back(record.key);
   }
-  if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist));
+  if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist), ready.sync);
   held.seq = last_write_;
   held.completions = std::move(ready.completions);
   unreleased_.push_back(std::move(held));

@@ -1,6 +1,7 @@
 #include "src/write_queue.h"
 
 #include <boost/asio/post.hpp>
+#include <utility>
 
 namespace paxoskv {
 
@@ -22,11 +23,12 @@ WriteQueue::~WriteQueue() {
   writer_.join();
 }
 
-std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records) {
+std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records, bool sync) {
   std::uint64_t seq = 0;
   {
     std::lock_guard lock(mutex_);
     for (auto& record : records) queued_.push_back(std::move(record));
+    queued_sync_ = queued_sync_ || sync;
     seq = ++queued_seq_;
   }
   wake_.notify_one();
@@ -45,10 +47,11 @@ void WriteQueue::run() {
     if (durable_seq_ >= queued_seq_) return;  // stopping, nothing left
     std::vector<consensus::PersistRecord> batch = std::move(queued_);
     queued_.clear();
+    const bool sync = std::exchange(queued_sync_, false);
     const std::uint64_t seq = queued_seq_;
     lock.unlock();
     try {
-      if (!batch.empty()) store_.write(batch);  // one synced batch for all of them
+      if (!batch.empty()) store_.write(batch, sync);  // one batch for all of them
     } catch (const std::exception& error) {
       on_failure_(error.what());
     }

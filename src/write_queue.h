@@ -1,6 +1,6 @@
-// Group commit off the replica's thread: batches handed in while a synced write is under
-// way are written together by the next one, and each is reported back, in order, once
-// durable. The replica's thread keeps working meanwhile.
+// Group commit off the replica's thread: batches handed in while a write is under way are
+// written together by the next one (synced if any of them must be), and each is reported
+// back, in order, once written. The replica's thread keeps working meanwhile.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,7 +18,8 @@ namespace paxoskv {
 
 class WriteQueue {
  public:
-  // `on_durable(seq)` runs on `io`'s thread once every batch up to `seq` is durable.
+  // `on_durable(seq)` runs on `io`'s thread once every batch up to `seq` is written (and
+  // synced, those that asked for it: see consensus::Ready::sync).
   // `on_failure(what)` runs on the writer thread if a write fails.
   WriteQueue(boost::asio::io_context& io, kvstore::Store& store,
              std::function<void(std::uint64_t seq)> on_durable,
@@ -29,7 +30,7 @@ class WriteQueue {
   WriteQueue& operator=(const WriteQueue&) = delete;
 
   // Queues `records`; returns the sequence number on_durable will report.
-  std::uint64_t push(std::vector<consensus::PersistRecord> records);
+  std::uint64_t push(std::vector<consensus::PersistRecord> records, bool sync);
   // Blocks until everything queued so far is durable.
   void drain();
 
@@ -44,6 +45,7 @@ class WriteQueue {
   std::condition_variable wake_;
   std::condition_variable written_;
   std::vector<consensus::PersistRecord> queued_;
+  bool queued_sync_ = false;
   std::uint64_t queued_seq_ = 0;
   std::uint64_t durable_seq_ = 0;
   bool stopping_ = false;

@@ -1,4 +1,5 @@
-// The simulator's durable storage for one replica: survives the replica's crashes.
+// The simulator's storage for one replica: what is synced survives the replica's crashes;
+// what is only written may be lost with them (a crash of the machine).
 #pragma once
 
 #include <map>
@@ -11,24 +12,51 @@ namespace paxoskv::sim {
 
 class MemStorage : public consensus::StateReader {
  public:
+  // What a replica reads back: everything written, synced or not (as from the OS cache).
   consensus::KeyRecord load(std::string_view key) const override {
     auto it = records_.find(std::string(key));
-    return it == records_.end() ? consensus::KeyRecord{} : it->second;
-  }
-
-  // Atomic, like the real store's synced batch.
-  void write(const std::vector<consensus::PersistRecord>& batch) {
-    for (const consensus::PersistRecord& record : batch) {
-      consensus::KeyRecord& stored = records_[record.key];
-      if (record.acceptor) stored.acceptor = *record.acceptor;
-      if (record.applied) stored.applied = *record.applied;
+    consensus::KeyRecord record = it == records_.end() ? consensus::KeyRecord{} : it->second;
+    for (const auto& batch : unsynced_) {
+      for (const consensus::PersistRecord& written : batch) {
+        if (written.key == key) apply(record, written);
+      }
     }
+    return record;
   }
 
-  const std::map<std::string, consensus::KeyRecord>& records() const { return records_; }
+  // Atomic and synced, like the real store's synced batch: makes every earlier unsynced
+  // write durable too (writes reach the disk in order).
+  void write(const std::vector<consensus::PersistRecord>& batch) {
+    for (const auto& earlier : unsynced_) apply(earlier);
+    unsynced_.clear();
+    apply(batch);
+  }
+
+  // Atomic but not synced: a crash of the machine may lose it, with every later one.
+  void write_unsynced(std::vector<consensus::PersistRecord> batch) {
+    unsynced_.push_back(std::move(batch));
+  }
+
+  // A crash of the machine: only the first `kept` unsynced writes reached the disk.
+  void lose_unsynced(std::size_t kept) {
+    for (std::size_t i = 0; i < kept && i < unsynced_.size(); ++i) apply(unsynced_[i]);
+    unsynced_.clear();
+  }
+
+  std::size_t unsynced_writes() const { return unsynced_.size(); }
 
  private:
+  static void apply(consensus::KeyRecord& stored, const consensus::PersistRecord& record) {
+    if (record.acceptor) stored.acceptor = *record.acceptor;
+    if (record.applied) stored.applied = *record.applied;
+  }
+
+  void apply(const std::vector<consensus::PersistRecord>& batch) {
+    for (const consensus::PersistRecord& record : batch) apply(records_[record.key], record);
+  }
+
   std::map<std::string, consensus::KeyRecord> records_;
+  std::vector<std::vector<consensus::PersistRecord>> unsynced_;
 };
 
 }  // namespace paxoskv::sim

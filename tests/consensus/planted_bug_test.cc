@@ -40,6 +40,9 @@ TEST_CASE("planted bugs are caught", "[sim][teeth]") {
   SECTION("quorum read answers before an in-flight slot settles") {
     CHECK(first_catching_seed(PlantedBug::kReadSkipsRinse, budget) != 0);
   }
+  SECTION("promises and acceptances are written but not synced") {
+    CHECK(first_catching_seed(PlantedBug::kPromiseNotSynced, budget) != 0);
+  }
   SECTION("a write taken back from a quiet leader is proposed although already chosen") {
     CHECK(first_catching_seed(PlantedBug::kTakenBackWriteIgnoresMarks, budget) != 0);
   }

@@ -261,13 +261,16 @@ class Simulation {
   }
 
   // The crash strikes while writing: a prefix of the write queue reaches the disk, the
-  // rest is lost, and nothing of it leaves.
+  // rest is lost, and nothing of it leaves. As the machine goes down with the replica,
+  // writes that were not synced may be lost too: all but a prefix of them.
   void crash(Replica& replica) {
     while (!replica.writing.empty() && chance(0.5)) {
       persist(replica, replica.writing.front().ready);
       replica.writing.pop_front();
     }
     replica.writing.clear();
+    const std::size_t unsynced = replica.storage.unsynced_writes();
+    replica.storage.lose_unsynced(chance(0.5) ? unsynced : uniform(0, unsynced));
     if (trace_) std::cerr << now_ << " crash " << replica.id << "\n";
     replica.core.reset();
     replica.crash_pending = false;
@@ -343,7 +346,11 @@ class Simulation {
              std::to_string(record.applied->version));
       }
     }
-    replica.storage.write(ready.persist);
+    if (ready.sync) {
+      replica.storage.write(ready.persist);
+    } else {
+      replica.storage.write_unsynced(ready.persist);
+    }
   }
 
   // ---- network ------------------------------------------------------------------------
