@@ -103,6 +103,11 @@ class Node::Impl {
   void wait_key(const std::string& key, std::uint64_t after_version,
                 std::chrono::milliseconds timeout, Callback done) {
     if (auto error = check_key(key)) return done(std::move(*error));
+    // A watch renews its poll from the answer's callback, on the replica's thread: done at
+    // once, no change can slip in between.
+    if (io_.get_executor().running_in_this_thread()) {
+      return replica_->wait_key(key, after_version, timeout, std::move(done));
+    }
     boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
       replica_->wait_key(key, after_version, timeout, std::move(done));
     });

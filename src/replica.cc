@@ -143,7 +143,19 @@ void Replica::wait_key(const std::string& key, std::uint64_t after_version,
     done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
     return;
   }
-  waiters_.wait_key(key, after_version, timeout, std::move(done));
+  // The store may hold versions of the key that are written but not yet released: the
+  // waiter must not see them before the versions released in between (a watch would skip
+  // those). A waiter right behind the released state waits for the next release instead.
+  bool next_is_unreleased = false;
+  for (const Unreleased& held : unreleased_) {
+    for (const Change& change : held.applied) {
+      if (change.key != key) continue;
+      next_is_unreleased = after_version + 1 >= change.version;
+      break;
+    }
+    if (next_is_unreleased) break;
+  }
+  waiters_.wait_key(key, after_version, timeout, std::move(done), !next_is_unreleased);
 }
 
 void Replica::wait_prefix(const std::string& prefix, std::uint64_t after_index,
@@ -273,7 +285,9 @@ void Replica::flush() {
     }
   }
   for (const consensus::PersistRecord& record : ready.persist) {
-    if (record.applied) held.applied_keys.push_back(record.key);
+    if (record.applied) {
+      held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
+    }
   }
   if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist), ready.sync);
   held.seq = last_write_;
@@ -307,7 +321,7 @@ void Replica::release() {
       pending_.erase(it);
       pending.done(result_of(completion, pending.is_read));
     }
-    waiters_.on_applied(held.applied_keys);
+    waiters_.on_applied(held.applied);
   }
   if (to_self) request_flush();
   if (unreleased_.empty() && durable_write_ == last_write_) core_.evict_idle_keys();

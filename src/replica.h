@@ -102,7 +102,7 @@ class Replica {
     std::uint64_t seq = 0;  // the write it waits for
     std::vector<consensus::Outbound> messages;
     std::vector<consensus::Completion> completions;
-    std::vector<std::string> applied_keys;
+    std::vector<Change> applied;  // states as applied, in order (no change index)
   };
   std::deque<Unreleased> unreleased_;
   std::uint64_t last_write_ = 0;

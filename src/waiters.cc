@@ -48,11 +48,14 @@ std::vector<Change> Waiters::changes_after(const kvstore::Store& store, std::uin
 }
 
 void Waiters::wait_key(const std::string& key, std::uint64_t after_version,
-                       std::chrono::milliseconds timeout, ResultCallback done) {
-  Result current = read_local_(key);
-  if (current.version > after_version || timeout.count() <= 0) {
-    done(std::move(current));
-    return;
+                       std::chrono::milliseconds timeout, ResultCallback done,
+                       bool answer_from_store) {
+  if (answer_from_store || timeout.count() <= 0) {
+    Result current = read_local_(key);
+    if (current.version > after_version || timeout.count() <= 0) {
+      done(std::move(current));
+      return;
+    }
   }
   auto waiter = std::make_shared<KeyWaiter>(
       KeyWaiter{key, after_version, std::move(done), boost::asio::steady_timer(io_), false});
@@ -81,6 +84,10 @@ void Waiters::wait_prefix(const std::string& prefix, std::uint64_t after_index,
 }
 
 void Waiters::answer(const std::shared_ptr<KeyWaiter>& waiter) {
+  answer(waiter, read_local_(waiter->key));
+}
+
+void Waiters::answer(const std::shared_ptr<KeyWaiter>& waiter, Result result) {
   if (waiter->answered) return;
   waiter->answered = true;
   waiter->timer.cancel();
@@ -91,7 +98,7 @@ void Waiters::answer(const std::shared_ptr<KeyWaiter>& waiter) {
       break;
     }
   }
-  waiter->done(read_local_(waiter->key));
+  waiter->done(std::move(result));
 }
 
 void Waiters::answer(const std::shared_ptr<PrefixWaiter>& waiter) {
@@ -104,20 +111,24 @@ void Waiters::answer(const std::shared_ptr<PrefixWaiter>& waiter) {
   waiter->done(std::move(changes), index);
 }
 
-void Waiters::on_applied(const std::vector<std::string>& keys) {
+void Waiters::on_applied(const std::vector<Change>& changes) {
   if (key_waiters_.empty() && prefix_waiters_.empty()) return;
-  std::vector<std::shared_ptr<KeyWaiter>> due_keys;
-  for (const std::string& key : keys) {
-    auto range = key_waiters_.equal_range(key);
-    for (auto it = range.first; it != range.second; ++it) due_keys.push_back(it->second);
-  }
-  for (const auto& waiter : due_keys) {
-    if (read_local_(waiter->key).version > waiter->after_version) answer(waiter);
+  for (const Change& change : changes) {
+    std::vector<std::shared_ptr<KeyWaiter>> due;
+    auto range = key_waiters_.equal_range(change.key);
+    for (auto it = range.first; it != range.second; ++it) {
+      if (change.version > it->second->after_version) due.push_back(it->second);
+    }
+    for (const auto& waiter : due) {
+      answer(waiter, change.value
+                         ? Result{Errc::ok, change.version, change.value, {}}
+                         : Result{Errc::not_found, change.version, std::nullopt, "not found"});
+    }
   }
   std::vector<std::shared_ptr<PrefixWaiter>> due_prefixes;
   for (const auto& waiter : prefix_waiters_) {
-    const bool matches = std::any_of(keys.begin(), keys.end(), [&](const std::string& key) {
-      return key.starts_with(waiter->prefix);
+    const bool matches = std::any_of(changes.begin(), changes.end(), [&](const Change& change) {
+      return change.key.starts_with(waiter->prefix);
     });
     if (matches) due_prefixes.push_back(waiter);
   }

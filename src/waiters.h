@@ -28,13 +28,18 @@ class Waiters {
   Waiters(const Waiters&) = delete;
   Waiters& operator=(const Waiters&) = delete;
 
+  // With `answer_from_store`, answers at once if the store is past `after_version`;
+  // otherwise waits for on_applied.
   void wait_key(const std::string& key, std::uint64_t after_version,
-                std::chrono::milliseconds timeout, ResultCallback done);
+                std::chrono::milliseconds timeout, ResultCallback done,
+                bool answer_from_store = true);
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
                    std::chrono::milliseconds timeout, ChangesCallback done);
 
-  // The applied state of these keys changed (and is persisted).
-  void on_applied(const std::vector<std::string>& keys);
+  // These states were applied (and written), in this order. A key's waiters are answered
+  // with the state that passed their version, not whatever the store holds by now, so a
+  // key's watch sees every version this replica applies.
+  void on_applied(const std::vector<Change>& changes);
   // Answers every waiter now with the current state.
   void release_all();
   std::size_t size() const { return key_waiters_.size() + prefix_waiters_.size(); }
@@ -48,6 +53,7 @@ class Waiters {
   struct PrefixWaiter;
 
   void answer(const std::shared_ptr<KeyWaiter>& waiter);
+  void answer(const std::shared_ptr<KeyWaiter>& waiter, Result result);
   void answer(const std::shared_ptr<PrefixWaiter>& waiter);
 
   boost::asio::io_context& io_;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/e2e/child_process.h"
+#include "tests/e2e/eventually.h"
 #include "tests/e2e/kv_client.h"
 #include "tests/e2e/test_cluster.h"
 
@@ -43,6 +44,10 @@ TEST_CASE("e2e: the example service embeds a replica and follows a changed setti
   TestCluster cluster;
   KvClient one(cluster.client_port(1));
   REQUIRE(one.put("service/greeting", "hello").status == 200);
+  // The write is chosen once a majority accepted it; replica 3 applies it a moment later.
+  KvClient three(cluster.client_port(3));
+  REQUIRE(
+      eventually(5s, [&] { return three.get("service/greeting", true).version == 1; }).has_value());
 
   // The service takes over replica 3's place: its data dir and peer address.
   cluster.kill(3);
