@@ -11,6 +11,7 @@
 
 #include "consensus/key_state.h"
 #include "consensus/operation_eval.h"
+#include "consensus/seen_forwards.h"
 #include "consensus/writer_marks.h"
 
 namespace paxoskv::consensus {
@@ -29,7 +30,7 @@ constexpr unsigned kRinsesBeforeRecovery = 3;
 constexpr TimeMs kLeaderHintFreshMs = 300;
 constexpr unsigned kOpSeqCounterBits = 40;
 // Forwarded writes are remembered this long to drop duplicates of them.
-constexpr TimeMs kSeenForwardsForgetMs = 60000;
+constexpr TimeMs kSeenForwardsForgetMs = 10000;
 
 bool is_acceptor_answer(const Message& message) {
   return std::holds_alternative<Promise>(message) || std::holds_alternative<Accepted>(message) ||
@@ -83,8 +84,7 @@ class Core::Impl {
       tick_key(key, it->second);
       if (!is_active(it->second)) active_.erase(key);
     }
-    std::erase_if(seen_forwards_,
-                  [&](const auto& entry) { return entry.second.forget_at <= now_; });
+    seen_forwards_.forget_old(now_);
     flush_local();
     for (PersistRecord& record : late_persist_) {
       ready_.persist.push_back(std::move(record));
@@ -199,8 +199,7 @@ class Core::Impl {
     if (op.forwarded_from != 0) {
       ForwardReply reply{key, op.op_id.seq, static_cast<std::uint8_t>(outcome), version,
                          std::move(value)};
-      auto seen = seen_forwards_.find(op.op_id);
-      if (seen != seen_forwards_.end()) seen->second.reply = reply;
+      seen_forwards_.set_answer(op.op_id, SeenForwards::Answer{outcome, version});
       send(op.forwarded_from, std::move(reply));
       return;
     }
@@ -466,11 +465,7 @@ class Core::Impl {
 
   void on(NodeId from, ForwardRequest& m) {
     // A duplicate: running it again could apply it after it was answered as failed.
-    if (!seen_forwards_
-             .try_emplace(OpId{from, m.seq}, SeenForward{now_ + kSeenForwardsForgetMs, {}})
-             .second) {
-      return;
-    }
+    if (!seen_forwards_.insert(OpId{from, m.seq}, now_)) return;
     KeyState& ks = state(m.key);
     const OpId op_id{from, m.seq};
     Operation op = m.remove ? Operation{DeleteOp{m.expected}}
@@ -501,11 +496,12 @@ class Core::Impl {
     }
     // Answered already (the answer may have been lost), or never received: then a late
     // copy must be dropped.
-    auto [seen, inserted] =
-        seen_forwards_.try_emplace(op_id, SeenForward{now_ + kSeenForwardsForgetMs, {}});
-    if (!inserted && seen->second.reply) {
-      send(from, *seen->second.reply);
+    const std::optional<SeenForwards::Answer>* seen = seen_forwards_.find(op_id);
+    if (seen != nullptr && seen->has_value()) {
+      send(from, ForwardReply{m.key, m.seq, static_cast<std::uint8_t>((*seen)->outcome),
+                              (*seen)->version, std::nullopt});
     } else {
+      seen_forwards_.insert(op_id, now_);
       send(from, ForwardWithdrawn{m.key, m.seq});
     }
   }
@@ -866,11 +862,7 @@ class Core::Impl {
   std::set<std::string> active_;  // keys with something to do at the next tick
   std::deque<Message> local_;
   std::uint64_t next_op_seq_ = 0;
-  struct SeenForward {
-    TimeMs forget_at = 0;
-    std::optional<ForwardReply> reply;  // once answered
-  };
-  std::map<OpId, SeenForward> seen_forwards_;
+  SeenForwards seen_forwards_{kSeenForwardsForgetMs};
   Ready ready_;
   std::set<NodeId> unreachable_;
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
