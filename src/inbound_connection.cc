@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/read.hpp>
 
 #include "consensus/codec.h"
 #include "src/transport_context.h"
@@ -17,7 +17,9 @@ namespace {
 
 // A receive buffer grown for a large frame is released afterwards rather than kept for
 // the life of the connection.
-constexpr std::size_t kRetainedBufferBytes = 64 << 10;
+constexpr std::size_t kRetainedBufferBytes = 256 << 10;
+// What one read asks for at least.
+constexpr std::size_t kReadChunkBytes = 64 << 10;
 
 std::string endpoint_text(const asio::ip::tcp::socket& socket) {
   error_code error;
@@ -43,7 +45,7 @@ void InboundConnection::start() {
     count(self->context_->counters.bad_hellos);
     self->reject("no hello in time");
   });
-  read_header();
+  read_more();
 }
 
 void InboundConnection::close() {
@@ -54,50 +56,72 @@ void InboundConnection::close() {
   socket_.close(ignored);
 }
 
-void InboundConnection::read_header() {
-  asio::async_read(socket_, asio::buffer(header_),
-                   [self = shared_from_this()](const error_code& error, std::size_t) {
-                     if (self->closed_) return;
-                     if (error) {
-                       if (error == asio::error::eof) {
-                         spdlog::info("node {}: {} closed its connection", self->context_->self,
-                                      self->describe());
-                       } else {
-                         spdlog::warn("node {}: connection from {} failed: {}",
-                                      self->context_->self, self->describe(), error.message());
-                       }
-                       return self->close();
-                     }
-                     self->read_body(frame_body_length(self->header_));
-                   });
-}
-
-void InboundConnection::read_body(std::uint32_t length) {
-  const std::size_t limit = peer_ ? context_->limits.max_frame_bytes : kMaxHelloBodyBytes;
-  if (length > limit) {
-    count(peer_ ? context_->counters.oversize_frames : context_->counters.bad_hellos);
-    return reject(fmt::format("frame of {} bytes exceeds the limit of {}", length, limit));
+void InboundConnection::read_more() {
+  // Room for a whole chunk, or for the rest of a large frame, after what is pending.
+  std::size_t want = kReadChunkBytes;
+  if (received_size_ >= kFrameHeaderBytes) {
+    FrameHeader header{};
+    std::copy_n(received_.data(), kFrameHeaderBytes, header.begin());
+    const std::size_t frame_bytes = kFrameHeaderBytes + frame_body_length(header);
+    if (frame_bytes > received_size_) want = std::max(want, frame_bytes - received_size_);
   }
-  body_.resize(length);
-  asio::async_read(socket_, asio::buffer(body_),
-                   [self = shared_from_this()](const error_code& error, std::size_t) {
-                     if (self->closed_) return;
-                     if (error) {
-                       spdlog::warn("node {}: connection from {} ended inside a frame: {}",
-                                    self->context_->self, self->describe(), error.message());
-                       return self->close();
-                     }
-                     if (self->peer_) {
-                       self->on_message_frame();
-                     } else {
-                       self->on_hello();
-                     }
-                   });
+  received_.resize(received_size_ + want);
+  socket_.async_read_some(asio::buffer(received_.data() + received_size_, want),
+                          [self = shared_from_this()](const error_code& error, std::size_t bytes) {
+                            if (self->closed_) return;
+                            if (error) {
+                              if (error == asio::error::eof && self->received_size_ == 0) {
+                                spdlog::info("node {}: {} closed its connection",
+                                             self->context_->self, self->describe());
+                              } else {
+                                spdlog::warn("node {}: connection from {} failed: {}",
+                                             self->context_->self, self->describe(),
+                                             error.message());
+                              }
+                              return self->close();
+                            }
+                            self->received_size_ += bytes;
+                            if (self->handle_frames()) self->read_more();
+                          });
 }
 
-void InboundConnection::on_hello() {
+bool InboundConnection::handle_frames() {
+  std::size_t handled = 0;
+  while (received_size_ - handled >= kFrameHeaderBytes) {
+    FrameHeader header{};
+    std::copy_n(received_.data() + handled, kFrameHeaderBytes, header.begin());
+    const std::uint32_t length = frame_body_length(header);
+    const std::size_t limit = peer_ ? context_->limits.max_frame_bytes : kMaxHelloBodyBytes;
+    if (length > limit) {
+      count(peer_ ? context_->counters.oversize_frames : context_->counters.bad_hellos);
+      reject(fmt::format("frame of {} bytes exceeds the limit of {}", length, limit));
+      return false;
+    }
+    if (received_size_ - handled < kFrameHeaderBytes + length) break;
+    const std::string_view body(received_.data() + handled + kFrameHeaderBytes, length);
+    handled += kFrameHeaderBytes + length;
+    if (peer_) {
+      on_message_frame(body);
+    } else {
+      on_hello(body);
+    }
+    // A handler may have stopped the transport, which closes this connection.
+    if (closed_) return false;
+  }
+  // Keep only the start of the next frame.
+  std::copy(received_.begin() + static_cast<std::ptrdiff_t>(handled),
+            received_.begin() + static_cast<std::ptrdiff_t>(received_size_), received_.begin());
+  received_size_ -= handled;
+  if (received_.capacity() > kRetainedBufferBytes && received_size_ < kRetainedBufferBytes) {
+    received_.resize(received_size_);
+    received_.shrink_to_fit();
+  }
+  return true;
+}
+
+void InboundConnection::on_hello(std::string_view body) {
   auto& counters = context_->counters;
-  const ParsedHello parsed = parse_hello(body_);
+  const ParsedHello parsed = parse_hello(body);
   if (!parsed.hello) {
     count(counters.bad_hellos);
     return reject(parsed.problem);
@@ -117,26 +141,22 @@ void InboundConnection::on_hello() {
   }
   hello_timer_.cancel();
   peer_ = hello.node;
-  count(counters.bytes_received, kFrameHeaderBytes + body_.size());
+  count(counters.bytes_received, kFrameHeaderBytes + body.size());
   spdlog::info("node {}: accepted connection from {}", context_->self, describe());
   on_identified_(hello.node, *this);
-  if (!closed_) read_header();
 }
 
-void InboundConnection::on_message_frame() {
+void InboundConnection::on_message_frame(std::string_view body) {
   auto& counters = context_->counters;
-  std::optional<consensus::Message> message = consensus::decode(body_);
+  std::optional<consensus::Message> message = consensus::decode(body);
   if (!message) {
     count(counters.decode_errors);
-    return reject(fmt::format("undecodable frame of {} bytes", body_.size()));
+    return reject(fmt::format("undecodable frame of {} bytes", body.size()));
   }
   count(counters.frames_received);
-  count(counters.bytes_received, kFrameHeaderBytes + body_.size());
-  if (body_.capacity() > kRetainedBufferBytes) std::string().swap(body_);
+  count(counters.bytes_received, kFrameHeaderBytes + body.size());
   if (context_->stopped) return close();
   context_->on_message(*peer_, std::move(*message));
-  // The handler may have stopped the transport, which closes this connection.
-  if (!closed_) read_header();
 }
 
 void InboundConnection::reject(std::string_view reason) {

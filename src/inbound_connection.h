@@ -1,5 +1,6 @@
 // The receive side of a connection a peer opened to this replica: checks the hello, then
-// reads frames, decodes them and hands the messages to the transport's handler.
+// reads frames, decodes them and hands the messages to the transport's handler. Reads
+// take whatever has arrived, so that one read usually carries many frames.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,10 +30,11 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   void close();
 
  private:
-  void read_header();
-  void read_body(std::uint32_t length);
-  void on_hello();
-  void on_message_frame();
+  void read_more();
+  // Handles every complete frame received; false once the connection is closed.
+  bool handle_frames();
+  void on_hello(std::string_view body);
+  void on_message_frame(std::string_view body);
   // Closes the connection because the other end broke the protocol.
   void reject(std::string_view reason);
   std::string describe() const;  // "peer 3 (10.0.0.3:4711)" for logs
@@ -43,8 +45,8 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   IdentifiedHandler on_identified_;
   std::string remote_;                     // the remote endpoint, for logs
   std::optional<consensus::NodeId> peer_;  // set by a valid hello
-  FrameHeader header_{};
-  std::string body_;  // at most max_frame_bytes long
+  std::string received_;           // bytes read and not yet handled: at most one frame's worth
+  std::size_t received_size_ = 0;  // of received_, the part filled by reads
   bool closed_ = false;
 };
 
