@@ -85,6 +85,7 @@ class Core::Impl {
       if (!is_active(it->second)) active_.erase(key);
     }
     seen_forwards_.forget_old(now_);
+    evict_idle_keys();
     flush_local();
     for (PersistRecord& record : late_persist_) {
       ready_.persist.push_back(std::move(record));
@@ -95,7 +96,14 @@ class Core::Impl {
 
   bool has_ready() const { return !ready_.empty(); }
 
-  Ready take_ready() { return std::exchange(ready_, Ready{}); }
+  Ready take_ready() {
+    ready_.number = ++readies_taken_;
+    return std::exchange(ready_, Ready{});
+  }
+
+  void on_persisted(std::uint64_t number) {
+    readies_persisted_ = std::max(readies_persisted_, number);
+  }
 
   const CoreCounters& counters() const { return counters_; }
   std::size_t cached_keys() const { return keys_.size(); }
@@ -108,8 +116,28 @@ class Core::Impl {
     if (it == keys_.end()) {
       KeyRecord record = reader_.load(key);
       it = keys_.emplace(key, KeyState{}).first;
-      it->second.acceptor = std::move(record.acceptor);
-      it->second.applied = std::move(record.applied);
+      KeyState& ks = it->second;
+      ks.acceptor = std::move(record.acceptor);
+      ks.applied = std::move(record.applied);
+      // Phase 1 for `led` completed in this life of the replica; nothing was proposed under
+      // it after its last chosen value (our own acceptor would hold that proposal, as it
+      // accepts everything its proposer sends); and our acceptor promised no one else
+      // since. So the majority's promise of `led` still covers the open slot as far as we
+      // know, exactly as when the key left memory with its leadership (see drive()). A
+      // promise given elsewhere meanwhile only makes the accept fail.
+      const bool same_life =
+          ks.acceptor.led_incarnation == config_.incarnation ||
+          config_.planted_bug == PlantedBug::kLeadershipSurvivesRestart;
+      if (same_life && !ks.acceptor.led.is_zero() &&
+          ks.acceptor.led == ks.acceptor.promised && !ks.acceptor.accepted) {
+        ks.ballot = ks.acceptor.led;
+        ks.leader = true;
+      }
+      // The replica that ran phase 1 last, as our acceptor saw it, likely still proposes
+      // this key: writes go to it rather than dueling it.
+      if (ks.acceptor.promised.node != 0 && ks.acceptor.promised.node != config_.self) {
+        note_leader(ks, ks.acceptor.promised.node);
+      }
     }
     active_.insert(key);  // re-checked at the next tick
     return it->second;
@@ -122,22 +150,19 @@ class Core::Impl {
            (ks.acceptor.accepted && ks.catch_up_asks < kMaxCatchUpAsks);
   }
 
-  // Only when nothing awaits persistence: an evicted key is reloaded from the reader.
- public:
+  // Forgets idle keys whose records are persisted, down to 90% of max_cached_keys: they
+  // are reloaded from the reader when used.
   void evict_idle_keys() {
-    if (keys_.size() <= config_.max_cached_keys || !ready_.persist.empty()) return;
+    if (keys_.size() <= config_.max_cached_keys) return;
     const std::size_t target = config_.max_cached_keys - config_.max_cached_keys / 10;
     for (auto it = keys_.begin(); it != keys_.end() && keys_.size() > target;) {
-      if (!is_active(it->second) && !active_.contains(it->first)) {
-        it = keys_.erase(it);
-      } else {
-        ++it;
-      }
+      const bool evictable = !is_active(it->second) && !active_.contains(it->first) &&
+                             it->second.persisted_in <= readies_persisted_;
+      it = evictable ? keys_.erase(it) : std::next(it);
     }
   }
 
- private:
-  void persist_acceptor(const std::string& key, const KeyState& ks) {
+  void persist_acceptor(const std::string& key, KeyState& ks) {
     if (config_.planted_bug == PlantedBug::kAcceptorPersistsLate) {
       late_persist_.push_back(PersistRecord{key, ks.acceptor, std::nullopt});
       return;
@@ -146,7 +171,8 @@ class Core::Impl {
     if (config_.planted_bug != PlantedBug::kPromiseNotSynced) ready_.sync = true;
   }
 
-  void persist(const std::string& key, const KeyState& ks, bool acceptor, bool applied) {
+  void persist(const std::string& key, KeyState& ks, bool acceptor, bool applied) {
+    ks.persisted_in = readies_taken_ + 1;  // the Ready being built
     PersistRecord record{key, std::nullopt, std::nullopt};
     if (acceptor) record.acceptor = ks.acceptor;
     if (applied) record.applied = ks.applied;
@@ -335,9 +361,14 @@ class Core::Impl {
   void apply(const std::string& key, KeyState& ks, AppliedRecord chosen, bool chosen_by_us) {
     if (chosen.version <= ks.applied.version) return;
     ks.applied = std::move(chosen);
-    const bool acceptor_changed =
+    const bool settles_accepted =
         ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version;
-    if (acceptor_changed) ks.acceptor.accepted.reset();
+    if (settles_accepted) ks.acceptor.accepted.reset();
+    if (chosen_by_us) {
+      ks.acceptor.led = ks.ballot;
+      ks.acceptor.led_incarnation = config_.incarnation;
+    }
+    const bool acceptor_changed = settles_accepted || chosen_by_us;
     persist(key, ks, acceptor_changed, true);
 
     if (!chosen_by_us) {
@@ -387,7 +418,7 @@ class Core::Impl {
         ++counters_.unknown_outcomes;
         finish(key, head, Outcome::kUnknown, ks.applied.version);
       }
-      ks.ops.pop_front();
+      ks.ops.erase(ks.ops.begin());
     }
   }
 
@@ -642,11 +673,11 @@ class Core::Impl {
         // it failed could be a lie until that replica withdraws it.
         send(head.taken_back_from, ForwardWithdraw{key, head.op_id.seq});
         ks.parked.push_back(ParkedOp{std::move(head), std::move(answer), now_});
-        ks.ops.pop_front();
+        ks.ops.erase(ks.ops.begin());
         continue;
       }
       finish(key, head, answer.outcome, answer.version, std::move(answer.value));
-      ks.ops.pop_front();
+      ks.ops.erase(ks.ops.begin());
     }
   }
 
@@ -862,6 +893,8 @@ class Core::Impl {
   std::set<std::string> active_;  // keys with something to do at the next tick
   std::deque<Message> local_;
   std::uint64_t next_op_seq_ = 0;
+  std::uint64_t readies_taken_ = 0;
+  std::uint64_t readies_persisted_ = 0;
   SeenForwards seen_forwards_{kSeenForwardsForgetMs};
   Ready ready_;
   std::set<NodeId> unreachable_;
@@ -904,8 +937,8 @@ const CoreCounters& Core::counters() const {
 std::size_t Core::cached_keys() const {
   return impl_->cached_keys();
 }
-void Core::evict_idle_keys() {
-  impl_->evict_idle_keys();
+void Core::on_persisted(std::uint64_t number) {
+  impl_->on_persisted(number);
 }
 void Core::set_peer_reachable(NodeId peer, bool reachable) {
   impl_->set_peer_reachable(peer, reachable);

@@ -25,6 +25,7 @@ enum class PlantedBug {
   kTakenBackWriteIgnoresMarks,      // proposes a taken-back write its writer mark shows chosen
   kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
   kPromiseNotSynced,                // writes promises and acceptances without syncing them
+  kLeadershipSurvivesRestart,       // reloads a key's leadership from an earlier life
 };
 
 struct CoreConfig {
@@ -33,7 +34,7 @@ struct CoreConfig {
   TimeMs retry_timeout_ms = 200;         // a phase unanswered this long is retried
   TimeMs backoff_max_ms = 300;           // random wait before retrying after a conflict
   std::uint64_t seed = 1;                // for the randomized backoff
-  std::size_t max_cached_keys = 100000;  // idle keys above this are evicted from memory
+  std::size_t max_cached_keys = 20000;  // idle keys above this are evicted from memory
   // Must grow at every start of the replica (the node keeps it durably): the ids of its
   // clients' writes, OpId{self, incarnation << 40 | n}, then never repeat.
   std::uint64_t incarnation = 1;
@@ -62,6 +63,7 @@ struct Outbound {
 // proposals) before any replica applies it, and an applied state is dropped only
 // together with the later writes, its clearing of the accepted proposal included.
 struct Ready {
+  std::uint64_t number = 0;  // 1, 2, ... in the order taken
   std::vector<PersistRecord> persist;
   bool sync = false;
   std::vector<Outbound> messages;
@@ -116,9 +118,10 @@ class Core {
   // What the transport knows of a peer's connection: writes are not handed to a key's
   // leader that is known to be unreachable (all peers count as reachable until told).
   void set_peer_reachable(NodeId peer, bool reachable);
-  // Forgets idle keys above max_cached_keys (they are reloaded from the reader when
-  // used). Call only when every Ready taken so far is persisted.
-  void evict_idle_keys();
+  // Every Ready up to `number` is persisted (written, and synced if it asked for it):
+  // idle keys whose records are all in it may be evicted from memory at the next tick,
+  // when more than max_cached_keys are held (they are reloaded from the reader when used).
+  void on_persisted(std::uint64_t number);
 
  private:
   class Impl;

@@ -2,7 +2,6 @@
 // applied records, and the volatile proposer, reader and learner state.
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -78,7 +77,7 @@ struct KeyState {
   TimeMs backoff_until = 0;
   Ballot highest_seen;  // the highest promise a reject told us of
   unsigned conflicts_in_row = 0;
-  std::deque<PendingOp> ops;  // client writes, one proposal at a time, in order
+  std::vector<PendingOp> ops;  // client writes, one proposal at a time, in order
   // Writes taken back from a quiet replica that failed their precondition here: they wait
   // for that replica to say what became of them there (see Core::on_prepared).
   std::vector<ParkedOp> parked;
@@ -91,6 +90,10 @@ struct KeyState {
   std::vector<PendingRead> reads_waiting;  // for the next round
   std::optional<ReadRound> read_round;
   std::vector<WaitingRead> reads_until_applied;
+
+  // The number of the last Ready that persisted this key's records: the key may be
+  // evicted (and reloaded from the store) once that Ready is persisted.
+  std::uint64_t persisted_in = 0;
 
   // Learner: an accepted proposal with no commit yet makes us ask peers.
   TimeMs accepted_at = 0;

@@ -23,6 +23,12 @@ struct AcceptedProposal {
 struct AcceptorRecord {
   Ballot promised;
   std::optional<AcceptedProposal> accepted;
+  // This replica's own proposer's memory (it is not an acceptor's): the ballot with which
+  // it last got a value chosen for the key, in its life number `led_incarnation`. Proof
+  // that phase 1 for that ballot completed, which lets it skip phase 1 after the key was
+  // evicted from memory and reloaded (see Core::state).
+  Ballot led;
+  std::uint64_t led_incarnation = 0;
 
   friend bool operator==(const AcceptorRecord&, const AcceptorRecord&) = default;
 };

@@ -118,6 +118,8 @@ std::string encode_acceptor(const consensus::AcceptorRecord& record) {
     put_op(writer, record.accepted->op);
     put_value(writer, record.accepted->value);
   }
+  put_ballot(writer, record.led);
+  writer.u64(record.led_incarnation);
   return std::move(writer).take();
 }
 
@@ -134,6 +136,8 @@ consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
     accepted.value = get_value(reader);
     record.accepted = std::move(accepted);
   }
+  record.led = get_ballot(reader);
+  record.led_incarnation = reader.u64();
   reader.expect_end();
   return record;
 }

@@ -291,6 +291,7 @@ void Replica::flush() {
   }
   if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist), ready.sync);
   held.seq = last_write_;
+  held.ready_number = ready.number;
   held.completions = std::move(ready.completions);
   unreleased_.push_back(std::move(held));
   release();
@@ -322,9 +323,9 @@ void Replica::release() {
       pending.done(result_of(completion, pending.is_read));
     }
     waiters_.on_applied(held.applied);
+    core_.on_persisted(held.ready_number);
   }
   if (to_self) request_flush();
-  if (unreleased_.empty() && durable_write_ == last_write_) core_.evict_idle_keys();
 }
 
 }  // namespace paxoskv

@@ -100,6 +100,7 @@ class Replica {
   // What a Ready holds back until its records (and all before them) are durable.
   struct Unreleased {
     std::uint64_t seq = 0;  // the write it waits for
+    std::uint64_t ready_number = 0;
     std::vector<consensus::Outbound> messages;
     std::vector<consensus::Completion> completions;
     std::vector<Change> applied;  // states as applied, in order (no change index)

@@ -138,6 +138,7 @@ class ScriptedCluster {
   void drain(consensus::NodeId id) {
     consensus::Ready ready = core(id).take_ready();
     storage_[id]->write(ready.persist);
+    core(id).on_persisted(ready.number);
     for (const consensus::PersistRecord& record : ready.persist) {
       if (!record.applied) continue;
       auto [it, inserted] = chosen_.emplace(std::make_pair(record.key, record.applied->version),

@@ -52,6 +52,7 @@ SimOptions options_for_seed(std::uint64_t seed) {
     options.fault_gap_max_ms = 40;
     options.quick_restart_rate = 0.9;
   }
+  if (pick(0, 2) == 0) options.max_cached_keys = 1;
   return options;
 }
 
@@ -203,7 +204,6 @@ class Simulation {
           if (replica->core) {
             replica->core->tick(now_);
             process_ready(*replica);
-            if (replica->core && replica->writing.empty()) replica->core->evict_idle_keys();
           }
         }
       }
@@ -255,6 +255,7 @@ class Simulation {
         options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
     config.planted_bug = options_.planted_bug;
     config.incarnation = static_cast<std::uint64_t>(replica.incarnation) + 1;  // durable
+    config.max_cached_keys = options_.max_cached_keys;
     replica.core = std::make_unique<Core>(config, replica.storage);
     replica.core->tick(now_);
     ++replica.incarnation;
@@ -321,6 +322,7 @@ class Simulation {
       consensus::Ready ready = std::move(replica.writing.front().ready);
       replica.writing.pop_front();
       persist(replica, ready);
+      replica.core->on_persisted(ready.number);
       for (consensus::Outbound& out : ready.messages) {
         if (!consensus::may_precede_persist(out.message)) {
           send(replica.id, out.to, std::move(out.message));

@@ -26,6 +26,7 @@ struct SimOptions {
   consensus::TimeMs fault_gap_min_ms = 150;  // time between two faults
   consensus::TimeMs fault_gap_max_ms = 800;
   double quick_restart_rate = 0.5;  // restarts within a few message delays
+  std::size_t max_cached_keys = 100000;  // 1: keys leave memory as soon as they may
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };
 

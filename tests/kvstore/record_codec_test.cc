@@ -17,7 +17,8 @@ using consensus::WriterMarks;
 
 AcceptorRecord full_acceptor() {
   return AcceptorRecord{Ballot{7, 2},
-                        AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), OpId{1, 6}}};
+                        AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), OpId{1, 6}},
+                        Ballot{7, 2}, 3};
 }
 
 AppliedState full_applied() {
@@ -37,8 +38,8 @@ void require_truncations_and_extensions_rejected(const std::string& encoded, Dec
 
 TEST_CASE("acceptor records round-trip", "[kvstore][codec]") {
   for (const AcceptorRecord& record :
-       {AcceptorRecord{}, AcceptorRecord{Ballot{1, 1}, std::nullopt}, full_acceptor(),
-        AcceptorRecord{Ballot{9, 3}, AcceptedProposal{1, Ballot{9, 3}, std::nullopt, {}}}}) {
+       {AcceptorRecord{}, AcceptorRecord{Ballot{1, 1}, std::nullopt, {}, 0}, full_acceptor(),
+        AcceptorRecord{Ballot{9, 3}, AcceptedProposal{1, Ballot{9, 3}, std::nullopt, {}}, {}, 0}}) {
     REQUIRE(codec::decode_acceptor(codec::encode_acceptor(record)) == record);
   }
 }
@@ -76,7 +77,7 @@ TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
   REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 1"));
 
   std::string acceptor = codec::encode_acceptor(AcceptorRecord{});
-  acceptor.back() = 7;  // the has-accepted flag
+  acceptor[1 + 8 + 4] = 7;  // the has-accepted flag, after the format and the promise
   REQUIRE_THROWS_WITH(codec::decode_acceptor(acceptor), Catch::Contains("flag"));
 }
 

@@ -39,7 +39,7 @@ PersistRecord applied(std::string key, Version version, KeyValue value) {
 }
 
 PersistRecord promised(std::string key, Ballot ballot) {
-  return PersistRecord{std::move(key), AcceptorRecord{ballot, std::nullopt}, std::nullopt};
+  return PersistRecord{std::move(key), AcceptorRecord{ballot, std::nullopt, {}, 0}, std::nullopt};
 }
 
 std::vector<std::string> keys_of(const ChangesPage& page) {
@@ -72,12 +72,12 @@ TEST_CASE("records survive close and reopen", "[kvstore]") {
   TempDir temp;
   const std::string binary("\0bin\0ary\xff", 9);
   const std::string large(1 << 20, 'x');
-  const KeyRecord promise_only{AcceptorRecord{Ballot{3, 2}, std::nullopt}, AppliedRecord{}};
+  const KeyRecord promise_only{AcceptorRecord{Ballot{3, 2}, std::nullopt, {}, 0}, AppliedRecord{}};
   const KeyRecord accepted_present{
-      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, OpId{3, 3}}},
+      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, OpId{3, 3}}, Ballot{4, 1}, 2},
       AppliedRecord{1, "first", WriterMarks{{1, 1, 1}}}};
   const KeyRecord accepted_absent{
-      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, OpId{3, 5}}},
+      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, OpId{3, 5}}, {}, 0},
       AppliedRecord{7, std::nullopt, WriterMarks{{2, 4, 7}}}};
   const KeyRecord large_value{AcceptorRecord{}, AppliedRecord{1, large, WriterMarks{{2, 1, 1}}}};
   const std::string binary_key("key\0with\0nul", 12);
@@ -152,7 +152,7 @@ TEST_CASE("write bumps the change index once per applied part", "[kvstore]") {
   }
   SECTION("each applied part takes one index, acceptor parts none") {
     PersistRecord both = applied("a", 1, "x");
-    both.acceptor = AcceptorRecord{Ballot{1, 1}, std::nullopt};
+    both.acceptor = AcceptorRecord{Ballot{1, 1}, std::nullopt, {}, 0};
     CHECK(store.write({both, promised("b", {2, 2}), applied("c", 1, "y")}) == 2);
     CHECK(store.index() == 2);
     CHECK(store.applied("a")->change_index == 1);
