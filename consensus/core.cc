@@ -125,11 +125,10 @@ class Core::Impl {
       // since. So the majority's promise of `led` still covers the open slot as far as we
       // know, exactly as when the key left memory with its leadership (see drive()). A
       // promise given elsewhere meanwhile only makes the accept fail.
-      const bool same_life =
-          ks.acceptor.led_incarnation == config_.incarnation ||
-          config_.planted_bug == PlantedBug::kLeadershipSurvivesRestart;
-      if (same_life && !ks.acceptor.led.is_zero() &&
-          ks.acceptor.led == ks.acceptor.promised && !ks.acceptor.accepted) {
+      const bool same_life = ks.acceptor.led_incarnation == config_.incarnation ||
+                             config_.planted_bug == PlantedBug::kLeadershipSurvivesRestart;
+      if (same_life && !ks.acceptor.led.is_zero() && ks.acceptor.led == ks.acceptor.promised &&
+          !ks.acceptor.accepted) {
         ks.ballot = ks.acceptor.led;
         ks.leader = true;
       }

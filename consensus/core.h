@@ -30,10 +30,10 @@ enum class PlantedBug {
 
 struct CoreConfig {
   NodeId self = 0;
-  std::vector<NodeId> members;           // every replica, self included
-  TimeMs retry_timeout_ms = 200;         // a phase unanswered this long is retried
-  TimeMs backoff_max_ms = 300;           // random wait before retrying after a conflict
-  std::uint64_t seed = 1;                // for the randomized backoff
+  std::vector<NodeId> members;          // every replica, self included
+  TimeMs retry_timeout_ms = 200;        // a phase unanswered this long is retried
+  TimeMs backoff_max_ms = 300;          // random wait before retrying after a conflict
+  std::uint64_t seed = 1;               // for the randomized backoff
   std::size_t max_cached_keys = 20000;  // idle keys above this are evicted from memory
   // Must grow at every start of the replica (the node keeps it durably): the ids of its
   // clients' writes, OpId{self, incarnation << 40 | n}, then never repeat.

@@ -25,7 +25,7 @@ struct SimOptions {
   consensus::TimeMs fault_period_ms = 4000;  // faults happen before this, then all heals
   consensus::TimeMs fault_gap_min_ms = 150;  // time between two faults
   consensus::TimeMs fault_gap_max_ms = 800;
-  double quick_restart_rate = 0.5;  // restarts within a few message delays
+  double quick_restart_rate = 0.5;       // restarts within a few message delays
   std::size_t max_cached_keys = 100000;  // 1: keys leave memory as soon as they may
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };

@@ -74,10 +74,12 @@ TEST_CASE("records survive close and reopen", "[kvstore]") {
   const std::string large(1 << 20, 'x');
   const KeyRecord promise_only{AcceptorRecord{Ballot{3, 2}, std::nullopt, {}, 0}, AppliedRecord{}};
   const KeyRecord accepted_present{
-      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, OpId{3, 3}}, Ballot{4, 1}, 2},
+      AcceptorRecord{Ballot{4, 1}, AcceptedProposal{2, Ballot{4, 1}, binary, OpId{3, 3}},
+                     Ballot{4, 1}, 2},
       AppliedRecord{1, "first", WriterMarks{{1, 1, 1}}}};
   const KeyRecord accepted_absent{
-      AcceptorRecord{Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, OpId{3, 5}}, {}, 0},
+      AcceptorRecord{
+          Ballot{5, 3}, AcceptedProposal{8, Ballot{5, 3}, std::nullopt, OpId{3, 5}}, {}, 0},
       AppliedRecord{7, std::nullopt, WriterMarks{{2, 4, 7}}}};
   const KeyRecord large_value{AcceptorRecord{}, AppliedRecord{1, large, WriterMarks{{2, 1, 1}}}};
   const std::string binary_key("key\0with\0nul", 12);
