@@ -132,11 +132,6 @@ class Core::Impl {
         ks.ballot = ks.acceptor.led;
         ks.leader = true;
       }
-      // The replica that ran phase 1 last, as our acceptor saw it, likely still proposes
-      // this key: writes go to it rather than dueling it.
-      if (ks.acceptor.promised.node != 0 && ks.acceptor.promised.node != config_.self) {
-        note_leader(ks, ks.acceptor.promised.node);
-      }
     }
     active_.insert(key);  // re-checked at the next tick
     return it->second;
@@ -455,11 +450,13 @@ class Core::Impl {
   // proposes them in the order of their ids, which WriterMark relies on (the network may reorder
   // messages).
   bool forward_to_leader(const std::string& key, KeyState& ks) {
-    const NodeId leader = ks.leader_hint;
+    // The replica seen proposing the key lately; else the one that ran phase 1 last as our
+    // acceptor saw it, which likely still leads the key (it may have been idle for long).
+    const NodeId leader =
+        now_ < ks.leader_hint_at + kLeaderHintFreshMs ? ks.leader_hint : ks.acceptor.promised.node;
     PendingOp& head = ks.ops.front();
-    if (leader == 0 || leader == config_.self || now_ >= ks.leader_hint_at + kLeaderHintFreshMs ||
-        unreachable_.contains(leader) || head.proposed_slot != 0 || head.forwarded_from != 0 ||
-        head.taken_back_from != 0) {
+    if (leader == 0 || leader == config_.self || unreachable_.contains(leader) ||
+        head.proposed_slot != 0 || head.forwarded_from != 0 || head.taken_back_from != 0) {
       return false;
     }
     ForwardRequest request{key, head.op_id.seq, false, {}, std::nullopt, 0};
