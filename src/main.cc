@@ -6,11 +6,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
+#include <memory>
 
 #include "http/node_backend.h"
 #include "http/server.h"
 #include "paxoskv/node.h"
 #include "src/command_line.h"
+#include "src/node_io.h"
 
 namespace {
 
@@ -18,30 +20,37 @@ namespace {
 constexpr std::chrono::milliseconds kShutdownGrace{500};
 
 int serve(const paxoskv::CommandLine& line) {
-  paxoskv::Node node(line.options);
-  paxoskv::http::NodeBackend backend(node);
-  boost::asio::io_context http_io;
+  auto node = std::make_unique<paxoskv::Node>(line.options);
+  // Declared after the node but destroyed after it too (see the end): the server's
+  // handlers use it until the node's thread stops.
+  paxoskv::http::NodeBackend backend(*node);
   paxoskv::http::ServerLimits limits;
   limits.max_value_bytes = line.options.max_value_bytes;
   limits.max_key_bytes = line.options.max_key_bytes;
-  paxoskv::http::Server server(http_io, backend, limits);
-  server.listen(line.listen);
-  spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+  {
+    // Served from the replica's own thread: a request crosses no thread on its way, which
+    // saves two wake-ups per request.
+    paxoskv::http::Server server(paxoskv::node_io_context(*node), backend, limits);
+    server.listen(line.listen);
+    spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
 
-  boost::asio::signal_set signals(http_io, SIGINT, SIGTERM);
-  boost::asio::steady_timer grace(http_io);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    spdlog::info("signal {}: no new requests; stopping", signal);
-    server.stop();
-    // Decided writes are answered, the rest fail with shutting_down, and long polls
-    // answer now with what they have; the grace lets those answers go out.
-    node.shutdown();
-    grace.expires_after(kShutdownGrace);
-    grace.async_wait([&](const boost::system::error_code&) { http_io.stop(); });
-  });
-  http_io.run();
-  return 0;  // ~Node fails what is left with shutting_down and closes the store
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    boost::asio::steady_timer grace(signals_io);
+    signals.async_wait([&](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      spdlog::info("signal {}: no new requests; stopping", signal);
+      server.stop();
+      // Decided writes are answered, the rest fail with shutting_down, and long polls
+      // answer now with what they have; the grace lets those answers go out.
+      node->shutdown();
+      grace.expires_after(kShutdownGrace);
+      grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
+    });
+    signals_io.run();
+  }
+  node.reset();  // stops its thread, fails what is left with shutting_down, closes the store
+  return 0;
 }
 
 }  // namespace

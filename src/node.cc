@@ -151,6 +151,7 @@ class Node::Impl {
   }
 
   const Options& options() const { return options_; }
+  boost::asio::io_context& io() { return io_; }
 
  private:
   // Runs `work` on the node's thread and waits for it (at once if already there).
@@ -181,6 +182,10 @@ Node::Node(Options options) {
 }
 
 Node::~Node() = default;
+
+boost::asio::io_context& node_io_context(Node& node) {
+  return node.impl_->io();
+}
 
 void Node::shutdown() {
   impl_->shutdown();

@@ -17,6 +17,10 @@
 #include "paxoskv/result.h"
 #include "paxoskv/watch.h"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace paxoskv {
 
 struct NodeStatus {
@@ -94,6 +98,7 @@ class Node {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
+  friend boost::asio::io_context& node_io_context(Node& node);
 };
 
 }  // namespace paxoskv
