@@ -119,6 +119,9 @@ class Core::Impl {
       KeyState& ks = it->second;
       ks.acceptor = std::move(record.acceptor);
       ks.applied = std::move(record.applied);
+      if (ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version) {
+        ks.acceptor.accepted.reset();  // settled; kept on disk (see apply())
+      }
       // Phase 1 for `led` completed in this life of the replica; nothing was proposed under
       // it after its last chosen value (our own acceptor would hold that proposal, as it
       // accepts everything its proposer sends); and our acceptor promised no one else
@@ -355,15 +358,19 @@ class Core::Impl {
   void apply(const std::string& key, KeyState& ks, AppliedRecord chosen, bool chosen_by_us) {
     if (chosen.version <= ks.applied.version) return;
     ks.applied = std::move(chosen);
-    const bool settles_accepted =
-        ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version;
-    if (settles_accepted) ks.acceptor.accepted.reset();
-    if (chosen_by_us) {
+    // The settled proposal is dropped from memory only: on disk it stays until the
+    // acceptor record is next written, and a load drops it again (see state()). That
+    // saves rewriting the record (value included) for every chosen slot.
+    if (ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version) {
+      ks.acceptor.accepted.reset();
+    }
+    const bool led_changes = chosen_by_us && (ks.acceptor.led != ks.ballot ||
+                                              ks.acceptor.led_incarnation != config_.incarnation);
+    if (led_changes) {
       ks.acceptor.led = ks.ballot;
       ks.acceptor.led_incarnation = config_.incarnation;
     }
-    const bool acceptor_changed = settles_accepted || chosen_by_us;
-    persist(key, ks, acceptor_changed, true);
+    persist(key, ks, led_changes, true);
 
     if (!chosen_by_us) {
       // Someone else decided a slot: our promise (if any) may be gone, and a phase for a

@@ -196,88 +196,77 @@ TEST_CASE("e2e: kill -9 of one replica under load; it restarts and catches up", 
   CHECK(cluster.unexpected_exits().empty());
 }
 
-TEST_CASE("e2e: right after a key's proposer dies, the survivors serve writes of that key",
-          "[e2e]") {
-  TestCluster cluster;
-  constexpr int kKeys = 4;
-  auto key = [](int i) { return "led-by-3/" + std::to_string(i); };
-  {
-    // Replica 3 proposes these keys: the others learn it as the keys' proposer.
-    KvClient three(cluster.client_port(3));
-    for (int i = 0; i < kKeys; ++i) {
-      const KvReply reply = three.put(key(i), "from 3");
-      INFO(reply.describe());
-      REQUIRE(reply.status == 200);
-    }
+// Replica 3 proposes these keys: the others learn it as the keys' proposer.
+void lead_from_3(TestCluster& cluster, const std::vector<std::string>& keys) {
+  KvClient three(cluster.client_port(3));
+  for (const std::string& key : keys) {
+    const KvReply reply = three.put(key, "from 3");
+    INFO(reply.describe());
+    REQUIRE(reply.status == 200);
   }
-  cluster.kill(3);
-  // At once, while the others still think of replica 3 as the keys' proposer: replicas 1
-  // and 2 are a majority, so each write must succeed, and well before the request timeout.
-  std::vector<KvReply> replies(kKeys);
-  std::vector<std::chrono::milliseconds> latencies(kKeys);
+}
+
+// Writes each key at once through replicas 1 and 2 (alternating), in parallel; checks
+// that every write succeeds as version 2 within `limit`, and prints what happened.
+void write_through_1_and_2(TestCluster& cluster, const std::vector<std::string>& keys,
+                           const std::string& what, std::chrono::milliseconds limit) {
+  const std::size_t count = keys.size();
+  std::vector<KvReply> replies(count);
+  std::vector<std::chrono::milliseconds> latencies(count);
   {
     std::vector<std::jthread> writers;
-    for (int i = 0; i < kKeys; ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       writers.emplace_back([&, i] {
-        KvClient client(cluster.client_port(1 + i % 2));
+        KvClient client(cluster.client_port(1 + static_cast<int>(i % 2)));
         const auto started = Clock::now();
-        replies[i] = client.put(key(i), "after the kill");
+        replies[i] = client.put(keys[i], what);
         latencies[i] = millis_since(started);
       });
     }
   }
-  for (int i = 0; i < kKeys; ++i) {
-    std::cout << "[proposer killed] write of " << key(i) << " on replica " << 1 + i % 2 << ": "
+  for (std::size_t i = 0; i < count; ++i) {
+    std::cout << "[" << what << "] write of " << keys[i] << " on replica " << 1 + i % 2 << ": "
               << replies[i].describe() << " after " << latencies[i].count() << " ms" << std::endl;
-  }
-  for (int i = 0; i < kKeys; ++i) {
-    INFO(key(i) << " on replica " << 1 + i % 2 << ": " << replies[i].describe() << " after "
-                << latencies[i].count() << " ms");
+    INFO(keys[i] << " on replica " << 1 + i % 2 << ": " << replies[i].describe() << " after "
+                 << latencies[i].count() << " ms");
     CHECK(replies[i].status == 200);
     CHECK(replies[i].version == 2);
-    CHECK(latencies[i] < 2s);
+    CHECK(latencies[i] < limit);
   }
+}
+
+std::vector<std::string> numbered_keys(const std::string& prefix, int count) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < count; ++i) keys.push_back(prefix + std::to_string(i));
+  return keys;
+}
+
+TEST_CASE("e2e: right after a key's proposer dies, the survivors serve writes of that key",
+          "[e2e]") {
+  TestCluster cluster;
+  const std::vector<std::string> keys = numbered_keys("led-by-3/", 4);
+  lead_from_3(cluster, keys);
+  cluster.kill(3);
+  // At once, while the others still think of replica 3 as the keys' proposer: replicas 1
+  // and 2 are a majority, so each write must succeed, and well before the request timeout.
+  write_through_1_and_2(cluster, keys, "after the kill", 2s);
 }
 
 TEST_CASE("e2e: a hung proposer (SIGSTOP): the others serve writes of its keys, each once",
           "[e2e]") {
   TestCluster cluster;
-  constexpr int kKeys = 4;
-  auto key = [](int i) { return "hung-3/" + std::to_string(i); };
-  {
-    KvClient three(cluster.client_port(3));
-    for (int i = 0; i < kKeys; ++i) REQUIRE(three.put(key(i), "from 3").status == 200);
-  }
+  const std::vector<std::string> keys = numbered_keys("hung-3/", 4);
+  lead_from_3(cluster, keys);
   // Hung with its connections open: the others still see replica 3 as the keys' proposer
   // and hand it their writes, which it never answers.
   cluster.pause(3);
-  std::vector<KvReply> replies(kKeys);
-  std::vector<std::chrono::milliseconds> latencies(kKeys);
-  {
-    std::vector<std::jthread> writers;
-    for (int i = 0; i < kKeys; ++i) {
-      writers.emplace_back([&, i] {
-        KvClient client(cluster.client_port(1 + i % 2));
-        const auto started = Clock::now();
-        replies[i] = client.put(key(i), "while 3 hangs");
-        latencies[i] = millis_since(started);
-      });
-    }
-  }
-  for (int i = 0; i < kKeys; ++i) {
-    std::cout << "[proposer hung] write of " << key(i) << " on replica " << 1 + i % 2 << ": "
-              << replies[i].describe() << " after " << latencies[i].count() << " ms" << std::endl;
-    INFO(key(i) << ": " << replies[i].describe() << " after " << latencies[i].count() << " ms");
-    CHECK(replies[i].status == 200);
-    CHECK(replies[i].version == 2);
-    CHECK(latencies[i] < 1500ms);
-  }
+  write_through_1_and_2(cluster, keys, "while 3 hangs", 1500ms);
   // It wakes up holding the writes it was handed: it must not apply them a second time.
   cluster.resume(3);
   KvClient three(cluster.client_port(3));
-  for (int i = 0; i < kKeys; ++i) {
-    const KvReply write = three.put(key(i), "after 3 woke");
-    INFO(key(i) << ": " << write.describe());
+  for (const std::string& key : keys) {
+    const KvReply write = three.put(key, "after 3 woke");
+    INFO(key << ": " << write.describe());
     CHECK(write.status == 200);
     CHECK(write.version == 3);
   }
