@@ -161,9 +161,6 @@ void Store::open(const StoreOptions& store_options) {
   // the write-ahead log (a crash mid-write) is not one, that write was never acknowledged.
   options.paranoid_checks = true;
   options.filter_policy = filter_policy_.get();
-  // Records are small and mostly distinct: compressing them saves little disk and costs
-  // a tenth of the CPU under write load (compactions compress, reads decompress).
-  options.compression = leveldb::kNoCompression;
   if (store_options.env != nullptr) options.env = store_options.env;
 
   leveldb::DB* opened = nullptr;
