@@ -451,11 +451,11 @@ class Core::Impl {
     start_accept(key, ks, std::move(evaluation.new_value), ks.ops.front().op_id, true);
   }
 
-  // Hands the write at the head of the queue to the replica proposing this key, if one
-  // was active lately, instead of dueling it. Only a write never proposed or taken back here, and
-  // one at a time: the next waits for its answer, so that a replica's writes to a key reach whoever
-  // proposes them in the order of their ids, which WriterMark relies on (the network may reorder
-  // messages).
+  // Hands the write at the head of the queue to the replica proposing this key, instead
+  // of dueling it. Only a write never proposed nor taken back here, and one at a time:
+  // the next waits for its answer, so that a replica's writes to a key reach whoever
+  // proposes them in the order of their ids, which WriterMark relies on (the network may
+  // reorder messages).
   bool forward_to_leader(const std::string& key, KeyState& ks) {
     // The replica seen proposing the key lately; else the one that ran phase 1 last as our
     // acceptor saw it, which likely still leads the key (it may have been idle for long).
