@@ -42,6 +42,11 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
          core.catch_ups);
   metric(out, "paxoskv_paxos_unknown_outcomes_total", "counter",
          "Writes answered with an unknown outcome.", core.unknown_outcomes);
+  metric(out, "paxoskv_paxos_forwards_total", "counter",
+         "Writes handed to the replica proposing their key.", core.forwards);
+  metric(out, "paxoskv_paxos_forwards_taken_back_total", "counter",
+         "Handed writes taken back and proposed here: the other replica went quiet.",
+         core.forwards_taken_back);
   metric(out, "paxoskv_cached_keys", "gauge", "Keys whose Paxos state is held in memory.",
          static_cast<double>(c.cached_keys));
   metric(out, "paxoskv_requests_in_flight", "gauge", "Client requests awaiting consensus.",

@@ -11,6 +11,7 @@
 
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/history_assertions.h"
+#include "tests/e2e/http_client.h"
 #include "tests/e2e/recording_client.h"
 #include "tests/e2e/test_cluster.h"
 #include "tests/e2e/workload.h"
@@ -261,6 +262,18 @@ TEST_CASE("e2e: a hung proposer (SIGSTOP): the others serve writes of its keys, 
   // and hand it their writes, which it never answers.
   cluster.pause(3);
   write_through_1_and_2(cluster, keys, "while 3 hangs", 1500ms);
+  // The writes were handed to replica 3 and taken back: the metrics say so.
+  double taken_back = 0;
+  for (int id : {1, 2}) {
+    HttpClient client(cluster.client_port(id));
+    const auto metrics = client.get("/metrics");
+    REQUIRE(metrics);
+    const std::string name = "paxoskv_paxos_forwards_taken_back_total ";
+    const auto at = metrics->body.find("\n" + name);
+    REQUIRE(at != std::string::npos);
+    taken_back += std::stod(metrics->body.substr(at + 1 + name.size()));
+  }
+  CHECK(taken_back >= static_cast<double>(keys.size()));
   // It wakes up holding the writes it was handed: it must not apply them a second time.
   cluster.resume(3);
   KvClient three(cluster.client_port(3));
