@@ -29,8 +29,11 @@ constexpr unsigned kRinsesBeforeRecovery = 3;
 // Writes go to a replica seen proposing the key this recently, instead of dueling it.
 constexpr TimeMs kLeaderHintFreshMs = 300;
 constexpr unsigned kOpSeqCounterBits = 40;
-// Forwarded writes are remembered this long to drop duplicates of them.
-constexpr TimeMs kSeenForwardsForgetMs = 10000;
+// Forwarded writes are remembered this long to drop duplicates and late copies of them.
+// Peer connections neither duplicate nor resend, and keep order (a withdrawal never
+// overtakes its write): this guards against copies from a network that would, within
+// any message delay it may have. At thousands of forwards a second it costs memory.
+constexpr TimeMs kSeenForwardsForgetMs = 2000;
 
 bool is_acceptor_answer(const Message& message) {
   return std::holds_alternative<Promise>(message) || std::holds_alternative<Accepted>(message) ||

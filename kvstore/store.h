@@ -19,6 +19,7 @@ namespace leveldb {
 class DB;
 class Env;
 class FilterPolicy;
+class Cache;
 }  // namespace leveldb
 
 namespace paxoskv::kvstore {
@@ -102,6 +103,7 @@ class Store final : public consensus::StateReader {
   std::string data_dir_;
   // Declared before db_: LevelDB uses it until the DB is closed.
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
+  std::unique_ptr<leveldb::Cache> block_cache_;
   std::unique_ptr<leveldb::DB> db_;
   std::atomic<std::uint64_t> index_{0};
   std::uint64_t incarnation_ = 0;
