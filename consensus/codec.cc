@@ -14,6 +14,7 @@
 // re-encodes to itself.
 #include "consensus/codec.h"
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -27,6 +28,7 @@ constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr std::size_t kMaxSyncEntries = 100000;
 constexpr std::size_t kMaxVarintBytes = 10;
 constexpr std::size_t kMaxWriterMarks = 64;  // one per replica
+constexpr std::size_t kMinWriterMarkBytes = 3;
 
 // Explicit constants, not the variant index: reordering `Message` must not change the
 // wire. Append new tags; never renumber.
@@ -123,14 +125,8 @@ class Writer {
     u32(op.node);
     u64(op.seq);
   }
-  void writers(const WriterMarks& marks) {
-    u64(marks.size());
-    for (const WriterMark& mark : marks) {
-      u32(mark.node);
-      u64(mark.seq);
-      u64(mark.version);
-    }
-  }
+  // Encoded as given: what breaks a rule is written, and rejected by the reader.
+  void require(bool /*rule_holds*/) {}
   // Encoded as given: a key outside 1..kMaxKeyBytes is written, and rejected by the reader.
   void key(const std::string& key) { bytes(key); }
   void bytes(std::string_view bytes) {
@@ -206,20 +202,8 @@ class Reader {
     u32(op.node);
     u64(op.seq);
   }
-  // One mark per replica, in increasing node order: anything else is malformed.
-  void writers(WriterMarks& marks) {
-    std::uint64_t count = 0;
-    u64(count);
-    if (!ok()) return;
-    if (count > kMaxWriterMarks || count > rest_.size() / 3) return fail();
-    marks.clear();
-    for (std::uint64_t i = 0; i < count && ok(); ++i) {
-      WriterMark& mark = marks.emplace_back();
-      u32(mark.node);
-      u64(mark.seq);
-      u64(mark.version);
-      if (i > 0 && ok() && marks[i - 1].node >= mark.node) fail();
-    }
+  void require(bool rule_holds) {
+    if (!rule_holds) fail();
   }
   void key(std::string& key) {
     bytes(key);
@@ -290,6 +274,19 @@ void fields(Io& io, MessageOf<AcceptedProposal> auto& proposal) {
   io.op(proposal.op);
 }
 
+// One mark per replica, in increasing node order: anything else is malformed.
+template <typename Io>
+void writer_marks(Io& io, MessageOf<WriterMarks> auto& marks) {
+  io.list(marks, kMaxWriterMarks, kMinWriterMarkBytes, [&io](auto& mark) {
+    io.u32(mark.node);
+    io.u64(mark.seq);
+    io.u64(mark.version);
+  });
+  io.require(std::adjacent_find(marks.begin(), marks.end(), [](const auto& a, const auto& b) {
+               return a.node >= b.node;
+             }) == marks.end());
+}
+
 template <typename Io>
 void fields(Io& io, MessageOf<Prepare> auto& m) {
   io.key(m.key);
@@ -347,7 +344,7 @@ void fields(Io& io, MessageOf<CatchUpReply> auto& m) {
   io.key(m.key);
   io.u64(m.version);
   io.value(m.value);
-  io.writers(m.writers);
+  writer_marks(io, m.writers);
 }
 
 template <typename Io>
@@ -363,7 +360,7 @@ void fields(Io& io, MessageOf<ReadReply> auto& m) {
   io.u64(m.read_id);
   io.u64(m.version);
   io.optional(m.state, [&io](auto& state) { io.value(state); });
-  io.writers(m.writers);
+  writer_marks(io, m.writers);
   io.u64(m.accepted_slot);
 }
 

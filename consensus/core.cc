@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
 #include <random>
 #include <set>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "consensus/key_state.h"
@@ -122,9 +120,7 @@ class Core::Impl {
       KeyState& ks = it->second;
       ks.acceptor = std::move(record.acceptor);
       ks.applied = std::move(record.applied);
-      if (ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version) {
-        ks.acceptor.accepted.reset();  // settled; kept on disk (see apply())
-      }
+      drop_settled_proposal(ks);  // kept on disk (see apply())
       // Phase 1 for `led` completed in this life of the replica; nothing was proposed under
       // it after its last chosen value (our own acceptor would hold that proposal, as it
       // accepts everything its proposer sends); and our acceptor promised no one else
@@ -141,6 +137,13 @@ class Core::Impl {
     }
     active_.insert(key);  // re-checked at the next tick
     return it->second;
+  }
+
+  // An accepted proposal for a slot the applied state covers is settled: forget it.
+  static void drop_settled_proposal(KeyState& ks) {
+    if (ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version) {
+      ks.acceptor.accepted.reset();
+    }
   }
 
   bool is_active(const KeyState& ks) const {
@@ -364,9 +367,7 @@ class Core::Impl {
     // The settled proposal is dropped from memory only: on disk it stays until the
     // acceptor record is next written, and a load drops it again (see state()). That
     // saves rewriting the record (value included) for every chosen slot.
-    if (ks.acceptor.accepted && ks.acceptor.accepted->slot <= ks.applied.version) {
-      ks.acceptor.accepted.reset();
-    }
+    drop_settled_proposal(ks);
     const bool led_changes = chosen_by_us && (ks.acceptor.led != ks.ballot ||
                                               ks.acceptor.led_incarnation != config_.incarnation);
     if (led_changes) {
@@ -549,7 +550,8 @@ class Core::Impl {
     KeyState& ks = key_it->second;
     auto parked = find_parked(ks, OpId{config_.self, m.seq}, from);
     if (parked == ks.parked.end()) return;
-    ready_.completions.push_back(std::move(parked->answer));
+    Completion& answer = parked->answer;
+    complete(answer.id, answer.outcome, answer.version, std::move(answer.value));
     ks.parked.erase(parked);
   }
 
