@@ -31,6 +31,13 @@ std::string change_log_key(std::uint64_t index) {
   return std::move(writer).take();
 }
 
+std::string sync_cursor_key(consensus::NodeId peer) {
+  ByteWriter writer;
+  writer.u8(static_cast<std::uint8_t>(kSyncCursorPrefix));
+  writer.u32(peer);
+  return std::move(writer).take();
+}
+
 std::optional<std::string_view> user_key_of_applied(std::string_view db_key) {
   if (db_key.empty() || db_key.front() != kAppliedPrefix) return std::nullopt;
   return db_key.substr(1);
@@ -40,6 +47,12 @@ std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key) {
   if (db_key.size() != 9 || db_key.front() != kChangeLogPrefix) return std::nullopt;
   ByteReader reader(db_key.substr(1));
   return reader.u64();
+}
+
+std::optional<consensus::NodeId> peer_of_sync_cursor_key(std::string_view db_key) {
+  if (db_key.size() != 5 || db_key.front() != kSyncCursorPrefix) return std::nullopt;
+  ByteReader reader(db_key.substr(1));
+  return reader.u32();
 }
 
 std::string printable(std::string_view bytes) {

@@ -14,6 +14,8 @@
 //                          its latest change: a change deletes the key's previous entry,
 //                          so the log is bounded by the number of keys. Big-endian so
 //                          LevelDB's byte order is index order.
+//   'p' + be32(peer)       anti-entropy cursor: how far this replica has pulled the peer's
+//                          changes (see SyncCursor), so a restart does not pull them again.
 //
 // User keys are arbitrary bytes; prefixing keeps each kind in its own contiguous range.
 // Values are encoded by record_codec.h.
@@ -24,6 +26,8 @@
 #include <string>
 #include <string_view>
 
+#include "consensus/types.h"
+
 namespace paxoskv::kvstore::layout {
 
 inline constexpr std::string_view kMetaKey = "m";
@@ -32,15 +36,19 @@ inline constexpr std::string_view kIncarnationKey = "n";
 inline constexpr char kAcceptorPrefix = 'a';
 inline constexpr char kAppliedPrefix = 's';
 inline constexpr char kChangeLogPrefix = 'c';
+inline constexpr char kSyncCursorPrefix = 'p';
 
 std::string acceptor_key(std::string_view key);
 std::string applied_key(std::string_view key);
 std::string change_log_key(std::uint64_t index);
+std::string sync_cursor_key(consensus::NodeId peer);
 
 // The user key of an applied-state key, or nullopt if `db_key` is not one.
 std::optional<std::string_view> user_key_of_applied(std::string_view db_key);
 // The index of a change-log key, or nullopt if `db_key` is not a well-formed one.
 std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key);
+// The peer of a sync-cursor key, or nullopt if `db_key` is not a well-formed one.
+std::optional<consensus::NodeId> peer_of_sync_cursor_key(std::string_view db_key);
 
 // Keys and values may be binary: a bounded, printable form for messages and logs.
 std::string printable(std::string_view bytes);

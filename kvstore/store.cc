@@ -297,8 +297,9 @@ std::optional<std::uint64_t> Store::stored_change_index(std::string_view key) co
   return state->change_index;
 }
 
-std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records, bool sync) {
-  if (records.empty()) return index();
+std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records, bool sync,
+                           const std::vector<SyncCursor>& cursors) {
+  if (records.empty() && cursors.empty()) return index();
   if (write_failed_.load()) {
     throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
                              " after an earlier write failure");
@@ -333,6 +334,9 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
   if (next_index != first_index) {
     batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(next_index));
   }
+  for (const SyncCursor& cursor : cursors) {
+    batch.Put(layout::sync_cursor_key(cursor.peer), codec::encode_counter(cursor.index));
+  }
 
   leveldb::WriteOptions write_options;
   write_options.sync = sync;
@@ -359,6 +363,25 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
                                   std::memory_order_relaxed);
   index_.store(next_index, std::memory_order_release);
   return next_index;
+}
+
+std::vector<SyncCursor> Store::sync_cursors() const {
+  std::vector<SyncCursor> cursors;
+  auto iterator = new_iterator(*db_, latest_read_options());
+  const std::string start(1, layout::kSyncCursorPrefix);
+  for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
+    const std::string_view db_key = view(iterator->key());
+    if (!db_key.starts_with(start)) break;
+    const auto peer = layout::peer_of_sync_cursor_key(db_key);
+    if (!peer) {
+      throw std::runtime_error("paxoskv store: malformed sync cursor key '" +
+                               layout::printable(db_key) + "' in data dir " + data_dir_);
+    }
+    cursors.push_back(SyncCursor{
+        *peer, decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_counter)});
+  }
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return cursors;
 }
 
 ListPage Store::list(std::string_view prefix, std::string_view after, std::size_t limit) const {

@@ -53,9 +53,13 @@ class Store final : public consensus::StateReader {
 
   // Writes `records` as one atomic batch, in order (later records of a key win), synced
   // unless `sync` is false. Writes reach the disk in order: a synced write makes every
-  // earlier one durable too. Each applied part takes the next change index. Returns the
-  // new change index.
-  std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true);
+  // earlier one durable too. Each applied part takes the next change index. `cursors` go
+  // in the same batch, after the records. Returns the new change index.
+  std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true,
+                      const std::vector<SyncCursor>& cursors = {});
+
+  // The anti-entropy cursors last written, one per peer that has one.
+  std::vector<SyncCursor> sync_cursors() const;
 
   // How many times this store was opened, this time included: grows at every open (the
   // count is synced before the constructor returns).

@@ -60,6 +60,16 @@ struct ChangesPage {
   bool more = false;
 };
 
+// How far this replica has pulled a peer's changes by anti-entropy: every change the peer
+// had applied up to its change index `index` is applied here too, or a later state of the
+// key is.
+struct SyncCursor {
+  consensus::NodeId peer = 0;
+  std::uint64_t index = 0;
+
+  friend bool operator==(const SyncCursor&, const SyncCursor&) = default;
+};
+
 // Cost of durable writes, for metrics. Cumulative since the store was opened.
 struct WriteCounters {
   std::uint64_t batches = 0;          // WriteBatches written

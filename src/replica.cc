@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <cstdlib>
 #include <random>
+#include <utility>
 
 #include "src/cluster_identity.h"
 
@@ -15,6 +16,8 @@ namespace {
 constexpr std::chrono::milliseconds kTickInterval{10};
 constexpr std::chrono::milliseconds kSyncInterval{1000};
 constexpr std::uint32_t kSyncPageKeys = 256;
+// A sync request unanswered this long (its reply lost with a connection) is sent again.
+constexpr std::chrono::seconds kSyncReplyTimeout{5};
 // A sync reply stays well below the transport's frame limit.
 constexpr std::size_t kSyncPageBytes = 4 << 20;
 
@@ -94,6 +97,9 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
 Replica::~Replica() = default;
 
 void Replica::start() {
+  for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
+    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor.index;
+  }
   transport_.start();
   spdlog::info("replica {} serving peers on {}, data in {} (change index {})", options_.id,
                listen_address_of(options_), options_.data_dir, store_.index());
@@ -186,8 +192,9 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{core_.counters(), store_.counters(), transport_.counters(),
-                         pending_.size(),  waiters_.size(),   core_.cached_keys()};
+  return ReplicaCounters{core_.counters(),      store_.counters(), transport_.counters(),
+                         pending_.size(),       waiters_.size(),   core_.cached_keys(),
+                         sync_entries_received_};
 }
 
 void Replica::refresh_reachability() {
@@ -232,12 +239,29 @@ void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncReque
 }
 
 void Replica::on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply) {
+  sync_entries_received_ += reply.entries.size();
   for (consensus::CatchUpReply& entry : reply.entries) {
     core_.receive(from, std::move(entry));
   }
-  sync_cursor_[from] = std::max(sync_cursor_[from], reply.next_index);
-  if (reply.more) transport_.send(from, consensus::SyncRequest{sync_cursor_[from], kSyncPageKeys});
+  sync_asked_at_.erase(from);
+  std::uint64_t& cursor = sync_cursor_[from];
+  if (reply.next_index < cursor && !reply.more && reply.entries.empty()) {
+    // The peer's change index went back (its data dir was replaced): follow it.
+    spdlog::info("replica {}: peer {} is at change index {}, below the {} pulled from it before",
+                 options_.id, from, reply.next_index, cursor);
+    cursor = reply.next_index;
+  } else {
+    cursor = std::max(cursor, reply.next_index);
+  }
+  // Saved with the states the entries gave the core, in the same write or after them.
+  unsaved_cursors_.push_back(kvstore::SyncCursor{from, cursor});
+  if (reply.more) ask_for_changes(from);
   request_flush();
+}
+
+void Replica::ask_for_changes(consensus::NodeId peer) {
+  sync_asked_at_[peer] = std::chrono::steady_clock::now();
+  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer], kSyncPageKeys});
 }
 
 void Replica::schedule_tick() {
@@ -258,9 +282,12 @@ void Replica::schedule_sync() {
   sync_timer_.expires_after(kSyncInterval);
   sync_timer_.async_wait([this](boost::system::error_code error) {
     if (error || stopped_) return;
+    const auto now = std::chrono::steady_clock::now();
     for (const auto& [id, address] : options_.cluster) {
       if (id == options_.id || !transport_.reachable(id)) continue;
-      transport_.send(id, consensus::SyncRequest{sync_cursor_[id], kSyncPageKeys});
+      const auto asked = sync_asked_at_.find(id);
+      if (asked != sync_asked_at_.end() && now - asked->second < kSyncReplyTimeout) continue;
+      ask_for_changes(id);
     }
     schedule_sync();
   });
@@ -274,7 +301,7 @@ void Replica::request_flush() {
 
 void Replica::flush() {
   flush_requested_ = false;
-  if (!core_.has_ready()) return;
+  if (!core_.has_ready() && unsaved_cursors_.empty()) return;
   consensus::Ready ready = core_.take_ready();
   Unreleased held;
   for (consensus::Outbound& out : ready.messages) {
@@ -289,7 +316,10 @@ void Replica::flush() {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
     }
   }
-  if (!ready.persist.empty()) last_write_ = writes_.push(std::move(ready.persist), ready.sync);
+  if (!ready.persist.empty() || !unsaved_cursors_.empty()) {
+    last_write_ =
+        writes_.push(std::move(ready.persist), ready.sync, std::exchange(unsaved_cursors_, {}));
+  }
   held.seq = last_write_;
   held.ready_number = ready.number;
   held.completions = std::move(ready.completions);

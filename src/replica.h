@@ -32,6 +32,7 @@ struct ReplicaCounters {
   std::uint64_t requests_in_flight = 0;
   std::uint64_t waiters = 0;
   std::size_t cached_keys = 0;
+  std::uint64_t sync_entries_received = 0;  // key states peers sent by anti-entropy
 };
 
 class Replica {
@@ -69,6 +70,7 @@ class Replica {
   void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
   void schedule_tick();
   void schedule_sync();
+  void ask_for_changes(consensus::NodeId peer);
   // Group commit: what the core produced since the last flush goes to the write queue
   // (writes queued while one is under way share the next synced batch); early messages
   // leave at once, the rest once durable, in order.
@@ -93,7 +95,12 @@ class Replica {
   };
   std::unordered_map<consensus::RequestId, PendingRequest> pending_;
   consensus::RequestId next_request_ = 1;
-  std::map<consensus::NodeId, std::uint64_t> sync_cursor_;  // peer's change index synced
+  // Anti-entropy, per peer: the peer's change index pulled so far (kept in the store, so a
+  // restart resumes from it), and when the request now awaiting its reply was sent.
+  std::map<consensus::NodeId, std::uint64_t> sync_cursor_;
+  std::map<consensus::NodeId, std::chrono::steady_clock::time_point> sync_asked_at_;
+  std::vector<kvstore::SyncCursor> unsaved_cursors_;  // written with the next flush
+  std::uint64_t sync_entries_received_ = 0;
   bool flush_requested_ = false;
   bool stopped_ = false;
 

@@ -23,11 +23,13 @@ WriteQueue::~WriteQueue() {
   writer_.join();
 }
 
-std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records, bool sync) {
+std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records, bool sync,
+                               std::vector<kvstore::SyncCursor> cursors) {
   std::uint64_t seq = 0;
   {
     std::lock_guard lock(mutex_);
     for (auto& record : records) queued_.push_back(std::move(record));
+    queued_cursors_.insert(queued_cursors_.end(), cursors.begin(), cursors.end());
     queued_sync_ = queued_sync_ || sync;
     seq = ++queued_seq_;
   }
@@ -47,11 +49,13 @@ void WriteQueue::run() {
     if (durable_seq_ >= queued_seq_) return;  // stopping, nothing left
     std::vector<consensus::PersistRecord> batch = std::move(queued_);
     queued_.clear();
+    std::vector<kvstore::SyncCursor> cursors = std::move(queued_cursors_);
+    queued_cursors_.clear();
     const bool sync = std::exchange(queued_sync_, false);
     const std::uint64_t seq = queued_seq_;
     lock.unlock();
     try {
-      if (!batch.empty()) store_.write(batch, sync);  // one batch for all of them
+      store_.write(batch, sync, cursors);  // one batch for all of them
     } catch (const std::exception& error) {
       on_failure_(error.what());
     }

@@ -29,8 +29,10 @@ class WriteQueue {
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
-  // Queues `records`; returns the sequence number on_durable will report.
-  std::uint64_t push(std::vector<consensus::PersistRecord> records, bool sync);
+  // Queues `records` (and `cursors`, written after them); returns the sequence number
+  // on_durable will report.
+  std::uint64_t push(std::vector<consensus::PersistRecord> records, bool sync,
+                     std::vector<kvstore::SyncCursor> cursors = {});
   // Blocks until everything queued so far is durable.
   void drain();
 
@@ -45,6 +47,7 @@ class WriteQueue {
   std::condition_variable wake_;
   std::condition_variable written_;
   std::vector<consensus::PersistRecord> queued_;
+  std::vector<kvstore::SyncCursor> queued_cursors_;
   bool queued_sync_ = false;
   std::uint64_t queued_seq_ = 0;
   std::uint64_t durable_seq_ = 0;

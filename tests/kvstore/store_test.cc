@@ -125,6 +125,21 @@ TEST_CASE("the incarnation grows at every open", "[kvstore]") {
   CHECK(store.incarnation() == first + 2);
 }
 
+TEST_CASE("sync cursors are written with a batch and survive reopen", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.sync_cursors().empty());
+    store.write({applied("k", 1, "v")}, false, {SyncCursor{2, 40}, SyncCursor{3, 7}});
+    // A later cursor of the same peer wins, also within one batch; a cursor alone is a write.
+    store.write({}, false, {SyncCursor{3, 8}, SyncCursor{3, 9}});
+    CHECK(store.index() == 1);
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 40}, {3, 9}});
+  CHECK(store.load("k").applied.version == 1);
+}
+
 TEST_CASE("a deleted key keeps its version", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
