@@ -292,6 +292,7 @@ void fields(Io& io, MessageOf<Prepare> auto& m) {
   io.key(m.key);
   io.u64(m.slot);
   io.ballot(m.ballot);
+  io.u64(m.incarnation);
 }
 
 template <typename Io>
@@ -317,6 +318,7 @@ void fields(Io& io, MessageOf<Accept> auto& m) {
   io.ballot(m.ballot);
   io.value(m.value);
   io.op(m.op);
+  io.u64(m.incarnation);
 }
 
 template <typename Io>
@@ -331,6 +333,7 @@ void fields(Io& io, MessageOf<Commit> auto& m) {
   io.key(m.key);
   io.u64(m.slot);
   io.ballot(m.ballot);
+  io.u64(m.incarnation);
 }
 
 template <typename Io>
@@ -398,12 +401,14 @@ void fields(Io& io, MessageOf<ForwardReply> auto& m) {
   io.u8(m.outcome);
   io.u64(m.version);
   io.value(m.value);
+  io.u64(m.incarnation);
 }
 
 template <typename Io>
 void fields(Io& io, MessageOf<ForwardWithdraw> auto& m) {
   io.key(m.key);
   io.u64(m.seq);
+  io.u64(m.incarnation);
 }
 
 template <typename Io>

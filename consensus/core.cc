@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -26,6 +27,11 @@ constexpr TimeMs kRinseAfterMs = 20;
 constexpr unsigned kRinsesBeforeRecovery = 3;
 // Writes go to a replica seen proposing the key this recently, instead of dueling it.
 constexpr TimeMs kLeaderHintFreshMs = 300;
+// Phase 2 first goes to a majority only (see phase2_targets); if one of them has not
+// answered after this long, it goes to every replica.
+constexpr TimeMs kSpreadAcceptAfterMs = 30;
+// A peer that owes us an answer this long is passed over by phase 2 until it speaks.
+constexpr TimeMs kSlowPeerAfterMs = 100;
 constexpr unsigned kOpSeqCounterBits = 40;
 // Forwarded writes are remembered this long to drop duplicates and late copies of them.
 // Peer connections neither duplicate nor resend, and keep order (a withdrawal never
@@ -42,6 +48,15 @@ bool contains(const std::vector<NodeId>& nodes, NodeId node) {
   return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
 }
 
+// Messages the receiver answers: sending one makes the peer owe us a message.
+bool expects_answer(const Message& message) {
+  return std::holds_alternative<Prepare>(message) || std::holds_alternative<Accept>(message) ||
+         std::holds_alternative<ReadQuery>(message) ||
+         std::holds_alternative<CatchUpRequest>(message) ||
+         std::holds_alternative<ForwardRequest>(message) ||
+         std::holds_alternative<ForwardWithdraw>(message);
+}
+
 }  // namespace
 
 class Core::Impl {
@@ -52,6 +67,9 @@ class Core::Impl {
         rng_(config_.seed),
         next_op_seq_(config_.incarnation << kOpSeqCounterBits) {
     quorum_ = config_.members.size() / 2 + 1;
+    for (NodeId member : config_.members) {
+      if (member != config_.self) peers_.push_back(member);
+    }
   }
 
   void submit(RequestId id, const std::string& key, Operation op, TimeMs deadline) {
@@ -61,7 +79,7 @@ class Core::Impl {
       start_read_round(key, ks);
     } else {
       ks.ops.push_back(PendingOp{id, std::move(op), OpId{config_.self, ++next_op_seq_}, deadline,
-                                 now_, 0, 0, 0, 0});
+                                 now_, 0, 0, 0, 0, 0});
       drive(key, ks);
     }
     flush_local();
@@ -69,6 +87,7 @@ class Core::Impl {
 
   void receive(NodeId from, Message message) {
     if (!contains(config_.members, from)) return;
+    owes_since_.erase(from);
     handle(from, std::move(message));
     flush_local();
   }
@@ -194,6 +213,7 @@ class Core::Impl {
         local_.push_back(std::move(message));
       }
     } else {
+      if (expects_answer(message)) owes_since_.emplace(to, now_);  // keeps the oldest
       ready_.messages.push_back(Outbound{to, std::move(message)});
     }
   }
@@ -226,8 +246,8 @@ class Core::Impl {
   void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
               KeyValue value = std::nullopt) {
     if (op.forwarded_from != 0) {
-      ForwardReply reply{key, op.op_id.seq, static_cast<std::uint8_t>(outcome), version,
-                         std::move(value)};
+      ForwardReply reply{key,     op.op_id.seq,     static_cast<std::uint8_t>(outcome),
+                         version, std::move(value), config_.incarnation};
       seen_forwards_.set_answer(op.op_id, SeenForwards::Answer{outcome, version});
       send(op.forwarded_from, std::move(reply));
       return;
@@ -268,6 +288,7 @@ class Core::Impl {
     }
     if (m.ballot > ks.acceptor.promised) {
       ks.acceptor.promised = m.ballot;
+      ks.promised_incarnation = m.incarnation;
       persist_acceptor(m.key, ks);
     }
     std::optional<AcceptedProposal> accepted;
@@ -295,8 +316,11 @@ class Core::Impl {
       send(from, CatchUpRequest{m.key, ks.applied.version});
       return;
     }
-    ks.acceptor.promised = std::max(ks.acceptor.promised, m.ballot);
-    note_leader(ks, m.ballot.node);
+    if (m.ballot > ks.acceptor.promised) {
+      ks.acceptor.promised = m.ballot;
+      ks.promised_incarnation = m.incarnation;
+    }
+    note_leader(ks, m.ballot.node, m.incarnation);
     ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.op};
     ks.accepted_at = now_;
     ks.catch_up_asks = 0;
@@ -307,7 +331,7 @@ class Core::Impl {
   void on(NodeId from, Commit& m) {
     KeyState& ks = state(m.key);
     notice_ballot(ks, m.ballot);
-    note_leader(ks, m.ballot.node);
+    note_leader(ks, m.ballot.node, m.incarnation);
     if (m.slot <= ks.applied.version) return;
     const auto& accepted = ks.acceptor.accepted;
     if (accepted && accepted->slot == m.slot && accepted->ballot == m.ballot) {
@@ -326,7 +350,9 @@ class Core::Impl {
     // A peer behind our in-flight proposal can accept it once it has caught up.
     if (ks.phase == ProposerPhase::kAccepting && ks.slot == ks.applied.version + 1 &&
         m.have < ks.applied.version) {
-      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op});
+      if (!contains(ks.accept_targets, from)) ks.accept_targets.push_back(from);
+      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op,
+                        config_.incarnation});
     }
   }
 
@@ -463,8 +489,10 @@ class Core::Impl {
   bool forward_to_leader(const std::string& key, KeyState& ks) {
     // The replica seen proposing the key lately; else the one that ran phase 1 last as our
     // acceptor saw it, which likely still leads the key (it may have been idle for long).
-    const NodeId leader =
-        now_ < ks.leader_hint_at + kLeaderHintFreshMs ? ks.leader_hint : ks.acceptor.promised.node;
+    const bool hint_fresh = ks.leader_hint != 0 && now_ < ks.leader_hint_at + kLeaderHintFreshMs;
+    const NodeId leader = hint_fresh ? ks.leader_hint : ks.acceptor.promised.node;
+    const std::uint64_t leader_incarnation =
+        hint_fresh ? ks.leader_hint_incarnation : ks.promised_incarnation;
     PendingOp& head = ks.ops.front();
     if (leader == 0 || leader == config_.self || unreachable_.contains(leader) ||
         head.proposed_slot != 0 || head.forwarded_from != 0 || head.taken_back_from != 0) {
@@ -481,6 +509,7 @@ class Core::Impl {
     request.timeout_ms =
         static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
     head.forwarded_to = leader;
+    head.forwarded_to_incarnation = leader_incarnation;
     ks.forward_progress_at = now_;
     ++counters_.forwards;
     send(leader, std::move(request));
@@ -508,7 +537,8 @@ class Core::Impl {
     const OpId op_id{from, m.seq};
     Operation op = m.remove ? Operation{DeleteOp{m.expected}}
                             : Operation{PutOp{std::move(m.value), m.expected}};
-    ks.ops.push_back(PendingOp{0, std::move(op), op_id, now_ + m.timeout_ms, now_, 0, from, 0, 0});
+    ks.ops.push_back(
+        PendingOp{0, std::move(op), op_id, now_ + m.timeout_ms, now_, 0, from, 0, 0, 0});
     drive(m.key, ks);
   }
 
@@ -533,14 +563,20 @@ class Core::Impl {
       return;
     }
     // Answered already (the answer may have been lost), or never received: then a late
-    // copy must be dropped.
+    // copy must be dropped. Only the life it was handed to knows it never got it: an
+    // earlier life may have proposed it, and that proposal may still be chosen.
     const std::optional<SeenForwards::Answer>* seen = seen_forwards_.find(op_id);
     if (seen != nullptr && seen->has_value()) {
       send(from, ForwardReply{m.key, m.seq, static_cast<std::uint8_t>((*seen)->outcome),
-                              (*seen)->version, std::nullopt});
-    } else {
-      seen_forwards_.insert(op_id, now_);
+                              (*seen)->version, std::nullopt, config_.incarnation});
+      return;
+    }
+    seen_forwards_.insert(op_id, now_);
+    if (m.incarnation == config_.incarnation) {
       send(from, ForwardWithdrawn{m.key, m.seq});
+    } else {
+      send(from, ForwardReply{m.key, m.seq, static_cast<std::uint8_t>(Outcome::kUnknown),
+                              ks.applied.version, std::nullopt, config_.incarnation});
     }
   }
 
@@ -581,7 +617,7 @@ class Core::Impl {
     if (it == ks.ops.end()) return;  // answered already, or taken back
     complete(it->id, valid ? outcome : Outcome::kNoQuorum, m.version, std::move(m.value));
     ks.ops.erase(it);
-    note_leader(ks, from);
+    note_leader(ks, from, m.incarnation);
     drive(m.key, ks);
   }
 
@@ -595,8 +631,9 @@ class Core::Impl {
   }
 
  private:
-  void note_leader(KeyState& ks, NodeId node) {
+  void note_leader(KeyState& ks, NodeId node, std::uint64_t incarnation) {
     ks.leader_hint = node;
+    ks.leader_hint_incarnation = incarnation;
     ks.leader_hint_at = now_;
     if (!ks.ops.empty() && ks.ops.front().forwarded_to == node) ks.forward_progress_at = now_;
   }
@@ -613,7 +650,7 @@ class Core::Impl {
     ks.highest_accepted.reset();
     ks.phase_deadline = now_ + config_.retry_timeout_ms;
     ++counters_.phase1_rounds;
-    broadcast(Prepare{key, ks.slot, ks.ballot});
+    broadcast(Prepare{key, ks.slot, ks.ballot, config_.incarnation});
   }
 
   void on(NodeId from, Promise& m) {
@@ -679,7 +716,8 @@ class Core::Impl {
           config_.planted_bug != PlantedBug::kTakenBackFailureAnsweredAtOnce) {
         // The replica we had handed it to may still propose it, and succeed: saying that
         // it failed could be a lie until that replica withdraws it.
-        send(head.taken_back_from, ForwardWithdraw{key, head.op_id.seq});
+        send(head.taken_back_from,
+             ForwardWithdraw{key, head.op_id.seq, head.forwarded_to_incarnation});
         ks.parked.push_back(ParkedOp{std::move(head), std::move(answer), now_});
         ks.ops.erase(ks.ops.begin());
         continue;
@@ -701,8 +739,49 @@ class Core::Impl {
     ks.proposal_op = op;
     if (for_head_op) ks.ops.front().proposed_slot = ks.slot;
     ks.phase_deadline = now_ + config_.retry_timeout_ms;
+    ks.accept_targets = phase2_targets();
+    ks.accept_sent_at = now_;
     ++counters_.phase2_rounds;
-    broadcast(Accept{key, ks.slot, ks.ballot, ks.proposal_value, op});
+    const Accept accept{key, ks.slot, ks.ballot, ks.proposal_value, op, config_.incarnation};
+    for (NodeId target : ks.accept_targets) send(target, accept);
+  }
+
+  // Thrifty phase 2: our own acceptor and just enough peers for a majority, in turns,
+  // those that owe us no answer first (they are surely alive), then those whose answer is
+  // not late. The others learn the chosen state when it is chosen (see on(Accepted)): per
+  // write one Accept, Accepted and synced acceptance fewer than asking everyone. Any set
+  // of acceptors is safe to ask; ours is always in it, which the reloaded leadership
+  // relies on (see state()). If too few peers qualify, or an answer is late (see
+  // spread_accept), everyone is asked.
+  std::vector<NodeId> phase2_targets() {
+    std::vector<NodeId> targets;
+    if (config_.planted_bug != PlantedBug::kPhase2SkipsOwnAcceptor) targets.push_back(config_.self);
+    const std::size_t first = accept_rotation_++;
+    for (const bool owing : {false, true}) {
+      for (std::size_t i = 0; i < peers_.size() && targets.size() < quorum_; ++i) {
+        const NodeId peer = peers_[(first + i) % peers_.size()];
+        if (owes_since_.contains(peer) == owing && responsive(peer)) targets.push_back(peer);
+      }
+    }
+    return targets.size() < quorum_ ? config_.members : targets;
+  }
+
+  bool responsive(NodeId peer) const {
+    if (unreachable_.contains(peer)) return false;
+    const auto owes = owes_since_.find(peer);
+    return owes == owes_since_.end() || now_ < owes->second + kSlowPeerAfterMs;
+  }
+
+  // An acceptor asked in phase 2 is late: ask everyone else too.
+  void spread_accept(const std::string& key, KeyState& ks) {
+    ++counters_.accepts_spread;
+    const Accept accept{
+        key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op, config_.incarnation};
+    for (NodeId member : config_.members) {
+      if (contains(ks.accept_targets, member)) continue;
+      ks.accept_targets.push_back(member);
+      send(member, accept);
+    }
   }
 
   void on(NodeId from, Accepted& m) {
@@ -720,7 +799,16 @@ class Core::Impl {
           AppliedRecord{ks.slot, ks.proposal_value,
                         with_write(ks.applied.writers, ks.proposal_op, ks.slot)},
           true);
-    send_to_peers(Commit{m.key, m.slot, chosen_ballot});
+    // Those asked in phase 2 hold the value: they learn it is chosen. The others get the
+    // chosen state itself.
+    for (NodeId member : config_.members) {
+      if (member == config_.self) continue;
+      if (contains(ks.accept_targets, member)) {
+        send(member, Commit{m.key, m.slot, chosen_ballot, config_.incarnation});
+      } else {
+        send(member, chosen_state(m.key, ks));
+      }
+    }
     drive(m.key, ks);
   }
 
@@ -811,6 +899,11 @@ class Core::Impl {
       ++counters_.retries;
       abandon_phase(ks);
     }
+    if (ks.phase == ProposerPhase::kAccepting &&
+        ks.accept_targets.size() < config_.members.size() &&
+        now_ >= ks.accept_sent_at + kSpreadAcceptAfterMs) {
+      spread_accept(key, ks);
+    }
 
     if (ks.read_round && now_ >= ks.read_round->started + config_.retry_timeout_ms) {
       // Unanswered: start over with a fresh round.
@@ -880,7 +973,8 @@ class Core::Impl {
       }
       if (now_ >= parked.asked_at + config_.retry_timeout_ms) {
         parked.asked_at = now_;
-        send(parked.op.taken_back_from, ForwardWithdraw{key, parked.op.op_id.seq});
+        send(parked.op.taken_back_from,
+             ForwardWithdraw{key, parked.op.op_id.seq, parked.op.forwarded_to_incarnation});
       }
       return false;
     });
@@ -895,6 +989,7 @@ class Core::Impl {
   const StateReader& reader_;
   std::mt19937_64 rng_;
   std::size_t quorum_ = 1;
+  std::vector<NodeId> peers_;  // the members but us
   TimeMs now_ = 0;
   std::uint64_t next_read_id_ = 0;
   std::unordered_map<std::string, KeyState> keys_;
@@ -906,6 +1001,10 @@ class Core::Impl {
   SeenForwards seen_forwards_{kSeenForwardsForgetMs};
   Ready ready_;
   std::set<NodeId> unreachable_;
+  // Peers that owe us an answer, since when (see expects_answer): cleared by any message
+  // from them.
+  std::map<NodeId, TimeMs> owes_since_;
+  std::size_t accept_rotation_ = 0;
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
   CoreCounters counters_;
 };

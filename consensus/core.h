@@ -26,6 +26,7 @@ enum class PlantedBug {
   kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
   kPromiseNotSynced,                // writes promises and acceptances without syncing them
   kLeadershipSurvivesRestart,       // reloads a key's leadership from an earlier life
+  kPhase2SkipsOwnAcceptor,          // sends phase 2 to a majority of peers, not its own acceptor
 };
 
 struct CoreConfig {
@@ -94,6 +95,7 @@ struct CoreCounters {
   std::uint64_t unknown_outcomes = 0;     // writes answered kUnknown
   std::uint64_t forwards = 0;             // writes handed to the key's leader
   std::uint64_t forwards_taken_back = 0;  // ... then proposed here: the leader went quiet
+  std::uint64_t accepts_spread = 0;       // phase 2 sent to everyone: an answer was late
 };
 
 class Core {

@@ -21,8 +21,10 @@ struct PendingOp {
   Slot proposed_slot = 0;
   // Set when another replica forwarded this op to us: the answer goes back to it.
   NodeId forwarded_from = 0;
-  // Set while we wait for the replica we handed this op to (see Core).
+  // Set while we wait for the replica we handed this op to (see Core), with the life of
+  // it we handed it to (0: not known).
   NodeId forwarded_to = 0;
+  std::uint64_t forwarded_to_incarnation = 0;
   // The replica we stopped waiting for: it may still propose the op. Never handed again.
   NodeId taken_back_from = 0;
 };
@@ -72,6 +74,9 @@ struct KeyState {
   std::optional<AcceptedProposal> highest_accepted;  // among the promises
   KeyValue proposal_value;
   OpId proposal_op;
+  // Who phase 2 asked (see Core::phase2_targets), and when.
+  std::vector<NodeId> accept_targets;
+  TimeMs accept_sent_at = 0;
   TimeMs phase_started_at = 0;
   TimeMs phase_deadline = 0;
   TimeMs backoff_until = 0;
@@ -81,10 +86,12 @@ struct KeyState {
   // Writes taken back from a quiet replica that failed their precondition here: they wait
   // for that replica to say what became of them there (see Core::on_prepared).
   std::vector<ParkedOp> parked;
-  bool recover_requested = false;  // run phase 1 to settle the open slot, for reads
-  NodeId leader_hint = 0;          // the replica last seen proposing this key
+  bool recover_requested = false;             // run phase 1 to settle the open slot, for reads
+  NodeId leader_hint = 0;                     // the replica last seen proposing this key
+  std::uint64_t leader_hint_incarnation = 0;  // in which life
   TimeMs leader_hint_at = 0;
-  TimeMs forward_progress_at = 0;  // last sign of life for writes we forwarded
+  std::uint64_t promised_incarnation = 0;  // the life of acceptor.promised.node, if known
+  TimeMs forward_progress_at = 0;          // last sign of life for writes we forwarded
 
   // Linearizable reads.
   std::vector<PendingRead> reads_waiting;  // for the next round

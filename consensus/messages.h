@@ -13,10 +13,13 @@
 namespace paxoskv::consensus {
 
 // Phase 1a: ask for a promise not to accept ballots below `ballot` for slots >= `slot`.
+// Proposer messages carry the proposer's life number (CoreConfig::incarnation): a write
+// handed to it names the life it was handed to (see ForwardWithdraw).
 struct Prepare {
   std::string key;
   Slot slot = 0;
   Ballot ballot;
+  std::uint64_t incarnation = 0;
 };
 
 // Phase 1b: the promise, with the acceptor's accepted proposal for `slot` if it has one.
@@ -43,6 +46,7 @@ struct Accept {
   Ballot ballot;
   KeyValue value;
   OpId op;
+  std::uint64_t incarnation = 0;
 };
 
 // Phase 2b.
@@ -58,6 +62,7 @@ struct Commit {
   std::string key;
   Slot slot = 0;
   Ballot ballot;
+  std::uint64_t incarnation = 0;
 };
 
 // "I know the key up to version `have`; send me anything newer."
@@ -112,15 +117,19 @@ struct ForwardReply {
   std::uint8_t outcome = 0;  // consensus::Outcome
   Version version = 0;
   KeyValue value;
+  std::uint64_t incarnation = 0;  // the answering replica's life
 };
 
 // The sender took back its write `seq` (see ForwardRequest) and asks the replica it had
 // handed it to never to propose it. That replica answers ForwardWithdrawn if it never
 // will (it had not proposed it, or never got it: a late copy is then dropped), else the
-// write's ForwardReply once it is done.
+// write's ForwardReply once it is done. "Never got it" is only known to the life the
+// write was handed to, `incarnation` (0: not known); another life answers ForwardReply
+// with outcome kUnknown, since its predecessor may have proposed it.
 struct ForwardWithdraw {
   std::string key;
   std::uint64_t seq = 0;
+  std::uint64_t incarnation = 0;
 };
 
 struct ForwardWithdrawn {

@@ -47,6 +47,9 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_paxos_forwards_taken_back_total", "counter",
          "Handed writes taken back and proposed here: the other replica went quiet.",
          core.forwards_taken_back);
+  metric(out, "paxoskv_paxos_accepts_spread_total", "counter",
+         "Phase 2 rounds sent to every replica because an asked one answered late.",
+         core.accepts_spread);
   metric(out, "paxoskv_sync_entries_received_total", "counter",
          "Key states received from peers by anti-entropy (most are already known).",
          c.sync_entries_received);

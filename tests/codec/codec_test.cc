@@ -19,7 +19,7 @@ constexpr std::uint32_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 // Field-by-field equality: a codec that dropped a field would still re-encode to the
 // same bytes, so round trips compare the decoded message itself.
 auto fields_of(const Prepare& m) {
-  return std::tie(m.key, m.slot, m.ballot);
+  return std::tie(m.key, m.slot, m.ballot, m.incarnation);
 }
 auto fields_of(const Promise& m) {
   return std::tie(m.key, m.slot, m.ballot, m.accepted);
@@ -28,13 +28,13 @@ auto fields_of(const Reject& m) {
   return std::tie(m.key, m.slot, m.ballot, m.promised);
 }
 auto fields_of(const Accept& m) {
-  return std::tie(m.key, m.slot, m.ballot, m.value, m.op);
+  return std::tie(m.key, m.slot, m.ballot, m.value, m.op, m.incarnation);
 }
 auto fields_of(const Accepted& m) {
   return std::tie(m.key, m.slot, m.ballot);
 }
 auto fields_of(const Commit& m) {
-  return std::tie(m.key, m.slot, m.ballot);
+  return std::tie(m.key, m.slot, m.ballot, m.incarnation);
 }
 auto fields_of(const CatchUpRequest& m) {
   return std::tie(m.key, m.have);
@@ -55,13 +55,13 @@ auto fields_of(const ForwardRequest& m) {
   return std::tie(m.key, m.seq, m.remove, m.value, m.expected, m.timeout_ms);
 }
 auto fields_of(const ForwardWithdraw& m) {
-  return std::tie(m.key, m.seq);
+  return std::tie(m.key, m.seq, m.incarnation);
 }
 auto fields_of(const ForwardWithdrawn& m) {
   return std::tie(m.key, m.seq);
 }
 auto fields_of(const ForwardReply& m) {
-  return std::tie(m.key, m.seq, m.outcome, m.version, m.value);
+  return std::tie(m.key, m.seq, m.outcome, m.version, m.value, m.incarnation);
 }
 
 template <typename M>
@@ -112,7 +112,7 @@ std::vector<Message> samples() {
   return {
       Prepare{"k", 0, {}},
       Prepare{long_key, kMaxU64, kMaxBallot},
-      Prepare{binary_key, 1, {1, 2}},
+      Prepare{binary_key, 1, {1, 2}, kMaxU64},
       Promise{"k", 0, {}, std::nullopt},
       Promise{"k", 5, {6, 7}, AcceptedProposal{5, {6, 7}, std::nullopt, {}}},
       Promise{"k", kMaxU64, kMaxBallot, AcceptedProposal{kMaxU64, kMaxBallot, kBinary, kMaxOp}},
@@ -122,11 +122,11 @@ std::vector<Message> samples() {
       Accept{"k", 0, {}, std::nullopt, {}},
       Accept{"k", 3, {4, 5}, std::string{}, {1, 2}},
       Accept{"k", kMaxU64, kMaxBallot, kBinary, kMaxOp},
-      Accept{"k", 1, {1, 1}, std::string(100000, '\0'), {1, 1}},
+      Accept{"k", 1, {1, 1}, std::string(100000, '\0'), {1, 1}, 7},
       Accepted{"k", 0, {}},
       Accepted{"k", kMaxU64, kMaxBallot},
       Commit{"k", 0, {}},
-      Commit{long_key, kMaxU64, kMaxBallot},
+      Commit{long_key, kMaxU64, kMaxBallot, kMaxU64},
       CatchUpRequest{"k", 0},
       CatchUpRequest{"k", kMaxU64},
       entry_present,
@@ -147,9 +147,9 @@ std::vector<Message> samples() {
       ForwardRequest{long_key, kMaxU64, false, kBinary, kMaxU64, kMaxU32},
       ForwardReply{"k", 0, 0, 0, std::nullopt},
       ForwardReply{long_key, kMaxU64, 255, kMaxU64, kBinary},
-      ForwardReply{binary_key, 1, 2, 3, std::string{}},
+      ForwardReply{binary_key, 1, 2, 3, std::string{}, kMaxU64},
       ForwardWithdraw{"k", 0},
-      ForwardWithdraw{long_key, kMaxU64},
+      ForwardWithdraw{long_key, kMaxU64, kMaxU64},
       ForwardWithdrawn{"k", 0},
       ForwardWithdrawn{binary_key, kMaxU64},
   };
@@ -187,13 +187,13 @@ TEST_CASE("encode appends to the buffer it is given", "[codec]") {
 }
 
 TEST_CASE("the wire form is pinned", "[codec]") {
-  // Tag 0, key length 1, 'k', slot 1, ballot round 2 node 3.
-  CHECK(encode(Prepare{"k", 1, {2, 3}}) == std::string{"\x00\x01k\x01\x02\x03", 6});
+  // Tag 0, key length 1, 'k', slot 1, ballot round 2 node 3, incarnation 4.
+  CHECK(encode(Prepare{"k", 1, {2, 3}, 4}) == std::string{"\x00\x01k\x01\x02\x03\x04", 7});
   // Tag 11, no entries, next_index 300 (0xac 0x02), more.
   CHECK(encode(SyncReply{{}, 300, true}) == std::string{"\x0b\x00\xac\x02\x01", 5});
   // Tag 3, presence byte 1 then the value's length and bytes.
   CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}}) ==
-        std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00", 11});
+        std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00\x00", 12});
 }
 
 TEST_CASE("every strict prefix of an encoding is rejected", "[codec]") {
@@ -297,30 +297,30 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
     CHECK(decode(byte(10) + zero + varint(kMaxU32)).has_value());
     CHECK_FALSE(decode(byte(10) + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
     // Prepare's ballot node.
-    CHECK(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU32)).has_value());
-    CHECK_FALSE(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU64)).has_value());
+    CHECK(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU32) + zero).has_value());
+    CHECK_FALSE(decode(byte(0) + one + "k" + zero + zero + varint(kMaxU64) + zero).has_value());
   }
 
   SECTION("u8 fields over 255") {
-    // ForwardReply: tag 13, key, seq, outcome, version, value.
-    CHECK(decode(byte(13) + one + "k" + zero + varint(255) + zero + zero).has_value());
-    CHECK_FALSE(decode(byte(13) + one + "k" + zero + varint(256) + zero + zero).has_value());
+    // ForwardReply: tag 13, key, seq, outcome, version, value, incarnation.
+    CHECK(decode(byte(13) + one + "k" + zero + varint(255) + zero + zero + zero).has_value());
+    CHECK_FALSE(decode(byte(13) + one + "k" + zero + varint(256) + zero + zero + zero).has_value());
   }
 
   SECTION("lengths beyond the remaining bytes") {
     // Accept with a value claiming more bytes than follow.
     const std::string head = byte(3) + one + "k" + zero + zero + zero + one;
-    CHECK(decode(head + varint(2) + "vv" + zero + zero).has_value());
-    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero).has_value());
+    CHECK(decode(head + varint(2) + "vv" + zero + zero + zero).has_value());
+    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero + zero).has_value());
     CHECK_FALSE(decode(head + varint(kMaxU64) + "vv").has_value());
     CHECK_FALSE(decode(byte(6) + varint(kMaxU64) + "k" + zero).has_value());
   }
 
   SECTION("presence bytes other than 0 and 1") {
     const std::string head = byte(3) + one + "k" + zero + zero + zero;
-    CHECK(decode(head + zero + zero + zero).has_value());
-    CHECK_FALSE(decode(head + byte(2) + zero + zero).has_value());
-    CHECK_FALSE(decode(head + byte(0xff) + zero + zero).has_value());
+    CHECK(decode(head + zero + zero + zero + zero).has_value());
+    CHECK_FALSE(decode(head + byte(2) + zero + zero + zero).has_value());
+    CHECK_FALSE(decode(head + byte(0xff) + zero + zero + zero).has_value());
     // ForwardRequest's `remove` flag and `expected` presence.
     const std::string forward = byte(12) + one + "k" + zero;
     CHECK(decode(forward + one + zero + one + zero + zero).has_value());

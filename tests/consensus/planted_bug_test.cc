@@ -43,7 +43,7 @@ TEST_CASE("planted bugs are caught", "[sim][teeth]") {
   }
   SECTION("a key's leadership is reloaded after a restart") {
     // Needs a crash between a fast-path accept leaving and the replica's own acceptance
-    // reaching its disk, then a reload of the key: rarer (first seen at seed 8960).
+    // reaching its disk, then a reload of the key: rarer (first seen at seed 9799).
     CHECK(first_catching_seed(PlantedBug::kLeadershipSurvivesRestart,
                               std::max<std::uint64_t>(budget, 10000)) != 0);
   }

@@ -28,7 +28,9 @@ bool is(const Envelope& envelope) {
 
 class ScriptedCluster {
  public:
-  explicit ScriptedCluster(int size) {
+  // `configure` may change each replica's core config (planted bugs, cache size).
+  explicit ScriptedCluster(int size, std::function<void(consensus::CoreConfig&)> configure = {})
+      : configure_(std::move(configure)) {
     for (int i = 1; i <= size; ++i) members_.push_back(static_cast<consensus::NodeId>(i));
     for (consensus::NodeId id : members_) {
       storage_[id] = std::make_unique<MemStorage>();
@@ -37,8 +39,8 @@ class ScriptedCluster {
   }
 
   void submit(consensus::NodeId at, consensus::RequestId id, const std::string& key,
-              consensus::Operation op) {
-    core(at).submit(id, key, std::move(op), now_ + 100000);
+              consensus::Operation op, consensus::TimeMs timeout_ms = 100000) {
+    core(at).submit(id, key, std::move(op), now_ + timeout_ms);
     drain(at);
   }
 
@@ -82,10 +84,12 @@ class ScriptedCluster {
     return found;
   }
 
-  // Loses the core and everything it had not persisted, and what it had not sent.
+  // Loses the core and everything it had not persisted, and what it had not sent. The
+  // others' transports notice: it is unreachable until it starts again.
   void crash(consensus::NodeId id) {
     cores_.erase(id);
     std::erase_if(outbox_, [id](const Envelope& envelope) { return envelope.from == id; });
+    for (auto& [other, core] : cores_) core->set_peer_reachable(id, false);
   }
 
   void start(consensus::NodeId id) {
@@ -94,8 +98,10 @@ class ScriptedCluster {
     config.members = members_;
     config.seed = id;
     config.incarnation = ++incarnations_[id];
+    if (configure_) configure_(config);
     cores_[id] = std::make_unique<consensus::Core>(config, *storage_[id]);
     cores_[id]->tick(now_);
+    for (auto& [other, core] : cores_) core->set_peer_reachable(id, true);
   }
 
   void advance(consensus::TimeMs ms) {
@@ -164,6 +170,7 @@ class ScriptedCluster {
     }
   }
 
+  std::function<void(consensus::CoreConfig&)> configure_;
   std::vector<consensus::NodeId> members_;
   std::map<consensus::NodeId, std::unique_ptr<MemStorage>> storage_;
   std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;
