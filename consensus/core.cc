@@ -65,7 +65,8 @@ class Core::Impl {
       : config_(std::move(config)),
         reader_(reader),
         rng_(config_.seed),
-        next_op_seq_(config_.incarnation << kOpSeqCounterBits) {
+        next_op_seq_(config_.incarnation << kOpSeqCounterBits),
+        last_change_index_(reader.change_index()) {
     quorum_ = config_.members.size() / 2 + 1;
     for (NodeId member : config_.members) {
       if (member != config_.self) peers_.push_back(member);
@@ -139,6 +140,8 @@ class Core::Impl {
       KeyState& ks = it->second;
       ks.acceptor = std::move(record.acceptor);
       ks.applied = std::move(record.applied);
+      ks.change_index = record.change_index;
+      ks.acceptor_apart = record.acceptor_apart;
       drop_settled_proposal(ks);  // kept on disk (see apply())
       // Phase 1 for `led` completed in this life of the replica; nothing was proposed under
       // it after its last chosen value (our own acceptor would hold that proposal, as it
@@ -184,20 +187,26 @@ class Core::Impl {
     }
   }
 
+  // A promise or acceptance: synced before any answer states it.
   void persist_acceptor(const std::string& key, KeyState& ks) {
+    ks.acceptor_apart = true;
     if (config_.planted_bug == PlantedBug::kAcceptorPersistsLate) {
       late_persist_.push_back(PersistRecord{key, ks.acceptor, std::nullopt});
       return;
     }
-    persist(key, ks, true, false);
+    ks.persisted_in = readies_taken_ + 1;  // the Ready being built
+    ready_.persist.push_back(PersistRecord{key, ks.acceptor, std::nullopt});
     if (config_.planted_bug != PlantedBug::kPromiseNotSynced) ready_.sync = true;
   }
 
-  void persist(const std::string& key, KeyState& ks, bool acceptor, bool applied) {
-    ks.persisted_in = readies_taken_ + 1;  // the Ready being built
-    PersistRecord record{key, std::nullopt, std::nullopt};
-    if (acceptor) record.acceptor = ks.acceptor;
-    if (applied) record.applied = ks.applied;
+  // A new applied state, with the acceptor record, at the next place of the change log.
+  void persist_applied(const std::string& key, KeyState& ks) {
+    ks.persisted_in = readies_taken_ + 1;
+    PersistRecord record{key, ks.acceptor, ks.applied};
+    record.change_index = ++last_change_index_;
+    record.replaces_change_index = std::exchange(ks.change_index, record.change_index);
+    record.acceptor_apart = ks.acceptor_apart;
+    ks.acceptor_apart = ks.acceptor.accepted.has_value();  // then it stays apart
     ready_.persist.push_back(std::move(record));
   }
 
@@ -288,7 +297,7 @@ class Core::Impl {
     }
     if (m.ballot > ks.acceptor.promised) {
       ks.acceptor.promised = m.ballot;
-      ks.promised_incarnation = m.incarnation;
+      ks.acceptor.promised_incarnation = m.incarnation;
       persist_acceptor(m.key, ks);
     }
     std::optional<AcceptedProposal> accepted;
@@ -318,7 +327,7 @@ class Core::Impl {
     }
     if (m.ballot > ks.acceptor.promised) {
       ks.acceptor.promised = m.ballot;
-      ks.promised_incarnation = m.incarnation;
+      ks.acceptor.promised_incarnation = m.incarnation;
     }
     note_leader(ks, m.ballot.node, m.incarnation);
     ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.op};
@@ -389,18 +398,17 @@ class Core::Impl {
   // the slots it covers.
   void apply(const std::string& key, KeyState& ks, AppliedRecord chosen, bool chosen_by_us) {
     if (chosen.version <= ks.applied.version) return;
+    counters_.versions_skipped += chosen.version - ks.applied.version - 1;
     ks.applied = std::move(chosen);
     // The settled proposal is dropped from memory only: on disk it stays until the
     // acceptor record is next written, and a load drops it again (see state()). That
     // saves rewriting the record (value included) for every chosen slot.
     drop_settled_proposal(ks);
-    const bool led_changes = chosen_by_us && (ks.acceptor.led != ks.ballot ||
-                                              ks.acceptor.led_incarnation != config_.incarnation);
-    if (led_changes) {
+    if (chosen_by_us) {
       ks.acceptor.led = ks.ballot;
       ks.acceptor.led_incarnation = config_.incarnation;
     }
-    persist(key, ks, led_changes, true);
+    persist_applied(key, ks);
 
     if (!chosen_by_us) {
       // Someone else decided a slot: our promise (if any) may be gone, and a phase for a
@@ -492,7 +500,7 @@ class Core::Impl {
     const bool hint_fresh = ks.leader_hint != 0 && now_ < ks.leader_hint_at + kLeaderHintFreshMs;
     const NodeId leader = hint_fresh ? ks.leader_hint : ks.acceptor.promised.node;
     const std::uint64_t leader_incarnation =
-        hint_fresh ? ks.leader_hint_incarnation : ks.promised_incarnation;
+        hint_fresh ? ks.leader_hint_incarnation : ks.acceptor.promised_incarnation;
     PendingOp& head = ks.ops.front();
     if (leader == 0 || leader == config_.self || unreachable_.contains(leader) ||
         head.proposed_slot != 0 || head.forwarded_from != 0 || head.taken_back_from != 0) {
@@ -997,6 +1005,7 @@ class Core::Impl {
   std::deque<Message> local_;
   std::uint64_t next_op_seq_ = 0;
   std::uint64_t readies_taken_ = 0;
+  std::uint64_t last_change_index_ = 0;  // see PersistRecord
   std::uint64_t readies_persisted_ = 0;
   SeenForwards seen_forwards_{kSeenForwardsForgetMs};
   Ready ready_;

@@ -92,6 +92,7 @@ struct CoreCounters {
   std::uint64_t read_rounds = 0;
   std::uint64_t read_rinses = 0;
   std::uint64_t catch_ups = 0;            // states adopted from other replicas
+  std::uint64_t versions_skipped = 0;     // versions never applied here: a later one came first
   std::uint64_t unknown_outcomes = 0;     // writes answered kUnknown
   std::uint64_t forwards = 0;             // writes handed to the key's leader
   std::uint64_t forwards_taken_back = 0;  // ... then proposed here: the leader went quiet

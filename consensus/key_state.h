@@ -64,6 +64,8 @@ struct KeyState {
   // Mirrors of what is persisted.
   AcceptorRecord acceptor;
   AppliedRecord applied;
+  std::uint64_t change_index = 0;  // see KeyRecord
+  bool acceptor_apart = false;
 
   // Proposer.
   ProposerPhase phase = ProposerPhase::kIdle;
@@ -90,8 +92,7 @@ struct KeyState {
   NodeId leader_hint = 0;                     // the replica last seen proposing this key
   std::uint64_t leader_hint_incarnation = 0;  // in which life
   TimeMs leader_hint_at = 0;
-  std::uint64_t promised_incarnation = 0;  // the life of acceptor.promised.node, if known
-  TimeMs forward_progress_at = 0;          // last sign of life for writes we forwarded
+  TimeMs forward_progress_at = 0;  // last sign of life for writes we forwarded
 
   // Linearizable reads.
   std::vector<PendingRead> reads_waiting;  // for the next round

@@ -7,9 +7,13 @@
 //   "i"                    the change index: how many applied changes the store has
 //                          persisted. Read at open, so start-up never scans keys.
 //   "n"                    the incarnation: how many times the store was opened.
-//   'a' + key              the key's acceptor record (promise, accepted proposal).
+//   'a' + key              the key's acceptor record (promise, accepted proposal), while
+//                          it is newer than what 's' holds: written at a promise or
+//                          acceptance, dropped when the key's applied state is written.
 //   's' + key              the key's applied state (version, value or absent, writer
-//                          marks) and the change index of its latest change.
+//                          marks), the change index of its latest change, and the
+//                          acceptor's promise as of then. So a key keeps one record
+//                          between writes, and an acceptance lives only until applied.
 //   'c' + be64(index)      change log: index -> key. One entry per key, at the index of
 //                          its latest change: a change deletes the key's previous entry,
 //                          so the log is bounded by the number of keys. Big-endian so

@@ -6,9 +6,9 @@ namespace paxoskv::kvstore::codec {
 
 namespace {
 
-ByteWriter start_record() {
+ByteWriter start_record(std::uint8_t format = kFormatV2) {
   ByteWriter writer;
-  writer.u8(kFormatV2);
+  writer.u8(format);
   return writer;
 }
 
@@ -17,6 +17,15 @@ void expect_format(ByteReader& reader) {
   if (format != kFormatV2) {
     throw RecordFormatError("unsupported record format " + std::to_string(format));
   }
+}
+
+// Format 2 or 3, which one.
+std::uint8_t read_format_2_or_3(ByteReader& reader) {
+  const std::uint8_t format = reader.u8();
+  if (format != kFormatV2 && format != kFormatV3) {
+    throw RecordFormatError("unsupported record format " + std::to_string(format));
+  }
+  return format;
 }
 
 void put_ballot(ByteWriter& writer, const consensus::Ballot& ballot) {
@@ -109,8 +118,9 @@ std::uint64_t decode_counter(std::string_view encoded) {
 }
 
 std::string encode_acceptor(const consensus::AcceptorRecord& record) {
-  ByteWriter writer = start_record();
+  ByteWriter writer = start_record(kFormatV3);
   put_ballot(writer, record.promised);
+  writer.u64(record.promised_incarnation);
   writer.u8(record.accepted ? 1 : 0);
   if (record.accepted) {
     writer.u64(record.accepted->slot);
@@ -125,9 +135,10 @@ std::string encode_acceptor(const consensus::AcceptorRecord& record) {
 
 consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
   ByteReader reader(encoded);
-  expect_format(reader);
+  const std::uint8_t format = read_format_2_or_3(reader);
   consensus::AcceptorRecord record;
   record.promised = get_ballot(reader);
+  if (format == kFormatV3) record.promised_incarnation = reader.u64();
   if (reader.boolean()) {
     consensus::AcceptedProposal accepted;
     accepted.slot = reader.u64();
@@ -142,25 +153,40 @@ consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
   return record;
 }
 
-std::string encode_applied(const AppliedState& state) {
-  ByteWriter writer = start_record();
+std::string encode_state(const AppliedState& state, const consensus::AcceptorRecord& acceptor) {
+  ByteWriter writer = start_record(kFormatV3);
   writer.u64(state.version);
   writer.u64(state.change_index);
   put_writers(writer, state.writers);
   put_value(writer, state.value);
+  put_ballot(writer, acceptor.promised);
+  writer.u64(acceptor.promised_incarnation);
+  put_ballot(writer, acceptor.led);
+  writer.u64(acceptor.led_incarnation);
   return std::move(writer).take();
 }
 
-AppliedState decode_applied(std::string_view encoded) {
+StoredState decode_state(std::string_view encoded) {
   ByteReader reader(encoded);
-  expect_format(reader);
-  AppliedState state;
+  const std::uint8_t format = read_format_2_or_3(reader);
+  StoredState stored;
+  AppliedState& state = stored.applied;
   state.version = reader.u64();
   state.change_index = reader.u64();
   state.writers = get_writers(reader);
   state.value = get_value(reader);
+  if (format == kFormatV3) {
+    stored.acceptor.promised = get_ballot(reader);
+    stored.acceptor.promised_incarnation = reader.u64();
+    stored.acceptor.led = get_ballot(reader);
+    stored.acceptor.led_incarnation = reader.u64();
+  }
   reader.expect_end();
-  return state;
+  return stored;
+}
+
+AppliedState decode_applied(std::string_view encoded) {
+  return decode_state(encoded).applied;
 }
 
 std::string encode_change_log_entry(std::string_view key) {

@@ -1,10 +1,13 @@
 // Encodings of the values stored under each key kind (see key_layout.h).
 //
-// Every value starts with a format byte (kFormatV2), so a later format can be told apart
-// from a corrupt record. Integers are fixed-width big-endian, byte strings are
-// length-prefixed (u32), optional values carry a 0/1 presence byte. Decoding checks every
-// length and rejects unknown format bytes, bad flags and trailing bytes by throwing
-// RecordFormatError: a stored record that does not decode is corruption, never UB.
+// Every value starts with a format byte, so a later format can be told apart from a
+// corrupt record: kFormatV3 for acceptor and applied-state records (since the promise is
+// kept with the applied state), kFormatV2 for the others. Records of format 2 are still
+// read: a store written by an earlier version opens, and is rewritten as keys change. Integers are
+// fixed-width big-endian, byte strings are length-prefixed (u32), optional values carry a 0/1
+// presence byte. Decoding checks every length and rejects unknown format bytes, bad flags and
+// trailing bytes by throwing RecordFormatError: a stored record that does not decode is corruption,
+// never UB.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,7 @@
 namespace paxoskv::kvstore::codec {
 
 inline constexpr std::uint8_t kFormatV2 = 2;
+inline constexpr std::uint8_t kFormatV3 = 3;
 
 std::string encode_identity(const StoreIdentity& identity);
 StoreIdentity decode_identity(std::string_view encoded);
@@ -28,7 +32,11 @@ std::uint64_t decode_counter(std::string_view encoded);
 std::string encode_acceptor(const consensus::AcceptorRecord& record);
 consensus::AcceptorRecord decode_acceptor(std::string_view encoded);
 
-std::string encode_applied(const AppliedState& state);
+// An applied-state record: the applied state and the acceptor's promise and leadership
+// (`acceptor` without an accepted proposal, which is never kept there).
+std::string encode_state(const AppliedState& state, const consensus::AcceptorRecord& acceptor);
+StoredState decode_state(std::string_view encoded);
+// The applied state alone.
 AppliedState decode_applied(std::string_view encoded);
 
 // A change-log entry's value: the user key.

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
-#include <unordered_map>
 #include <utility>
 
 #include "kvstore/byte_io.h"
@@ -273,13 +272,18 @@ consensus::KeyRecord Store::load(std::string_view key) const {
   const auto read_options = snapshot.options();
   consensus::KeyRecord record;
 
+  const std::string applied_key = layout::applied_key(key);
+  if (const auto value = get(*db_, data_dir_, read_options, applied_key)) {
+    StoredState stored = decode_stored(data_dir_, applied_key, *value, codec::decode_state);
+    record.applied = stored.applied.record();
+    record.change_index = stored.applied.change_index;
+    record.acceptor = std::move(stored.acceptor);
+  }
+  // One of its own is newer than what the applied state record holds.
   const std::string acceptor_key = layout::acceptor_key(key);
   if (const auto value = get(*db_, data_dir_, read_options, acceptor_key)) {
     record.acceptor = decode_stored(data_dir_, acceptor_key, *value, codec::decode_acceptor);
-  }
-  const std::string applied_key = layout::applied_key(key);
-  if (const auto value = get(*db_, data_dir_, read_options, applied_key)) {
-    record.applied = decode_stored(data_dir_, applied_key, *value, codec::decode_applied).record();
+    record.acceptor_apart = true;
   }
   return record;
 }
@@ -289,12 +293,6 @@ std::optional<AppliedState> Store::applied(std::string_view key) const {
   const auto value = get(*db_, data_dir_, latest_read_options(), applied_key);
   if (!value) return std::nullopt;
   return decode_stored(data_dir_, applied_key, *value, codec::decode_applied);
-}
-
-std::optional<std::uint64_t> Store::stored_change_index(std::string_view key) const {
-  const auto state = applied(key);
-  if (!state || state->change_index == 0) return std::nullopt;
-  return state->change_index;
 }
 
 std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records, bool sync,
@@ -307,28 +305,32 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
 
   const std::uint64_t first_index = index();
   std::uint64_t next_index = first_index;
-  // The change index each key got earlier in this batch: a later record of the same key
-  // must delete that log entry, which is not in the DB yet.
-  std::unordered_map<std::string_view, std::uint64_t> batch_change_index;
   leveldb::WriteBatch batch;
 
   for (const consensus::PersistRecord& record : records) {
-    if (record.acceptor) {
-      batch.Put(layout::acceptor_key(record.key), codec::encode_acceptor(*record.acceptor));
+    if (!record.applied) {
+      if (record.acceptor) {
+        batch.Put(layout::acceptor_key(record.key), codec::encode_acceptor(*record.acceptor));
+      }
+      continue;
     }
-    if (record.applied) {
-      const auto earlier = batch_change_index.find(record.key);
-      const std::optional<std::uint64_t> previous = earlier != batch_change_index.end()
-                                                        ? std::optional(earlier->second)
-                                                        : stored_change_index(record.key);
-      if (previous) batch.Delete(layout::change_log_key(*previous));
-
-      ++next_index;
-      const AppliedState state{record.applied->version, record.applied->value,
-                               record.applied->writers, next_index};
-      batch.Put(layout::change_log_key(next_index), codec::encode_change_log_entry(record.key));
-      batch.Put(layout::applied_key(record.key), codec::encode_applied(state));
-      batch_change_index[record.key] = next_index;
+    if (!record.acceptor || record.change_index != next_index + 1) {
+      throw std::logic_error("paxoskv store: applied state of '" + layout::printable(record.key) +
+                             "' without its acceptor record or out of change-log order");
+    }
+    next_index = record.change_index;
+    if (record.replaces_change_index != 0) {
+      batch.Delete(layout::change_log_key(record.replaces_change_index));
+    }
+    batch.Put(layout::change_log_key(next_index), codec::encode_change_log_entry(record.key));
+    const AppliedState state{record.applied->version, record.applied->value,
+                             record.applied->writers, next_index};
+    batch.Put(layout::applied_key(record.key), codec::encode_state(state, *record.acceptor));
+    // The applied state record now holds the promise; an accepted proposal stays apart.
+    if (record.acceptor->accepted) {
+      batch.Put(layout::acceptor_key(record.key), codec::encode_acceptor(*record.acceptor));
+    } else if (record.acceptor_apart) {
+      batch.Delete(layout::acceptor_key(record.key));
     }
   }
   if (next_index != first_index) {

@@ -50,11 +50,13 @@ class Store final : public consensus::StateReader {
 
   // The persisted record of `key`, or a default one if the key has none.
   consensus::KeyRecord load(std::string_view key) const override;
+  std::uint64_t change_index() const override { return index(); }
 
   // Writes `records` as one atomic batch, in order (later records of a key win), synced
   // unless `sync` is false. Writes reach the disk in order: a synced write makes every
-  // earlier one durable too. Each applied part takes the next change index. `cursors` go
-  // in the same batch, after the records. Returns the new change index.
+  // earlier one durable too. Applied parts come numbered (see consensus::PersistRecord)
+  // with the next change indexes, in order, else std::logic_error. `cursors` go in the
+  // same batch, after the records. Returns the new change index.
   std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true,
                       const std::vector<SyncCursor>& cursors = {});
 
@@ -101,8 +103,6 @@ class Store final : public consensus::StateReader {
   void verify_change_log_tail() const;
   void begin_incarnation();
   bool has_any_record() const;
-  // The change index of the key's latest change before this batch, if any.
-  std::optional<std::uint64_t> stored_change_index(std::string_view key) const;
 
   std::string data_dir_;
   // Declared before db_: LevelDB uses it until the DB is closed.

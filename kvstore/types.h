@@ -33,6 +33,14 @@ struct AppliedState {
   friend bool operator==(const AppliedState&, const AppliedState&) = default;
 };
 
+// What an applied-state record holds.
+struct StoredState {
+  AppliedState applied;
+  consensus::AcceptorRecord acceptor;  // never with an accepted proposal
+
+  friend bool operator==(const StoredState&, const StoredState&) = default;
+};
+
 struct ListItem {
   std::string key;
   std::string value;

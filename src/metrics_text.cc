@@ -40,6 +40,10 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
          "Quorum reads repeated while a slot was in flight.", core.read_rinses);
   metric(out, "paxoskv_paxos_catch_ups_total", "counter", "Key states adopted from other replicas.",
          core.catch_ups);
+  metric(out, "paxoskv_paxos_versions_skipped_total", "counter",
+         "Versions of keys never applied here because a later state arrived first (key "
+         "watches on this replica miss them).",
+         core.versions_skipped);
   metric(out, "paxoskv_paxos_unknown_outcomes_total", "counter",
          "Writes answered with an unknown outcome.", core.unknown_outcomes);
   metric(out, "paxoskv_paxos_forwards_total", "counter",

@@ -2,6 +2,7 @@
 // what is only written may be lost with them (a crash of the machine).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,18 +46,40 @@ class MemStorage : public consensus::StateReader {
 
   std::size_t unsynced_writes() const { return unsynced_.size(); }
 
+  std::uint64_t change_index() const override {
+    std::uint64_t last = change_index_;
+    for (const auto& batch : unsynced_) {
+      for (const consensus::PersistRecord& written : batch) {
+        if (written.applied) last = std::max(last, written.change_index);
+      }
+    }
+    return last;
+  }
+
  private:
+  // As the store keeps them: an acceptor record alone is kept apart, until an applied
+  // state written with it supersedes it.
   static void apply(consensus::KeyRecord& stored, const consensus::PersistRecord& record) {
     if (record.acceptor) stored.acceptor = *record.acceptor;
-    if (record.applied) stored.applied = *record.applied;
+    if (record.applied) {
+      stored.applied = *record.applied;
+      stored.change_index = record.change_index;
+      stored.acceptor_apart = record.acceptor && record.acceptor->accepted.has_value();
+    } else if (record.acceptor) {
+      stored.acceptor_apart = true;
+    }
   }
 
   void apply(const std::vector<consensus::PersistRecord>& batch) {
-    for (const consensus::PersistRecord& record : batch) apply(records_[record.key], record);
+    for (const consensus::PersistRecord& record : batch) {
+      apply(records_[record.key], record);
+      if (record.applied) change_index_ = std::max(change_index_, record.change_index);
+    }
   }
 
   std::map<std::string, consensus::KeyRecord> records_;
   std::vector<std::vector<consensus::PersistRecord>> unsynced_;
+  std::uint64_t change_index_ = 0;
 };
 
 }  // namespace paxoskv::sim

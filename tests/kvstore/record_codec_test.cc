@@ -18,7 +18,12 @@ using consensus::WriterMarks;
 AcceptorRecord full_acceptor() {
   return AcceptorRecord{Ballot{7, 2},
                         AcceptedProposal{5, Ballot{7, 2}, std::string("v\0al", 4), OpId{1, 6}},
-                        Ballot{7, 2}, 3};
+                        Ballot{7, 2}, 3, 11};
+}
+
+// What an applied-state record keeps of the acceptor: no accepted proposal.
+AcceptorRecord promise_and_leadership() {
+  return AcceptorRecord{Ballot{8, 1}, std::nullopt, Ballot{6, 2}, 4, 9};
 }
 
 AppliedState full_applied() {
@@ -44,12 +49,40 @@ TEST_CASE("acceptor records round-trip", "[kvstore][codec]") {
   }
 }
 
-TEST_CASE("applied states round-trip", "[kvstore][codec]") {
+TEST_CASE("applied-state records round-trip", "[kvstore][codec]") {
   for (const AppliedState& state :
        {AppliedState{}, full_applied(), AppliedState{3, std::nullopt, WriterMarks{{2, 1, 3}}, 8},
         AppliedState{1, std::string(), {}, 1}}) {
-    REQUIRE(codec::decode_applied(codec::encode_applied(state)) == state);
+    for (const AcceptorRecord& acceptor : {AcceptorRecord{}, promise_and_leadership()}) {
+      const std::string encoded = codec::encode_state(state, acceptor);
+      REQUIRE(codec::decode_state(encoded) == StoredState{state, acceptor});
+      REQUIRE(codec::decode_applied(encoded) == state);
+    }
   }
+}
+
+TEST_CASE("records of format 2 are still read", "[kvstore][codec]") {
+  // Acceptor: format, promise (round, node), has-accepted, led, led incarnation.
+  ByteWriter acceptor;
+  acceptor.u8(codec::kFormatV2);
+  acceptor.u64(7);
+  acceptor.u32(2);
+  acceptor.u8(0);
+  acceptor.u64(6);
+  acceptor.u32(2);
+  acceptor.u64(3);
+  REQUIRE(codec::decode_acceptor(std::move(acceptor).take()) ==
+          AcceptorRecord{Ballot{7, 2}, std::nullopt, Ballot{6, 2}, 3, 0});
+  // Applied state: format, version, change index, writer marks, value; no promise.
+  ByteWriter state;
+  state.u8(codec::kFormatV2);
+  state.u64(4);
+  state.u64(99);
+  state.u32(0);
+  state.u8(1);
+  state.bytes("v");
+  REQUIRE(codec::decode_state(std::move(state).take()) ==
+          StoredState{AppliedState{4, "v", {}, 99}, AcceptorRecord{}});
 }
 
 TEST_CASE("identity, change index and change log entries round-trip", "[kvstore][codec]") {
@@ -63,8 +96,8 @@ TEST_CASE("identity, change index and change log entries round-trip", "[kvstore]
 TEST_CASE("truncated or extended records are rejected", "[kvstore][codec]") {
   require_truncations_and_extensions_rejected(codec::encode_acceptor(full_acceptor()),
                                               codec::decode_acceptor);
-  require_truncations_and_extensions_rejected(codec::encode_applied(full_applied()),
-                                              codec::decode_applied);
+  require_truncations_and_extensions_rejected(
+      codec::encode_state(full_applied(), promise_and_leadership()), codec::decode_state);
   require_truncations_and_extensions_rejected(codec::encode_identity({1, "c"}),
                                               codec::decode_identity);
   require_truncations_and_extensions_rejected(codec::encode_counter(5), codec::decode_counter);
@@ -72,12 +105,14 @@ TEST_CASE("truncated or extended records are rejected", "[kvstore][codec]") {
 }
 
 TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
-  std::string applied = codec::encode_applied(full_applied());
+  std::string applied = codec::encode_state(full_applied(), AcceptorRecord{});
   applied[0] = 1;  // the format before writer marks
   REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 1"));
+  applied[0] = 4;
+  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 4"));
 
   std::string acceptor = codec::encode_acceptor(AcceptorRecord{});
-  acceptor[1 + 8 + 4] = 7;  // the has-accepted flag, after the format and the promise
+  acceptor[1 + 8 + 4 + 8] = 7;  // the has-accepted flag, after format, promise and its life
   REQUIRE_THROWS_WITH(codec::decode_acceptor(acceptor), Catch::Contains("flag"));
 }
 

@@ -1,17 +1,21 @@
 #include "kvstore/store.h"
 
 #include <leveldb/db.h>
+#include <leveldb/write_batch.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kvstore/byte_io.h"
 #include "kvstore/key_layout.h"
+#include "kvstore/record_codec.h"
 #include "tests/kvstore/fault_env.h"
 #include "tests/kvstore/temp_dir.h"
 
@@ -40,6 +44,52 @@ PersistRecord applied(std::string key, Version version, KeyValue value) {
 
 PersistRecord promised(std::string key, Ballot ballot) {
   return PersistRecord{std::move(key), AcceptorRecord{ballot, std::nullopt, {}, 0}, std::nullopt};
+}
+
+// Writes `records` as the consensus core asks for them (see consensus::PersistRecord): an
+// applied state comes with the key's acceptor record (the stored one, if the test gives
+// none) and takes the next place in the change log, replacing the key's previous one.
+std::uint64_t write(Store& store, std::vector<PersistRecord> records, bool sync = true,
+                    const std::vector<SyncCursor>& cursors = {}) {
+  std::uint64_t last = store.index();
+  std::map<std::string, KeyRecord> current;
+  for (PersistRecord& record : records) {
+    auto [it, loaded] = current.try_emplace(record.key);
+    if (loaded) it->second = store.load(record.key);
+    KeyRecord& key = it->second;
+    if (record.applied) {
+      if (!record.acceptor) record.acceptor = key.acceptor;
+      record.change_index = ++last;
+      record.replaces_change_index = std::exchange(key.change_index, record.change_index);
+      record.acceptor_apart = key.acceptor_apart;
+      key.acceptor_apart = record.acceptor->accepted.has_value();
+    } else if (record.acceptor) {
+      key.acceptor_apart = true;
+    }
+    if (record.acceptor) key.acceptor = *record.acceptor;
+  }
+  return store.write(records, sync, cursors);
+}
+
+// The raw records under one kind's prefix ('a', 's', 'c'...).
+std::size_t raw_count(const std::string& dir, char kind) {
+  leveldb::Options options;
+  leveldb::DB* opened = nullptr;
+  REQUIRE(leveldb::DB::Open(options, dir, &opened).ok());
+  std::unique_ptr<leveldb::DB> db(opened);
+  std::unique_ptr<leveldb::Iterator> iterator(db->NewIterator(leveldb::ReadOptions{}));
+  std::size_t count = 0;
+  const std::string prefix(1, kind);
+  for (iterator->Seek(prefix); iterator->Valid() && iterator->key().starts_with(prefix);
+       iterator->Next()) {
+    ++count;
+  }
+  return count;
+}
+
+// The acceptor and applied state, whatever the store's bookkeeping.
+bool same_state(const KeyRecord& a, const KeyRecord& b) {
+  return a.acceptor == b.acceptor && a.applied == b.applied;
 }
 
 std::vector<std::string> keys_of(const ChangesPage& page) {
@@ -91,18 +141,19 @@ TEST_CASE("records survive close and reopen", "[kvstore]") {
   };
   {
     Store store(temp.data_dir(), kIdentity);
-    store.write({PersistRecord{"promise-only", promise_only.acceptor, std::nullopt}});
-    store.write({persist("accepted-present", accepted_present),
-                 persist("accepted-absent", accepted_absent)});
-    store.write({persist("large", large_value), persist(binary_key, binary_applied)});
+    write(store, {PersistRecord{"promise-only", promise_only.acceptor, std::nullopt}});
+    write(store, {persist("accepted-present", accepted_present),
+                  persist("accepted-absent", accepted_absent)});
+    write(store, {persist("large", large_value), persist(binary_key, binary_applied)});
   }
   Store store(temp.data_dir(), kIdentity);
   CHECK(store.load("promise-only").acceptor == promise_only.acceptor);
   CHECK(store.load("promise-only").applied == AppliedRecord{});
-  CHECK(store.load("accepted-present") == accepted_present);
-  CHECK(store.load("accepted-absent") == accepted_absent);
-  CHECK(store.load("large") == large_value);
-  CHECK(store.load(binary_key) == binary_applied);
+  CHECK(same_state(store.load("accepted-present"), accepted_present));
+  CHECK(same_state(store.load("accepted-absent"), accepted_absent));
+  CHECK(same_state(store.load("large"), large_value));
+  CHECK(same_state(store.load(binary_key), binary_applied));
+  CHECK(store.load(binary_key).change_index == 4);
   CHECK(store.load(std::string("key\0with", 8)) == KeyRecord{});
   CHECK(store.load("never-written") == KeyRecord{});
   CHECK_FALSE(store.applied("never-written").has_value());
@@ -130,9 +181,9 @@ TEST_CASE("sync cursors are written with a batch and survive reopen", "[kvstore]
   {
     Store store(temp.data_dir(), kIdentity);
     CHECK(store.sync_cursors().empty());
-    store.write({applied("k", 1, "v")}, false, {SyncCursor{2, 40}, SyncCursor{3, 7}});
+    write(store, {applied("k", 1, "v")}, false, {SyncCursor{2, 40}, SyncCursor{3, 7}});
     // A later cursor of the same peer wins, also within one batch; a cursor alone is a write.
-    store.write({}, false, {SyncCursor{3, 8}, SyncCursor{3, 9}});
+    write(store, {}, false, {SyncCursor{3, 8}, SyncCursor{3, 9}});
     CHECK(store.index() == 1);
   }
   Store store(temp.data_dir(), kIdentity);
@@ -140,11 +191,92 @@ TEST_CASE("sync cursors are written with a batch and survive reopen", "[kvstore]
   CHECK(store.load("k").applied.version == 1);
 }
 
+TEST_CASE("an applied state takes the promise along: one record per key between writes",
+          "[kvstore]") {
+  TempDir temp;
+  const AcceptorRecord promise{Ballot{3, 2}, std::nullopt, Ballot{2, 2}, 1, 7};
+  const AcceptorRecord acceptance{Ballot{3, 2}, AcceptedProposal{1, Ballot{3, 2}, "v", OpId{2, 1}},
+                                  Ballot{2, 2}, 1, 7};
+  {
+    Store store(temp.data_dir(), kIdentity);
+    write(store, {PersistRecord{"k", acceptance, std::nullopt}});
+    CHECK(store.load("k").acceptor_apart);
+    // Slot 1 chosen: the applied state is written with the acceptor, its acceptance settled.
+    write(store, {PersistRecord{"k", promise, AppliedRecord{1, "v", WriterMarks{{2, 1, 1}}}}});
+    CHECK_FALSE(store.load("k").acceptor_apart);
+  }
+  CHECK(raw_count(temp.data_dir(), 'a') == 0);
+  CHECK(raw_count(temp.data_dir(), 's') == 1);
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.load("k").acceptor == promise);
+    // A later promise is kept apart again, and wins over the one in the applied state.
+    const AcceptorRecord higher{Ballot{5, 3}, std::nullopt, Ballot{2, 2}, 1, 2};
+    write(store, {PersistRecord{"k", higher, std::nullopt}});
+    CHECK(store.load("k").acceptor == higher);
+    CHECK(store.load("k").applied.version == 1);
+  }
+  CHECK(raw_count(temp.data_dir(), 'a') == 1);
+}
+
+TEST_CASE("applied states out of change-log order or without an acceptor are refused",
+          "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  PersistRecord record = applied("k", 1, "v");
+  record.acceptor = AcceptorRecord{};
+  record.change_index = 2;  // the next place is 1
+  CHECK_THROWS_AS(store.write({record}), std::logic_error);
+  record.change_index = 1;
+  record.acceptor.reset();
+  CHECK_THROWS_AS(store.write({record}), std::logic_error);
+  CHECK(store.index() == 0);
+}
+
+TEST_CASE("a store written in format 2 opens and is read", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), kIdentity); }
+  // The records an earlier version wrote: the promise only in the acceptor record.
+  ByteWriter acceptor;
+  acceptor.u8(codec::kFormatV2);
+  acceptor.u64(4);  // promise (4, 1)
+  acceptor.u32(1);
+  acceptor.u8(0);   // nothing accepted
+  acceptor.u64(4);  // led (4, 1)
+  acceptor.u32(1);
+  acceptor.u64(1);
+  ByteWriter state;
+  state.u8(codec::kFormatV2);
+  state.u64(1);  // version
+  state.u64(1);  // change index
+  state.u32(0);  // no writer marks
+  state.u8(1);
+  state.bytes("old");
+  {
+    auto db = open_raw(temp.data_dir());
+    leveldb::WriteBatch batch;
+    batch.Put(layout::acceptor_key("k"), std::move(acceptor).take());
+    batch.Put(layout::applied_key("k"), std::move(state).take());
+    batch.Put(layout::change_log_key(1), codec::encode_change_log_entry("k"));
+    batch.Put(std::string(layout::kChangeIndexKey), codec::encode_counter(1));
+    REQUIRE(db->Write(leveldb::WriteOptions{}, &batch).ok());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  const KeyRecord record = store.load("k");
+  CHECK(record.acceptor == AcceptorRecord{Ballot{4, 1}, std::nullopt, Ballot{4, 1}, 1, 0});
+  CHECK(record.applied.value == "old");
+  CHECK(record.change_index == 1);
+  CHECK(record.acceptor_apart);
+  write(store, {applied("k", 2, "new")});
+  CHECK(store.load("k").acceptor.promised == Ballot{4, 1});
+  CHECK(keys_of(store.changes_after(0, 10)) == std::vector<std::string>{"k"});
+}
+
 TEST_CASE("a deleted key keeps its version", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
-  store.write({applied("k", 1, "v1")});
-  store.write({applied("k", 2, std::nullopt)});
+  write(store, {applied("k", 1, "v1")});
+  write(store, {applied("k", 2, std::nullopt)});
 
   const auto state = store.applied("k");
   REQUIRE(state.has_value());
@@ -160,17 +292,17 @@ TEST_CASE("write bumps the change index once per applied part", "[kvstore]") {
   REQUIRE(store.index() == 0);
 
   SECTION("acceptor-only records do not change the index") {
-    CHECK(store.write({promised("a", {1, 1}), promised("b", {1, 1})}) == 0);
+    CHECK(write(store, {promised("a", {1, 1}), promised("b", {1, 1})}) == 0);
     CHECK(store.changes_after(0, 10).changes.empty());
   }
   SECTION("an empty batch writes nothing") {
-    CHECK(store.write({}) == 0);
+    CHECK(write(store, {}) == 0);
     CHECK(store.counters().batches == 0);
   }
   SECTION("each applied part takes one index, acceptor parts none") {
     PersistRecord both = applied("a", 1, "x");
     both.acceptor = AcceptorRecord{Ballot{1, 1}, std::nullopt, {}, 0};
-    CHECK(store.write({both, promised("b", {2, 2}), applied("c", 1, "y")}) == 2);
+    CHECK(write(store, {both, promised("b", {2, 2}), applied("c", 1, "y")}) == 2);
     CHECK(store.index() == 2);
     CHECK(store.applied("a")->change_index == 1);
     CHECK(store.applied("c")->change_index == 2);
@@ -183,8 +315,8 @@ TEST_CASE("write bumps the change index once per applied part", "[kvstore]") {
     CHECK(counters.failures == 0);
   }
   SECTION("records of one key in one batch apply in order, one log entry per key") {
-    CHECK(store.write({applied("k", 1, "v1"), applied("other", 1, "o"), applied("k", 2, "v2"),
-                       applied("k", 3, std::nullopt)}) == 4);
+    CHECK(write(store, {applied("k", 1, "v1"), applied("other", 1, "o"), applied("k", 2, "v2"),
+                        applied("k", 3, std::nullopt)}) == 4);
     const auto state = store.applied("k");
     CHECK(state->version == 3);
     CHECK_FALSE(state->present());
@@ -204,8 +336,8 @@ TEST_CASE("the change log keeps one entry per key", "[kvstore]") {
   {
     Store store(temp.data_dir(), kIdentity);
     for (Version version = 1; version <= 20; ++version) {
-      store.write({applied("hot", version, "v" + std::to_string(version)),
-                   applied("key" + std::to_string(version % 3), version, "x")});
+      write(store, {applied("hot", version, "v" + std::to_string(version)),
+                    applied("key" + std::to_string(version % 3), version, "x")});
     }
     CHECK(store.index() == 40);
     CHECK(store.changes_after(0, 100).changes.size() == 4);
@@ -227,7 +359,7 @@ TEST_CASE("a batch of several keys is all visible after reopen", "[kvstore]") {
   for (int i = 0; i < 50; ++i) batch.push_back(applied("batch/" + std::to_string(i), 1, "v"));
   {
     Store store(temp.data_dir(), kIdentity);
-    CHECK(store.write(batch) == 50);
+    CHECK(write(store, batch) == 50);
   }
   Store store(temp.data_dir(), kIdentity);
   CHECK(store.index() == 50);
@@ -239,13 +371,13 @@ TEST_CASE("the change index persists across reopen", "[kvstore]") {
   TempDir temp;
   {
     Store store(temp.data_dir(), kIdentity);
-    store.write({applied("a", 1, "1"), applied("b", 1, "1")});
-    store.write({applied("a", 2, "2")});
+    write(store, {applied("a", 1, "1"), applied("b", 1, "1")});
+    write(store, {applied("a", 2, "2")});
   }
   {
     Store store(temp.data_dir(), kIdentity);
     CHECK(store.index() == 3);
-    CHECK(store.write({applied("c", 1, "1")}) == 4);
+    CHECK(write(store, {applied("c", 1, "1")}) == 4);
   }
   Store store(temp.data_dir(), kIdentity);
   CHECK(store.index() == 4);
@@ -257,22 +389,22 @@ TEST_CASE("a torn log write leaves none of the batch and stops writes", "[kvstor
   testing::FaultInjectingEnv env;
   {
     Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
-    store.write({applied("before", 1, "kept")});
+    write(store, {applied("before", 1, "kept")});
     env.arm(testing::LogFault::kTornAppend);
     CHECK_THROWS_WITH(
-        store.write({applied("x", 1, "1"), applied("y", 1, "2"), applied("before", 2, "lost")}),
+        write(store, {applied("x", 1, "1"), applied("y", 1, "2"), applied("before", 2, "lost")}),
         Catch::Contains("injected torn append"));
     CHECK(env.fired());
     CHECK(store.index() == 1);
     CHECK(store.counters().failures == 1);
-    CHECK_THROWS_WITH(store.write({applied("z", 1, "3")}), Catch::Contains("refusing"));
+    CHECK_THROWS_WITH(write(store, {applied("z", 1, "3")}), Catch::Contains("refusing"));
   }
   Store store(temp.data_dir(), kIdentity);
   CHECK(store.index() == 1);
   CHECK(store.applied("before")->value == "kept");
   CHECK_FALSE(store.applied("x").has_value());
   CHECK_FALSE(store.applied("y").has_value());
-  CHECK(store.write({applied("x", 1, "again")}) == 2);
+  CHECK(write(store, {applied("x", 1, "again")}) == 2);
 }
 
 TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", "[kvstore]") {
@@ -281,10 +413,10 @@ TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", 
   {
     Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
     env.arm(testing::LogFault::kFailedSync);
-    CHECK_THROWS_WITH(store.write({applied("x", 1, "1"), applied("y", 1, "2")}),
+    CHECK_THROWS_WITH(write(store, {applied("x", 1, "1"), applied("y", 1, "2")}),
                       Catch::Contains("injected sync failure"));
     CHECK(store.index() == 0);
-    CHECK_THROWS(store.write({promised("z", {1, 1})}));
+    CHECK_THROWS(write(store, {promised("z", {1, 1})}));
   }
   Store store(temp.data_dir(), kIdentity);
   const bool x_present = store.applied("x").has_value();
@@ -295,9 +427,9 @@ TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", 
 TEST_CASE("changes_after paginates in index order and respects the prefix", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
-  store.write({applied("app/a", 1, "1"), applied("other/x", 1, "1"), applied("app/b", 1, "1")});
-  store.write({applied("app/c", 1, "1"), applied("other/y", 1, "1")});
-  store.write({applied("app/a", 2, std::nullopt)});  // moves app/a to the end of the log
+  write(store, {applied("app/a", 1, "1"), applied("other/x", 1, "1"), applied("app/b", 1, "1")});
+  write(store, {applied("app/c", 1, "1"), applied("other/y", 1, "1")});
+  write(store, {applied("app/a", 2, std::nullopt)});  // moves app/a to the end of the log
 
   SECTION("all keys, two at a time") {
     ChangesPage page = store.changes_after(0, 2);
@@ -352,9 +484,9 @@ TEST_CASE("changes_after paginates in index order and respects the prefix", "[kv
 TEST_CASE("list skips deleted keys and respects prefix, after, limit and more", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
-  store.write({applied("cfg/a", 1, "A"), applied("cfg/b", 1, "B"), applied("cfg/c", 1, "C"),
-               applied("cfg/d", 1, "D"), applied("cfh", 1, "outside"), applied("cf", 1, "x")});
-  store.write({applied("cfg/b", 2, std::nullopt), applied("cfg/d", 2, std::nullopt)});
+  write(store, {applied("cfg/a", 1, "A"), applied("cfg/b", 1, "B"), applied("cfg/c", 1, "C"),
+                applied("cfg/d", 1, "D"), applied("cfh", 1, "outside"), applied("cf", 1, "x")});
+  write(store, {applied("cfg/b", 2, std::nullopt), applied("cfg/d", 2, std::nullopt)});
 
   SECTION("everything under the prefix") {
     const ListPage page = store.list("cfg/", "", 10);
@@ -411,7 +543,7 @@ TEST_CASE("a corrupt stored record throws instead of being used", "[kvstore]") {
   TempDir temp;
   {
     Store store(temp.data_dir(), kIdentity);
-    store.write({applied("k", 1, "v"), promised("k", {1, 1})});
+    write(store, {applied("k", 1, "v"), promised("k", {1, 1})});
   }
   // Starts with the right format byte, then is too short for any record kind.
   const std::string garbage("\x01short");
@@ -423,7 +555,6 @@ TEST_CASE("a corrupt stored record throws instead of being used", "[kvstore]") {
     CHECK_THROWS_WITH(store.applied("k"), Catch::Contains("corrupt record"));
     CHECK_THROWS_WITH(store.list("", "", 10), Catch::Contains("corrupt record"));
     CHECK_THROWS_WITH(store.changes_after(0, 10), Catch::Contains("corrupt record"));
-    CHECK_THROWS_WITH(store.write({applied("k", 2, "w")}), Catch::Contains("corrupt record"));
   }
   SECTION("acceptor record") {
     put_raw(temp.data_dir(), layout::acceptor_key("k"), "");
@@ -455,7 +586,7 @@ TEST_CASE("a data dir of garbage files is refused", "[kvstore]") {
   SECTION("a store whose files were overwritten") {
     {
       Store store(temp.data_dir(), kIdentity);
-      store.write({applied("k", 1, "v")});
+      write(store, {applied("k", 1, "v")});
     }
     for (const auto& entry : std::filesystem::directory_iterator(temp.data_dir())) {
       std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << "garbage\xff\x00 bytes";
@@ -504,8 +635,8 @@ TEST_CASE("reads run concurrently with writes", "[kvstore]") {
     });
   }
   for (Version version = 1; version <= kWrites; ++version) {
-    store.write({applied("hot", version, std::to_string(version)),
-                 applied("k" + std::to_string(version % 5), version, "x")});
+    write(store, {applied("hot", version, std::to_string(version)),
+                  applied("k" + std::to_string(version % 5), version, "x")});
   }
   done.store(true);
   for (std::thread& reader : readers) reader.join();
