@@ -255,10 +255,14 @@ class Core::Impl {
   void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
               KeyValue value = std::nullopt) {
     if (op.forwarded_from != 0) {
-      ForwardReply reply{key,     op.op_id.seq,     static_cast<std::uint8_t>(outcome),
-                         version, std::move(value), config_.incarnation};
       seen_forwards_.set_answer(op.op_id, SeenForwards::Answer{outcome, version});
-      send(op.forwarded_from, std::move(reply));
+      // A chosen write needs no answer: every chosen state goes to every replica, and the
+      // writer mark in it settles the write where it came from (see settle_decided_ops),
+      // as soon as the Commit or state arrives. If that is lost, the sender takes the
+      // write back, finds it settled, or asks us (ForwardWithdraw).
+      if (outcome == Outcome::kOk) return;
+      send(op.forwarded_from, ForwardReply{key, op.op_id.seq, static_cast<std::uint8_t>(outcome),
+                                           version, std::move(value), config_.incarnation});
       return;
     }
     complete(op.id, outcome, version, std::move(value));
