@@ -1,6 +1,7 @@
 #include "src/frame.h"
 
 #include <cassert>
+#include <string>
 
 #include "consensus/codec.h"
 
@@ -8,9 +9,11 @@ namespace paxoskv {
 namespace {
 
 // Chosen so that a hello is unlikely to be confused with a stray message or text
-// protocol, and bumped with any change of the hello layout.
+// protocol. The version is bumped with any change of the hello layout or of the messages'
+// wire form (consensus/codec.cc), so replicas that would not understand each other say so
+// at the hello. 2: proposer messages carry the proposer's life.
 constexpr std::uint8_t kHelloMagic = 0xb7;
-constexpr std::uint8_t kHelloVersion = 1;
+constexpr std::uint8_t kHelloVersion = 2;
 
 void put_big_endian(std::string& out, std::size_t offset, std::uint64_t value, std::size_t width) {
   for (std::size_t i = 0; i < width; ++i) {
@@ -59,8 +62,10 @@ std::string hello_frame(const Hello& hello) {
 ParsedHello parse_hello(std::string_view body) {
   if (body.size() < 8) return {std::nullopt, "hello too short"};
   if (static_cast<std::uint8_t>(body[0]) != kHelloMagic) return {std::nullopt, "not a hello"};
-  if (static_cast<std::uint8_t>(body[1]) != kHelloVersion) {
-    return {std::nullopt, "unsupported hello version"};
+  if (const auto version = static_cast<std::uint8_t>(body[1]); version != kHelloVersion) {
+    return {std::nullopt, "peer protocol version " + std::to_string(version) +
+                              ", this replica speaks " + std::to_string(kHelloVersion) +
+                              ": run the same version on all replicas"};
   }
   const auto fingerprint_bytes = static_cast<std::size_t>(get_big_endian(body, 6, 2));
   if (body.size() != 8 + fingerprint_bytes) return {std::nullopt, "hello length mismatch"};

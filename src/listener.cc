@@ -85,6 +85,7 @@ void Listener::identified(consensus::NodeId peer, InboundConnection& connection)
     previous->close();
   }
   slot = connection.weak_from_this();
+  if (!context_->stopped && context_->on_peer_hello) context_->on_peer_hello(peer);
 }
 
 }  // namespace paxoskv

@@ -49,6 +49,14 @@ void OutboundLink::stop() {
   queued_bytes_ = 0;
 }
 
+void OutboundLink::reconnect_now() {
+  if (stopped_ || !waiting_to_reconnect_) return;
+  waiting_to_reconnect_ = false;
+  timer_.cancel();  // its handler belongs to the attempt connect() now supersedes
+  count(context_->counters.reconnect_attempts);
+  connect();
+}
+
 void OutboundLink::send(std::string frame) {
   auto& counters = context_->counters;
   if (!accepting()) {
@@ -202,9 +210,11 @@ void OutboundLink::fail(std::string_view what) {
                   peer_, what, delay.count());
   }
 
+  waiting_to_reconnect_ = true;
   timer_.expires_after(delay);
   timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {
     if (error || !self->current(attempt)) return;
+    self->waiting_to_reconnect_ = false;
     count(self->context_->counters.reconnect_attempts);
     self->connect();
   });

@@ -27,6 +27,9 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
 
   void start();
   void stop();
+  // The peer is up (it connected to us): if waiting to reconnect, connect now rather than
+  // at the end of the backoff, which after a restart of the peer can be seconds.
+  void reconnect_now();
 
   // Whether a frame handed to send() now would be queued rather than dropped for the
   // peer being down; lets the caller skip encoding.
@@ -73,6 +76,7 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   std::uint64_t attempt_ = 0;
   // A connection failed and no new one is up yet: sends are dropped, not queued.
   bool down_ = false;
+  bool waiting_to_reconnect_ = false;
   unsigned consecutive_failures_ = 0;
   bool stopped_ = false;
   std::atomic<bool> connected_{false};

@@ -64,6 +64,9 @@ PeerTransport::PeerTransport(asio::io_context& io, consensus::NodeId self,
     links_.emplace(id,
                    std::make_shared<OutboundLink>(context_, id, parse_or_throw(address, "peer")));
   }
+  context_->on_peer_hello = [this](consensus::NodeId peer) {
+    if (const auto link = links_.find(peer); link != links_.end()) link->second->reconnect_now();
+  };
 }
 
 PeerTransport::~PeerTransport() {
@@ -105,6 +108,7 @@ void PeerTransport::start() {
 void PeerTransport::stop() {
   if (context_->stopped) return;
   context_->stopped = true;
+  context_->on_peer_hello = nullptr;  // it points at this transport
   if (listener_) listener_->stop();
   for (auto& [id, link] : links_) link->stop();
   if (started_) spdlog::info("node {}: peer transport stopped", context_->self);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -80,6 +81,8 @@ class TransportContext {
   TransportCounterCells counters;
   // Set by PeerTransport::stop(); connections deliver nothing once it is.
   bool stopped = false;
+  // Called when a peer's connection to us says hello: it is up.
+  std::function<void(consensus::NodeId)> on_peer_hello;
 };
 
 }  // namespace paxoskv

@@ -301,6 +301,32 @@ TEST_CASE("a peer that starts late, or restarts, gets messages once it is up", "
   CHECK(first.transport.counters().connections_established == 2);
 }
 
+TEST_CASE("a peer that comes up cuts our reconnect backoff short", "[transport]") {
+  asio::io_context io;
+  TransportLimits slow_backoff = test_limits();
+  slow_backoff.reconnect_min = 20s;  // as after many failed attempts
+  slow_backoff.reconnect_max = 20s;
+  Cluster cluster(io, 2, slow_backoff);
+  // Node 1's first attempt finds node 2 down; node 2 starting up connects to node 1.
+  Replica& first = cluster.start(1);
+  REQUIRE(run_until(io, [&] { return first.transport.counters().reconnect_attempts == 0; }));
+  run_for(io, 50ms);
+  cluster.start(2);
+  REQUIRE(run_until(io, [&] { return cluster.all_connected(); }, 5s));
+
+  // Node 2 restarts: node 1's link waits 10-20 s before it tries again, but node 2's own
+  // connection to node 1 shows it is up, and node 1 reconnects at once.
+  cluster.destroy(2);
+  REQUIRE(run_until(io, [&] { return !first.transport.reachable(2); }));
+  cluster.restart(2);
+  const auto restarted = std::chrono::steady_clock::now();
+  REQUIRE(run_until(
+      io, [&] { return first.transport.reachable(2); }, 5s));
+  CHECK(std::chrono::steady_clock::now() - restarted < 2s);
+  first.transport.send(2, numbered(1));
+  REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
+}
+
 TEST_CASE("connections that break the protocol are closed; real peers carry on", "[transport]") {
   asio::io_context io;
   // Node 3 is a peer of node 1 that never comes up: the raw connections speak as it.
@@ -333,9 +359,9 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
         hello_frame(Hello{3, "another-cluster"}),
         hello_frame(Hello{9, kFingerprint}),                                  // not a member
         hello_frame(Hello{1, kFingerprint}),                                  // the target itself
-        std::string{"\x00\x00\x00\x02\xb7\x01", 6},                           // too short
-        std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
-        std::string{"\x00\x00\x00\x08\xb7\x01\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
+        std::string{"\x00\x00\x00\x02\xb7\x02", 6},                           // too short
+        std::string{"\x00\x00\x00\x08\xb7\x01\x00\x00\x00\x03\x00\x00", 12},  // version 1
+        std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
     };
     for (const std::string& hello : bad_hellos) {
       RawConnection raw(io, port);
