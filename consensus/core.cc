@@ -142,7 +142,7 @@ class Core::Impl {
       ks.applied = std::move(record.applied);
       ks.change_index = record.change_index;
       ks.acceptor_apart = record.acceptor_apart;
-      drop_settled_proposal(ks);  // kept on disk (see apply())
+      drop_settled_proposal(ks);  // a store written by an earlier version may still hold it
       // Phase 1 for `led` completed in this life of the replica; nothing was proposed under
       // it after its last chosen value (our own acceptor would hold that proposal, as it
       // accepts everything its proposer sends); and our acceptor promised no one else
@@ -404,9 +404,8 @@ class Core::Impl {
     if (chosen.version <= ks.applied.version) return;
     counters_.versions_skipped += chosen.version - ks.applied.version - 1;
     ks.applied = std::move(chosen);
-    // The settled proposal is dropped from memory only: on disk it stays until the
-    // acceptor record is next written, and a load drops it again (see state()). That
-    // saves rewriting the record (value included) for every chosen slot.
+    // The settled proposal goes: the applied state is written with the acceptor record,
+    // which then holds no accepted proposal (see PersistRecord).
     drop_settled_proposal(ks);
     if (chosen_by_us) {
       ks.acceptor.led = ks.ballot;
