@@ -32,6 +32,9 @@ constexpr TimeMs kLeaderHintFreshMs = 300;
 constexpr TimeMs kSpreadAcceptAfterMs = 30;
 // A peer that owes us an answer this long is passed over by phase 2 until it speaks.
 constexpr TimeMs kSlowPeerAfterMs = 100;
+// A peer that let an accept go late is passed over this long, whatever else it sends (it
+// may hear nothing from us while we hear from it).
+constexpr TimeMs kLatePeerPassedOverMs = 1000;
 constexpr unsigned kOpSeqCounterBits = 40;
 // Forwarded writes are remembered this long to drop duplicates and late copies of them.
 // Peer connections neither duplicate nor resend, and keep order (a withdrawal never
@@ -779,6 +782,10 @@ class Core::Impl {
 
   bool responsive(NodeId peer) const {
     if (unreachable_.contains(peer)) return false;
+    if (const auto late = late_until_.find(peer);
+        late != late_until_.end() && now_ < late->second) {
+      return false;
+    }
     const auto owes = owes_since_.find(peer);
     return owes == owes_since_.end() || now_ < owes->second + kSlowPeerAfterMs;
   }
@@ -786,6 +793,9 @@ class Core::Impl {
   // An acceptor asked in phase 2 is late: ask everyone else too.
   void spread_accept(const std::string& key, KeyState& ks) {
     ++counters_.accepts_spread;
+    for (NodeId target : ks.accept_targets) {
+      if (!contains(ks.voters, target)) late_until_[target] = now_ + kLatePeerPassedOverMs;
+    }
     const Accept accept{
         key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op, config_.incarnation};
     for (NodeId member : config_.members) {
@@ -1016,6 +1026,7 @@ class Core::Impl {
   // Peers that owe us an answer, since when (see expects_answer): cleared by any message
   // from them.
   std::map<NodeId, TimeMs> owes_since_;
+  std::map<NodeId, TimeMs> late_until_;  // see kLatePeerPassedOverMs
   std::size_t accept_rotation_ = 0;
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
   CoreCounters counters_;

@@ -136,6 +136,36 @@ TEST_CASE("phase 2 asks everyone once the asked peer is late, and passes over a 
   CHECK(cluster.applied(2, "k").version == cluster.applied(1, "k").version);
 }
 
+TEST_CASE("a peer that we cannot reach but that talks to us is passed over after one late accept") {
+  ScriptedCluster cluster(3);
+  cluster.submit(1, 1, "k", put("x"));
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(1));
+
+  // Nothing from replica 1 reaches replica 2, but replica 2 keeps talking to replica 1 (it
+  // reads another key), which clears what it owes.
+  const auto from_1_to_2 = [](const Envelope& e) { return e.from == 1 && e.to == 2; };
+  const auto not_1_to_2 = [](const Envelope& e) { return !(e.from == 1 && e.to == 2); };
+  consensus::RequestId id = 100;
+  int accepts_to_2 = 0;
+  for (int write = 0; write < 10; ++write) {
+    cluster.submit(2, ++id, "other", consensus::ReadOp{});
+    cluster.deliver(not_1_to_2);
+    cluster.drop(from_1_to_2);
+    cluster.submit(1, ++id, "k", put("w" + std::to_string(write)));
+    accepts_to_2 += static_cast<int>(cluster.queued(kind_from_to<Accept>(1, 2)).size());
+    cluster.drop(from_1_to_2);
+    cluster.deliver(not_1_to_2);
+    for (int tick = 0; tick < 5 && !cluster.completion(id); ++tick) {
+      cluster.advance(10);
+      cluster.drop(from_1_to_2);
+      cluster.deliver(not_1_to_2);
+    }
+    REQUIRE(cluster.completion(id));
+  }
+  CHECK(accepts_to_2 <= 2);  // the first of its turns, and maybe the spread itself
+}
+
 // A write chosen by the two peers while the proposer heard nothing back; the proposer
 // gives up on it, the key leaves its memory, and the next write of the key comes. Returns
 // what ends up chosen in that write's slot.
@@ -166,6 +196,51 @@ consensus::KeyValue slot_chosen_behind_a_silent_majority(consensus::PlantedBug b
   cluster.deliver_all();
   REQUIRE(cluster.completion(3));
   return cluster.chosen("k", 2).value_or(consensus::KeyValue("nothing"));
+}
+
+// The proposer's disk stalls while its accept of y goes out, first to one peer, then
+// (late) to the other: the two peers choose y without the proposer's own acceptance ever
+// reaching its disk. It crashes, restarts and writes z. Returns what ends up chosen in
+// y's slot.
+consensus::KeyValue slot_chosen_while_the_proposer_disk_stalled(consensus::PlantedBug bug) {
+  ScriptedCluster cluster(3, [bug](consensus::CoreConfig& config) {
+    if (config.self == 1) config.planted_bug = bug;
+  });
+  cluster.submit(1, 1, "k", put("x"));
+  cluster.deliver_all();  // replica 1 leads the key, and its leadership is on disk
+  REQUIRE(cluster.completion(1));
+
+  cluster.stall_disk(1);
+  cluster.submit(1, 2, "k", put("y"));
+  cluster.advance(40);  // no answer: the accept goes to the other peer too
+  cluster.deliver([](const Envelope& e) { return is<Accept>(e); });
+  const auto holds_y = [&](consensus::NodeId id) {
+    const auto& accepted = cluster.acceptor(id, "k").accepted;
+    return accepted && accepted->slot == 2 && accepted->value == consensus::KeyValue("y");
+  };
+  REQUIRE(holds_y(2));
+  REQUIRE(holds_y(3));  // a majority: y is chosen
+  REQUIRE_FALSE(holds_y(1));
+  cluster.crash(1);
+  cluster.drop([](const Envelope&) { return true; });
+  cluster.start(1);
+
+  cluster.submit(1, 3, "k", put("z"));
+  cluster.deliver_all();
+  cluster.advance(10);
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(3));
+  return cluster.chosen("k", 2).value_or(consensus::KeyValue("nothing"));
+}
+
+TEST_CASE("a value chosen while its proposer's disk stalled stays chosen across its restart",
+          "[teeth]") {
+  CHECK(slot_chosen_while_the_proposer_disk_stalled(consensus::PlantedBug::kNone) ==
+        consensus::KeyValue("y"));
+  // Its leadership must not survive the restart: its acceptor has no trace of y, and with
+  // the old leadership it would overwrite y with z.
+  CHECK(slot_chosen_while_the_proposer_disk_stalled(
+            consensus::PlantedBug::kLeadershipSurvivesRestart) == consensus::KeyValue("z"));
 }
 
 TEST_CASE("a value chosen while its proposer heard nothing stays chosen", "[teeth]") {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -84,9 +85,15 @@ class ScriptedCluster {
     return found;
   }
 
+  // From now on replica `id`'s disk is stuck: what its Readies persist never completes,
+  // so only their early messages (consensus::may_precede_persist) leave. A crash loses
+  // the rest.
+  void stall_disk(consensus::NodeId id) { stalled_.insert(id); }
+
   // Loses the core and everything it had not persisted, and what it had not sent. The
   // others' transports notice: it is unreachable until it starts again.
   void crash(consensus::NodeId id) {
+    stalled_.erase(id);
     cores_.erase(id);
     std::erase_if(outbox_, [id](const Envelope& envelope) { return envelope.from == id; });
     for (auto& [other, core] : cores_) core->set_peer_reachable(id, false);
@@ -143,6 +150,14 @@ class ScriptedCluster {
 
   void drain(consensus::NodeId id) {
     consensus::Ready ready = core(id).take_ready();
+    if (stalled_.contains(id) && !ready.persist.empty()) {
+      for (consensus::Outbound& out : ready.messages) {
+        if (out.to != id && consensus::may_precede_persist(out.message)) {
+          outbox_.push_back(Envelope{id, out.to, std::move(out.message)});
+        }
+      }
+      return;  // the rest waits for a write that never ends
+    }
     storage_[id]->write(ready.persist);
     core(id).on_persisted(ready.number);
     for (const consensus::PersistRecord& record : ready.persist) {
@@ -175,6 +190,7 @@ class ScriptedCluster {
   std::map<consensus::NodeId, std::unique_ptr<MemStorage>> storage_;
   std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;
   std::map<consensus::NodeId, std::uint64_t> incarnations_;  // durable, like the store's
+  std::set<consensus::NodeId> stalled_;
   std::vector<Envelope> outbox_;
   std::map<consensus::RequestId, consensus::Completion> completions_;
   std::map<std::pair<std::string, consensus::Version>, consensus::KeyValue> chosen_;
