@@ -28,6 +28,13 @@ consensus::Operation put(std::string value) {
   return PutOp{std::move(value), std::nullopt};
 }
 
+// Replica 1 writes x to "k" (request 1) through both phases: it then leads the key.
+void lead_k_from_1(ScriptedCluster& cluster) {
+  cluster.submit(1, 1, "k", put("x"));
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(1));
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -67,9 +74,7 @@ TEST_CASE(
 
 TEST_CASE("phase 2 asks one peer; the other replica is sent the chosen state") {
   ScriptedCluster cluster(3);
-  cluster.submit(1, 1, "k", put("x"));
-  cluster.deliver_all();  // phase 1 and 2: replica 1 leads the key
-  REQUIRE(cluster.completion(1));
+  lead_k_from_1(cluster);
 
   for (consensus::RequestId id = 2; id <= 5; ++id) {
     cluster.submit(1, id, "k", put("v" + std::to_string(id)));
@@ -95,9 +100,7 @@ TEST_CASE("phase 2 asks one peer; the other replica is sent the chosen state") {
 
 TEST_CASE("phase 2 asks everyone once the asked peer is late, and passes over a silent peer") {
   ScriptedCluster cluster(3);
-  cluster.submit(1, 1, "k", put("x"));
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(1));
+  lead_k_from_1(cluster);
 
   // Replica 2 hangs: nothing reaches it, nothing comes from it.
   const auto not_2 = [](const Envelope& e) { return e.to != 2 && e.from != 2; };
@@ -138,9 +141,7 @@ TEST_CASE("phase 2 asks everyone once the asked peer is late, and passes over a 
 
 TEST_CASE("a peer that we cannot reach but that talks to us is passed over after one late accept") {
   ScriptedCluster cluster(3);
-  cluster.submit(1, 1, "k", put("x"));
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(1));
+  lead_k_from_1(cluster);
 
   // Nothing from replica 1 reaches replica 2, but replica 2 keeps talking to replica 1 (it
   // reads another key), which clears what it owes.
@@ -175,9 +176,7 @@ consensus::KeyValue slot_chosen_behind_a_silent_majority(consensus::PlantedBug b
     config.planted_bug = bug;
     config.max_cached_keys = 0;  // idle keys leave memory at once
   });
-  cluster.submit(1, 1, "k", put("x"));
-  cluster.deliver_all();  // replica 1 leads the key: y goes without phase 1
-  REQUIRE(cluster.completion(1));
+  lead_k_from_1(cluster);  // y goes without phase 1
 
   cluster.submit(1, 2, "k", put("y"), 50);
   cluster.deliver([](const Envelope& e) { return is<Accept>(e) && e.from == 1; });
@@ -206,9 +205,7 @@ consensus::KeyValue slot_chosen_while_the_proposer_disk_stalled(consensus::Plant
   ScriptedCluster cluster(3, [bug](consensus::CoreConfig& config) {
     if (config.self == 1) config.planted_bug = bug;
   });
-  cluster.submit(1, 1, "k", put("x"));
-  cluster.deliver_all();  // replica 1 leads the key, and its leadership is on disk
-  REQUIRE(cluster.completion(1));
+  lead_k_from_1(cluster);  // and its leadership is on disk
 
   cluster.stall_disk(1);
   cluster.submit(1, 2, "k", put("y"));
