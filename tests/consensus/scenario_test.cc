@@ -167,6 +167,22 @@ TEST_CASE("a peer that we cannot reach but that talks to us is passed over after
   CHECK(accepts_to_2 <= 2);  // the first of its turns, and maybe the spread itself
 }
 
+// Whether replica `id`'s acceptor holds y for slot 2 of "k".
+bool accepted_y_for_slot_2(const ScriptedCluster& cluster, consensus::NodeId id) {
+  const auto& accepted = cluster.acceptor(id, "k").accepted;
+  return accepted && accepted->slot == 2 && accepted->value == consensus::KeyValue("y");
+}
+
+// Replica 1 writes z to "k" (request 3) and everything settles: what slot 2 ends up with.
+consensus::KeyValue value_chosen_for_slot_2_after_writing_z(ScriptedCluster& cluster) {
+  cluster.submit(1, 3, "k", put("z"));
+  cluster.deliver_all();
+  cluster.advance(10);
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(3));
+  return cluster.chosen("k", 2).value_or(consensus::KeyValue("nothing"));
+}
+
 // A write chosen by the two peers while the proposer heard nothing back; the proposer
 // gives up on it, the key leaves its memory, and the next write of the key comes. Returns
 // what ends up chosen in that write's slot.
@@ -181,20 +197,12 @@ consensus::KeyValue slot_chosen_behind_a_silent_majority(consensus::PlantedBug b
   cluster.submit(1, 2, "k", put("y"), 50);
   cluster.deliver([](const Envelope& e) { return is<Accept>(e) && e.from == 1; });
   cluster.drop([](const Envelope& e) { return is<consensus::Accepted>(e); });
-  const auto holds_y = [&](consensus::NodeId id) {
-    const auto& accepted = cluster.acceptor(id, "k").accepted;
-    return accepted && accepted->slot == 2 && accepted->value == consensus::KeyValue("y");
-  };
+  const auto holds_y = [&](consensus::NodeId id) { return accepted_y_for_slot_2(cluster, id); };
   const int holders = holds_y(1) + holds_y(2) + holds_y(3);
   REQUIRE(holders >= 2);  // a majority accepted y: y is chosen for slot 2
   cluster.advance(60);    // y's request times out; replica 1 forgets the idle key
 
-  cluster.submit(1, 3, "k", put("z"));
-  cluster.deliver_all();
-  cluster.advance(10);
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(3));
-  return cluster.chosen("k", 2).value_or(consensus::KeyValue("nothing"));
+  return value_chosen_for_slot_2_after_writing_z(cluster);
 }
 
 // The proposer's disk stalls while its accept of y goes out, first to one peer, then
@@ -211,10 +219,7 @@ consensus::KeyValue slot_chosen_while_the_proposer_disk_stalled(consensus::Plant
   cluster.submit(1, 2, "k", put("y"));
   cluster.advance(40);  // no answer: the accept goes to the other peer too
   cluster.deliver([](const Envelope& e) { return is<Accept>(e); });
-  const auto holds_y = [&](consensus::NodeId id) {
-    const auto& accepted = cluster.acceptor(id, "k").accepted;
-    return accepted && accepted->slot == 2 && accepted->value == consensus::KeyValue("y");
-  };
+  const auto holds_y = [&](consensus::NodeId id) { return accepted_y_for_slot_2(cluster, id); };
   REQUIRE(holds_y(2));
   REQUIRE(holds_y(3));  // a majority: y is chosen
   REQUIRE_FALSE(holds_y(1));
@@ -222,12 +227,7 @@ consensus::KeyValue slot_chosen_while_the_proposer_disk_stalled(consensus::Plant
   cluster.drop([](const Envelope&) { return true; });
   cluster.start(1);
 
-  cluster.submit(1, 3, "k", put("z"));
-  cluster.deliver_all();
-  cluster.advance(10);
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(3));
-  return cluster.chosen("k", 2).value_or(consensus::KeyValue("nothing"));
+  return value_chosen_for_slot_2_after_writing_z(cluster);
 }
 
 TEST_CASE("a value chosen while its proposer's disk stalled stays chosen across its restart",
