@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cstdlib>
 #include <random>
@@ -152,8 +153,16 @@ void Replica::wait_key(const std::string& key, std::uint64_t after_version,
   // The store may hold versions of the key that are written but not yet released: the
   // waiter must not see them before the versions released in between (a watch would skip
   // those). A waiter right behind the released state waits for the next release instead.
+  // So does one renewed while a batch is being released (a watch renews from its
+  // callback) if the batch holds a later version of the key: it is delivered next.
   bool next_is_unreleased = false;
+  if (releasing_ != nullptr) {
+    next_is_unreleased = std::any_of(releasing_->begin(), releasing_->end(), [&](const Change& c) {
+      return c.key == key && c.version > after_version;
+    });
+  }
   for (const Unreleased& held : unreleased_) {
+    if (next_is_unreleased) break;
     for (const Change& change : held.applied) {
       if (change.key != key) continue;
       next_is_unreleased = after_version + 1 >= change.version;
@@ -352,7 +361,9 @@ void Replica::release() {
       pending_.erase(it);
       pending.done(result_of(completion, pending.is_read));
     }
+    releasing_ = &held.applied;
     waiters_.on_applied(held.applied);
+    releasing_ = nullptr;
     core_.on_persisted(held.ready_number);
   }
   if (to_self) request_flush();

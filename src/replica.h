@@ -113,6 +113,7 @@ class Replica {
     std::vector<Change> applied;  // states as applied, in order (no change index)
   };
   std::deque<Unreleased> unreleased_;
+  const std::vector<Change>* releasing_ = nullptr;  // the applied states being released now
   std::uint64_t last_write_ = 0;
   std::uint64_t durable_write_ = 0;
   WriteQueue writes_;  // last: its thread stops before the rest goes
