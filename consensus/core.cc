@@ -367,8 +367,7 @@ class Core::Impl {
     if (ks.phase == ProposerPhase::kAccepting && ks.slot == ks.applied.version + 1 &&
         m.have < ks.applied.version) {
       if (!contains(ks.accept_targets, from)) ks.accept_targets.push_back(from);
-      send(from, Accept{m.key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op,
-                        config_.incarnation});
+      send(from, current_accept(m.key, ks));
     }
   }
 
@@ -756,8 +755,13 @@ class Core::Impl {
     ks.accept_targets = phase2_targets();
     ks.accept_sent_at = now_;
     ++counters_.phase2_rounds;
-    const Accept accept{key, ks.slot, ks.ballot, ks.proposal_value, op, config_.incarnation};
+    const Accept accept = current_accept(key, ks);
     for (NodeId target : ks.accept_targets) send(target, accept);
+  }
+
+  // The Accept of the phase 2 under way.
+  Accept current_accept(const std::string& key, const KeyState& ks) const {
+    return Accept{key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op, config_.incarnation};
   }
 
   // Thrifty phase 2: our own acceptor and just enough peers for a majority, in turns,
@@ -796,8 +800,7 @@ class Core::Impl {
     for (NodeId target : ks.accept_targets) {
       if (!contains(ks.voters, target)) late_until_[target] = now_ + kLatePeerPassedOverMs;
     }
-    const Accept accept{
-        key, ks.slot, ks.ballot, ks.proposal_value, ks.proposal_op, config_.incarnation};
+    const Accept accept = current_accept(key, ks);
     for (NodeId member : config_.members) {
       if (contains(ks.accept_targets, member)) continue;
       ks.accept_targets.push_back(member);
