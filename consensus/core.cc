@@ -36,11 +36,6 @@ constexpr TimeMs kSlowPeerAfterMs = 100;
 // may hear nothing from us while we hear from it).
 constexpr TimeMs kLatePeerPassedOverMs = 1000;
 constexpr unsigned kOpSeqCounterBits = 40;
-// Forwarded writes are remembered this long to drop duplicates and late copies of them.
-// Peer connections neither duplicate nor resend, and keep order (a withdrawal never
-// overtakes its write): this guards against copies from a network that would, within
-// any message delay it may have. At thousands of forwards a second it costs memory.
-constexpr TimeMs kSeenForwardsForgetMs = 2000;
 
 bool is_acceptor_answer(const Message& message) {
   return std::holds_alternative<Promise>(message) || std::holds_alternative<Accepted>(message) ||
@@ -258,7 +253,7 @@ class Core::Impl {
   void finish(const std::string& key, const PendingOp& op, Outcome outcome, Version version,
               KeyValue value = std::nullopt) {
     if (op.forwarded_from != 0) {
-      seen_forwards_.set_answer(op.op_id, SeenForwards::Answer{outcome, version});
+      seen_forwards_.set_answer(op.op_id, SeenForwards::Answer{outcome, version}, now_);
       // A chosen write needs no answer: every chosen state goes to every replica, and the
       // writer mark in it settles the write where it came from (see settle_decided_ops),
       // as soon as the Commit or state arrives. If that is lost, the sender takes the
@@ -438,8 +433,18 @@ class Core::Impl {
   }
 
   // Answers the writes at the head of the queue that the applied state shows decided
-  // (see WriterMark), and notes a head op whose slot went to another write.
+  // (see WriterMark), and notes a head op whose slot went to another write. A parked
+  // write the state shows chosen is answered too: the replica it was taken back from
+  // proposed it after all.
   void settle_decided_ops(const std::string& key, KeyState& ks) {
+    const WriterMark own_mark = mark_of(ks.applied.writers, config_.self);
+    std::erase_if(ks.parked, [&](ParkedOp& parked) {
+      if (own_mark.seq != parked.op.op_id.seq) return false;
+      const auto* put = std::get_if<PutOp>(&parked.op.op);
+      complete(parked.op.id, Outcome::kOk, own_mark.version,
+               put ? KeyValue{put->value} : std::nullopt);
+      return true;
+    });
     while (!ks.ops.empty()) {
       PendingOp& head = ks.ops.front();
       const WriterMark mark = mark_of(ks.applied.writers, head.op_id.node);
@@ -545,7 +550,7 @@ class Core::Impl {
 
   void on(NodeId from, ForwardRequest& m) {
     // A duplicate: running it again could apply it after it was answered as failed.
-    if (!seen_forwards_.insert(OpId{from, m.seq}, now_)) return;
+    if (!seen_forwards_.insert(OpId{from, m.seq}, now_, forward_memory_ms(m.timeout_ms))) return;
     KeyState& ks = state(m.key);
     const OpId op_id{from, m.seq};
     Operation op = m.remove ? Operation{DeleteOp{m.expected}}
@@ -584,13 +589,26 @@ class Core::Impl {
                               (*seen)->version, std::nullopt, config_.incarnation});
       return;
     }
-    seen_forwards_.insert(op_id, now_);
-    if (m.incarnation == config_.incarnation) {
+    seen_forwards_.insert(op_id, now_, forward_memory_ms(0));
+    // Not remembered: the state may still show it chosen (a withdrawal can arrive after
+    // we forgot a write we proposed), or show a later write of the sender chosen, after
+    // which we cannot tell.
+    const WriterMark mark = mark_of(ks.applied.writers, from);
+    if (mark.seq == m.seq) {
+      send(from, ForwardReply{m.key, m.seq, static_cast<std::uint8_t>(Outcome::kOk), mark.version,
+                              std::nullopt, config_.incarnation});
+    } else if (m.incarnation == config_.incarnation && mark.seq < m.seq) {
       send(from, ForwardWithdrawn{m.key, m.seq});
     } else {
       send(from, ForwardReply{m.key, m.seq, static_cast<std::uint8_t>(Outcome::kUnknown),
                               ks.applied.version, std::nullopt, config_.incarnation});
     }
+  }
+
+  // How long a forwarded write is remembered past its receipt and its answer: as long as
+  // the sender may withdraw it (see SeenForwards), with a retry timeout to spare.
+  TimeMs forward_memory_ms(TimeMs write_timeout_ms) const {
+    return std::max(config_.request_timeout_ms, write_timeout_ms) + config_.retry_timeout_ms;
   }
 
   void on(NodeId from, ForwardWithdrawn& m) {
@@ -1023,7 +1041,7 @@ class Core::Impl {
   std::uint64_t readies_taken_ = 0;
   std::uint64_t last_change_index_ = 0;  // see PersistRecord
   std::uint64_t readies_persisted_ = 0;
-  SeenForwards seen_forwards_{kSeenForwardsForgetMs};
+  SeenForwards seen_forwards_;
   Ready ready_;
   std::set<NodeId> unreachable_;
   // Peers that owe us an answer, since when (see expects_answer): cleared by any message

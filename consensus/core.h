@@ -31,9 +31,13 @@ enum class PlantedBug {
 
 struct CoreConfig {
   NodeId self = 0;
-  std::vector<NodeId> members;          // every replica, self included
-  TimeMs retry_timeout_ms = 200;        // a phase unanswered this long is retried
-  TimeMs backoff_max_ms = 300;          // random wait before retrying after a conflict
+  std::vector<NodeId> members;    // every replica, self included
+  TimeMs retry_timeout_ms = 200;  // a phase unanswered this long is retried
+  TimeMs backoff_max_ms = 300;    // random wait before retrying after a conflict
+  // The replica's client request timeout: how long a client's write may wait, here or at
+  // the replica it was forwarded from. Forwarded writes are remembered this long past
+  // their answer (see SeenForwards).
+  TimeMs request_timeout_ms = 5000;
   std::uint64_t seed = 1;               // for the randomized backoff
   std::size_t max_cached_keys = 20000;  // idle keys above this are evicted from memory
   // Must grow at every start of the replica (the node keeps it durably): the ids of its

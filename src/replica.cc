@@ -26,6 +26,7 @@ consensus::CoreConfig core_config(const Options& options, const kvstore::Store& 
   consensus::CoreConfig config;
   config.self = options.id;
   config.incarnation = store.incarnation();
+  config.request_timeout_ms = static_cast<consensus::TimeMs>(options.request_timeout.count());
   for (const auto& [id, address] : options.cluster) config.members.push_back(id);
   config.seed = std::random_device{}();
   return config;

@@ -476,3 +476,99 @@ TEST_CASE(
 }
 
 }  // namespace paxoskv::sim
+
+namespace paxoskv::sim {
+
+// A compare-and-set handed to the key's leader, taken back when the leader went quiet,
+// found failing and parked; the leader, cut off for longer than the old 2 s it
+// remembered forwarded writes by, proposes it once its condition holds again and gets it
+// chosen. The client must not hear "conflict" for a write that is applied.
+namespace {
+
+void leader_chooses_parked_write_after_long_partition(ScriptedCluster& cluster) {
+  cluster.submit(3, 1, "k", put("x"));  // replica 3 leads the key, which holds x (v1)
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(1));
+
+  // Replica 1: put w only if k is absent, with the product's default 5 s timeout. It goes
+  // to the leader, which receives it and then is cut off from everyone.
+  cluster.submit(1, 2, "k", PutOp{"w", 0}, 5000);
+  REQUIRE(cluster.deliver(kind_from_to<consensus::ForwardRequest>(1, 3)) == 1);
+  const auto to_or_from_3 = [](const Envelope& e) { return e.to == 3 || e.from == 3; };
+  const auto not_3 = [&](const Envelope& e) { return !to_or_from_3(e); };
+  cluster.drop(to_or_from_3);
+
+  // Replica 1 takes its write back, confirms that it fails (k is present) and parks it,
+  // waiting for the leader to withdraw it.
+  for (int step = 0; step < 3; ++step) {
+    cluster.advance(step == 0 ? 250 : 10);
+    cluster.drop(to_or_from_3);
+    cluster.deliver(not_3);
+  }
+  CHECK_FALSE(cluster.completion(2));
+
+  // Replica 2 deletes k: the write's condition holds again.
+  cluster.submit(2, 3, "k", consensus::DeleteOp{std::nullopt});
+  cluster.drop(to_or_from_3);
+  cluster.deliver(not_3);
+  REQUIRE(cluster.completion(3));
+  REQUIRE(cluster.completion(3)->outcome == Outcome::kOk);
+
+  // The partition lasts 2.5 s, then heals for the leader's traffic first: it learns of
+  // the delete and gets the write chosen, while replica 1 hears nothing of it yet.
+  for (int step = 0; step < 25; ++step) {
+    cluster.advance(100);
+    cluster.drop(to_or_from_3);
+    cluster.deliver(not_3);
+  }
+  CHECK_FALSE(cluster.completion(2));
+  const auto not_withdrawal = [](const Envelope& e) {
+    return !is<consensus::ForwardWithdraw>(e) && !(e.to == 1 && e.from == 3);
+  };
+  for (int step = 0; step < 20 && !cluster.chosen("k", 3); ++step) {
+    cluster.advance(50);
+    cluster.deliver(not_withdrawal);
+  }
+  REQUIRE(cluster.chosen("k", 3) == consensus::KeyValue("w"));
+}
+
+}  // namespace
+
+TEST_CASE("a write chosen by the leader after a long partition is not answered as withdrawn") {
+  ScriptedCluster cluster(3);
+  leader_chooses_parked_write_after_long_partition(cluster);
+  // Replica 1's withdrawal reaches the leader, which remembers the write and its answer
+  // (and its state shows the write chosen); the answer reaches replica 1 before the
+  // chosen state does.
+  const auto not_to_1_from_3 = [](const Envelope& e) { return !(e.to == 1 && e.from == 3); };
+  for (int step = 0; step < 10 && cluster.queued(is<consensus::ForwardWithdraw>).empty(); ++step) {
+    cluster.advance(50);
+    cluster.deliver([&](const Envelope& e) {
+      return not_to_1_from_3(e) && !is<consensus::ForwardWithdraw>(e);
+    });
+  }
+  REQUIRE(cluster.deliver(is<consensus::ForwardWithdraw>) >= 1);
+  cluster.deliver([](const Envelope& e) {
+    return e.from == 3 && e.to == 1 &&
+           (is<consensus::ForwardReply>(e) || is<consensus::ForwardWithdrawn>(e));
+  });
+  REQUIRE(cluster.completion(2));
+  CHECK(cluster.completion(2)->outcome == Outcome::kOk);
+  CHECK(cluster.completion(2)->version == 3);
+}
+
+TEST_CASE("a parked write is settled by the chosen state when no withdrawal gets through") {
+  ScriptedCluster cluster(3);
+  leader_chooses_parked_write_after_long_partition(cluster);
+  const auto not_withdrawal = [](const Envelope& e) { return !is<consensus::ForwardWithdraw>(e); };
+  for (int step = 0; step < 10 && !cluster.completion(2); ++step) {
+    cluster.advance(50);
+    cluster.drop(is<consensus::ForwardWithdraw>);
+    cluster.deliver(not_withdrawal);
+  }
+  REQUIRE(cluster.completion(2));
+  CHECK(cluster.completion(2)->outcome == Outcome::kOk);
+  CHECK(cluster.completion(2)->version == 3);
+}
+
+}  // namespace paxoskv::sim

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "paxoskv/options.h"
 #include "tests/consensus/mem_storage.h"
 #include "tests/support/linearizability.h"
 
@@ -29,6 +30,13 @@ using consensus::Outcome;
 using consensus::RequestId;
 using consensus::TimeMs;
 using consensus::Version;
+
+TimeMs default_request_timeout_ms() {
+  if (const char* text = std::getenv("PAXOSKV_SIM_REQUEST_TIMEOUT_MS"); text && *text) {
+    return static_cast<TimeMs>(std::strtoull(text, nullptr, 10));
+  }
+  return static_cast<TimeMs>(Options{}.request_timeout.count());
+}
 
 SimOptions options_for_seed(std::uint64_t seed) {
   std::mt19937_64 rng(seed * 7919 + 17);
@@ -53,13 +61,19 @@ SimOptions options_for_seed(std::uint64_t seed) {
     options.quick_restart_rate = 0.9;
   }
   if (pick(0, 2) == 0) options.max_cached_keys = 1;
+  if (pick(0, 7) == 0) {
+    // Long faults: partitions (and downtimes) outlast every retention window of the core
+    // (forwarded writes are remembered a request timeout past their answer).
+    options.fault_period_ms = pick(8000, 16000);
+    options.fault_gap_min_ms = options.request_timeout_ms + 500;
+    options.fault_gap_max_ms = options.request_timeout_ms * 2;
+  }
   return options;
 }
 
 namespace {
 
 constexpr TimeMs kTickEveryMs = 5;
-constexpr TimeMs kRequestTimeoutMs = 1500;
 constexpr TimeMs kSettleAfterHealMs = 1000;
 constexpr TimeMs kMaxRunAfterHealMs = 30000;
 constexpr TimeMs kQuietPeriodMs = 3000;
@@ -256,6 +270,7 @@ class Simulation {
     config.planted_bug = options_.planted_bug;
     config.incarnation = static_cast<std::uint64_t>(replica.incarnation) + 1;  // durable
     config.max_cached_keys = options_.max_cached_keys;
+    config.request_timeout_ms = options_.request_timeout_ms;
     replica.core = std::make_unique<Core>(config, replica.storage);
     replica.core->tick(now_);
     ++replica.incarnation;
@@ -495,7 +510,7 @@ class Simulation {
     client.busy = true;
     client.request = next_request_++;
     client.history_index = history_.size();
-    client.gives_up_at = now_ + kRequestTimeoutMs + 100;
+    client.gives_up_at = now_ + options_.request_timeout_ms + 100;
     history_.push_back(std::move(op));
     requests_[client.request] = client.id;
     if (live.empty()) return;  // nobody to talk to: it will give up
@@ -504,7 +519,8 @@ class Simulation {
       std::cerr << now_ << " request " << client.request << " at replica " << target.id << ": "
                 << check::describe(history_.back()) << "\n";
     }
-    target.core->submit(client.request, key, std::move(operation), now_ + kRequestTimeoutMs);
+    target.core->submit(client.request, key, std::move(operation),
+                        now_ + options_.request_timeout_ms);
     process_ready(target);
   }
 
@@ -576,7 +592,8 @@ class Simulation {
         stored.gives_up_at = now_ + kMaxRunAfterHealMs;
         history_.push_back(std::move(op));
         requests_[stored.request] = stored.id;
-        replica->core->submit(stored.request, key, consensus::ReadOp{}, now_ + kRequestTimeoutMs);
+        replica->core->submit(stored.request, key, consensus::ReadOp{},
+                              now_ + options_.request_timeout_ms);
         process_ready(*replica);
       }
     }

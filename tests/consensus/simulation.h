@@ -11,6 +11,9 @@
 
 namespace paxoskv::sim {
 
+// The product's request timeout (paxoskv::Options), or PAXOSKV_SIM_REQUEST_TIMEOUT_MS.
+consensus::TimeMs default_request_timeout_ms();
+
 struct SimOptions {
   std::uint64_t seed = 1;
   int replicas = 3;
@@ -25,7 +28,10 @@ struct SimOptions {
   consensus::TimeMs fault_period_ms = 4000;  // faults happen before this, then all heals
   consensus::TimeMs fault_gap_min_ms = 150;  // time between two faults
   consensus::TimeMs fault_gap_max_ms = 800;
-  double quick_restart_rate = 0.5;       // restarts within a few message delays
+  double quick_restart_rate = 0.5;  // restarts within a few message delays
+  // How long clients wait for an answer, and the deadline they give the cores: the
+  // product's default unless PAXOSKV_SIM_REQUEST_TIMEOUT_MS says otherwise.
+  consensus::TimeMs request_timeout_ms = default_request_timeout_ms();
   std::size_t max_cached_keys = 100000;  // 1: keys leave memory as soon as they may
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };
