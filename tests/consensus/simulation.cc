@@ -419,11 +419,13 @@ class Simulation {
       for (NodeId id : members_) {
         if (chance(0.5)) side.push_back(id);
       }
+      // Sometimes one way only: the side hears the others, they do not hear it.
+      const bool one_way = chance(0.25);
       for (NodeId a : members_) {
         for (NodeId b : members_) {
           const bool a_in = std::find(side.begin(), side.end(), a) != side.end();
           const bool b_in = std::find(side.begin(), side.end(), b) != side.end();
-          if (a_in != b_in) blocked_.insert({a, b});
+          if (a_in != b_in && (!one_way || a_in)) blocked_.insert({a, b});
         }
       }
       return;
