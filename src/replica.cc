@@ -1,5 +1,6 @@
 #include "src/replica.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "src/cluster_identity.h"
+#include "src/founding_check.h"
 
 namespace paxoskv {
 
@@ -21,6 +23,14 @@ constexpr std::uint32_t kSyncPageKeys = 256;
 constexpr std::chrono::seconds kSyncReplyTimeout{5};
 // A sync reply stays well below the transport's frame limit.
 constexpr std::size_t kSyncPageBytes = 4 << 20;
+// How often the founding check looks at the peers' answers.
+constexpr std::chrono::milliseconds kFoundingPollInterval{10};
+
+// Nothing may go on once a durable write failed (see WriteQueue's failure handler).
+[[noreturn]] void stop_on_write_failure(consensus::NodeId id, const std::exception& error) {
+  spdlog::critical("replica {}: durable write failed, stopping: {}", id, error.what());
+  std::abort();
+}
 
 consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
   consensus::CoreConfig config;
@@ -86,6 +96,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
       tick_timer_(io),
       sync_timer_(io),
+      founding_timer_(io),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [id = options.id](const std::string& what) {
@@ -97,15 +108,85 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
 
 Replica::~Replica() = default;
 
-void Replica::start() {
+void Replica::start(StartedCallback started) {
   for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
     if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor.index;
   }
+  const std::vector<consensus::NodeId> known = store_.known_peers();
+  known_peers_.insert(known.begin(), known.end());
+  transport_.answer_hellos_with(
+      [this](consensus::NodeId peer) { return known_peers_.contains(peer); });
   transport_.start();
   spdlog::info("replica {} serving peers on {}, data in {} (change index {})", options_.id,
                listen_address_of(options_), options_.data_dir, store_.index());
+  if (!store_.founding_check_pending()) {
+    begin_serving();
+    started(std::nullopt);
+    return;
+  }
+  spdlog::info(
+      "replica {}: new data dir: asking every peer whether it knows id {} before "
+      "taking part",
+      options_.id, options_.id);
+  on_started_ = std::move(started);
+  founding_deadline_ = std::chrono::steady_clock::now() + kFoundingCheckLimit;
+  check_founding();
+}
+
+void Replica::check_founding() {
+  if (stopped_) return;
+  std::map<consensus::NodeId, HelloAnswer> answers;
+  for (const auto& [id, address] : options_.cluster) {
+    if (id != options_.id) answers[id] = transport_.hello_answer(id);
+  }
+  const FoundingVerdict verdict =
+      judge_founding(answers, std::chrono::steady_clock::now() >= founding_deadline_);
+  switch (verdict.kind) {
+    case FoundingVerdict::Kind::kWaiting:
+      founding_timer_.expires_after(kFoundingPollInterval);
+      founding_timer_.async_wait([this](boost::system::error_code error) {
+        if (!error) check_founding();
+      });
+      return;
+    case FoundingVerdict::Kind::kRefuse: {
+      std::string message = lost_data_message(options_.id, options_.data_dir, verdict.knowing);
+      spdlog::critical("{}", message);
+      std::exchange(on_started_, nullptr)(std::move(message));
+      return;
+    }
+    case FoundingVerdict::Kind::kFound:
+      try {
+        store_.pass_founding_check();
+      } catch (const std::exception& error) {
+        stop_on_write_failure(options_.id, error);
+      }
+      spdlog::info("replica {}: no peer knows id {} (unreachable: {}): taking part", options_.id,
+                   options_.id,
+                   verdict.unreachable.empty()
+                       ? std::string("none")
+                       : fmt::format("{}", fmt::join(verdict.unreachable, ", ")));
+      begin_serving();
+      std::exchange(on_started_, nullptr)(std::nullopt);
+      return;
+  }
+}
+
+void Replica::begin_serving() {
+  serving_ = true;
   schedule_tick();
   schedule_sync();
+}
+
+void Replica::remember(consensus::NodeId peer) {
+  if (known_peers_.contains(peer)) return;
+  try {
+    store_.remember_peer(peer);
+  } catch (const std::exception& error) {
+    stop_on_write_failure(options_.id, error);
+  }
+  known_peers_.insert(peer);
+  spdlog::info("replica {}: first message from peer {}: it is known to have served", options_.id,
+               peer);
 }
 
 void Replica::stop() {
@@ -113,6 +194,7 @@ void Replica::stop() {
   stopped_ = true;
   tick_timer_.cancel();
   sync_timer_.cancel();
+  founding_timer_.cancel();
   flush();  // what is already decided is persisted and answered
   writes_.drain();
   on_durable(last_write_);
@@ -213,7 +295,8 @@ void Replica::refresh_reachability() {
 }
 
 void Replica::on_peer_message(consensus::NodeId from, consensus::Message message) {
-  if (stopped_) return;
+  if (stopped_ || !serving_) return;
+  remember(from);
   if (auto* request = std::get_if<consensus::SyncRequest>(&message)) {
     on_sync_request(from, *request);
     return;

@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,7 +47,14 @@ class Replica {
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
 
-  void start();
+  // Once the replica takes part in the protocol (or must not), with the reason if not.
+  using StartedCallback = std::function<void(std::optional<std::string> refusal)>;
+
+  // Starts serving peers. On a store whose founding check is pending (a new data dir,
+  // see src/founding_check.h) it takes part in the protocol only once the check passed;
+  // if a peer knows its id as having served, it never does and reports the refusal.
+  // `started` runs once: at once, or later on the io thread.
+  void start(StartedCallback started);
   // Fails every request in flight with shutting_down and stops talking to peers.
   void stop();
 
@@ -65,6 +74,10 @@ class Replica {
 
  private:
   void refresh_reachability();
+  void check_founding();
+  void begin_serving();
+  // Makes sure `peer` is durably known as having served before a message of it is acted on.
+  void remember(consensus::NodeId peer);
   void on_peer_message(consensus::NodeId from, consensus::Message message);
   void on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request);
   void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
@@ -88,6 +101,13 @@ class Replica {
   Waiters waiters_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer sync_timer_;
+  boost::asio::steady_timer founding_timer_;
+  std::chrono::steady_clock::time_point founding_deadline_;
+  StartedCallback on_started_;
+  // Taking part in the protocol: peer messages are dropped until then.
+  bool serving_ = false;
+  // Peers it received protocol messages from, as in the store (Store::known_peers).
+  std::set<consensus::NodeId> known_peers_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   struct PendingRequest {
     Callback done;

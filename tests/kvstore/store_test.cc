@@ -191,6 +191,48 @@ TEST_CASE("sync cursors are written with a batch and survive reopen", "[kvstore]
   CHECK(store.load("k").applied.version == 1);
 }
 
+TEST_CASE("a new store's founding check stays pending until passed", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.founding_check_pending());
+  }
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.founding_check_pending());  // a restart does not pass it
+    store.pass_founding_check();
+    CHECK_FALSE(store.founding_check_pending());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK_FALSE(store.founding_check_pending());
+}
+
+TEST_CASE("a store of an earlier version has passed the founding check", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), kIdentity); }
+  {
+    auto db = open_raw(temp.data_dir());
+    REQUIRE(db->Delete(leveldb::WriteOptions{}, std::string(layout::kFoundingCheckKey)).ok());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK_FALSE(store.founding_check_pending());
+}
+
+TEST_CASE("known peers are remembered across reopen", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.known_peers().empty());
+    store.remember_peer(3);
+    store.remember_peer(2);
+    store.remember_peer(3);
+    write(store, {applied("k", 1, "v")}, true, {SyncCursor{2, 1}});
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.known_peers() == std::vector<consensus::NodeId>{2, 3});
+  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 1}});
+}
+
 TEST_CASE("an applied state takes the promise along: one record per key between writes",
           "[kvstore]") {
   TempDir temp;
