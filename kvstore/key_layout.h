@@ -23,7 +23,8 @@
 //                          so the log is bounded by the number of keys. Big-endian so
 //                          LevelDB's byte order is index order.
 //   'p' + be32(peer)       anti-entropy cursor: how far this replica has pulled the peer's
-//                          changes (see SyncCursor), so a restart does not pull them again.
+//                          changes, in which epoch of the peer's change log (see
+//                          SyncCursor), so a restart does not pull them again.
 //   'k' + be32(peer)       a peer this replica received protocol messages from: it has
 //                          served, so a replica under its id on an empty data dir is refused.
 //

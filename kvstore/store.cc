@@ -343,7 +343,7 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
     batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(next_index));
   }
   for (const SyncCursor& cursor : cursors) {
-    batch.Put(layout::sync_cursor_key(cursor.peer), codec::encode_counter(cursor.index));
+    batch.Put(layout::sync_cursor_key(cursor.peer), codec::encode_sync_cursor(cursor));
   }
 
   leveldb::WriteOptions write_options;
@@ -385,8 +385,10 @@ std::vector<SyncCursor> Store::sync_cursors() const {
       throw std::runtime_error("paxoskv store: malformed sync cursor key '" +
                                layout::printable(db_key) + "' in data dir " + data_dir_);
     }
-    cursors.push_back(SyncCursor{
-        *peer, decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_counter)});
+    SyncCursor cursor =
+        decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_sync_cursor);
+    cursor.peer = *peer;
+    cursors.push_back(cursor);
   }
   if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
   return cursors;

@@ -12,7 +12,8 @@ namespace {
 // protocol. The version is bumped with any change of the hello layout or of the messages'
 // wire form (consensus/codec.cc), so replicas that would not understand each other say so
 // at the hello. 2: proposer messages carry the proposer's life. 3: a hello is answered
-// (whether the receiver knows the sender as having served).
+// (whether the receiver knows the sender as having served), and sync replies carry the
+// epoch of the sender's change index.
 constexpr std::uint8_t kHelloMagic = 0xb7;
 constexpr std::uint8_t kHelloReplyMagic = 0xb8;
 constexpr std::uint8_t kHelloVersion = 3;

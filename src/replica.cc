@@ -26,6 +26,14 @@ constexpr std::size_t kSyncPageBytes = 4 << 20;
 // How often the founding check looks at the peers' answers.
 constexpr std::chrono::milliseconds kFoundingPollInterval{10};
 
+// Distinct at every start (0 stands for "unknown" in a cursor).
+std::uint64_t draw_sync_epoch() {
+  std::random_device device;
+  std::uint64_t epoch = 0;
+  while (epoch == 0) epoch = (std::uint64_t{device()} << 32) | device();
+  return epoch;
+}
+
 // Nothing may go on once a durable write failed (see WriteQueue's failure handler).
 [[noreturn]] void stop_on_write_failure(consensus::NodeId id, const std::exception& error) {
   spdlog::critical("replica {}: durable write failed, stopping: {}", id, error.what());
@@ -97,6 +105,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
       tick_timer_(io),
       sync_timer_(io),
       founding_timer_(io),
+      sync_epoch_(draw_sync_epoch()),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [id = options.id](const std::string& what) {
@@ -110,7 +119,7 @@ Replica::~Replica() = default;
 
 void Replica::start(StartedCallback started) {
   for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
-    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor.index;
+    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor;
   }
   const std::vector<consensus::NodeId> known = store_.known_peers();
   known_peers_.insert(known.begin(), known.end());
@@ -283,9 +292,9 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{core_.counters(),      store_.counters(), transport_.counters(),
-                         pending_.size(),       waiters_.size(),   core_.cached_keys(),
-                         sync_entries_received_};
+  return ReplicaCounters{core_.counters(),       store_.counters(),  transport_.counters(),
+                         pending_.size(),        waiters_.size(),    core_.cached_keys(),
+                         sync_entries_received_, sync_epoch_changes_};
 }
 
 void Replica::refresh_reachability() {
@@ -315,6 +324,7 @@ void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncReque
   consensus::SyncReply reply;
   reply.next_index = page.next_index;
   reply.more = page.more;
+  reply.epoch = sync_epoch_;
   std::size_t bytes = 0;
   for (const kvstore::Change& change : page.changes) {
     if (bytes > kSyncPageBytes) {
@@ -336,24 +346,37 @@ void Replica::on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply)
     core_.receive(from, std::move(entry));
   }
   sync_asked_at_.erase(from);
-  std::uint64_t& cursor = sync_cursor_[from];
-  if (reply.next_index < cursor && !reply.more && reply.entries.empty()) {
-    // The peer's change index went back (its data dir was replaced): follow it.
-    spdlog::info("replica {}: peer {} is at change index {}, below the {} pulled from it before",
-                 options_.id, from, reply.next_index, cursor);
-    cursor = reply.next_index;
-  } else {
-    cursor = std::max(cursor, reply.next_index);
+  kvstore::SyncCursor& cursor = sync_cursor_[from];
+  cursor.peer = from;
+  if (reply.epoch != cursor.epoch) {
+    // The peer reopened its store since the cursor was taken: its change index may have
+    // gone back and grown again, numbering other changes with indexes already pulled. So
+    // pull again from the start (states already here are no-ops). The entries above are
+    // chosen states all the same.
+    if (cursor.index != 0) {
+      spdlog::info(
+          "replica {}: peer {} reopened its store: pulling its changes again from the "
+          "start (had them up to its change index {})",
+          options_.id, from, cursor.index);
+      ++sync_epoch_changes_;
+    }
+    cursor.index = 0;
+    cursor.epoch = reply.epoch;
+    unsaved_cursors_.push_back(cursor);
+    ask_for_changes(from);
+    request_flush();
+    return;
   }
+  cursor.index = std::max(cursor.index, reply.next_index);
   // Saved with the states the entries gave the core, in the same write or after them.
-  unsaved_cursors_.push_back(kvstore::SyncCursor{from, cursor});
+  unsaved_cursors_.push_back(cursor);
   if (reply.more) ask_for_changes(from);
   request_flush();
 }
 
 void Replica::ask_for_changes(consensus::NodeId peer) {
   sync_asked_at_[peer] = std::chrono::steady_clock::now();
-  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer], kSyncPageKeys});
+  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer].index, kSyncPageKeys});
 }
 
 void Replica::schedule_tick() {

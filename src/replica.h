@@ -35,6 +35,9 @@ struct ReplicaCounters {
   std::uint64_t waiters = 0;
   std::size_t cached_keys = 0;
   std::uint64_t sync_entries_received = 0;  // key states peers sent by anti-entropy
+  // Times a peer's change index was found in another epoch (it reopened its store), so
+  // its changes were pulled again from the start.
+  std::uint64_t sync_epoch_changes = 0;
 };
 
 class Replica {
@@ -115,12 +118,17 @@ class Replica {
   };
   std::unordered_map<consensus::RequestId, PendingRequest> pending_;
   consensus::RequestId next_request_ = 1;
-  // Anti-entropy, per peer: the peer's change index pulled so far (kept in the store, so a
-  // restart resumes from it), and when the request now awaiting its reply was sent.
-  std::map<consensus::NodeId, std::uint64_t> sync_cursor_;
+  // Anti-entropy, per peer: the peer's change index pulled so far and the epoch it counts
+  // in (kept in the store, so a restart resumes from it), and when the request now
+  // awaiting its reply was sent.
+  std::map<consensus::NodeId, kvstore::SyncCursor> sync_cursor_;
   std::map<consensus::NodeId, std::chrono::steady_clock::time_point> sync_asked_at_;
   std::vector<kvstore::SyncCursor> unsaved_cursors_;  // written with the next flush
+  // The epoch of this replica's own change index, sent with its sync replies: new at
+  // every start, since a power loss may have taken back a tail of the change log.
+  const std::uint64_t sync_epoch_;
   std::uint64_t sync_entries_received_ = 0;
+  std::uint64_t sync_epoch_changes_ = 0;
   bool flush_requested_ = false;
   bool stopped_ = false;
 

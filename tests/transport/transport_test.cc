@@ -161,7 +161,7 @@ std::vector<Message> all_kinds() {
       consensus::ReadQuery{"a", 9, 1},
       consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {{1, 1, 2}}, 3},
       consensus::SyncRequest{10, 100},
-      consensus::SyncReply{{entry, entry}, 11, true},
+      consensus::SyncReply{{entry, entry}, 11, true, 5},
       consensus::ForwardRequest{"a", 12, false, "w", consensus::Version{3}, 500},
       consensus::ForwardReply{"a", 12, 1, 4, std::nullopt},
       consensus::ForwardWithdraw{"a", 13},
