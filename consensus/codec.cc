@@ -382,6 +382,7 @@ void fields(Io& io, MessageOf<SyncReply> auto& m) {
           [&io](auto& entry) { fields(io, entry); });
   io.u64(m.next_index);
   io.flag(m.more);
+  io.u64(m.epoch);
 }
 
 template <typename Io>

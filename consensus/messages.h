@@ -148,6 +148,11 @@ struct SyncReply {
   std::vector<CatchUpReply> entries;
   std::uint64_t next_index = 0;  // ask again after this index
   bool more = false;
+  // Which numbering of the sender's change index `next_index` counts in: it changes
+  // whenever the sender reopens its store, since a power loss may have taken back a tail
+  // of its change log, which later changes then number anew. An asker whose cursor
+  // belongs to another epoch must pull again from the start.
+  std::uint64_t epoch = 0;
 };
 
 using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,

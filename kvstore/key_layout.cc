@@ -14,6 +14,19 @@ std::string prefixed(char prefix, std::string_view key) {
   return db_key;
 }
 
+std::string peer_key(char prefix, consensus::NodeId peer) {
+  ByteWriter writer;
+  writer.u8(static_cast<std::uint8_t>(prefix));
+  writer.u32(peer);
+  return std::move(writer).take();
+}
+
+std::optional<consensus::NodeId> peer_of(char prefix, std::string_view db_key) {
+  if (db_key.size() != 5 || db_key.front() != prefix) return std::nullopt;
+  ByteReader reader(db_key.substr(1));
+  return reader.u32();
+}
+
 }  // namespace
 
 std::string acceptor_key(std::string_view key) {
@@ -32,10 +45,11 @@ std::string change_log_key(std::uint64_t index) {
 }
 
 std::string sync_cursor_key(consensus::NodeId peer) {
-  ByteWriter writer;
-  writer.u8(static_cast<std::uint8_t>(kSyncCursorPrefix));
-  writer.u32(peer);
-  return std::move(writer).take();
+  return peer_key(kSyncCursorPrefix, peer);
+}
+
+std::string known_peer_key(consensus::NodeId peer) {
+  return peer_key(kKnownPeerPrefix, peer);
 }
 
 std::optional<std::string_view> user_key_of_applied(std::string_view db_key) {
@@ -50,9 +64,11 @@ std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key) {
 }
 
 std::optional<consensus::NodeId> peer_of_sync_cursor_key(std::string_view db_key) {
-  if (db_key.size() != 5 || db_key.front() != kSyncCursorPrefix) return std::nullopt;
-  ByteReader reader(db_key.substr(1));
-  return reader.u32();
+  return peer_of(kSyncCursorPrefix, db_key);
+}
+
+std::optional<consensus::NodeId> peer_of_known_peer_key(std::string_view db_key) {
+  return peer_of(kKnownPeerPrefix, db_key);
 }
 
 std::string printable(std::string_view bytes) {

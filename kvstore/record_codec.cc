@@ -189,6 +189,23 @@ AppliedState decode_applied(std::string_view encoded) {
   return decode_state(encoded).applied;
 }
 
+std::string encode_sync_cursor(const SyncCursor& cursor) {
+  ByteWriter writer = start_record(kFormatV3);
+  writer.u64(cursor.index);
+  writer.u64(cursor.epoch);
+  return std::move(writer).take();
+}
+
+SyncCursor decode_sync_cursor(std::string_view encoded) {
+  ByteReader reader(encoded);
+  const std::uint8_t format = read_format_2_or_3(reader);
+  SyncCursor cursor;
+  cursor.index = reader.u64();
+  if (format == kFormatV3) cursor.epoch = reader.u64();
+  reader.expect_end();
+  return cursor;
+}
+
 std::string encode_change_log_entry(std::string_view key) {
   ByteWriter writer = start_record();
   writer.raw(key);

@@ -2,7 +2,8 @@
 //
 // Every value starts with a format byte, so a later format can be told apart from a
 // corrupt record: kFormatV3 for acceptor and applied-state records (since the promise is
-// kept with the applied state), kFormatV2 for the others. Records of format 2 are still
+// kept with the applied state) and for sync cursors (since they name their epoch),
+// kFormatV2 for the others. Records of format 2 are still
 // read: a store written by an earlier version opens, and is rewritten as keys change. Integers are
 // fixed-width big-endian, byte strings are length-prefixed (u32), optional values carry a 0/1
 // presence byte. Decoding checks every length and rejects unknown format bytes, bad flags and
@@ -38,6 +39,11 @@ std::string encode_state(const AppliedState& state, const consensus::AcceptorRec
 StoredState decode_state(std::string_view encoded);
 // The applied state alone.
 AppliedState decode_applied(std::string_view encoded);
+
+// An anti-entropy cursor's value: the index and its epoch (format 3); a format 2 record,
+// the index alone, reads with epoch 0. `cursor.peer` is in the key, not the value.
+std::string encode_sync_cursor(const SyncCursor& cursor);
+SyncCursor decode_sync_cursor(std::string_view encoded);
 
 // A change-log entry's value: the user key.
 std::string encode_change_log_entry(std::string_view key);

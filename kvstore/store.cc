@@ -208,6 +208,8 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
     leveldb::WriteBatch batch;
     batch.Put(slice(layout::kMetaKey), codec::encode_identity(identity));
     batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(0));
+    // Only its presence counts.
+    batch.Put(slice(layout::kFoundingCheckKey), codec::encode_counter(0));
     leveldb::WriteOptions write_options;
     write_options.sync = true;
     const leveldb::Status status = db_->Write(write_options, &batch);
@@ -217,6 +219,7 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
     }
     spdlog::info("paxoskv store: created a new store in {}", data_dir_);
     index_.store(0, std::memory_order_release);
+    founding_check_pending_.store(true, std::memory_order_release);
     return;
   }
 
@@ -234,6 +237,9 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
   }
   index_.store(
       decode_stored(data_dir_, layout::kChangeIndexKey, *stored_index, codec::decode_counter),
+      std::memory_order_release);
+  founding_check_pending_.store(
+      get(*db_, data_dir_, read_options, layout::kFoundingCheckKey).has_value(),
       std::memory_order_release);
   verify_change_log_tail();
 }
@@ -337,7 +343,7 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
     batch.Put(slice(layout::kChangeIndexKey), codec::encode_counter(next_index));
   }
   for (const SyncCursor& cursor : cursors) {
-    batch.Put(layout::sync_cursor_key(cursor.peer), codec::encode_counter(cursor.index));
+    batch.Put(layout::sync_cursor_key(cursor.peer), codec::encode_sync_cursor(cursor));
   }
 
   leveldb::WriteOptions write_options;
@@ -379,11 +385,63 @@ std::vector<SyncCursor> Store::sync_cursors() const {
       throw std::runtime_error("paxoskv store: malformed sync cursor key '" +
                                layout::printable(db_key) + "' in data dir " + data_dir_);
     }
-    cursors.push_back(SyncCursor{
-        *peer, decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_counter)});
+    SyncCursor cursor =
+        decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_sync_cursor);
+    cursor.peer = *peer;
+    cursors.push_back(cursor);
   }
   if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
   return cursors;
+}
+
+void Store::pass_founding_check() {
+  leveldb::WriteBatch batch;
+  batch.Delete(slice(layout::kFoundingCheckKey));
+  write_synced(batch, "the founding check");
+  founding_check_pending_.store(false, std::memory_order_release);
+}
+
+std::vector<consensus::NodeId> Store::known_peers() const {
+  std::vector<consensus::NodeId> peers;
+  auto iterator = new_iterator(*db_, latest_read_options());
+  const std::string start(1, layout::kKnownPeerPrefix);
+  for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
+    const std::string_view db_key = view(iterator->key());
+    if (!db_key.starts_with(start)) break;
+    const auto peer = layout::peer_of_known_peer_key(db_key);
+    if (!peer) {
+      throw std::runtime_error("paxoskv store: malformed known peer key '" +
+                               layout::printable(db_key) + "' in data dir " + data_dir_);
+    }
+    peers.push_back(*peer);
+  }
+  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return peers;
+}
+
+void Store::remember_peer(consensus::NodeId peer) {
+  leveldb::WriteBatch batch;
+  // The value, the incarnation it was first heard in, is for a reader of the data dir.
+  batch.Put(layout::known_peer_key(peer), codec::encode_counter(incarnation_));
+  write_synced(batch, "known peer " + std::to_string(peer));
+}
+
+void Store::write_synced(leveldb::WriteBatch& batch, std::string_view what) {
+  if (write_failed_.load()) {
+    throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
+                             " after an earlier write failure");
+  }
+  leveldb::WriteOptions write_options;
+  write_options.sync = true;
+  const leveldb::Status status = db_->Write(write_options, &batch);
+  if (!status.ok()) {
+    write_failed_.store(true);
+    counters_.failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("paxoskv store: write of {} to {} failed: {}", what, data_dir_,
+                  status.ToString());
+    throw std::runtime_error("paxoskv store: write to " + data_dir_ +
+                             " failed: " + status.ToString());
+  }
 }
 
 ListPage Store::list(std::string_view prefix, std::string_view after, std::size_t limit) const {

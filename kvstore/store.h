@@ -18,6 +18,7 @@
 namespace leveldb {
 class DB;
 class Env;
+class WriteBatch;
 class FilterPolicy;
 class Cache;
 }  // namespace leveldb
@@ -63,6 +64,24 @@ class Store final : public consensus::StateReader {
   // The anti-entropy cursors last written, one per peer that has one.
   std::vector<SyncCursor> sync_cursors() const;
 
+  // A replica must never vote again under its id once its acceptor state is lost, so a
+  // store created here (an empty or missing data dir) starts with its founding check
+  // pending: the replica asks its peers whether they know its id as having served, and
+  // passes the check (see pass_founding_check) only if none does. The check stays
+  // pending across restarts until passed; a store of an earlier version has passed it.
+  bool founding_check_pending() const {
+    return founding_check_pending_.load(std::memory_order_acquire);
+  }
+  // Records (synced) that the founding check passed.
+  void pass_founding_check();
+
+  // Peers this replica received protocol messages from, in id order (see remember_peer).
+  std::vector<consensus::NodeId> known_peers() const;
+  // Records (synced) that `peer` has served: it sent this replica protocol messages. Call
+  // it before acting on the first one. May be called from any thread, also while write()
+  // runs on another.
+  void remember_peer(consensus::NodeId peer);
+
   // How many times this store was opened, this time included: grows at every open (the
   // count is synced before the constructor returns).
   std::uint64_t incarnation() const { return incarnation_; }
@@ -103,6 +122,8 @@ class Store final : public consensus::StateReader {
   void verify_change_log_tail() const;
   void begin_incarnation();
   bool has_any_record() const;
+  // Writes `batch` synced; a failure stops every later write, as in write().
+  void write_synced(leveldb::WriteBatch& batch, std::string_view what);
 
   std::string data_dir_;
   // Declared before db_: LevelDB uses it until the DB is closed.
@@ -111,6 +132,7 @@ class Store final : public consensus::StateReader {
   std::unique_ptr<leveldb::DB> db_;
   std::atomic<std::uint64_t> index_{0};
   std::uint64_t incarnation_ = 0;
+  std::atomic<bool> founding_check_pending_{false};
   std::atomic<bool> write_failed_{false};
   AtomicWriteCounters counters_;
 };

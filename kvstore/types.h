@@ -70,10 +70,14 @@ struct ChangesPage {
 
 // How far this replica has pulled a peer's changes by anti-entropy: every change the peer
 // had applied up to its change index `index` is applied here too, or a later state of the
-// key is.
+// key is. A change index means something only within one epoch of the peer's change log
+// (a life of its store: a power loss can take back a tail of it, which later changes then
+// number anew), so the cursor names the epoch it counts in; 0: unknown (a cursor written
+// by an earlier version).
 struct SyncCursor {
   consensus::NodeId peer = 0;
   std::uint64_t index = 0;
+  std::uint64_t epoch = 0;
 
   friend bool operator==(const SyncCursor&, const SyncCursor&) = default;
 };

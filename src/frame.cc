@@ -11,9 +11,13 @@ namespace {
 // Chosen so that a hello is unlikely to be confused with a stray message or text
 // protocol. The version is bumped with any change of the hello layout or of the messages'
 // wire form (consensus/codec.cc), so replicas that would not understand each other say so
-// at the hello. 2: proposer messages carry the proposer's life.
+// at the hello. 2: proposer messages carry the proposer's life. 3: a hello is answered
+// (whether the receiver knows the sender as having served), and sync replies carry the
+// epoch of the sender's change index.
 constexpr std::uint8_t kHelloMagic = 0xb7;
-constexpr std::uint8_t kHelloVersion = 2;
+constexpr std::uint8_t kHelloReplyMagic = 0xb8;
+constexpr std::uint8_t kHelloVersion = 3;
+constexpr std::uint8_t kKnowsSenderFlag = 0x01;
 
 void put_big_endian(std::string& out, std::size_t offset, std::uint64_t value, std::size_t width) {
   for (std::size_t i = 0; i < width; ++i) {
@@ -73,6 +77,28 @@ ParsedHello parse_hello(std::string_view body) {
   hello.node = static_cast<consensus::NodeId>(get_big_endian(body, 2, 4));
   hello.cluster_fingerprint = std::string(body.substr(8));
   return {std::move(hello), {}};
+}
+
+std::string hello_reply_frame(const HelloReply& reply) {
+  std::string frame(kFrameHeaderBytes + kHelloReplyBodyBytes, '\0');
+  put_big_endian(frame, 0, kHelloReplyBodyBytes, kFrameHeaderBytes);
+  frame[4] = static_cast<char>(kHelloReplyMagic);
+  frame[5] = static_cast<char>(kHelloVersion);
+  frame[6] = static_cast<char>(reply.knows_sender ? kKnowsSenderFlag : 0);
+  return frame;
+}
+
+ParsedHelloReply parse_hello_reply(std::string_view body) {
+  if (body.size() != kHelloReplyBodyBytes) return {std::nullopt, "hello reply of a wrong length"};
+  if (static_cast<std::uint8_t>(body[0]) != kHelloReplyMagic) {
+    return {std::nullopt, "not a hello reply"};
+  }
+  if (static_cast<std::uint8_t>(body[1]) != kHelloVersion) {
+    return {std::nullopt, "hello reply of another peer protocol version"};
+  }
+  const auto flags = static_cast<std::uint8_t>(body[2]);
+  if ((flags & ~kKnowsSenderFlag) != 0) return {std::nullopt, "hello reply with unknown flags"};
+  return {HelloReply{(flags & kKnowsSenderFlag) != 0}, {}};
 }
 
 }  // namespace paxoskv

@@ -1,6 +1,7 @@
 // Framing of the peer protocol. Every frame is a 4-byte big-endian body length followed by
 // the body. The first frame a connection carries is a hello naming the sender; every
-// later frame is one consensus::Message in its codec form.
+// later frame is one consensus::Message in its codec form. The receiver answers a valid
+// hello with one hello reply frame, the only frame that travels back on a connection.
 #pragma once
 
 #include <array>
@@ -44,5 +45,25 @@ struct ParsedHello {
 };
 
 ParsedHello parse_hello(std::string_view body);
+
+// Hello reply body: magic byte, version byte, flags byte (bit 0: `knows_sender`; the
+// other bits 0).
+struct HelloReply {
+  // The answering replica has received protocol messages from the hello's sender: a
+  // replica under that id has served (see the founding check in src/founding_check.h).
+  bool knows_sender = false;
+};
+
+inline constexpr std::size_t kHelloReplyBodyBytes = 3;
+
+// A complete hello reply frame.
+std::string hello_reply_frame(const HelloReply& reply);
+
+struct ParsedHelloReply {
+  std::optional<HelloReply> reply;
+  std::string_view problem;  // why `reply` is absent
+};
+
+ParsedHelloReply parse_hello_reply(std::string_view body);
 
 }  // namespace paxoskv

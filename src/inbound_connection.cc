@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
 
 #include "consensus/codec.h"
 #include "src/transport_context.h"
@@ -143,7 +144,23 @@ void InboundConnection::on_hello(std::string_view body) {
   peer_ = hello.node;
   count(counters.bytes_received, kFrameHeaderBytes + body.size());
   spdlog::info("node {}: accepted connection from {}", context_->self, describe());
+  answer_hello(hello.node);
   on_identified_(hello.node, *this);
+}
+
+void InboundConnection::answer_hello(consensus::NodeId peer) {
+  const bool knows_sender = context_->knows_peer && context_->knows_peer(peer);
+  hello_reply_ = hello_reply_frame(HelloReply{knows_sender});
+  asio::async_write(socket_, asio::buffer(hello_reply_),
+                    [self = shared_from_this()](const error_code& error, std::size_t bytes) {
+                      if (self->closed_) return;
+                      if (error) {
+                        spdlog::warn("node {}: cannot answer the hello of {}: {}",
+                                     self->context_->self, self->describe(), error.message());
+                        return self->close();
+                      }
+                      count(self->context_->counters.bytes_sent, bytes);
+                    });
 }
 
 void InboundConnection::on_message_frame(std::string_view body) {

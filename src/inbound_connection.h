@@ -1,6 +1,6 @@
-// The receive side of a connection a peer opened to this replica: checks the hello, then
-// reads frames, decodes them and hands the messages to the transport's handler. Reads
-// take whatever has arrived, so that one read usually carries many frames.
+// The receive side of a connection a peer opened to this replica: checks the hello and
+// answers it, then reads frames, decodes them and hands the messages to the transport's
+// handler. Reads take whatever has arrived, so that one read usually carries many frames.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -34,6 +34,7 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   // Handles every complete frame received; false once the connection is closed.
   bool handle_frames();
   void on_hello(std::string_view body);
+  void answer_hello(consensus::NodeId peer);
   void on_message_frame(std::string_view body);
   // Closes the connection because the other end broke the protocol.
   void reject(std::string_view reason);
@@ -45,6 +46,7 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   IdentifiedHandler on_identified_;
   std::string remote_;                     // the remote endpoint, for logs
   std::optional<consensus::NodeId> peer_;  // set by a valid hello
+  std::string hello_reply_;                // being written
   std::string received_;           // bytes read and not yet handled: at most one frame's worth
   std::size_t received_size_ = 0;  // of received_, the part filled by reads
   bool closed_ = false;

@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [" + std::to_string(line.options.id) + "] %v");
   try {
     return serve(line);
+  } catch (const paxoskv::LostDataError&) {
+    return 2;  // the replica logged why, and how to replace it
   } catch (const std::exception& error) {
     spdlog::critical("cannot serve: {}", error.what());
     return 1;

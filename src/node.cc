@@ -59,15 +59,19 @@ class Node::Impl {
       : options_(std::move(options)),
         work_(boost::asio::make_work_guard(io_)),
         replica_(std::make_unique<Replica>(io_, options_)) {
-    replica_->start();
+    // Set once, at once or on the node's thread: see Replica::start.
+    std::promise<std::optional<std::string>> started;
+    replica_->start(
+        [&started](std::optional<std::string> refusal) { started.set_value(std::move(refusal)); });
     thread_ = std::thread([this] { io_.run(); });
+    if (std::optional<std::string> refusal = started.get_future().get()) {
+      stop_thread();
+      throw LostDataError(*refusal);
+    }
   }
 
   ~Impl() {
-    run_on_node([this] { replica_->stop(); });
-    work_.reset();
-    io_.stop();
-    thread_.join();
+    stop_thread();
     replica_.reset();  // closes the store
     spdlog::info("replica {} stopped", options_.id);
   }
@@ -167,6 +171,13 @@ class Node::Impl {
       done.set_value();
     });
     future.get();
+  }
+
+  void stop_thread() {
+    run_on_node([this] { replica_->stop(); });
+    work_.reset();
+    io_.stop();
+    thread_.join();
   }
 
   Options options_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <vector>
 
@@ -132,7 +133,32 @@ void OutboundLink::on_connected(std::uint64_t attempt) {
         self->writing_ = false;
         self->write_queued();
       });
-  watch_for_close(attempt);
+  read_hello_reply(attempt);
+}
+
+void OutboundLink::read_hello_reply(std::uint64_t attempt) {
+  asio::async_read(socket_, asio::buffer(hello_reply_),
+                   [self = shared_from_this(), attempt](const error_code& error, std::size_t) {
+                     if (!self->current(attempt)) return;
+                     if (error == asio::error::eof)
+                       return self->fail("closed by peer before answering the hello");
+                     if (error) return self->fail(error.message());
+                     FrameHeader header{};
+                     std::copy_n(self->hello_reply_.begin(), kFrameHeaderBytes, header.begin());
+                     const std::string_view body(self->hello_reply_.data() + kFrameHeaderBytes,
+                                                 kHelloReplyBodyBytes);
+                     const ParsedHelloReply parsed =
+                         frame_body_length(header) == kHelloReplyBodyBytes
+                             ? parse_hello_reply(body)
+                             : ParsedHelloReply{std::nullopt, "hello reply of a wrong length"};
+                     if (!parsed.reply) {
+                       count(self->context_->counters.bad_hello_replies);
+                       return self->fail(parsed.problem);
+                     }
+                     self->hello_answer_ = parsed.reply->knows_sender ? HelloAnswer::kKnowsUs
+                                                                      : HelloAnswer::kDoesNotKnowUs;
+                     self->watch_for_close(attempt);
+                   });
 }
 
 void OutboundLink::write_queued() {
@@ -169,8 +195,8 @@ void OutboundLink::write_queued() {
 }
 
 void OutboundLink::watch_for_close(std::uint64_t attempt) {
-  // Peers never write on this connection, so a completed read means the peer closed
-  // it (or broke the protocol); either way the connection is done.
+  // Past the hello reply peers never write on this connection, so a completed read means
+  // the peer closed it (or broke the protocol); either way the connection is done.
   socket_.async_read_some(asio::buffer(&probe_byte_, 1), [self = shared_from_this(), attempt](
                                                              const error_code& error, std::size_t) {
     if (!self->current(attempt)) return;
@@ -210,6 +236,7 @@ void OutboundLink::fail(std::string_view what) {
                   peer_, what, delay.count());
   }
 
+  if (hello_answer_ == HelloAnswer::kPending) hello_answer_ = HelloAnswer::kUnreachable;
   waiting_to_reconnect_ = true;
   timer_.expires_after(delay);
   timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {

@@ -1,7 +1,9 @@
-// The send side of the connection to one peer: connects, says hello, writes queued
-// frames in batches, and reconnects with backoff when the connection fails.
+// The send side of the connection to one peer: connects, says hello, reads the peer's
+// answer to it, writes queued frames in batches, and reconnects with backoff when the
+// connection fails.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,7 +17,9 @@
 #include <string_view>
 
 #include "consensus/types.h"
+#include "src/frame.h"
 #include "src/peer_address.h"
+#include "src/transport.h"
 
 namespace paxoskv {
 
@@ -37,6 +41,8 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   // Queues a complete frame, or drops it (counted) if the peer is down or the queue full.
   void send(std::string frame);
   bool reachable() const { return connected_.load(std::memory_order_relaxed); }
+  // See PeerTransport::hello_answer.
+  HelloAnswer hello_answer() const { return hello_answer_; }
   // Used from the next connection attempt on.
   void set_address(HostPort address) { address_ = std::move(address); }
 
@@ -46,6 +52,8 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
                   const boost::asio::ip::tcp::resolver::results_type& endpoints);
   void on_connected(std::uint64_t attempt);
   void write_queued();
+  // Reads the peer's hello reply, then watches for the connection to close.
+  void read_hello_reply(std::uint64_t attempt);
   void watch_for_close(std::uint64_t attempt);
   // Abandons the current connection or attempt, drops what was queued and schedules
   // the next attempt.
@@ -81,6 +89,8 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   bool stopped_ = false;
   std::atomic<bool> connected_{false};
   char probe_byte_ = 0;  // target of the read that detects the peer closing
+  std::array<char, kFrameHeaderBytes + kHelloReplyBodyBytes> hello_reply_{};
+  HelloAnswer hello_answer_ = HelloAnswer::kPending;
 };
 
 }  // namespace paxoskv

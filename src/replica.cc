@@ -1,5 +1,6 @@
 #include "src/replica.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "src/cluster_identity.h"
+#include "src/founding_check.h"
 
 namespace paxoskv {
 
@@ -21,6 +23,22 @@ constexpr std::uint32_t kSyncPageKeys = 256;
 constexpr std::chrono::seconds kSyncReplyTimeout{5};
 // A sync reply stays well below the transport's frame limit.
 constexpr std::size_t kSyncPageBytes = 4 << 20;
+// How often the founding check looks at the peers' answers.
+constexpr std::chrono::milliseconds kFoundingPollInterval{10};
+
+// Distinct at every start (0 stands for "unknown" in a cursor).
+std::uint64_t draw_sync_epoch() {
+  std::random_device device;
+  std::uint64_t epoch = 0;
+  while (epoch == 0) epoch = (std::uint64_t{device()} << 32) | device();
+  return epoch;
+}
+
+// Nothing may go on once a durable write failed (see WriteQueue's failure handler).
+[[noreturn]] void stop_on_write_failure(consensus::NodeId id, const std::exception& error) {
+  spdlog::critical("replica {}: durable write failed, stopping: {}", id, error.what());
+  std::abort();
+}
 
 consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
   consensus::CoreConfig config;
@@ -87,6 +105,8 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
       tick_timer_(io),
       sync_timer_(io),
+      founding_timer_(io),
+      sync_epoch_(draw_sync_epoch()),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [id = options.id](const std::string& what) {
@@ -98,15 +118,85 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
 
 Replica::~Replica() = default;
 
-void Replica::start() {
+void Replica::start(StartedCallback started) {
   for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
-    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor.index;
+    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor;
   }
+  const std::vector<consensus::NodeId> known = store_.known_peers();
+  known_peers_.insert(known.begin(), known.end());
+  transport_.answer_hellos_with(
+      [this](consensus::NodeId peer) { return known_peers_.contains(peer); });
   transport_.start();
   spdlog::info("replica {} serving peers on {}, data in {} (change index {})", options_.id,
                listen_address_of(options_), options_.data_dir, store_.index());
+  if (!store_.founding_check_pending()) {
+    begin_serving();
+    started(std::nullopt);
+    return;
+  }
+  spdlog::info(
+      "replica {}: new data dir: asking every peer whether it knows id {} before "
+      "taking part",
+      options_.id, options_.id);
+  on_started_ = std::move(started);
+  founding_deadline_ = std::chrono::steady_clock::now() + kFoundingCheckLimit;
+  check_founding();
+}
+
+void Replica::check_founding() {
+  if (stopped_) return;
+  std::map<consensus::NodeId, HelloAnswer> answers;
+  for (const auto& [id, address] : options_.cluster) {
+    if (id != options_.id) answers[id] = transport_.hello_answer(id);
+  }
+  const FoundingVerdict verdict =
+      judge_founding(answers, std::chrono::steady_clock::now() >= founding_deadline_);
+  switch (verdict.kind) {
+    case FoundingVerdict::Kind::kWaiting:
+      founding_timer_.expires_after(kFoundingPollInterval);
+      founding_timer_.async_wait([this](boost::system::error_code error) {
+        if (!error) check_founding();
+      });
+      return;
+    case FoundingVerdict::Kind::kRefuse: {
+      std::string message = lost_data_message(options_.id, options_.data_dir, verdict.knowing);
+      spdlog::critical("{}", message);
+      std::exchange(on_started_, nullptr)(std::move(message));
+      return;
+    }
+    case FoundingVerdict::Kind::kFound:
+      try {
+        store_.pass_founding_check();
+      } catch (const std::exception& error) {
+        stop_on_write_failure(options_.id, error);
+      }
+      spdlog::info("replica {}: no peer knows id {} (unreachable: {}): taking part", options_.id,
+                   options_.id,
+                   verdict.unreachable.empty()
+                       ? std::string("none")
+                       : fmt::format("{}", fmt::join(verdict.unreachable, ", ")));
+      begin_serving();
+      std::exchange(on_started_, nullptr)(std::nullopt);
+      return;
+  }
+}
+
+void Replica::begin_serving() {
+  serving_ = true;
   schedule_tick();
   schedule_sync();
+}
+
+void Replica::remember(consensus::NodeId peer) {
+  if (known_peers_.contains(peer)) return;
+  try {
+    store_.remember_peer(peer);
+  } catch (const std::exception& error) {
+    stop_on_write_failure(options_.id, error);
+  }
+  known_peers_.insert(peer);
+  spdlog::info("replica {}: first message from peer {}: it is known to have served", options_.id,
+               peer);
 }
 
 void Replica::stop() {
@@ -114,6 +204,7 @@ void Replica::stop() {
   stopped_ = true;
   tick_timer_.cancel();
   sync_timer_.cancel();
+  founding_timer_.cancel();
   flush();  // what is already decided is persisted and answered
   writes_.drain();
   on_durable(last_write_);
@@ -202,9 +293,9 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{core_.counters(),      store_.counters(), transport_.counters(),
-                         pending_.size(),       waiters_.size(),   core_.cached_keys(),
-                         sync_entries_received_};
+  return ReplicaCounters{core_.counters(),       store_.counters(),  transport_.counters(),
+                         pending_.size(),        waiters_.size(),    core_.cached_keys(),
+                         sync_entries_received_, sync_epoch_changes_};
 }
 
 void Replica::refresh_reachability() {
@@ -214,7 +305,8 @@ void Replica::refresh_reachability() {
 }
 
 void Replica::on_peer_message(consensus::NodeId from, consensus::Message message) {
-  if (stopped_) return;
+  if (stopped_ || !serving_) return;
+  remember(from);
   if (auto* request = std::get_if<consensus::SyncRequest>(&message)) {
     on_sync_request(from, *request);
     return;
@@ -233,6 +325,7 @@ void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncReque
   consensus::SyncReply reply;
   reply.next_index = page.next_index;
   reply.more = page.more;
+  reply.epoch = sync_epoch_;
   std::size_t bytes = 0;
   for (const kvstore::Change& change : page.changes) {
     if (bytes > kSyncPageBytes) {
@@ -254,24 +347,37 @@ void Replica::on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply)
     core_.receive(from, std::move(entry));
   }
   sync_asked_at_.erase(from);
-  std::uint64_t& cursor = sync_cursor_[from];
-  if (reply.next_index < cursor && !reply.more && reply.entries.empty()) {
-    // The peer's change index went back (its data dir was replaced): follow it.
-    spdlog::info("replica {}: peer {} is at change index {}, below the {} pulled from it before",
-                 options_.id, from, reply.next_index, cursor);
-    cursor = reply.next_index;
-  } else {
-    cursor = std::max(cursor, reply.next_index);
+  kvstore::SyncCursor& cursor = sync_cursor_[from];
+  cursor.peer = from;
+  if (reply.epoch != cursor.epoch) {
+    // The peer reopened its store since the cursor was taken: its change index may have
+    // gone back and grown again, numbering other changes with indexes already pulled. So
+    // pull again from the start (states already here are no-ops). The entries above are
+    // chosen states all the same.
+    if (cursor.index != 0) {
+      spdlog::info(
+          "replica {}: peer {} reopened its store: pulling its changes again from the "
+          "start (had them up to its change index {})",
+          options_.id, from, cursor.index);
+      ++sync_epoch_changes_;
+    }
+    cursor.index = 0;
+    cursor.epoch = reply.epoch;
+    unsaved_cursors_.push_back(cursor);
+    ask_for_changes(from);
+    request_flush();
+    return;
   }
+  cursor.index = std::max(cursor.index, reply.next_index);
   // Saved with the states the entries gave the core, in the same write or after them.
-  unsaved_cursors_.push_back(kvstore::SyncCursor{from, cursor});
+  unsaved_cursors_.push_back(cursor);
   if (reply.more) ask_for_changes(from);
   request_flush();
 }
 
 void Replica::ask_for_changes(consensus::NodeId peer) {
   sync_asked_at_[peer] = std::chrono::steady_clock::now();
-  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer], kSyncPageKeys});
+  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer].index, kSyncPageKeys});
 }
 
 void Replica::schedule_tick() {

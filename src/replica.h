@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +35,9 @@ struct ReplicaCounters {
   std::uint64_t waiters = 0;
   std::size_t cached_keys = 0;
   std::uint64_t sync_entries_received = 0;  // key states peers sent by anti-entropy
+  // Times a peer's change index was found in another epoch (it reopened its store), so
+  // its changes were pulled again from the start.
+  std::uint64_t sync_epoch_changes = 0;
 };
 
 class Replica {
@@ -45,7 +50,14 @@ class Replica {
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
 
-  void start();
+  // Once the replica takes part in the protocol (or must not), with the reason if not.
+  using StartedCallback = std::function<void(std::optional<std::string> refusal)>;
+
+  // Starts serving peers. On a store whose founding check is pending (a new data dir,
+  // see src/founding_check.h) it takes part in the protocol only once the check passed;
+  // if a peer knows its id as having served, it never does and reports the refusal.
+  // `started` runs once: at once, or later on the io thread.
+  void start(StartedCallback started);
   // Fails every request in flight with shutting_down and stops talking to peers.
   void stop();
 
@@ -65,6 +77,10 @@ class Replica {
 
  private:
   void refresh_reachability();
+  void check_founding();
+  void begin_serving();
+  // Makes sure `peer` is durably known as having served before a message of it is acted on.
+  void remember(consensus::NodeId peer);
   void on_peer_message(consensus::NodeId from, consensus::Message message);
   void on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request);
   void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
@@ -88,6 +104,13 @@ class Replica {
   Waiters waiters_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer sync_timer_;
+  boost::asio::steady_timer founding_timer_;
+  std::chrono::steady_clock::time_point founding_deadline_;
+  StartedCallback on_started_;
+  // Taking part in the protocol: peer messages are dropped until then.
+  bool serving_ = false;
+  // Peers it received protocol messages from, as in the store (Store::known_peers).
+  std::set<consensus::NodeId> known_peers_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   struct PendingRequest {
     Callback done;
@@ -95,12 +118,17 @@ class Replica {
   };
   std::unordered_map<consensus::RequestId, PendingRequest> pending_;
   consensus::RequestId next_request_ = 1;
-  // Anti-entropy, per peer: the peer's change index pulled so far (kept in the store, so a
-  // restart resumes from it), and when the request now awaiting its reply was sent.
-  std::map<consensus::NodeId, std::uint64_t> sync_cursor_;
+  // Anti-entropy, per peer: the peer's change index pulled so far and the epoch it counts
+  // in (kept in the store, so a restart resumes from it), and when the request now
+  // awaiting its reply was sent.
+  std::map<consensus::NodeId, kvstore::SyncCursor> sync_cursor_;
   std::map<consensus::NodeId, std::chrono::steady_clock::time_point> sync_asked_at_;
   std::vector<kvstore::SyncCursor> unsaved_cursors_;  // written with the next flush
+  // The epoch of this replica's own change index, sent with its sync replies: new at
+  // every start, since a power loss may have taken back a tail of the change log.
+  const std::uint64_t sync_epoch_;
   std::uint64_t sync_entries_received_ = 0;
+  std::uint64_t sync_epoch_changes_ = 0;
   bool flush_requested_ = false;
   bool stopped_ = false;
 

@@ -109,6 +109,7 @@ void PeerTransport::stop() {
   if (context_->stopped) return;
   context_->stopped = true;
   context_->on_peer_hello = nullptr;  // it points at this transport
+  context_->knows_peer = nullptr;     // it may point at the transport's owner
   if (listener_) listener_->stop();
   for (auto& [id, link] : links_) link->stop();
   if (started_) spdlog::info("node {}: peer transport stopped", context_->self);
@@ -144,9 +145,18 @@ void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& 
   link->second->set_address(parse_or_throw(address, "peer"));
 }
 
+void PeerTransport::answer_hellos_with(KnowsPeer knows_peer) {
+  context_->knows_peer = std::move(knows_peer);
+}
+
 bool PeerTransport::reachable(consensus::NodeId peer) const {
   const auto link = links_.find(peer);
   return link != links_.end() && link->second->reachable();
+}
+
+HelloAnswer PeerTransport::hello_answer(consensus::NodeId peer) const {
+  const auto link = links_.find(peer);
+  return link == links_.end() ? HelloAnswer::kUnreachable : link->second->hello_answer();
 }
 
 std::uint16_t PeerTransport::listening_port() const {

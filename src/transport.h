@@ -3,7 +3,9 @@
 // Each replica keeps one outbound connection per peer, used only for sending, and reads
 // messages from the inbound connections its peers open to it. A connection starts with a
 // hello naming the sender and its cluster; a connection that misbehaves (bad hello,
-// oversized or undecodable frame) is closed, never the replica.
+// oversized or undecodable frame) is closed, never the replica. The receiver answers the
+// hello with whether it knows the sender as having served (see hello_answer()): that is
+// the only thing that travels back on a connection.
 //
 // Delivery is best effort: messages to a peer that is down, or whose send queue is full,
 // are dropped and counted. Paxos retries whatever is lost. Messages over one connection
@@ -55,9 +57,20 @@ struct TransportCounters {
   std::uint64_t decode_errors = 0;      // inbound frames the codec rejected
   std::uint64_t oversize_frames = 0;    // inbound frames above max_frame_bytes
   std::uint64_t bad_hellos = 0;         // malformed, unknown sender, other cluster, timeout
+  std::uint64_t bad_hello_replies = 0;  // malformed answers to our hellos
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_established = 0;  // outbound
   std::uint64_t reconnect_attempts = 0;       // outbound attempts after a failure or loss
+};
+
+// What a peer answered this replica's hello: whether it has received protocol messages
+// from a replica under this replica's id.
+enum class HelloAnswer {
+  kPending,      // no connection answered yet, and none failed
+  kUnreachable,  // the latest connection attempt failed (refused, timed out, closed)
+                 // before any connection was answered
+  kKnowsUs,      // "I have heard from your id": it has served
+  kDoesNotKnowUs,
 };
 
 class TransportContext;
@@ -67,6 +80,8 @@ class OutboundLink;
 class PeerTransport {
  public:
   using MessageHandler = std::function<void(consensus::NodeId from, consensus::Message message)>;
+  // Whether this replica has received protocol messages from `peer`.
+  using KnowsPeer = std::function<bool(consensus::NodeId peer)>;
 
   // `peers` maps each other replica's id to its "host:port" (self excluded); the
   // transport accepts hellos only from these ids. `listen_address` is "host:port"; port 0
@@ -105,8 +120,16 @@ class PeerTransport {
   // address is malformed.
   void set_peer_address(consensus::NodeId peer, const std::string& address);
 
+  // How hellos from peers are answered (see HelloAnswer); called on the io thread. Until
+  // set, this replica knows no peer.
+  void answer_hellos_with(KnowsPeer knows_peer);
+
   // Whether the outbound connection to `peer` is established.
   bool reachable(consensus::NodeId peer) const;
+  // What `peer` answered on the latest connection it answered; kUnreachable if there is
+  // none and the latest attempt failed. A later answer replaces an earlier one. Call on
+  // the io thread. kUnreachable for an id that is not a peer.
+  HelloAnswer hello_answer(consensus::NodeId peer) const;
   // The bound port, 0 before start().
   std::uint16_t listening_port() const;
   TransportCounters counters() const;

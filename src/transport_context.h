@@ -27,6 +27,7 @@ struct TransportCounterCells {
   std::atomic<std::uint64_t> decode_errors{0};
   std::atomic<std::uint64_t> oversize_frames{0};
   std::atomic<std::uint64_t> bad_hellos{0};
+  std::atomic<std::uint64_t> bad_hello_replies{0};
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_established{0};
   std::atomic<std::uint64_t> reconnect_attempts{0};
@@ -46,6 +47,7 @@ struct TransportCounterCells {
         .decode_errors = get(decode_errors),
         .oversize_frames = get(oversize_frames),
         .bad_hellos = get(bad_hellos),
+        .bad_hello_replies = get(bad_hello_replies),
         .connections_accepted = get(connections_accepted),
         .connections_established = get(connections_established),
         .reconnect_attempts = get(reconnect_attempts),
@@ -83,6 +85,8 @@ class TransportContext {
   bool stopped = false;
   // Called when a peer's connection to us says hello: it is up.
   std::function<void(consensus::NodeId)> on_peer_hello;
+  // How a peer's hello is answered; unset: this replica knows no peer.
+  PeerTransport::KnowsPeer knows_peer;
 };
 
 }  // namespace paxoskv

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ struct NodeStatus {
   std::uint64_t index = 0;                  // change index
 };
 
+// A replica on an empty data dir whose id a peer knows as having served: its promises
+// are gone, so it must never vote again under this id. Replace it under a new id.
+class LostDataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Node {
  public:
   using Callback = std::function<void(Result)>;
@@ -37,7 +45,10 @@ class Node {
 
   // Opens the data dir and starts serving peers on a thread of its own. Throws
   // std::runtime_error if the data dir is corrupt, belongs to another replica or
-  // cluster, or the peer address cannot be bound.
+  // cluster, or the peer address cannot be bound. On an empty (or missing) data dir it
+  // first asks every peer whether it knows this replica id as having served, which takes
+  // until each answered or proved unreachable (a few seconds at most); if one does, this
+  // replica's data was lost and it throws LostDataError (see README, "A lost data dir").
   explicit Node(Options options);
   // Stops: answers what is decided, fails the rest with shutting_down, closes the store.
   ~Node();

@@ -74,7 +74,7 @@ bool same(const SyncReply& a, const SyncReply& b) {
   for (std::size_t i = 0; i < a.entries.size(); ++i) {
     if (!same(a.entries[i], b.entries[i])) return false;
   }
-  return a.next_index == b.next_index && a.more == b.more;
+  return a.next_index == b.next_index && a.more == b.more && a.epoch == b.epoch;
 }
 
 bool same(const Message& a, const Message& b) {
@@ -141,7 +141,7 @@ std::vector<Message> samples() {
       SyncRequest{0, 0},
       SyncRequest{kMaxU64, kMaxU32},
       SyncReply{{}, 0, false},
-      SyncReply{{entry_present, entry_absent, entry_empty}, kMaxU64, true},
+      SyncReply{{entry_present, entry_absent, entry_empty}, kMaxU64, true, kMaxU64},
       ForwardRequest{"k", 0, false, "", std::nullopt, 0},
       ForwardRequest{"k", 1, true, "", Version{0}, 5},
       ForwardRequest{long_key, kMaxU64, false, kBinary, kMaxU64, kMaxU32},
@@ -189,8 +189,8 @@ TEST_CASE("encode appends to the buffer it is given", "[codec]") {
 TEST_CASE("the wire form is pinned", "[codec]") {
   // Tag 0, key length 1, 'k', slot 1, ballot round 2 node 3, incarnation 4.
   CHECK(encode(Prepare{"k", 1, {2, 3}, 4}) == std::string{"\x00\x01k\x01\x02\x03\x04", 7});
-  // Tag 11, no entries, next_index 300 (0xac 0x02), more.
-  CHECK(encode(SyncReply{{}, 300, true}) == std::string{"\x0b\x00\xac\x02\x01", 5});
+  // Tag 11, no entries, next_index 300 (0xac 0x02), more, epoch 5.
+  CHECK(encode(SyncReply{{}, 300, true, 5}) == std::string{"\x0b\x00\xac\x02\x01\x05", 6});
   // Tag 3, presence byte 1 then the value's length and bytes.
   CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}}) ==
         std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00\x00", 12});
@@ -327,8 +327,8 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
     CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero).has_value());
     CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero).has_value());
     // SyncReply's `more` flag.
-    CHECK(decode(byte(11) + zero + zero + one).has_value());
-    CHECK_FALSE(decode(byte(11) + zero + zero + byte(2)).has_value());
+    CHECK(decode(byte(11) + zero + zero + one + zero).has_value());
+    CHECK_FALSE(decode(byte(11) + zero + zero + byte(2) + zero).has_value());
   }
 
   SECTION("keys that are empty or longer than 1024 bytes") {
@@ -337,7 +337,7 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
     CHECK_FALSE(decode(byte(6) + varint(1025) + std::string(1025, 'k') + zero).has_value());
     // A key inside a SyncReply entry.
     CHECK_FALSE(
-        decode(byte(11) + one + zero + zero + zero + zero + zero + zero + zero).has_value());
+        decode(byte(11) + one + zero + zero + zero + zero + zero + zero + zero + zero).has_value());
   }
 
   SECTION("writer marks out of node order or repeated") {
@@ -353,10 +353,11 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
     const std::string entry = one + "k" + zero + zero + zero;
     std::string entries;
     for (int i = 0; i < 100000; ++i) entries += entry;
-    CHECK(decode(byte(11) + varint(100000) + entries + zero + zero).has_value());
-    CHECK_FALSE(decode(byte(11) + varint(100001) + entries + entry + zero + zero).has_value());
+    CHECK(decode(byte(11) + varint(100000) + entries + zero + zero + zero).has_value());
+    CHECK_FALSE(
+        decode(byte(11) + varint(100001) + entries + entry + zero + zero + zero).has_value());
     // A huge count with few bytes behind it is rejected before anything is allocated.
-    CHECK_FALSE(decode(byte(11) + varint(kMaxU64) + entry + zero + zero).has_value());
+    CHECK_FALSE(decode(byte(11) + varint(kMaxU64) + entry + zero + zero + zero).has_value());
   }
 }
 

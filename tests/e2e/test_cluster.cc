@@ -104,7 +104,7 @@ std::vector<std::string> TestCluster::command_line(int id) const {
   return line;
 }
 
-void TestCluster::start(int id) {
+void TestCluster::launch(int id) {
   Replica& target = replica(id);
   if (target.process && target.process->running()) {
     throw std::logic_error("replica " + std::to_string(id) + " already runs");
@@ -115,6 +115,20 @@ void TestCluster::start(int id) {
   }
   target.process.emplace(command_line(id), log_file(id));
   target.stopped_by_test = false;
+}
+
+std::optional<int> TestCluster::start_expecting_exit(int id, std::chrono::milliseconds limit) {
+  launch(id);
+  Replica& target = replica(id);
+  target.stopped_by_test = true;  // its exit is what the test waits for
+  const auto status = target.process->wait_for_exit(limit);
+  if (!status) target.process->kill_and_reap();
+  return status;
+}
+
+void TestCluster::start(int id) {
+  launch(id);
+  Replica& target = replica(id);
   if (!wait_healthy(id, kStartupLimit)) {
     const std::string how = target.process->running()
                                 ? "did not answer /healthz in time"

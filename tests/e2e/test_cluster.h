@@ -45,6 +45,10 @@ class TestCluster {
 
   // Starts replica `id` (again) on its data dir and ports; waits for /healthz.
   void start(int id);
+  // Starts replica `id` and waits up to `limit` for it to exit on its own, as a replica
+  // that refuses to start does. Its wait status, or nullopt if it still ran (then it is
+  // killed).
+  std::optional<int> start_expecting_exit(int id, std::chrono::milliseconds limit);
   // kill -9, then reap.
   void kill(int id);
   // kill -9 to every running replica at once, then reap them.
@@ -76,6 +80,7 @@ class TestCluster {
   const Replica& replica(int id) const { return replicas_.at(id); }
   Replica& replica(int id) { return replicas_.at(id); }
   std::vector<std::string> command_line(int id) const;
+  void launch(int id);
 
   ClusterOptions options_;
   TempDir dir_;

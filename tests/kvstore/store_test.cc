@@ -181,14 +181,69 @@ TEST_CASE("sync cursors are written with a batch and survive reopen", "[kvstore]
   {
     Store store(temp.data_dir(), kIdentity);
     CHECK(store.sync_cursors().empty());
-    write(store, {applied("k", 1, "v")}, false, {SyncCursor{2, 40}, SyncCursor{3, 7}});
+    write(store, {applied("k", 1, "v")}, false, {SyncCursor{2, 40, 11}, SyncCursor{3, 7, 12}});
     // A later cursor of the same peer wins, also within one batch; a cursor alone is a write.
-    write(store, {}, false, {SyncCursor{3, 8}, SyncCursor{3, 9}});
+    write(store, {}, false, {SyncCursor{3, 8, 12}, SyncCursor{3, 0, 13}});
     CHECK(store.index() == 1);
   }
   Store store(temp.data_dir(), kIdentity);
-  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 40}, {3, 9}});
+  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 40, 11}, {3, 0, 13}});
   CHECK(store.load("k").applied.version == 1);
+}
+
+TEST_CASE("a sync cursor of format 2 reads with epoch 0", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), kIdentity); }
+  {
+    auto db = open_raw(temp.data_dir());
+    // What an earlier version wrote: the index alone.
+    REQUIRE(db->Put(leveldb::WriteOptions{}, layout::sync_cursor_key(2), codec::encode_counter(40))
+                .ok());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 40, 0}});
+}
+
+TEST_CASE("a new store's founding check stays pending until passed", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.founding_check_pending());
+  }
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.founding_check_pending());  // a restart does not pass it
+    store.pass_founding_check();
+    CHECK_FALSE(store.founding_check_pending());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK_FALSE(store.founding_check_pending());
+}
+
+TEST_CASE("a store of an earlier version has passed the founding check", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), kIdentity); }
+  {
+    auto db = open_raw(temp.data_dir());
+    REQUIRE(db->Delete(leveldb::WriteOptions{}, std::string(layout::kFoundingCheckKey)).ok());
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK_FALSE(store.founding_check_pending());
+}
+
+TEST_CASE("known peers are remembered across reopen", "[kvstore]") {
+  TempDir temp;
+  {
+    Store store(temp.data_dir(), kIdentity);
+    CHECK(store.known_peers().empty());
+    store.remember_peer(3);
+    store.remember_peer(2);
+    store.remember_peer(3);
+    write(store, {applied("k", 1, "v")}, true, {SyncCursor{2, 1, 1}});
+  }
+  Store store(temp.data_dir(), kIdentity);
+  CHECK(store.known_peers() == std::vector<consensus::NodeId>{2, 3});
+  CHECK(store.sync_cursors() == std::vector<SyncCursor>{{2, 1, 1}});
 }
 
 TEST_CASE("an applied state takes the promise along: one record per key between writes",

@@ -161,7 +161,7 @@ std::vector<Message> all_kinds() {
       consensus::ReadQuery{"a", 9, 1},
       consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {{1, 1, 2}}, 3},
       consensus::SyncRequest{10, 100},
-      consensus::SyncReply{{entry, entry}, 11, true},
+      consensus::SyncReply{{entry, entry}, 11, true, 5},
       consensus::ForwardRequest{"a", 12, false, "w", consensus::Version{3}, 500},
       consensus::ForwardReply{"a", 12, 1, 4, std::nullopt},
       consensus::ForwardWithdraw{"a", 13},
@@ -312,7 +312,8 @@ TEST_CASE("a peer that comes up cuts our reconnect backoff short", "[transport]"
   REQUIRE(run_until(io, [&] { return first.transport.counters().reconnect_attempts == 0; }));
   run_for(io, 50ms);
   cluster.start(2);
-  REQUIRE(run_until(io, [&] { return cluster.all_connected(); }, 5s));
+  REQUIRE(run_until(
+      io, [&] { return cluster.all_connected(); }, 5s));
 
   // Node 2 restarts: node 1's link waits 10-20 s before it tries again, but node 2's own
   // connection to node 1 shows it is up, and node 1 reconnects at once.
@@ -360,8 +361,8 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
         hello_frame(Hello{9, kFingerprint}),                                  // not a member
         hello_frame(Hello{1, kFingerprint}),                                  // the target itself
         std::string{"\x00\x00\x00\x02\xb7\x02", 6},                           // too short
-        std::string{"\x00\x00\x00\x08\xb7\x01\x00\x00\x00\x03\x00\x00", 12},  // version 1
-        std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
+        std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
+        std::string{"\x00\x00\x00\x08\xb7\x03\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
     };
     for (const std::string& hello : bad_hellos) {
       RawConnection raw(io, port);
@@ -408,6 +409,87 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
   CHECK(honest_peer_still_heard());
   CHECK(honest_peer_still_heard());
   for (const Delivery& delivery : target.received) CHECK(delivery.from == 2);
+}
+
+TEST_CASE("a hello is answered with whether the receiver knows the sender", "[transport]") {
+  asio::io_context io;
+  Cluster cluster(io, 3);
+  // Node 1 has heard from node 2 before, never from node 3.
+  cluster[1].transport.answer_hellos_with([](NodeId peer) { return peer == 2; });
+  for (NodeId id = 1; id <= 3; ++id)
+    CHECK(cluster[id].transport.hello_answer(id % 3 + 1) == HelloAnswer::kPending);
+  for (NodeId id = 1; id <= 3; ++id) cluster.start(id);
+  const auto answered = [&](NodeId asker, NodeId peer) {
+    return cluster[asker].transport.hello_answer(peer) != HelloAnswer::kPending;
+  };
+  REQUIRE(run_until(
+      io, [&] { return answered(2, 1) && answered(3, 1) && answered(1, 2) && answered(2, 3); }));
+  CHECK(cluster[2].transport.hello_answer(1) == HelloAnswer::kKnowsUs);
+  CHECK(cluster[3].transport.hello_answer(1) == HelloAnswer::kDoesNotKnowUs);
+  // Without a KnowsPeer a replica knows no one.
+  CHECK(cluster[1].transport.hello_answer(2) == HelloAnswer::kDoesNotKnowUs);
+  CHECK(cluster[2].transport.hello_answer(3) == HelloAnswer::kDoesNotKnowUs);
+  CHECK(cluster[2].transport.hello_answer(9) == HelloAnswer::kUnreachable);  // not a peer
+
+  // Messages flow as before, the answer travelling the other way.
+  cluster[2].transport.send(1, numbered(7));
+  REQUIRE(run_until(io, [&] { return cluster[1].received.size() == 1; }));
+  CHECK(number_of(cluster[1].received[0]) == 7);
+
+  // The latest answer counts: node 1 restarts knowing node 3 too.
+  cluster.destroy(1);
+  REQUIRE(run_until(io, [&] { return !cluster[3].transport.reachable(1); }));
+  Replica& restarted = cluster.restart(1);
+  restarted.transport.answer_hellos_with([](NodeId) { return true; });
+  REQUIRE(
+      run_until(io, [&] { return cluster[3].transport.hello_answer(1) == HelloAnswer::kKnowsUs; }));
+}
+
+TEST_CASE("a peer that is down or answers the hello wrongly is unreachable", "[transport]") {
+  asio::io_context io;
+
+  SECTION("connection refused") {
+    Cluster cluster(io, 2);
+    Replica& first = cluster.start(1);  // node 2 is bound but refuses connections
+    REQUIRE(
+        run_until(io, [&] { return first.transport.hello_answer(2) != HelloAnswer::kPending; }));
+    CHECK(first.transport.hello_answer(2) == HelloAnswer::kUnreachable);
+    // It comes up: its answer replaces that.
+    cluster.start(2);
+    REQUIRE(run_until(
+        io, [&] { return first.transport.hello_answer(2) == HelloAnswer::kDoesNotKnowUs; }));
+  }
+
+  SECTION("a reply that is not a hello reply") {
+    // A peer of an earlier protocol version closes the connection; this one answers with
+    // garbage.
+    tcp::acceptor fake_peer(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    tcp::socket fake_socket(io);
+    const std::string garbage{"\x00\x00\x00\x03\xb7\x03\x00", 7};  // a hello's magic
+    fake_peer.async_accept(fake_socket, [&](const boost::system::error_code& error) {
+      if (!error) asio::write(fake_socket, asio::buffer(garbage));
+    });
+    PeerTransport sender(
+        io, 1, kFingerprint, {{2, local_address(fake_peer.local_endpoint().port())}}, "127.0.0.1:0",
+        [](NodeId, Message) {}, test_limits());
+    sender.start();
+    REQUIRE(run_until(io, [&] { return sender.counters().bad_hello_replies == 1; }));
+    CHECK(sender.hello_answer(2) == HelloAnswer::kUnreachable);
+  }
+}
+
+TEST_CASE("hello replies encode and parse", "[transport]") {
+  for (const bool knows : {false, true}) {
+    const std::string frame = hello_reply_frame(HelloReply{knows});
+    REQUIRE(frame.size() == kFrameHeaderBytes + kHelloReplyBodyBytes);
+    const ParsedHelloReply parsed = parse_hello_reply(std::string_view(frame).substr(4));
+    REQUIRE(parsed.reply);
+    CHECK(parsed.reply->knows_sender == knows);
+  }
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03\x02", 3}).reply);  // unknown flag
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x02\x00", 3}).reply);  // version 2
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb7\x03\x00", 3}).reply);  // a hello's magic
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03", 2}).reply);
 }
 
 TEST_CASE("a full send queue drops new messages instead of growing", "[transport]") {

@@ -1,0 +1,49 @@
+// The founding check of a replica on a new data dir.
+//
+// A replica whose acceptor state is lost must never vote again under its id: it could
+// break a promise it made. Its peers remember every id they received protocol messages
+// from, and answer each hello with whether they know the sender's id. A replica whose
+// store was just created (its founding check is pending) takes no part in the protocol
+// until every peer in its cluster answered or proved unreachable: if one knows its id, it
+// refuses to start (its data was lost); otherwise it founds the cluster (or joins one
+// that never heard of it) and records that the check passed.
+//
+// An unreachable peer cannot object, so the check protects only as far as the replicas
+// that knew the id are reachable when the replacement starts.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "consensus/types.h"
+#include "src/transport.h"
+
+namespace paxoskv {
+
+// How long the check waits at most: a peer that neither answered nor failed to connect
+// by then (a paused process, a lost network) counts as unreachable.
+inline constexpr std::chrono::milliseconds kFoundingCheckLimit{3000};
+
+struct FoundingVerdict {
+  enum class Kind {
+    kWaiting,  // some peer has not answered yet
+    kFound,    // no peer knows this id: take part
+    kRefuse,   // a peer knows this id as having served: its data was lost
+  };
+  Kind kind = Kind::kWaiting;
+  std::vector<consensus::NodeId> knowing;      // peers that know this id
+  std::vector<consensus::NodeId> unreachable;  // peers that could not answer
+};
+
+// Judges the peers' answers so far; `timed_out`: the wait is over, a peer still pending
+// is unreachable. A single peer that knows this id is enough to refuse, at once.
+FoundingVerdict judge_founding(const std::map<consensus::NodeId, HelloAnswer>& answers,
+                               bool timed_out);
+
+// The log line of a refused start: what happened and how to replace the replica.
+std::string lost_data_message(consensus::NodeId self, const std::string& data_dir,
+                              const std::vector<consensus::NodeId>& knowing);
+
+}  // namespace paxoskv
