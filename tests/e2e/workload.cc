@@ -110,6 +110,9 @@ void Workload::run_client(std::size_t index, std::stop_token stop) {
       ++write_acks_;
       if (fresh_key) ++fresh_acks_;
     }
+    if (options_.pause_between_ops.count() > 0) {
+      std::this_thread::sleep_for(options_.pause_between_ops);
+    }
     if (reply.status == 0 || (options_.move_on_unavailable && reply.status == 503)) {
       // The replica is gone (or cut off): move on, without hammering a dead port.
       current = (current + 1) % replicas.size();

@@ -33,6 +33,8 @@ struct WorkloadOptions {
   // after no answer.
   bool move_on_unavailable = false;
   std::chrono::milliseconds request_timeout = std::chrono::seconds(5);
+  // A client's pause after each operation: bounds the load (zero: as fast as answers come).
+  std::chrono::microseconds pause_between_ops{0};
   std::string fresh_key_prefix = "fresh/";
   double fresh_write_share = 0.5;  // of all operations
   std::uint32_t seed = 1;
