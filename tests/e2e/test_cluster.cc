@@ -84,23 +84,25 @@ std::vector<std::string> TestCluster::command_line(int id) const {
         std::to_string(member) + "=" + replica.host + ":" + std::to_string(replica.peer_port);
   }
   const Replica& self = replica(id);
-  std::vector<std::string> line;
-  if (options_.command_prefix) line = options_.command_prefix(id);
-  line.insert(line.end(), {
-                              paxoskv_binary().string(),
-                              "--id",
-                              std::to_string(id),
-                              "--data-dir",
-                              data_dir(id).string(),
-                              "--listen",
-                              self.host + ":" + std::to_string(self.client_port),
-                              "--peer-listen",
-                              self.host + ":" + std::to_string(self.peer_port),
-                              "--cluster",
-                              cluster,
-                              "--request-timeout",
-                              options_.request_timeout,
-                          });
+  std::vector<std::string> line = {
+      paxoskv_binary().string(),
+      "--id",
+      std::to_string(id),
+      "--data-dir",
+      data_dir(id).string(),
+      "--listen",
+      self.host + ":" + std::to_string(self.client_port),
+      "--peer-listen",
+      self.host + ":" + std::to_string(self.peer_port),
+      "--cluster",
+      cluster,
+      "--request-timeout",
+      options_.request_timeout,
+  };
+  if (options_.command_prefix) {
+    const std::vector<std::string> prefix = options_.command_prefix(id);
+    line.insert(line.begin(), prefix.begin(), prefix.end());
+  }
   line.insert(line.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   // For a failure being looked into: PAXOSKV_E2E_LOG_LEVEL=debug.
   if (const char* level = std::getenv("PAXOSKV_E2E_LOG_LEVEL"); level && *level) {
