@@ -47,6 +47,7 @@ std::string usage() {
       "                      --replicas says otherwise:\n"
       "                        wipe-data-dir  a replica loses its disk and rejoins a majority\n"
       "                                       that never saw the writes it acknowledged\n"
+      "                        wipe-all       every replica loses its disk at once\n"
       "                        stale-read     one recorded read answer is replaced by an older\n"
       "                                       state of its key before the check\n"
       "                      exit 0 if the violations were reported, 1 if they were missed\n"
@@ -119,10 +120,12 @@ Arguments parse(int argc, char** argv) {
       const std::string kind = value();
       if (kind == "wipe-data-dir") {
         arguments.plant = Plant::kWipeDataDir;
+      } else if (kind == "wipe-all") {
+        arguments.plant = Plant::kWipeAll;
       } else if (kind == "stale-read") {
         arguments.plant = Plant::kStaleRead;
       } else {
-        throw std::invalid_argument("--plant: wipe-data-dir or stale-read");
+        throw std::invalid_argument("--plant: wipe-data-dir, wipe-all or stale-read");
       }
     } else if (flag == "--keep") {
       arguments.settings.keep = true;

@@ -259,4 +259,11 @@ void run_wipe_data_dir(FaultInjector& faults) {
   faults.heal_network();
 }
 
+void run_wipe_all(FaultInjector& faults) {
+  faults.wait(milliseconds(5'000));
+  for (const int id : faults.ids()) faults.kill_and_wipe(id);
+  for (const int id : faults.ids()) faults.restart(id);
+  faults.wait(milliseconds(3'000));
+}
+
 }  // namespace paxoskv::nemesis

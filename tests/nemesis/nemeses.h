@@ -31,4 +31,8 @@ void run_nemesis(std::string_view name, FaultInjector& faults, std::mt19937& ran
 // writes. No replica can tell, so the runner must report violations.
 void run_wipe_data_dir(FaultInjector& faults);
 
+// The planted fault "wipe-all": every replica loses its disk at once and the cluster starts
+// anew, empty. Every acknowledged write is lost.
+void run_wipe_all(FaultInjector& faults);
+
 }  // namespace paxoskv::nemesis

@@ -283,7 +283,9 @@ ScenarioReport run_scenario(const std::string& nemesis, std::size_t replicas, st
                             std::ostream& out) {
   const auto began = Clock::now();
   ScenarioReport report;
-  report.nemesis = settings.plant == Plant::kWipeDataDir ? "plant-wipe-data-dir" : nemesis;
+  report.nemesis = settings.plant == Plant::kWipeDataDir ? "plant-wipe-data-dir"
+                   : settings.plant == Plant::kWipeAll   ? "plant-wipe-all"
+                                                         : nemesis;
   report.replicas = replicas;
   report.seed = seed;
   out << "== " << report.nemesis << ", " << replicas << " replicas, seed " << seed << " ==\n";
@@ -341,6 +343,8 @@ ScenarioReport run_scenario(const std::string& nemesis, std::size_t replicas, st
       faults.wait(1s);  // the clients get going
       if (settings.plant == Plant::kWipeDataDir) {
         run_wipe_data_dir(faults);
+      } else if (settings.plant == Plant::kWipeAll) {
+        run_wipe_all(faults);
       } else {
         run_nemesis(nemesis, faults, random, Clock::now() + settings.fault_time);
       }
@@ -363,12 +367,12 @@ ScenarioReport run_scenario(const std::string& nemesis, std::size_t replicas, st
     if (!report.convergence) {
       report.violations.push_back("replicas did not converge within " +
                                   seconds_text(kConvergenceWatch) +
-                                  " of the last heal; first difference: " + difference);
+                                  " of the last heal; a difference: " + difference);
     } else if (*report.convergence > allowed) {
-      report.violations.push_back("replicas converged only " + seconds_text(*report.convergence) +
-                                  " after the last heal (" +
-                                  seconds_text(*report.convergence - clients_stop_lag) +
-                                  " after the clients stopped)");
+      report.violations.push_back(
+          "replicas converged only " + seconds_text(*report.convergence) +
+          " after the last heal (" + seconds_text(*report.convergence - clients_stop_lag) +
+          " after the clients stopped); the last difference seen: " + difference);
     }
     if (!writes_possible(cluster, recorder)) {
       report.violations.push_back("no write was acknowledged within " +

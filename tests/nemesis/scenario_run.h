@@ -23,6 +23,7 @@ namespace paxoskv::nemesis {
 enum class Plant {
   kNone,
   kWipeDataDir,  // a replica loses its disk and rejoins a majority that lacks its writes
+  kWipeAll,      // every replica loses its disk at once
   kStaleRead,    // one recorded read answer is replaced by an older state of its key
 };
 
