@@ -30,6 +30,26 @@ class SpawnFileActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// posix_spawn attributes: the child starts with no signal blocked, whatever the parent
+// blocks (a runner that waits for SIGINT in a thread of its own blocks it everywhere else).
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    ::posix_spawnattr_init(&attributes_);
+    sigset_t none;
+    sigemptyset(&none);
+    ::posix_spawnattr_setsigmask(&attributes_, &none);
+    ::posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETSIGMASK);
+  }
+  ~SpawnAttributes() { ::posix_spawnattr_destroy(&attributes_); }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  const posix_spawnattr_t* get() const { return &attributes_; }
+
+ private:
+  posix_spawnattr_t attributes_;
+};
+
 void check(int error, const std::string& what) {
   if (error != 0) throw std::system_error(error, std::generic_category(), what);
 }
@@ -62,7 +82,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
-  check(::posix_spawn(&pid_, args[0], actions.get(), nullptr, args.data(), environ),
+  const SpawnAttributes attributes;
+  check(::posix_spawn(&pid_, args[0], actions.get(), attributes.get(), args.data(), environ),
         "posix_spawn " + argv.at(0));
 }
 

@@ -62,7 +62,10 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 }
 
 HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
-    : port_(port), timeout_(timeout) {}
+    : HttpClient("127.0.0.1", port, timeout) {}
+
+HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), timeout_(timeout) {}
 
 void HttpClient::disconnect() {
   if (stream_) {
@@ -90,7 +93,7 @@ std::optional<HttpResponse> HttpClient::exchange(http::verb method, const std::s
   if (!stream_) {
     stream_.emplace(io_);
     stream_->expires_at(deadline);
-    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port_);
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(host_), port_);
     if (const auto error =
             run_one(io_, [&](auto done) { stream_->async_connect(endpoint, done); })) {
       last_error_ = "connect: " + error.message();
@@ -99,7 +102,7 @@ std::optional<HttpResponse> HttpClient::exchange(http::verb method, const std::s
   }
 
   http::request<http::string_body> request(method, target, 11);
-  request.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
+  request.set(http::field::host, host_ + ":" + std::to_string(port_));
   request.keep_alive(true);
   if (method == http::verb::put || method == http::verb::post || !body.empty()) {
     request.body() = std::move(body);

@@ -1,4 +1,5 @@
 // A small synchronous HTTP/1.1 client for one replica: keep-alive, a deadline per request.
+// The replica is on 127.0.0.1 unless another IPv4 address is given.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,8 @@ class HttpClient {
  public:
   explicit HttpClient(std::uint16_t port,
                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  HttpClient(std::string host, std::uint16_t port,
+             std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // The response, or nullopt when none came (refused, reset, closed, timed out): then
   // last_error() says why and the connection is dropped; the next request reconnects.
@@ -48,6 +51,7 @@ class HttpClient {
 
   const std::string& last_error() const { return last_error_; }
   std::uint16_t port() const { return port_; }
+  const std::string& host() const { return host_; }
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
  private:
@@ -55,6 +59,7 @@ class HttpClient {
                                        std::string body);
   void disconnect();
 
+  std::string host_;
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   boost::asio::io_context io_;

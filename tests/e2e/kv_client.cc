@@ -75,6 +75,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
 bool KvReply::expected_status() const {
   if (status == 0 || status == 503) return true;
+  if (status == 507) return result == check::OpResult::kFailed;
   // A well-formed 200, 404 or 409 carries what the checker needs.
   return (status == 200 || status == 404 || status == 409) && result != check::OpResult::kUnknown;
 }
@@ -88,6 +89,9 @@ std::string KvReply::describe() const {
 }
 
 KvClient::KvClient(std::uint16_t port, std::chrono::milliseconds timeout) : http_(port, timeout) {}
+
+KvClient::KvClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
+    : http_(std::move(host), port, timeout) {}
 
 KvReply KvClient::put(std::string_view key, std::string_view value,
                       std::optional<std::uint64_t> expected_version) {
@@ -141,6 +145,10 @@ KvReply KvClient::interpret(const std::optional<HttpResponse>& response, bool is
       break;
     case 409:
       if (has_version && !is_read) reply.result = OpResult::kConflict;
+      break;
+    case 507:
+      // No space: the replica answers so only for a write it did not apply.
+      if (!is_read) reply.result = OpResult::kFailed;
       break;
     default:
       break;  // 503 and anything unexpected: the outcome is unknown

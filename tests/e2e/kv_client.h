@@ -30,8 +30,8 @@ struct KvReply {
   std::string problem;               // why there was no answer, or the error text
 
   // Whether this is an answer the API gives for this operation under faults: a well-formed
-  // 200, 404 or 409, a 503, or no answer. Anything else (400, 500, a 200 without a version)
-  // is a bug when the request was well-formed.
+  // 200, 404 or 409, a 503, a write's 507 (no space: not applied), or no answer. Anything else
+  // (400, 500, a 200 without a version) is a bug when the request was well-formed.
   bool expected_status() const;
   std::string describe() const;
 };
@@ -40,6 +40,8 @@ class KvClient {
  public:
   explicit KvClient(std::uint16_t port,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  KvClient(std::string host, std::uint16_t port,
+           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   KvReply put(std::string_view key, std::string_view value,
               std::optional<std::uint64_t> expected_version = std::nullopt);

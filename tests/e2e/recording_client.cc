@@ -15,6 +15,11 @@ RecordingClient::RecordingClient(int client_id, std::uint16_t port,
                                  std::chrono::milliseconds timeout)
     : client_id_(client_id), kv_(port, timeout), recorder_(recorder) {}
 
+RecordingClient::RecordingClient(int client_id, std::string host, std::uint16_t port,
+                                 check::HistoryRecorder& recorder,
+                                 std::chrono::milliseconds timeout)
+    : client_id_(client_id), kv_(std::move(host), port, timeout), recorder_(recorder) {}
+
 template <typename Call>
 KvReply RecordingClient::recorded(check::HistoryOp op, Call call) {
   op.client = client_id_;

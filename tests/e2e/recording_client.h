@@ -18,6 +18,9 @@ class RecordingClient {
  public:
   RecordingClient(int client_id, std::uint16_t port, check::HistoryRecorder& recorder,
                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  RecordingClient(int client_id, std::string host, std::uint16_t port,
+                  check::HistoryRecorder& recorder,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   KvReply put(std::string_view key, std::string_view value,
               std::optional<std::uint64_t> expected_version = std::nullopt);
@@ -28,6 +31,7 @@ class RecordingClient {
 
   int id() const { return client_id_; }
   std::uint16_t port() const { return kv_.http().port(); }
+  const std::string& host() const { return kv_.http().host(); }
 
  private:
   template <typename Call>

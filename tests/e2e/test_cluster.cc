@@ -35,6 +35,7 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)) 
     Replica& added = replicas_[static_cast<int>(i + 1)];
     added.client_port = ports[2 * i];
     added.peer_port = ports[2 * i + 1];
+    if (i < options_.hosts.size()) added.host = options_.hosts[i];
   }
   try {
     for (const int id : ids()) start(id);
@@ -67,7 +68,8 @@ std::vector<int> TestCluster::ids() const {
 }
 
 std::filesystem::path TestCluster::data_dir(int id) const {
-  return dir_.path() / ("replica-" + std::to_string(id));
+  const std::filesystem::path& root = options_.data_root.empty() ? dir_.path() : options_.data_root;
+  return root / ("replica-" + std::to_string(id));
 }
 
 std::filesystem::path TestCluster::log_file(int id) const {
@@ -78,7 +80,8 @@ std::vector<std::string> TestCluster::command_line(int id) const {
   std::string cluster;
   for (const auto& [member, replica] : replicas_) {
     if (!cluster.empty()) cluster += ',';
-    cluster += std::to_string(member) + "=127.0.0.1:" + std::to_string(replica.peer_port);
+    cluster +=
+        std::to_string(member) + "=" + replica.host + ":" + std::to_string(replica.peer_port);
   }
   const Replica& self = replica(id);
   std::vector<std::string> line = {
@@ -88,14 +91,18 @@ std::vector<std::string> TestCluster::command_line(int id) const {
       "--data-dir",
       data_dir(id).string(),
       "--listen",
-      "127.0.0.1:" + std::to_string(self.client_port),
+      self.host + ":" + std::to_string(self.client_port),
       "--peer-listen",
-      "127.0.0.1:" + std::to_string(self.peer_port),
+      self.host + ":" + std::to_string(self.peer_port),
       "--cluster",
       cluster,
       "--request-timeout",
       options_.request_timeout,
   };
+  if (options_.command_prefix) {
+    const std::vector<std::string> prefix = options_.command_prefix(id);
+    line.insert(line.begin(), prefix.begin(), prefix.end());
+  }
   line.insert(line.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   // For a failure being looked into: PAXOSKV_E2E_LOG_LEVEL=debug.
   if (const char* level = std::getenv("PAXOSKV_E2E_LOG_LEVEL"); level && *level) {
@@ -140,7 +147,7 @@ void TestCluster::start(int id) {
 
 bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  HttpClient client(client_port(id), std::chrono::milliseconds(500));
+  HttpClient client(host(id), client_port(id), std::chrono::milliseconds(500));
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running(id)) return false;
     if (const auto response = client.get("/healthz"); response && response->status == 200) {
@@ -153,7 +160,7 @@ bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
 
 bool TestCluster::wait_connected(int id, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  HttpClient client(client_port(id), std::chrono::milliseconds(500));
+  HttpClient client(host(id), client_port(id), std::chrono::milliseconds(500));
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running(id)) return false;
     if (const auto response = client.get("/v1/status"); response && response->status == 200) {

@@ -1,10 +1,14 @@
 // A cluster of real paxoskv replica processes on loopback ports, in a temp dir of its own.
+// Options place them elsewhere: each replica on an address of its own, started through a
+// command prefix (e.g. one that enters a network namespace), with data dirs under a given
+// root.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +26,12 @@ struct ClusterOptions {
   std::size_t replicas = 3;
   std::string request_timeout = "2s";
   std::vector<std::string> extra_flags;  // passed to every replica
+  // Replica i + 1 listens on hosts[i] (IPv4); empty: every replica on 127.0.0.1.
+  std::vector<std::string> hosts;
+  // What each replica's command line is prefixed with (argv[0] a path); none when empty.
+  std::function<std::vector<std::string>(int id)> command_prefix;
+  // Where the replicas' data dirs are (root/replica-<id>); empty: the cluster's temp dir.
+  std::filesystem::path data_root;
 };
 
 class TestCluster {
@@ -38,6 +48,7 @@ class TestCluster {
   // Replica ids: 1 to size().
   std::size_t size() const { return options_.replicas; }
   std::vector<int> ids() const;
+  const std::string& host(int id) const { return replica(id).host; }
   std::uint16_t client_port(int id) const { return replica(id).client_port; }
   std::uint16_t peer_port(int id) const { return replica(id).peer_port; }
   std::filesystem::path data_dir(int id) const;
@@ -72,6 +83,7 @@ class TestCluster {
 
  private:
   struct Replica {
+    std::string host = "127.0.0.1";
     std::uint16_t client_port = 0;
     std::uint16_t peer_port = 0;
     std::optional<ChildProcess> process;

@@ -41,9 +41,13 @@ WorkloadStats Workload::stats() const {
 void Workload::run_client(std::size_t index, std::stop_token stop) {
   const int client_id = static_cast<int>(index + 1);
   std::deque<RecordingClient> replicas;  // a deque: clients cannot move
-  for (const std::uint16_t port : options_.ports) {
-    replicas.emplace_back(client_id, port, recorder_);
+  for (std::size_t replica = 0; replica < options_.ports.size(); ++replica) {
+    const std::string host =
+        replica < options_.hosts.size() ? options_.hosts[replica] : std::string("127.0.0.1");
+    replicas.emplace_back(client_id, host, options_.ports[replica], recorder_,
+                          options_.request_timeout);
   }
+  const auto started = std::chrono::steady_clock::now();
   std::size_t current = index % replicas.size();
   std::mt19937 random(options_.seed * 7919 + static_cast<std::uint32_t>(index));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -62,7 +66,11 @@ void Workload::run_client(std::size_t index, std::stop_token stop) {
                   std::to_string(sequence);
       reply = client.put(*fresh_key, value);
     } else {
-      const std::string& key = options_.shared_keys[random() % options_.shared_keys.size()];
+      std::string key = options_.shared_keys[random() % options_.shared_keys.size()];
+      if (options_.shared_key_lifetime.count() > 0) {
+        key += "/g" + std::to_string((std::chrono::steady_clock::now() - started) /
+                                     options_.shared_key_lifetime);
+      }
       const double kind = unit(random);
       if (kind < 0.45) {
         reply = client.put(key, value);
@@ -74,7 +82,9 @@ void Workload::run_client(std::size_t index, std::stop_token stop) {
         reply = client.get(key);
         is_write = false;
       }
-      if (reply.result != OpResult::kUnknown) seen_versions[key] = reply.version;
+      if (reply.result != OpResult::kUnknown && reply.result != OpResult::kFailed) {
+        seen_versions[key] = reply.version;
+      }
     }
 
     const bool unknown = reply.result == OpResult::kUnknown;
@@ -85,6 +95,7 @@ void Workload::run_client(std::size_t index, std::stop_token stop) {
       if (is_write) {
         stats_.acknowledged_writes += acknowledged ? 1 : 0;
         stats_.unknown_writes += unknown ? 1 : 0;
+        stats_.failed_writes += reply.result == OpResult::kFailed ? 1 : 0;
       } else {
         ++stats_.reads;
         stats_.unknown_reads += unknown ? 1 : 0;
@@ -99,8 +110,11 @@ void Workload::run_client(std::size_t index, std::stop_token stop) {
       ++write_acks_;
       if (fresh_key) ++fresh_acks_;
     }
-    if (reply.status == 0) {
-      // The replica is gone: move on, without hammering a dead port.
+    if (options_.pause_between_ops.count() > 0) {
+      std::this_thread::sleep_for(options_.pause_between_ops);
+    }
+    if (reply.status == 0 || (options_.move_on_unavailable && reply.status == 503)) {
+      // The replica is gone (or cut off): move on, without hammering a dead port.
       current = (current + 1) % replicas.size();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

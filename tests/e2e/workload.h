@@ -24,7 +24,17 @@ namespace paxoskv::e2e {
 struct WorkloadOptions {
   std::size_t clients = 4;
   std::vector<std::uint16_t> ports;      // client i starts on ports[i % ports.size()]
+  std::vector<std::string> hosts;        // replica j is at hosts[j]:ports[j]; empty: 127.0.0.1
   std::vector<std::string> shared_keys;  // may be empty: fresh keys only
+  // When not zero, the shared keys are renewed this often ("<key>/g<generation>"), so that
+  // no key's history grows past what the checker searches quickly.
+  std::chrono::milliseconds shared_key_lifetime{0};
+  // Whether a client also moves to the next replica after a 503 (no quorum), not only
+  // after no answer.
+  bool move_on_unavailable = false;
+  std::chrono::milliseconds request_timeout = std::chrono::seconds(5);
+  // A client's pause after each operation: bounds the load (zero: as fast as answers come).
+  std::chrono::microseconds pause_between_ops{0};
   std::string fresh_key_prefix = "fresh/";
   double fresh_write_share = 0.5;  // of all operations
   std::uint32_t seed = 1;
@@ -34,6 +44,7 @@ struct WorkloadStats {
   std::size_t operations = 0;
   std::size_t acknowledged_writes = 0;  // 200 on a put or delete (cas conflicts excluded)
   std::size_t unknown_writes = 0;       // 503 or no answer
+  std::size_t failed_writes = 0;        // 507: not applied
   std::size_t reads = 0;
   std::size_t unknown_reads = 0;
   std::vector<std::string> unexpected;  // answers the API does not give (a bug)

@@ -53,6 +53,8 @@ struct Op {
   }
   Op not_found(std::uint64_t version) const { return result(OpResult::kNotFound, version); }
   Op conflict(std::uint64_t version) const { return result(OpResult::kConflict, version); }
+  // Answered as definitely not applied (507 "no space").
+  Op failed() const { return result(OpResult::kFailed, 0); }
   // No answer: only the invocation time counts.
   Op unknown_from(std::uint64_t invoked) const {
     return with([&](HistoryOp& o) {
@@ -406,6 +408,30 @@ TEST_CASE("a read of a value that was never written is not linearizable") {
       read("k").by(2).at(2, 3).ok(1),
   };
   CHECK(linearizable(unrecorded));
+}
+
+TEST_CASE("a write answered as failed (507) never takes effect") {
+  SECTION("a later read that does not see it is fine") {
+    CHECK(linearizable({
+        put("k", "a").by(1).at(0, 1).ok(1),
+        put("k", "x").by(2).at(2, 3).failed(),
+        read("k").by(3).at(4, 5).ok(1, "a"),
+        put("k", "b").by(1).at(6, 7).ok(2),
+    }));
+  }
+  SECTION("a read of its value is not linearizable") {
+    CHECK_FALSE(linearizable({
+        put("k", "a").by(1).at(0, 1).ok(1),
+        put("k", "x").by(2).at(2, 3).failed(),
+        read("k").by(3).at(4, 5).ok(2, "x"),
+    }));
+  }
+  SECTION("a version it would have made is not linearizable") {
+    CHECK_FALSE(linearizable({
+        put("k", "x").by(2).at(0, 1).failed(),
+        put("k", "b").by(1).at(2, 3).ok(2),
+    }));
+  }
 }
 
 TEST_CASE("different keys are checked independently") {

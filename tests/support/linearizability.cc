@@ -622,6 +622,8 @@ class KeyChecker {
             return state;
           case OpResult::kNotFound:
             return reject("a put cannot report not found");
+          case OpResult::kFailed:
+            return reject("failed op");  // dropped before the search
         }
         break;
       }
@@ -649,6 +651,8 @@ class KeyChecker {
             if (state.version == expected) return reject("a conflict, but its cas succeeds");
             if (op.version != state.version) return reject("conflict, but ", now());
             return state;
+          case OpResult::kFailed:
+            return reject("failed op");  // dropped before the search
         }
         break;
       }
@@ -671,6 +675,7 @@ class KeyChecker {
           case OpResult::kConflict:
             return reject("a read cannot conflict");
           case OpResult::kUnknown:
+          case OpResult::kFailed:
             return reject("unknown read");  // dropped before the search
         }
         break;
@@ -789,6 +794,7 @@ CheckOutcome check(const std::vector<HistoryOp>& history, std::size_t max_states
   CheckOutcome outcome;
   std::map<std::string_view, std::vector<const HistoryOp*>> by_key;
   for (const HistoryOp& op : history) {
+    if (op.result == OpResult::kFailed) continue;  // it never took effect
     if (op.result == OpResult::kUnknown) {
       if (op.kind == OpKind::kRead) continue;  // a read without answer constrains nothing
     } else if (op.completed < op.invoked) {
@@ -861,6 +867,9 @@ std::string describe(const HistoryOp& op) {
       break;
     case OpResult::kConflict:
       out << "conflict v" << op.version;
+      break;
+    case OpResult::kFailed:
+      out << "failed (not applied)";
       break;
     case OpResult::kUnknown:
       break;

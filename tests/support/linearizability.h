@@ -25,7 +25,9 @@
 namespace paxoskv::check {
 
 enum class OpKind { kPut, kDelete, kRead };
-enum class OpResult { kOk, kNotFound, kConflict, kUnknown };
+// kFailed: a write the replica answered as definitely not applied (507 "no space"): it
+// has no effect, so the checker leaves it out; a read that sees its value is refuted.
+enum class OpResult { kOk, kNotFound, kConflict, kUnknown, kFailed };
 
 struct HistoryOp {
   int client = 0;
@@ -50,7 +52,7 @@ struct CheckOutcome {
 // Checks that the ops with a known result can be ordered, each at one instant between its
 // invocation and completion, so that the model yields exactly the reported results. An op
 // with an unknown result may take effect at any instant after its invocation, or never;
-// reads with an unknown result are ignored.
+// reads with an unknown result and failed writes (kFailed) are ignored.
 CheckOutcome check_history(const std::vector<HistoryOp>& history,
                            std::size_t max_states_per_key = 2'000'000);
 
