@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "src/inbound_connection.h"
+#include "src/peer_socket.h"
 #include "src/transport_context.h"
 
 namespace paxoskv {
@@ -59,9 +60,7 @@ void Listener::accept() {
       return;
     }
     count(self->context_->counters.connections_accepted);
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    set_peer_socket_options(socket, self->context_->limits.dead_link_after);
     std::erase_if(self->connections_, [](const auto& weak) { return weak.expired(); });
     auto connection = std::make_shared<InboundConnection>(
         self->context_, std::move(socket),

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <vector>
 
+#include "src/peer_socket.h"
 #include "src/transport_context.h"
 
 namespace paxoskv {
@@ -113,9 +114,7 @@ void OutboundLink::connect_to(std::uint64_t attempt, const tcp::resolver::result
 
 void OutboundLink::on_connected(std::uint64_t attempt) {
   timer_.cancel();
-  error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
-  socket_.set_option(asio::socket_base::keep_alive(true), ignored);
+  set_peer_socket_options(socket_, context_->limits.dead_link_after);
   consecutive_failures_ = 0;
   down_ = false;
   connected_.store(true, std::memory_order_relaxed);

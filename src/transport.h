@@ -41,6 +41,9 @@ struct TransportLimits {
   std::chrono::milliseconds reconnect_max{2000};
   // A connection attempt that takes longer fails (and is retried).
   std::chrono::milliseconds connect_timeout{2000};
+  // A peer connection whose data goes unacknowledged this long (or whose idle keepalive
+  // probes do) is broken and made again (see set_peer_socket_options).
+  std::chrono::milliseconds dead_link_after{3000};
   // An inbound connection that has not sent its hello by then is closed.
   std::chrono::milliseconds hello_timeout{5000};
 };
