@@ -572,3 +572,35 @@ TEST_CASE("a parked write is settled by the chosen state when no withdrawal gets
 }
 
 }  // namespace paxoskv::sim
+
+namespace paxoskv::sim {
+
+// The leader that got a parked write chosen restarts before the withdrawal reaches it: its
+// new life remembers no forwarded write, and may only answer from the writer marks. They
+// show the write chosen, so the client hears "ok", never "conflict" (and not "unknown").
+TEST_CASE(
+    "a leader restarted after choosing a parked write answers its withdrawal from the marks") {
+  ScriptedCluster cluster(3);
+  leader_chooses_parked_write_after_long_partition(cluster);
+  REQUIRE_FALSE(cluster.completion(2));
+  cluster.crash(3);
+  cluster.start(3);
+  // Replica 1 still hears nothing but replica 3's answers: the chosen state must not
+  // settle the write before the withdrawal does.
+  const auto to_1_from_2 = [](const Envelope& e) { return e.to == 1 && e.from == 2; };
+  for (int step = 0; step < 10 && !cluster.completion(2); ++step) {
+    cluster.advance(50);
+    cluster.drop(to_1_from_2);
+    cluster.drop([](const Envelope& e) {
+      return e.from == 3 && e.to == 1 && !is<consensus::ForwardReply>(e) &&
+             !is<consensus::ForwardWithdrawn>(e);
+    });
+    cluster.deliver([&](const Envelope& e) { return !to_1_from_2(e); });
+  }
+  REQUIRE(cluster.completion(2));
+  CHECK(cluster.completion(2)->outcome == Outcome::kOk);
+  CHECK(cluster.completion(2)->version == 3);
+  CHECK(cluster.chosen("k", 3) == consensus::KeyValue("w"));
+}
+
+}  // namespace paxoskv::sim

@@ -270,7 +270,7 @@ class Simulation {
     config.planted_bug = options_.planted_bug;
     config.incarnation = static_cast<std::uint64_t>(replica.incarnation) + 1;  // durable
     config.max_cached_keys = options_.max_cached_keys;
-    config.request_timeout_ms = options_.request_timeout_ms;
+    config.request_timeout_ms = request_timeout_of(replica.id);
     replica.core = std::make_unique<Core>(config, replica.storage);
     replica.core->tick(now_);
     ++replica.incarnation;
@@ -311,6 +311,19 @@ class Simulation {
   }
 
   Replica& replica(NodeId id) { return *replicas_[id - 1]; }
+
+  TimeMs request_timeout_of(NodeId id) const {
+    const auto& own = options_.replica_request_timeouts_ms;
+    return id <= own.size() ? own[id - 1] : options_.request_timeout_ms;
+  }
+
+  TimeMs longest_request_timeout() const {
+    TimeMs longest = options_.request_timeout_ms;
+    for (TimeMs timeout : options_.replica_request_timeouts_ms) {
+      longest = std::max(longest, timeout);
+    }
+    return longest;
+  }
 
   // Does what a node does with a Ready: send what may go early, queue the persist (it
   // takes a while, and the core goes on meanwhile), then release the rest in order once
@@ -512,7 +525,7 @@ class Simulation {
     client.busy = true;
     client.request = next_request_++;
     client.history_index = history_.size();
-    client.gives_up_at = now_ + options_.request_timeout_ms + 100;
+    client.gives_up_at = now_ + longest_request_timeout() + 100;
     history_.push_back(std::move(op));
     requests_[client.request] = client.id;
     if (live.empty()) return;  // nobody to talk to: it will give up
@@ -522,7 +535,7 @@ class Simulation {
                 << check::describe(history_.back()) << "\n";
     }
     target.core->submit(client.request, key, std::move(operation),
-                        now_ + options_.request_timeout_ms);
+                        now_ + request_timeout_of(target.id));
     process_ready(target);
   }
 
@@ -595,7 +608,7 @@ class Simulation {
         history_.push_back(std::move(op));
         requests_[stored.request] = stored.id;
         replica->core->submit(stored.request, key, consensus::ReadOp{},
-                              now_ + options_.request_timeout_ms);
+                              now_ + request_timeout_of(replica->id));
         process_ready(*replica);
       }
     }

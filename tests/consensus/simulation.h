@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "consensus/core.h"
 
@@ -32,6 +33,10 @@ struct SimOptions {
   // How long clients wait for an answer, and the deadline they give the cores: the
   // product's default unless PAXOSKV_SIM_REQUEST_TIMEOUT_MS says otherwise.
   consensus::TimeMs request_timeout_ms = default_request_timeout_ms();
+  // Replicas configured with different request timeouts (--request-timeout): replica i
+  // (from 1) uses the i-th, its clients' writes get its deadline. Empty: all use
+  // request_timeout_ms.
+  std::vector<consensus::TimeMs> replica_request_timeouts_ms;
   std::size_t max_cached_keys = 100000;  // 1: keys leave memory as soon as they may
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };
