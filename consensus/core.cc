@@ -524,8 +524,10 @@ class Core::Impl {
       request.remove = true;
       request.expected = std::get<DeleteOp>(head.op).expected;
     }
-    request.timeout_ms =
-        static_cast<std::uint32_t>(head.deadline > now_ ? head.deadline - now_ : 0);
+    // Time left, capped to what the field holds (about 49 days): a wrapped value would
+    // shorten how long the leader keeps the write.
+    request.timeout_ms = static_cast<std::uint32_t>(
+        std::min<TimeMs>(head.deadline > now_ ? head.deadline - now_ : 0, UINT32_MAX));
     head.forwarded_to = leader;
     head.forwarded_to_incarnation = leader_incarnation;
     ks.forward_progress_at = now_;

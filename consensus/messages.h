@@ -125,7 +125,9 @@ struct ForwardReply {
 // will (it had not proposed it, or never got it: a late copy is then dropped), else the
 // write's ForwardReply once it is done. "Never got it" is only known to the life the
 // write was handed to, `incarnation` (0: not known); another life answers ForwardReply
-// with outcome kUnknown, since its predecessor may have proposed it.
+// with outcome kUnknown, since its predecessor may have proposed it. A write it no
+// longer remembers is answered from the writer marks: kOk if the sender's mark is this
+// write, kUnknown if it is a later one.
 struct ForwardWithdraw {
   std::string key;
   std::uint64_t seq = 0;
