@@ -62,11 +62,12 @@ struct Outbound {
 // it must when it holds a promise or an acceptance (what acceptor answers state). When it
 // holds only applied states (and accepted proposals they settle), written is enough, if
 // the store keeps its writes in order so that a later synced write makes every earlier
-// one durable (LevelDB's log does): a crash of the machine then loses at most a suffix of
-// such writes, which leaves a state this replica was in before. Nothing released states
-// more than was durable already: a chosen state is durable on a majority (as accepted
-// proposals) before any replica applies it, and an applied state is dropped only
-// together with the later writes, its clearing of the accepted proposal included.
+// one durable (kvstore::Store does; LevelDB alone does not, across its log files): a
+// crash of the machine then loses at most a suffix of such writes, which leaves a state
+// this replica was in before. Nothing released states more than was durable already: a
+// chosen state is durable on a majority (as accepted proposals) before any replica
+// applies it, and an applied state is dropped only together with the later writes, its
+// clearing of the accepted proposal included.
 struct Ready {
   std::uint64_t number = 0;  // 1, 2, ... in the order taken
   std::vector<PersistRecord> persist;

@@ -155,6 +155,10 @@ Response failure_response(std::string_view key, const Result& result) {
       code = status::service_unavailable;
       body = error_json("shutting down");
       break;
+    case Errc::no_space:
+      code = status::insufficient_storage;
+      body = error_json("no space");
+      break;
     case Errc::invalid_argument:
       code = status::bad_request;
       body = error_json(result.message.empty() ? "invalid argument" : result.message);

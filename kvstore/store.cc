@@ -17,6 +17,7 @@
 #include "kvstore/byte_io.h"
 #include "kvstore/key_layout.h"
 #include "kvstore/record_codec.h"
+#include "kvstore/synced_log_switch_env.h"
 
 namespace paxoskv::kvstore {
 
@@ -166,10 +167,16 @@ void Store::open(const StoreOptions& store_options) {
   // Memory: LevelDB's defaults (a 4 MiB memtable, twice while one is flushed, and an
   // 8 MiB block cache) are most of a replica's resident memory. A replica's hot state is
   // in the consensus core's key cache anyway.
-  options.write_buffer_size = kWriteBufferBytes;
+  options.write_buffer_size =
+      store_options.write_buffer_bytes != 0 ? store_options.write_buffer_bytes : kWriteBufferBytes;
   block_cache_.reset(leveldb::NewLRUCache(kBlockCacheBytes));
   options.block_cache = block_cache_.get();
-  if (store_options.env != nullptr) options.env = store_options.env;
+  // Every write goes through an environment that syncs a log file before LevelDB leaves it
+  // for a new one: without it a power loss can keep a synced write while losing unsynced
+  // writes made before it (see SyncedLogSwitchEnv).
+  env_ = std::make_unique<SyncedLogSwitchEnv>(
+      store_options.env != nullptr ? store_options.env : leveldb::Env::Default());
+  options.env = env_.get();
 
   leveldb::DB* opened = nullptr;
   const leveldb::Status status = leveldb::DB::Open(options, data_dir_, &opened);

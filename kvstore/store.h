@@ -29,6 +29,9 @@ struct StoreOptions {
   // LevelDB environment; nullptr for the default. Lets tests inject I/O faults. Must
   // outlive the Store.
   leveldb::Env* env = nullptr;
+  // LevelDB's memtable size (it starts a new log file when the memtable is full); 0 for
+  // the store's default. Tests set a small one to switch log files often.
+  std::size_t write_buffer_bytes = 0;
 };
 
 // Thread-safety: write() must be called from a single thread; every other member may be
@@ -55,7 +58,9 @@ class Store final : public consensus::StateReader {
 
   // Writes `records` as one atomic batch, in order (later records of a key win), synced
   // unless `sync` is false. Writes reach the disk in order: a synced write makes every
-  // earlier one durable too. Applied parts come numbered (see consensus::PersistRecord)
+  // earlier one durable too, so a power loss drops at most a suffix of unsynced writes
+  // (LevelDB alone does not promise that across its log files: see
+  // SyncedLogSwitchEnv). Applied parts come numbered (see consensus::PersistRecord)
   // with the next change indexes, in order, else std::logic_error. `cursors` go in the
   // same batch, after the records. Returns the new change index.
   std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true,
@@ -126,6 +131,8 @@ class Store final : public consensus::StateReader {
   void write_synced(leveldb::WriteBatch& batch, std::string_view what);
 
   std::string data_dir_;
+  // Declared before db_: LevelDB writes through it until the DB is closed.
+  std::unique_ptr<leveldb::Env> env_;
   // Declared before db_: LevelDB uses it until the DB is closed.
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
   std::unique_ptr<leveldb::Cache> block_cache_;

@@ -85,6 +85,14 @@ std::string usage() {
          ")\n"
          "  --request-timeout D     a request that cannot reach a majority by then gets 503\n"
          "                          (default 5s; D is like 500ms, 5s, 1m)\n"
+         "  --disk-reserve-bytes N  client writes get 507 while the data dir's file system has\n"
+         "                          less than N bytes free; 0: never (default " +
+         std::to_string(defaults.disk_reserve_bytes) +
+         ")\n"
+         "  --allow-after-disk-failure\n"
+         "                          start although a write to the data dir failed before (the\n"
+         "                          replica then stopped and left DISK_WRITE_FAILED there,\n"
+         "                          which this removes); without it such a start exits with 2\n"
          "  --log-level LEVEL       trace, debug, info, warn, error or off (default info)\n"
          "  --help                  this text\n"
          "  --version               the version\n";
@@ -118,6 +126,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
        [&](const std::string& v) {
          options.request_timeout = parse_duration("--request-timeout", v);
        }},
+      {"--disk-reserve-bytes",
+       [&](const std::string& v) {
+         options.disk_reserve_bytes = parse_number("--disk-reserve-bytes", v);
+       }},
       {"--log-level", [&](const std::string& v) { line.log_level = v; }},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -129,6 +141,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (flag == "--version") {
       line.version = true;
       return line;
+    }
+    if (flag == "--allow-after-disk-failure") {
+      options.allow_after_disk_failure = true;
+      continue;
     }
     std::string value;
     const std::size_t equals = flag.find('=');

@@ -1,7 +1,9 @@
 // The paxoskv replica process: a thin shell over paxoskv::Node and the HTTP front end.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
@@ -12,6 +14,7 @@
 #include "http/server.h"
 #include "paxoskv/node.h"
 #include "src/command_line.h"
+#include "src/disk_failure_marker.h"
 #include "src/node_io.h"
 
 namespace {
@@ -19,7 +22,18 @@ namespace {
 // Requests in flight get this long to finish after SIGTERM/SIGINT.
 constexpr std::chrono::milliseconds kShutdownGrace{500};
 
-int serve(const paxoskv::CommandLine& line) {
+// Exit statuses besides 0 and 1 (cannot serve).
+constexpr int kExitStartRefused = 2;
+constexpr int kExitDiskFailure = 3;
+
+int serve(paxoskv::CommandLine line) {
+  boost::asio::io_context signals_io;
+  std::atomic<bool> disk_failed{false};
+  // The replica stopped for good (and logged why): stop serving and exit.
+  line.options.on_disk_failure = [&](const std::string&) {
+    disk_failed.store(true);
+    boost::asio::post(signals_io, [&] { signals_io.stop(); });
+  };
   auto node = std::make_unique<paxoskv::Node>(line.options);
   // Declared after the node but destroyed after it too (see the end): the server's
   // handlers use it until the node's thread stops.
@@ -34,7 +48,6 @@ int serve(const paxoskv::CommandLine& line) {
     server.listen(line.listen);
     spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
 
-    boost::asio::io_context signals_io;
     boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
     boost::asio::steady_timer grace(signals_io);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -50,7 +63,7 @@ int serve(const paxoskv::CommandLine& line) {
     signals_io.run();
   }
   node.reset();  // stops its thread, fails what is left with shutting_down, closes the store
-  return 0;
+  return disk_failed.load() ? kExitDiskFailure : 0;
 }
 
 }  // namespace
@@ -82,6 +95,9 @@ int main(int argc, char** argv) {
     return serve(line);
   } catch (const paxoskv::LostDataError&) {
     return 2;  // the replica logged why, and how to replace it
+  } catch (const paxoskv::StartRefused& error) {
+    spdlog::critical("refusing to start: {}", error.what());
+    return kExitStartRefused;
   } catch (const std::exception& error) {
     spdlog::critical("cannot serve: {}", error.what());
     return 1;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "src/disk_failure_marker.h"
 #include "src/metrics_text.h"
 #include "src/replica.h"
 
@@ -28,6 +29,8 @@ std::string_view to_string(Errc code) {
       return "invalid argument";
     case Errc::shutting_down:
       return "shutting down";
+    case Errc::no_space:
+      return "no space";
   }
   return "unknown";
 }
@@ -189,6 +192,7 @@ class Node::Impl {
 
 Node::Node(Options options) {
   validate(options);
+  check_disk_failure_marker(options);
   impl_ = std::make_unique<Impl>(std::move(options));
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "src/cluster_identity.h"
+#include "src/disk_failure_marker.h"
 #include "src/founding_check.h"
 
 namespace paxoskv {
@@ -92,10 +93,13 @@ Result result_of(const consensus::Completion& completion, bool is_read) {
 
 }  // namespace
 
-Replica::Replica(boost::asio::io_context& io, const Options& options)
+Replica::Replica(boost::asio::io_context& io, const Options& options,
+                 const kvstore::StoreOptions& store_options)
     : io_(io),
       options_(options),
-      store_(options.data_dir, kvstore::StoreIdentity{options.id, cluster_fingerprint(options)}),
+      store_(options.data_dir, kvstore::StoreIdentity{options.id, cluster_fingerprint(options)},
+             store_options),
+      free_space_(options.data_dir, options.disk_reserve_bytes),
       core_(core_config(options, store_), store_),
       transport_(io, options.id, cluster_fingerprint(options), peers_of(options),
                  listen_address_of(options),
@@ -109,11 +113,15 @@ Replica::Replica(boost::asio::io_context& io, const Options& options)
       sync_epoch_(draw_sync_epoch()),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
-          [id = options.id](const std::string& what) {
-            // Nothing may leave without being durable, and the core's memory is now ahead
-            // of the disk: the only safe move is to stop the process.
-            spdlog::critical("replica {}: durable write failed, stopping: {}", id, what);
-            std::abort();
+          [this](const std::string& what) {
+            // Nothing may leave without being durable, the core's memory is now ahead of
+            // the disk, and what the disk holds is unknown: stop, and stay stopped.
+            spdlog::critical(
+                "replica {}: a write to data dir {} failed; stopping for good (a restart needs "
+                "--allow-after-disk-failure): {}",
+                options_.id, options_.data_dir, what);
+            write_disk_failure_marker(options_.data_dir, options_.id, what);
+            boost::asio::post(io_, [this, what] { on_disk_failure(what); });
           }) {}
 
 Replica::~Replica() = default;
@@ -205,12 +213,17 @@ void Replica::stop() {
   tick_timer_.cancel();
   sync_timer_.cancel();
   founding_timer_.cancel();
-  flush();  // what is already decided is persisted and answered
-  writes_.drain();
-  on_durable(last_write_);
+  if (!writes_.failed()) {
+    flush();  // what is already decided is persisted and answered
+    writes_.drain();
+  }
+  // After a failed write nothing that waits for it, or for a later one, may leave.
+  if (!writes_.failed()) on_durable(last_write_);
   transport_.stop();
+  const std::string why =
+      writes_.failed() ? "stopped: a write to the replica's data dir failed" : "shutting down";
   for (auto& [id, pending] : pending_) {
-    pending.done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    pending.done(Result{Errc::shutting_down, 0, std::nullopt, why});
   }
   pending_.clear();
   waiters_.release_all();
@@ -225,6 +238,11 @@ consensus::TimeMs Replica::now() const {
 void Replica::submit(const std::string& key, consensus::Operation op, Callback done) {
   if (stopped_) {
     done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    return;
+  }
+  if (!std::holds_alternative<consensus::ReadOp>(op) && free_space_.low()) {
+    done(Result{Errc::no_space, 0, std::nullopt,
+                "no space: the disk of this replica is almost full"});
     return;
   }
   refresh_reachability();
@@ -441,6 +459,11 @@ void Replica::flush() {
   held.completions = std::move(ready.completions);
   unreleased_.push_back(std::move(held));
   release();
+}
+
+void Replica::on_disk_failure(const std::string& error) {
+  stop();
+  if (options_.on_disk_failure) options_.on_disk_failure(error);
 }
 
 void Replica::on_durable(std::uint64_t seq) {

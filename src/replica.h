@@ -21,6 +21,7 @@
 #include "kvstore/store.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
+#include "src/free_space_guard.h"
 #include "src/transport.h"
 #include "src/waiters.h"
 #include "src/write_queue.h"
@@ -45,7 +46,9 @@ class Replica {
   using Callback = std::function<void(Result)>;
 
   // Opens the store and binds the peer address (throws std::runtime_error on failure).
-  Replica(boost::asio::io_context& io, const Options& options);
+  // `store_options` lets tests put the store on a faulty disk.
+  Replica(boost::asio::io_context& io, const Options& options,
+          const kvstore::StoreOptions& store_options = {});
   ~Replica();
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
@@ -93,12 +96,15 @@ class Replica {
   void request_flush();
   void flush();
   void on_durable(std::uint64_t seq);
+  // A write failed: nothing waiting for it (or for a later one) may ever leave. Stops.
+  void on_disk_failure(const std::string& error);
   void release();
   consensus::TimeMs now() const;
 
   boost::asio::io_context& io_;
   Options options_;
   kvstore::Store store_;
+  FreeSpaceGuard free_space_;
   consensus::Core core_;
   PeerTransport transport_;
   Waiters waiters_;

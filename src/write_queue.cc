@@ -39,7 +39,12 @@ std::uint64_t WriteQueue::push(std::vector<consensus::PersistRecord> records, bo
 
 void WriteQueue::drain() {
   std::unique_lock lock(mutex_);
-  written_.wait(lock, [this] { return durable_seq_ >= queued_seq_; });
+  written_.wait(lock, [this] { return failed_ || durable_seq_ >= queued_seq_; });
+}
+
+bool WriteQueue::failed() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
 }
 
 void WriteQueue::run() {
@@ -58,6 +63,10 @@ void WriteQueue::run() {
       store_.write(batch, sync, cursors);  // one batch for all of them
     } catch (const std::exception& error) {
       on_failure_(error.what());
+      lock.lock();
+      failed_ = true;
+      written_.notify_all();
+      return;
     }
     lock.lock();
     durable_seq_ = seq;

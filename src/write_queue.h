@@ -20,7 +20,8 @@ class WriteQueue {
  public:
   // `on_durable(seq)` runs on `io`'s thread once every batch up to `seq` is written (and
   // synced, those that asked for it: see consensus::Ready::sync).
-  // `on_failure(what)` runs on the writer thread if a write fails.
+  // `on_failure(what)` runs on the writer thread if a write fails. The writer then stops:
+  // that batch and every later one are never reported durable.
   WriteQueue(boost::asio::io_context& io, kvstore::Store& store,
              std::function<void(std::uint64_t seq)> on_durable,
              std::function<void(const std::string& what)> on_failure);
@@ -33,8 +34,10 @@ class WriteQueue {
   // on_durable will report.
   std::uint64_t push(std::vector<consensus::PersistRecord> records, bool sync,
                      std::vector<kvstore::SyncCursor> cursors = {});
-  // Blocks until everything queued so far is durable.
+  // Blocks until everything queued so far is durable, or a write failed.
   void drain();
+  // Whether a write failed.
+  bool failed() const;
 
  private:
   void run();
@@ -43,7 +46,7 @@ class WriteQueue {
   kvstore::Store& store_;
   std::function<void(std::uint64_t)> on_durable_;
   std::function<void(const std::string&)> on_failure_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable written_;
   std::vector<consensus::PersistRecord> queued_;
@@ -52,6 +55,7 @@ class WriteQueue {
   std::uint64_t queued_seq_ = 0;
   std::uint64_t durable_seq_ = 0;
   bool stopping_ = false;
+  bool failed_ = false;
   std::thread writer_;
 };
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,6 +19,18 @@ struct Options {
   std::size_t max_value_bytes = 1 << 20;
   std::size_t max_key_bytes = 1024;
   std::chrono::milliseconds request_timeout{5000};
+  // Client writes fail with Errc::no_space while the data dir's file system has less than
+  // this free (looked at every 100 ms); 0: never. The reserve is left to what the replica
+  // must still write for its peers.
+  std::uint64_t disk_reserve_bytes = 64 << 20;
+  // A replica stops for good when a write to its data dir fails, and leaves a marker file
+  // there (DISK_WRITE_FAILED) that makes a later start throw. This starts it anyway, and
+  // removes the marker.
+  bool allow_after_disk_failure = false;
+  // Called once, on the node's thread, when the replica stopped because a write to its data
+  // dir failed (`error` says which). From then on the node answers every call with
+  // shutting_down; destroy it.
+  std::function<void(const std::string& error)> on_disk_failure;
 };
 
 }  // namespace paxoskv

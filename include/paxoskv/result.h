@@ -17,6 +17,7 @@ enum class Errc {
   no_quorum,         // no majority within the request timeout: a write may or may not be done
   invalid_argument,  // bad key, value too large, ...
   shutting_down,
+  no_space,  // a write refused: the disk of this replica is (almost) full; nothing was done
 };
 
 std::string_view to_string(Errc code);

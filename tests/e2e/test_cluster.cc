@@ -68,6 +68,9 @@ std::vector<int> TestCluster::ids() const {
 }
 
 std::filesystem::path TestCluster::data_dir(int id) const {
+  if (const auto elsewhere = options_.data_dirs.find(id); elsewhere != options_.data_dirs.end()) {
+    return elsewhere->second;
+  }
   const std::filesystem::path& root = options_.data_root.empty() ? dir_.path() : options_.data_root;
   return root / ("replica-" + std::to_string(id));
 }
@@ -76,7 +79,8 @@ std::filesystem::path TestCluster::log_file(int id) const {
   return dir_.path() / ("replica-" + std::to_string(id) + ".log");
 }
 
-std::vector<std::string> TestCluster::command_line(int id) const {
+std::vector<std::string> TestCluster::command_line(
+    int id, const std::vector<std::string>& extra_flags) const {
   std::string cluster;
   for (const auto& [member, replica] : replicas_) {
     if (!cluster.empty()) cluster += ',';
@@ -104,6 +108,7 @@ std::vector<std::string> TestCluster::command_line(int id) const {
     line.insert(line.begin(), prefix.begin(), prefix.end());
   }
   line.insert(line.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  line.insert(line.end(), extra_flags.begin(), extra_flags.end());
   // For a failure being looked into: PAXOSKV_E2E_LOG_LEVEL=debug.
   if (const char* level = std::getenv("PAXOSKV_E2E_LOG_LEVEL"); level && *level) {
     line.insert(line.end(), {"--log-level", level});
@@ -111,7 +116,7 @@ std::vector<std::string> TestCluster::command_line(int id) const {
   return line;
 }
 
-void TestCluster::launch(int id) {
+void TestCluster::launch(int id, const std::vector<std::string>& extra_flags) {
   Replica& target = replica(id);
   if (target.process && target.process->running()) {
     throw std::logic_error("replica " + std::to_string(id) + " already runs");
@@ -120,21 +125,28 @@ void TestCluster::launch(int id) {
     std::ofstream log(log_file(id), std::ios::app);
     log << "---- paxoskv-e2e: starting replica " << id << " ----" << std::endl;
   }
-  target.process.emplace(command_line(id), log_file(id));
+  target.process.emplace(command_line(id, extra_flags), log_file(id));
   target.stopped_by_test = false;
 }
 
 std::optional<int> TestCluster::start_expecting_exit(int id, std::chrono::milliseconds limit) {
-  launch(id);
-  Replica& target = replica(id);
-  target.stopped_by_test = true;  // its exit is what the test waits for
-  const auto status = target.process->wait_for_exit(limit);
-  if (!status) target.process->kill_and_reap();
+  launch(id, {});
+  replica(id).stopped_by_test = true;
+  const auto status = replica(id).process->wait_for_exit(limit);
+  if (!status) replica(id).process->kill_and_reap();
   return status;
 }
 
-void TestCluster::start(int id) {
-  launch(id);
+std::optional<int> TestCluster::wait_for_exit(int id, std::chrono::milliseconds limit) {
+  Replica& target = replica(id);
+  if (!target.process) return std::nullopt;
+  const auto status = target.process->wait_for_exit(limit);
+  if (status) target.stopped_by_test = true;  // seen by the test: no surprise
+  return status;
+}
+
+void TestCluster::start(int id, const std::vector<std::string>& extra_flags) {
+  launch(id, extra_flags);
   Replica& target = replica(id);
   if (!wait_healthy(id, kStartupLimit)) {
     const std::string how = target.process->running()

@@ -32,6 +32,9 @@ struct ClusterOptions {
   std::function<std::vector<std::string>(int id)> command_prefix;
   // Where the replicas' data dirs are (root/replica-<id>); empty: the cluster's temp dir.
   std::filesystem::path data_root;
+  // A replica's data dir elsewhere than in the cluster's temp dir (say, on a small file
+  // system the test mounted).
+  std::map<int, std::filesystem::path> data_dirs;
 };
 
 class TestCluster {
@@ -54,12 +57,14 @@ class TestCluster {
   std::filesystem::path data_dir(int id) const;
   std::filesystem::path log_file(int id) const;
 
-  // Starts replica `id` (again) on its data dir and ports; waits for /healthz.
-  void start(int id);
-  // Starts replica `id` and waits up to `limit` for it to exit on its own, as a replica
-  // that refuses to start does. Its wait status, or nullopt if it still ran (then it is
-  // killed).
+  // Starts replica `id` (again) on its data dir and ports, with `extra_flags` for this start
+  // only; waits for /healthz.
+  void start(int id, const std::vector<std::string>& extra_flags = {});
+  // Starts replica `id` expecting it to exit by itself within `limit`: its wait status, or
+  // nullopt if it still ran (then it is killed).
   std::optional<int> start_expecting_exit(int id, std::chrono::milliseconds limit);
+  // Waits up to `limit` for replica `id` to exit by itself: its wait status, or nullopt.
+  std::optional<int> wait_for_exit(int id, std::chrono::milliseconds limit);
   // kill -9, then reap.
   void kill(int id);
   // kill -9 to every running replica at once, then reap them.
@@ -91,8 +96,9 @@ class TestCluster {
   };
   const Replica& replica(int id) const { return replicas_.at(id); }
   Replica& replica(int id) { return replicas_.at(id); }
-  std::vector<std::string> command_line(int id) const;
-  void launch(int id);
+  std::vector<std::string> command_line(int id,
+                                        const std::vector<std::string>& extra_flags = {}) const;
+  void launch(int id, const std::vector<std::string>& extra_flags);
 
   ClusterOptions options_;
   TempDir dir_;

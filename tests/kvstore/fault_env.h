@@ -22,7 +22,11 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
  public:
   FaultInjectingEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
 
-  void arm(LogFault fault) { fault_.store(fault); }
+  // `fault` strikes the next log append (or sync) after `skipped` appends went through.
+  void arm(LogFault fault, int skipped = 0) {
+    skip_.store(skipped);
+    fault_.store(fault);
+  }
   bool fired() const { return fault_.load() == LogFault::kNone; }
 
   leveldb::Status NewWritableFile(const std::string& name,
@@ -31,7 +35,7 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
     leveldb::Status status = target()->NewWritableFile(name, &opened);
     std::unique_ptr<leveldb::WritableFile> file(opened);
     if (status.ok() && name.ends_with(".log")) {
-      file = std::make_unique<FaultyLogFile>(std::move(file), fault_);
+      file = std::make_unique<FaultyLogFile>(std::move(file), fault_, skip_);
     }
     // LevelDB takes ownership through the raw pointer.
     *result = file.release();
@@ -41,11 +45,16 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
  private:
   class FaultyLogFile : public leveldb::WritableFile {
    public:
-    FaultyLogFile(std::unique_ptr<leveldb::WritableFile> file, std::atomic<LogFault>& fault)
-        : file_(std::move(file)), fault_(fault) {}
+    FaultyLogFile(std::unique_ptr<leveldb::WritableFile> file, std::atomic<LogFault>& fault,
+                  std::atomic<int>& skip)
+        : file_(std::move(file)), fault_(fault), skip_(skip) {}
 
     leveldb::Status Append(const leveldb::Slice& data) override {
       constexpr std::size_t kLogRecordHeaderBytes = 7;
+      if (data.size() > kLogRecordHeaderBytes && fault_.load() != LogFault::kNone &&
+          skip_.fetch_sub(1) > 0) {
+        return file_->Append(data);
+      }
       if (data.size() > kLogRecordHeaderBytes && fire(LogFault::kTornAppend)) {
         file_->Append(leveldb::Slice(data.data(), data.size() / 2));
         file_->Flush();
@@ -56,7 +65,7 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
     leveldb::Status Close() override { return file_->Close(); }
     leveldb::Status Flush() override { return file_->Flush(); }
     leveldb::Status Sync() override {
-      if (fire(LogFault::kFailedSync)) {
+      if (skip_.load() <= 0 && fire(LogFault::kFailedSync)) {
         file_->Flush();
         return leveldb::Status::IOError("injected sync failure");
       }
@@ -71,9 +80,11 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
 
     std::unique_ptr<leveldb::WritableFile> file_;
     std::atomic<LogFault>& fault_;
+    std::atomic<int>& skip_;
   };
 
   std::atomic<LogFault> fault_{LogFault::kNone};
+  std::atomic<int> skip_{0};
 };
 
 }  // namespace paxoskv::kvstore::testing

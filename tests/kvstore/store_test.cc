@@ -479,6 +479,27 @@ TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", 
   CHECK(store.index() == (x_present ? 2 : 0));
 }
 
+TEST_CASE("a log switch syncs the old log; if that fails, the write fails and writes stop",
+          "[kvstore]") {
+  TempDir temp;
+  testing::FaultInjectingEnv env;
+  Store store(temp.data_dir(), kIdentity, StoreOptions{&env, 64 << 10});
+  // Unsynced writes only: the one sync is the old log's, when the memtable is full.
+  env.arm(testing::LogFault::kFailedSync);
+  bool failed = false;
+  for (int i = 0; i < 1000 && !failed; ++i) {
+    try {
+      write(store, {applied("key-" + std::to_string(i), 1, std::string(1000, 'v'))}, false);
+    } catch (const std::runtime_error& error) {
+      CHECK_THAT(error.what(), Catch::Contains("injected sync failure"));
+      failed = true;
+    }
+  }
+  CHECK(failed);
+  CHECK(env.fired());
+  CHECK_THROWS(write(store, {promised("z", {1, 1})}));
+}
+
 TEST_CASE("changes_after paginates in index order and respects the prefix", "[kvstore]") {
   TempDir temp;
   Store store(temp.data_dir(), kIdentity);
