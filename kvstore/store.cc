@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <utility>
@@ -360,14 +362,7 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
 
-  if (!status.ok()) {
-    write_failed_.store(true);
-    counters_.failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("paxoskv store: write of {} records to {} failed: {}", records.size(), data_dir_,
-                  status.ToString());
-    throw std::runtime_error("paxoskv store: write to " + data_dir_ +
-                             " failed: " + status.ToString());
-  }
+  if (!status.ok()) fail_write(status, std::to_string(records.size()) + " records");
 
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
   if (sync) counters_.synced_batches.fetch_add(1, std::memory_order_relaxed);
@@ -441,14 +436,18 @@ void Store::write_synced(leveldb::WriteBatch& batch, std::string_view what) {
   leveldb::WriteOptions write_options;
   write_options.sync = true;
   const leveldb::Status status = db_->Write(write_options, &batch);
-  if (!status.ok()) {
-    write_failed_.store(true);
-    counters_.failures.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("paxoskv store: write of {} to {} failed: {}", what, data_dir_,
-                  status.ToString());
-    throw std::runtime_error("paxoskv store: write to " + data_dir_ +
-                             " failed: " + status.ToString());
-  }
+  if (!status.ok()) fail_write(status, std::string(what));
+}
+
+void Store::fail_write(const leveldb::Status& status, const std::string& what) {
+  const std::string text = status.ToString();
+  // LevelDB words an I/O error with strerror: ENOSPC reads "No space left on device".
+  out_of_space_.store(text.find(std::strerror(ENOSPC)) != std::string::npos &&
+                      !env_->sync_failed());
+  write_failed_.store(true);
+  counters_.failures.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error("paxoskv store: write of {} to {} failed: {}", what, data_dir_, text);
+  throw std::runtime_error("paxoskv store: write to " + data_dir_ + " failed: " + text);
 }
 
 ListPage Store::list(std::string_view prefix, std::string_view after, std::size_t limit) const {

@@ -21,9 +21,12 @@ class Env;
 class WriteBatch;
 class FilterPolicy;
 class Cache;
+class Status;
 }  // namespace leveldb
 
 namespace paxoskv::kvstore {
+
+class SyncedLogSwitchEnv;
 
 struct StoreOptions {
   // LevelDB environment; nullptr for the default. Lets tests inject I/O faults. Must
@@ -65,6 +68,12 @@ class Store final : public consensus::StateReader {
   // same batch, after the records. Returns the new change index.
   std::uint64_t write(const std::vector<consensus::PersistRecord>& records, bool sync = true,
                       const std::vector<SyncCursor>& cursors = {});
+
+  // After a failed write: whether it failed only for lack of space (ENOSPC) with no sync
+  // ever failed. Then nothing written before may have been dropped from the page cache,
+  // and a restart once space is freed is safe; after any other failure what the disk
+  // holds is unknown.
+  bool failed_for_lack_of_space() const { return out_of_space_.load(); }
 
   // The anti-entropy cursors last written, one per peer that has one.
   std::vector<SyncCursor> sync_cursors() const;
@@ -123,6 +132,7 @@ class Store final : public consensus::StateReader {
   };
 
   void open(const StoreOptions& options);
+  [[noreturn]] void fail_write(const leveldb::Status& status, const std::string& what);
   void initialize_or_verify(const StoreIdentity& identity);
   void verify_change_log_tail() const;
   void begin_incarnation();
@@ -132,7 +142,7 @@ class Store final : public consensus::StateReader {
 
   std::string data_dir_;
   // Declared before db_: LevelDB writes through it until the DB is closed.
-  std::unique_ptr<leveldb::Env> env_;
+  std::unique_ptr<SyncedLogSwitchEnv> env_;
   // Declared before db_: LevelDB uses it until the DB is closed.
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
   std::unique_ptr<leveldb::Cache> block_cache_;
@@ -141,6 +151,7 @@ class Store final : public consensus::StateReader {
   std::uint64_t incarnation_ = 0;
   std::atomic<bool> founding_check_pending_{false};
   std::atomic<bool> write_failed_{false};
+  std::atomic<bool> out_of_space_{false};
   AtomicWriteCounters counters_;
 };
 

@@ -52,7 +52,10 @@ class SyncedLogSwitchEnv::LogFile final : public leveldb::WritableFile {
     // Cleared first: an append racing with this sync is not covered by it.
     unsynced_.store(false);
     const leveldb::Status status = file_->Sync();
-    if (!status.ok()) unsynced_.store(true);
+    if (!status.ok()) {
+      unsynced_.store(true);
+      env_.note_sync_failure();
+    }
     return status;
   }
 
@@ -84,7 +87,10 @@ leveldb::Status SyncedLogSwitchEnv::NewWritableFile(const std::string& name,
   std::unique_ptr<leveldb::WritableFile> file(opened);
   if (!status.ok()) return status;
   status = sync_directory_of(name);
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    note_sync_failure();
+    return status;
+  }
   // LevelDB takes ownership through the raw pointer.
   *result = std::make_unique<LogFile>(*this, name, std::move(file)).release();
   return status;

@@ -12,6 +12,7 @@
 
 #include <leveldb/env.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ class SyncedLogSwitchEnv final : public leveldb::EnvWrapper {
   // needed the new log, and the store refuses every later write.
   leveldb::Status NewWritableFile(const std::string& name, leveldb::WritableFile** result) override;
 
+  // Whether a sync of a log file or of its directory ever failed. If none did, a failed
+  // append (a full disk) left nothing in doubt: what was written before is in the page
+  // cache, and LevelDB drops a torn last record when it reads the log again.
+  bool sync_failed() const { return sync_failed_.load(); }
+
  private:
   class LogFile;
 
@@ -36,6 +42,9 @@ class SyncedLogSwitchEnv final : public leveldb::EnvWrapper {
   void opened(LogFile* log);
   void closed(LogFile* log);
 
+  void note_sync_failure() { sync_failed_.store(true); }
+
+  std::atomic<bool> sync_failed_{false};
   std::mutex mutex_;
   std::vector<LogFile*> open_logs_;  // registered by each LogFile for its lifetime
 };

@@ -114,8 +114,18 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [this](const std::string& what) {
-            // Nothing may leave without being durable, the core's memory is now ahead of
-            // the disk, and what the disk holds is unknown: stop, and stay stopped.
+            // Nothing may leave without being durable, and the core's memory is now ahead
+            // of the disk: stop. A disk that was only full lost nothing written before
+            // (see Store::failed_for_lack_of_space): a restart once space is freed resumes.
+            if (store_.failed_for_lack_of_space()) {
+              spdlog::critical(
+                  "replica {}: data dir {} is full, a write could not be made; stopping (start "
+                  "again once space is freed): {}",
+                  options_.id, options_.data_dir, what);
+              boost::asio::post(io_, [this, what] { on_disk_failure(what); });
+              return;
+            }
+            // What the disk holds is unknown: stop, and stay stopped.
             spdlog::critical(
                 "replica {}: a write to data dir {} failed; stopping for good (a restart needs "
                 "--allow-after-disk-failure): {}",

@@ -4,6 +4,8 @@
 #include <leveldb/env.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -16,6 +18,9 @@ enum class LogFault {
   kTornAppend,
   // The next sync fails (the data reached the OS, durability is unknown).
   kFailedSync,
+  // As kTornAppend and kFailedSync, failing as a full disk does (ENOSPC).
+  kTornAppendDiskFull,
+  kFailedSyncDiskFull,
 };
 
 class FaultInjectingEnv : public leveldb::EnvWrapper {
@@ -55,24 +60,33 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
           skip_.fetch_sub(1) > 0) {
         return file_->Append(data);
       }
-      if (data.size() > kLogRecordHeaderBytes && fire(LogFault::kTornAppend)) {
-        file_->Append(leveldb::Slice(data.data(), data.size() / 2));
-        file_->Flush();
-        return leveldb::Status::IOError("injected torn append");
+      for (const LogFault torn : {LogFault::kTornAppend, LogFault::kTornAppendDiskFull}) {
+        if (data.size() > kLogRecordHeaderBytes && fire(torn)) {
+          file_->Append(leveldb::Slice(data.data(), data.size() / 2));
+          file_->Flush();
+          return error("injected torn append", torn == LogFault::kTornAppendDiskFull);
+        }
       }
       return file_->Append(data);
     }
     leveldb::Status Close() override { return file_->Close(); }
     leveldb::Status Flush() override { return file_->Flush(); }
     leveldb::Status Sync() override {
-      if (skip_.load() <= 0 && fire(LogFault::kFailedSync)) {
-        file_->Flush();
-        return leveldb::Status::IOError("injected sync failure");
+      for (const LogFault failed : {LogFault::kFailedSync, LogFault::kFailedSyncDiskFull}) {
+        if (skip_.load() <= 0 && fire(failed)) {
+          file_->Flush();
+          return error("injected sync failure", failed == LogFault::kFailedSyncDiskFull);
+        }
       }
       return file_->Sync();
     }
 
    private:
+    static leveldb::Status error(const char* what, bool disk_full) {
+      return disk_full ? leveldb::Status::IOError(what, std::strerror(ENOSPC))
+                       : leveldb::Status::IOError(what);
+    }
+
     bool fire(LogFault kind) {
       LogFault expected = kind;
       return fault_.compare_exchange_strong(expected, LogFault::kNone);

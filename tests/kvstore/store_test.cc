@@ -452,6 +452,7 @@ TEST_CASE("a torn log write leaves none of the batch and stops writes", "[kvstor
     CHECK(env.fired());
     CHECK(store.index() == 1);
     CHECK(store.counters().failures == 1);
+    CHECK_FALSE(store.failed_for_lack_of_space());
     CHECK_THROWS_WITH(write(store, {applied("z", 1, "3")}), Catch::Contains("refusing"));
   }
   Store store(temp.data_dir(), kIdentity);
@@ -460,6 +461,29 @@ TEST_CASE("a torn log write leaves none of the batch and stops writes", "[kvstor
   CHECK_FALSE(store.applied("x").has_value());
   CHECK_FALSE(store.applied("y").has_value());
   CHECK(write(store, {applied("x", 1, "again")}) == 2);
+}
+
+TEST_CASE("a write that finds the disk full is safe to retry after a restart; a sync is not",
+          "[kvstore]") {
+  TempDir temp;
+  testing::FaultInjectingEnv env;
+  {
+    Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
+    write(store, {applied("before", 1, "kept")}, false);
+    env.arm(testing::LogFault::kTornAppendDiskFull);
+    CHECK_THROWS(write(store, {applied("x", 1, "1")}));
+    CHECK(store.failed_for_lack_of_space());
+    CHECK_THROWS_WITH(write(store, {applied("z", 1, "3")}), Catch::Contains("refusing"));
+  }
+  {
+    Store store(temp.data_dir(), kIdentity, StoreOptions{&env});
+    CHECK(store.applied("before")->value == "kept");
+    CHECK_FALSE(store.applied("x").has_value());
+    env.arm(testing::LogFault::kFailedSyncDiskFull);
+    CHECK_THROWS(write(store, {applied("y", 1, "2")}));
+    // The sync failed: the page cache may have dropped what it could not write back.
+    CHECK_FALSE(store.failed_for_lack_of_space());
+  }
 }
 
 TEST_CASE("a failed sync throws, and the batch is all or nothing after reopen", "[kvstore]") {
