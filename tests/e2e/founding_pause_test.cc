@@ -1,0 +1,68 @@
+// A replica restarted on a wiped data dir while the peers that know its id are paused (a
+// stall, not a failure: their connections stay open) must not found: once they go on, it
+// would vote with every promise forgotten, and an acknowledged write is lost.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "tests/e2e/kv_client.h"
+#include "tests/e2e/test_cluster.h"
+
+namespace paxoskv::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("e2e: a wiped replica does not found while the peers that know it are paused",
+          "[e2e][founding]") {
+  TestCluster cluster;
+  // Every replica asks each peer for changes once a second: by then each knows every other.
+  std::this_thread::sleep_for(1500ms);
+
+  // x is chosen by replicas 1 and 2 while 3 is down.
+  cluster.kill(3);
+  {
+    KvClient kv(cluster.client_port(1));
+    const KvReply put = kv.put("lock", "x");
+    INFO(put.describe());
+    REQUIRE(put.status == 200);
+  }
+
+  // Replica 2 loses its disk. Replica 1 stalls; replica 3 comes back on its intact data dir
+  // (it cannot learn x: 1 is stalled, 2 is down), then stalls too.
+  cluster.kill(2);
+  std::filesystem::remove_all(cluster.data_dir(2));
+  cluster.pause(1);
+  cluster.start(3);
+  cluster.pause(3);
+
+  // Both peers know id 2 and both are reachable: their connections are accepted, they are
+  // only slow to answer. Replica 2 must not take part under its old id.
+  bool refused = false;
+  try {
+    cluster.start(2);
+  } catch (const std::runtime_error& error) {
+    refused = true;
+    const auto status = cluster.wait_for_exit(2, 1s);
+    INFO(error.what());
+    CHECK((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 2));
+  }
+  cluster.resume(3);
+  if (!refused) {
+    // It founded: replicas 2 (every promise forgotten) and 3 are a majority without x.
+    KvClient kv(cluster.client_port(3));
+    const KvReply read = kv.get("lock");
+    INFO("linearizable read of an acknowledged write: " << read.describe());
+    CHECK(read.value == std::optional<std::string>("x"));
+  }
+  CHECK(refused);
+  cluster.resume(1);
+}
+
+}  // namespace
+}  // namespace paxoskv::e2e
