@@ -63,8 +63,10 @@ std::unique_ptr<beast::http::request_parser<beast::http::string_body>> next_requ
     const std::size_t used = parser->put(boost::asio::buffer(rest.data(), rest.size()), error);
     rest.remove_prefix(used);
     if (error && error != beast::http::error::need_more) return nullptr;
-    if (used == 0) {
-      // No progress: the input ends here, as when the client closes the connection.
+    // The parser is given every byte there is, so wanting more (or making no progress)
+    // means the input ends here, as when the client closes the connection. It must not
+    // be given the same bytes again after need_more: it asserts that more came.
+    if (error == beast::http::error::need_more || used == 0) {
       error = {};
       parser->put_eof(error);
       if (error || !parser->is_done()) return nullptr;
