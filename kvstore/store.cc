@@ -313,6 +313,7 @@ std::optional<AppliedState> Store::applied(std::string_view key) const {
 std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records, bool sync,
                            const std::vector<SyncCursor>& cursors) {
   if (records.empty() && cursors.empty()) return index();
+  const std::lock_guard lock(write_mutex_);
   if (write_failed_.load()) {
     throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
                              " after an earlier write failure");
@@ -429,6 +430,7 @@ void Store::remember_peer(consensus::NodeId peer) {
 }
 
 void Store::write_synced(leveldb::WriteBatch& batch, std::string_view what) {
+  const std::lock_guard lock(write_mutex_);
   if (write_failed_.load()) {
     throw std::runtime_error("paxoskv store: refusing to write to " + data_dir_ +
                              " after an earlier write failure");

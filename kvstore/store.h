@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -150,6 +151,10 @@ class Store final : public consensus::StateReader {
   std::atomic<std::uint64_t> index_{0};
   std::uint64_t incarnation_ = 0;
   std::atomic<bool> founding_check_pending_{false};
+  // Held from the failure check through LevelDB's write: a write queued in LevelDB behind
+  // one that failed would append after its torn record, and be dropped with it when the
+  // log is read again.
+  std::mutex write_mutex_;
   std::atomic<bool> write_failed_{false};
   std::atomic<bool> out_of_space_{false};
   AtomicWriteCounters counters_;

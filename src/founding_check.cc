@@ -19,6 +19,9 @@ FoundingVerdict judge_founding(const std::map<consensus::NodeId, HelloAnswer>& a
       case HelloAnswer::kUnreachable:
         verdict.unreachable.push_back(peer);
         break;
+      case HelloAnswer::kAwaitingAnswer:
+        pending = true;  // reachable: waited for, however long it takes
+        break;
       case HelloAnswer::kPending:
         if (timed_out) {
           verdict.unreachable.push_back(peer);

@@ -22,8 +22,11 @@
 
 namespace paxoskv {
 
-// How long the check waits at most: a peer that neither answered nor failed to connect
-// by then (a paused process, a lost network) counts as unreachable.
+// How long the check waits for a connection: a peer not connected by then (a lost
+// network) counts as unreachable. A peer that accepted the connection is reachable (a
+// paused process is: its kernel accepts) and is waited for without limit, until it
+// answers or the connection breaks: founding while a paused peer that knows the id
+// resumes later would lose what it and this id had chosen.
 inline constexpr std::chrono::milliseconds kFoundingCheckLimit{3000};
 
 struct FoundingVerdict {
@@ -37,8 +40,9 @@ struct FoundingVerdict {
   std::vector<consensus::NodeId> unreachable;  // peers that could not answer
 };
 
-// Judges the peers' answers so far; `timed_out`: the wait is over, a peer still pending
-// is unreachable. A single peer that knows this id is enough to refuse, at once.
+// Judges the peers' answers so far; `timed_out`: the wait for connections is over, a
+// peer still not connected is unreachable (one connected and awaiting an answer is not). A single
+// peer that knows this id is enough to refuse, at once.
 FoundingVerdict judge_founding(const std::map<consensus::NodeId, HelloAnswer>& answers,
                                bool timed_out);
 

@@ -41,7 +41,7 @@ std::string hello_frame(const Hello& hello);
 
 struct ParsedHello {
   std::optional<Hello> hello;
-  std::string_view problem;  // why `hello` is absent
+  std::string problem;  // why `hello` is absent (owned: some reasons are built here)
 };
 
 ParsedHello parse_hello(std::string_view body);

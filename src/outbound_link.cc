@@ -117,6 +117,9 @@ void OutboundLink::on_connected(std::uint64_t attempt) {
   set_peer_socket_options(socket_, context_->limits.dead_link_after);
   consecutive_failures_ = 0;
   down_ = false;
+  if (hello_answer_ == HelloAnswer::kPending || hello_answer_ == HelloAnswer::kUnreachable) {
+    hello_answer_ = HelloAnswer::kAwaitingAnswer;
+  }
   connected_.store(true, std::memory_order_relaxed);
   count(context_->counters.connections_established);
   spdlog::info("node {}: connected to peer {} at {}", context_->self, peer_, to_string(address_));
@@ -235,7 +238,9 @@ void OutboundLink::fail(std::string_view what) {
                   peer_, what, delay.count());
   }
 
-  if (hello_answer_ == HelloAnswer::kPending) hello_answer_ = HelloAnswer::kUnreachable;
+  if (hello_answer_ == HelloAnswer::kPending || hello_answer_ == HelloAnswer::kAwaitingAnswer) {
+    hello_answer_ = HelloAnswer::kUnreachable;
+  }
   waiting_to_reconnect_ = true;
   timer_.expires_after(delay);
   timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {

@@ -36,11 +36,6 @@ std::uint64_t draw_sync_epoch() {
 }
 
 // Nothing may go on once a durable write failed (see WriteQueue's failure handler).
-[[noreturn]] void stop_on_write_failure(consensus::NodeId id, const std::exception& error) {
-  spdlog::critical("replica {}: durable write failed, stopping: {}", id, error.what());
-  std::abort();
-}
-
 consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
   consensus::CoreConfig config;
   config.self = options.id;
@@ -114,25 +109,35 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [this](const std::string& what) {
-            // Nothing may leave without being durable, and the core's memory is now ahead
-            // of the disk: stop. A disk that was only full lost nothing written before
-            // (see Store::failed_for_lack_of_space): a restart once space is freed resumes.
-            if (store_.failed_for_lack_of_space()) {
-              spdlog::critical(
-                  "replica {}: data dir {} is full, a write could not be made; stopping (start "
-                  "again once space is freed): {}",
-                  options_.id, options_.data_dir, what);
-              boost::asio::post(io_, [this, what] { on_disk_failure(what); });
-              return;
-            }
-            // What the disk holds is unknown: stop, and stay stopped.
-            spdlog::critical(
-                "replica {}: a write to data dir {} failed; stopping for good (a restart needs "
-                "--allow-after-disk-failure): {}",
-                options_.id, options_.data_dir, what);
-            write_disk_failure_marker(options_.data_dir, options_.id, what);
+            note_write_failure(what);
             boost::asio::post(io_, [this, what] { on_disk_failure(what); });
           }) {}
+
+// Nothing may leave without being durable, and the core's memory is now ahead of the
+// disk: the replica stops. A disk that was only full lost nothing written before (see
+// Store::failed_for_lack_of_space): a restart once space is freed resumes. Otherwise what
+// the disk holds is unknown: the marker keeps the replica stopped.
+void Replica::note_write_failure(const std::string& what) {
+  if (store_.failed_for_lack_of_space()) {
+    spdlog::critical(
+        "replica {}: data dir {} is full, a write could not be made; stopping (start again "
+        "once space is freed): {}",
+        options_.id, options_.data_dir, what);
+    return;
+  }
+  spdlog::critical(
+      "replica {}: a write to data dir {} failed; stopping for good (a restart needs "
+      "--allow-after-disk-failure): {}",
+      options_.id, options_.data_dir, what);
+  write_disk_failure_marker(options_.data_dir, options_.id, what);
+}
+
+// A write made on the replica's own thread, in the middle of handling a message or a
+// step of the start: nothing after it may run.
+void Replica::stop_on_write_failure(const std::exception& error) {
+  note_write_failure(error.what());
+  std::abort();
+}
 
 Replica::~Replica() = default;
 
@@ -186,7 +191,7 @@ void Replica::check_founding() {
       try {
         store_.pass_founding_check();
       } catch (const std::exception& error) {
-        stop_on_write_failure(options_.id, error);
+        stop_on_write_failure(error);
       }
       spdlog::info("replica {}: no peer knows id {} (unreachable: {}): taking part", options_.id,
                    options_.id,
@@ -210,7 +215,7 @@ void Replica::remember(consensus::NodeId peer) {
   try {
     store_.remember_peer(peer);
   } catch (const std::exception& error) {
-    stop_on_write_failure(options_.id, error);
+    stop_on_write_failure(error);
   }
   known_peers_.insert(peer);
   spdlog::info("replica {}: first message from peer {}: it is known to have served", options_.id,

@@ -98,6 +98,8 @@ class Replica {
   void on_durable(std::uint64_t seq);
   // A write failed: nothing waiting for it (or for a later one) may ever leave. Stops.
   void on_disk_failure(const std::string& error);
+  void note_write_failure(const std::string& what);
+  [[noreturn]] void stop_on_write_failure(const std::exception& error);
   void release();
   consensus::TimeMs now() const;
 

@@ -69,7 +69,10 @@ struct TransportCounters {
 // What a peer answered this replica's hello: whether it has received protocol messages
 // from a replica under this replica's id.
 enum class HelloAnswer {
-  kPending,      // no connection answered yet, and none failed
+  kPending,  // no connection answered yet, and none failed
+  // Connected, the hello sent, no answer yet: the peer is reachable (a paused process
+  // is: its kernel accepts the connection), so its answer is worth waiting for.
+  kAwaitingAnswer,
   kUnreachable,  // the latest connection attempt failed (refused, timed out, closed)
                  // before any connection was answered
   kKnowsUs,      // "I have heard from your id": it has served
