@@ -18,13 +18,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_CASE("e2e: a wiped replica does not found while the peers that know it are paused",
-          "[e2e][founding]") {
-  TestCluster cluster;
-  // Every replica asks each peer for changes once a second: by then each knows every other.
+// Once every replica heard from every other (each asks each peer for changes once a
+// second), x is chosen by replicas 1 and 2 while 3 is down; then replica 2 loses its disk.
+void lock_chosen_by_1_and_2_then_2_wiped(TestCluster& cluster) {
   std::this_thread::sleep_for(1500ms);
-
-  // x is chosen by replicas 1 and 2 while 3 is down.
   cluster.kill(3);
   {
     KvClient kv(cluster.client_port(1));
@@ -32,11 +29,16 @@ TEST_CASE("e2e: a wiped replica does not found while the peers that know it are 
     INFO(put.describe());
     REQUIRE(put.status == 200);
   }
-
-  // Replica 2 loses its disk. Replica 1 stalls; replica 3 comes back on its intact data dir
-  // (it cannot learn x: 1 is stalled, 2 is down), then stalls too.
   cluster.kill(2);
   std::filesystem::remove_all(cluster.data_dir(2));
+}
+
+TEST_CASE("e2e: a wiped replica does not found while the peers that know it are paused",
+          "[e2e][founding]") {
+  TestCluster cluster;
+  lock_chosen_by_1_and_2_then_2_wiped(cluster);
+  // Replica 1 stalls; replica 3 comes back on its intact data dir
+  // (it cannot learn x: 1 is stalled, 2 is down), then stalls too.
   cluster.pause(1);
   cluster.start(3);
   cluster.pause(3);
@@ -80,16 +82,7 @@ namespace {
 TEST_CASE("e2e: a wiped replica does not found while the peers that know it are down",
           "[.][e2e][founding]") {
   TestCluster cluster;
-  std::this_thread::sleep_for(1500ms);
-  cluster.kill(3);
-  {
-    KvClient kv(cluster.client_port(1));
-    const KvReply put = kv.put("lock", "x");
-    INFO(put.describe());
-    REQUIRE(put.status == 200);
-  }
-  cluster.kill(2);
-  std::filesystem::remove_all(cluster.data_dir(2));
+  lock_chosen_by_1_and_2_then_2_wiped(cluster);
   cluster.kill(1);
   bool refused = false;
   try {

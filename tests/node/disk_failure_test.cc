@@ -74,6 +74,15 @@ class FaultyReplica {
   std::thread thread_;
 };
 
+// A cluster of one, its data in `dir`.
+Options single_replica_options(const TempDir& dir) {
+  Options options;
+  options.id = 1;
+  options.cluster = {{1, "127.0.0.1:" + std::to_string(pick_free_ports(1).front())}};
+  options.data_dir = (dir.path() / "data").string();
+  return options;
+}
+
 std::string contents(const std::filesystem::path& path) {
   std::ifstream file(path);
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
@@ -82,10 +91,7 @@ std::string contents(const std::filesystem::path& path) {
 TEST_CASE("replica: a failed fsync stops it for good, unacknowledged, and marks its data dir",
           "[node][disk]") {
   TempDir dir("paxoskv-disk-failure");
-  Options options;
-  options.id = 1;
-  options.cluster = {{1, "127.0.0.1:" + std::to_string(pick_free_ports(1).front())}};
-  options.data_dir = (dir.path() / "data").string();
+  Options options = single_replica_options(dir);
   auto failure = std::make_shared<std::promise<std::string>>();
   options.on_disk_failure = [failure](const std::string& error) { failure->set_value(error); };
   const std::filesystem::path marker = dir.path() / "data" / kDiskFailureMarker;
@@ -128,10 +134,7 @@ TEST_CASE("replica: a failed fsync stops it for good, unacknowledged, and marks 
 TEST_CASE("replica: a write whose applied state fails to be written is not acknowledged",
           "[node][disk]") {
   TempDir dir("paxoskv-disk-failure");
-  Options options;
-  options.id = 1;
-  options.cluster = {{1, "127.0.0.1:" + std::to_string(pick_free_ports(1).front())}};
-  options.data_dir = (dir.path() / "data").string();
+  Options options = single_replica_options(dir);
   FaultInjectingEnv env;
   FaultyReplica replica(options, env);
   REQUIRE(replica.put("key", "1").ok());
