@@ -1,4 +1,5 @@
-// The messages replicas exchange. See codec.h for their wire form.
+// The messages replicas exchange. Their wire form is the transport's business
+// (src/transport/wire_codec.h).
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
 
-#include "http/listener.h"
+#include "http/client_acceptor.h"
 #include "http/query_params.h"
 #include "http/server_context.h"
 
@@ -49,30 +49,30 @@ Server::~Server() {
 }
 
 void Server::listen(const std::string& host_port) {
-  if (listener_) throw std::logic_error("paxoskv http server already listening");
+  if (acceptor_) throw std::logic_error("paxoskv http server already listening");
   const HostPort address = split_host_port(host_port);
   try {
     tcp::resolver resolver(io_);
     const auto endpoints = resolver.resolve(
         address.host, address.port, tcp::resolver::passive | tcp::resolver::numeric_service);
     if (endpoints.empty()) throw std::runtime_error("no address");
-    listener_ = std::make_shared<Listener>(io_, endpoints.begin()->endpoint(), context_);
+    acceptor_ = std::make_shared<ClientAcceptor>(io_, endpoints.begin()->endpoint(), context_);
   } catch (const std::exception& error) {
     throw std::runtime_error("cannot listen on " + host_port + ": " + error.what());
   }
-  listener_->start();
-  const auto& bound = listener_->local_endpoint();
+  acceptor_->start();
+  const auto& bound = acceptor_->local_endpoint();
   spdlog::info("paxoskv http: listening on {}:{}", bound.address().to_string(), bound.port());
 }
 
 std::uint16_t Server::port() const {
-  return listener_ ? listener_->local_endpoint().port() : 0;
+  return acceptor_ ? acceptor_->local_endpoint().port() : 0;
 }
 
 void Server::stop() {
   if (stopped_.exchange(true)) return;
-  if (listener_) {
-    listener_->stop();
+  if (acceptor_) {
+    acceptor_->stop();
     spdlog::info("paxoskv http: stopped accepting on port {}", port());
   }
   context_->stop_sessions();

@@ -15,7 +15,7 @@
 
 namespace paxoskv::http {
 
-class Listener;
+class ClientAcceptor;
 class ServerContext;
 
 class Server {
@@ -39,7 +39,7 @@ class Server {
  private:
   boost::asio::io_context& io_;
   std::shared_ptr<ServerContext> context_;
-  std::shared_ptr<Listener> listener_;
+  std::shared_ptr<ClientAcceptor> acceptor_;
   std::atomic<bool> stopped_{false};
 };
 

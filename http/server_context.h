@@ -1,4 +1,4 @@
-// What a Server's listener and its sessions share. Sessions hold it, so it outlives the
+// What a Server's acceptor and its sessions share. Sessions hold it, so it outlives the
 // Server object while connections wind down.
 #pragma once
 

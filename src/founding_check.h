@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "consensus/types.h"
-#include "src/transport.h"
+#include "src/transport/transport.h"
 
 namespace paxoskv {
 

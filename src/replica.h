@@ -22,7 +22,7 @@
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
 #include "src/free_space_guard.h"
-#include "src/transport.h"
+#include "src/transport/transport.h"
 #include "src/waiters.h"
 #include "src/write_queue.h"
 

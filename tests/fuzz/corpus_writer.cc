@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "consensus/codec.h"
 #include "kvstore/record_codec.h"
-#include "src/frame.h"
+#include "src/transport/frame.h"
+#include "src/transport/wire_codec.h"
 
 namespace paxoskv::fuzz {
 namespace {

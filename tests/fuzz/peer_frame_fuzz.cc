@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "consensus/codec.h"
-#include "src/frame.h"
+#include "src/transport/frame.h"
+#include "src/transport/wire_codec.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace paxoskv::fuzz {
@@ -39,9 +39,9 @@ void check_hello(std::string_view body) {
 }
 
 void check_message(std::string_view body) {
-  const auto message = consensus::decode(body);
+  const auto message = wire::decode(body);
   if (!message) return;
-  check(consensus::encode(*message) == body, "a decoded message does not re-encode to its bytes");
+  check(wire::encode(*message) == body, "a decoded message does not re-encode to its bytes");
   const auto frame = message_frame(*message, kMaxFrameBodyBytes);
   check(frame.has_value() && std::string_view(*frame).substr(kFrameHeaderBytes) == body,
         "a decoded message's frame does not carry its bytes");

@@ -13,7 +13,7 @@
 
 #include "paxoskv/node.h"
 #include "src/cluster_identity.h"
-#include "src/transport.h"
+#include "src/transport/transport.h"
 #include "tests/node/embedded_cluster.h"
 
 namespace paxoskv::node_test {

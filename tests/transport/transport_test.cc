@@ -1,6 +1,6 @@
 // The peer transport over real sockets on 127.0.0.1: delivery and order, reconnection,
 // queue bounds, and connections that break the protocol.
-#include "src/transport.h"
+#include "src/transport/transport.h"
 
 #include <spdlog/spdlog.h>
 
@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "consensus/codec.h"
-#include "src/frame.h"
+#include "src/transport/frame.h"
+#include "src/transport/wire_codec.h"
 
 namespace paxoskv {
 namespace {
@@ -174,7 +174,7 @@ bool same_messages(const std::vector<Delivery>& received, NodeId from,
   if (received.size() != expected.size()) return false;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     if (received[i].from != from) return false;
-    if (consensus::encode(received[i].message) != consensus::encode(expected[i])) return false;
+    if (wire::encode(received[i].message) != wire::encode(expected[i])) return false;
   }
   return true;
 }

@@ -1,4 +1,4 @@
-#include "src/inbound_connection.h"
+#include "src/transport/inbound_connection.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,8 +6,8 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
-#include "consensus/codec.h"
-#include "src/transport_context.h"
+#include "src/transport/transport_context.h"
+#include "src/transport/wire_codec.h"
 
 namespace paxoskv {
 
@@ -165,7 +165,7 @@ void InboundConnection::answer_hello(consensus::NodeId peer) {
 
 void InboundConnection::on_message_frame(std::string_view body) {
   auto& counters = context_->counters;
-  std::optional<consensus::Message> message = consensus::decode(body);
+  std::optional<consensus::Message> message = wire::decode(body);
   if (!message) {
     count(counters.decode_errors);
     return reject(fmt::format("undecodable frame of {} bytes", body.size()));

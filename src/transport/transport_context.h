@@ -10,7 +10,7 @@
 #include <string>
 
 #include "consensus/types.h"
-#include "src/transport.h"
+#include "src/transport/transport.h"
 
 namespace paxoskv {
 

@@ -1,5 +1,5 @@
-// The peer message codec: round trips, and rejection of every kind of malformed input.
-#include "consensus/codec.h"
+// The wire codec of peer messages: round trips, and rejection of every kind of malformed input.
+#include "src/transport/wire_codec.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -10,7 +10,10 @@
 #include <tuple>
 #include <vector>
 
-namespace paxoskv::consensus {
+namespace paxoskv::wire {
+
+using namespace consensus;
+
 namespace {
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
@@ -362,4 +365,4 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
 }
 
 }  // namespace
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::wire

@@ -1,4 +1,4 @@
-#include "src/command_line.h"
+#include "src/server/command_line.h"
 
 #include <charconv>
 #include <functional>

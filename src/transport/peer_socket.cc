@@ -1,4 +1,4 @@
-#include "src/peer_socket.h"
+#include "src/transport/peer_socket.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

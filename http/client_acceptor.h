@@ -12,11 +12,11 @@ namespace paxoskv::http {
 
 class ServerContext;
 
-class Listener : public std::enable_shared_from_this<Listener> {
+class ClientAcceptor : public std::enable_shared_from_this<ClientAcceptor> {
  public:
   // Binds at once; throws boost::system::system_error when it cannot.
-  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-           std::shared_ptr<ServerContext> context);
+  ClientAcceptor(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+                 std::shared_ptr<ServerContext> context);
 
   void start();
   // Thread-safe: stops accepting.

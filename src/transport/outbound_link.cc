@@ -1,4 +1,4 @@
-#include "src/outbound_link.h"
+#include "src/transport/outbound_link.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,8 +9,8 @@
 #include <boost/asio/write.hpp>
 #include <vector>
 
-#include "src/peer_socket.h"
-#include "src/transport_context.h"
+#include "src/transport/peer_socket.h"
+#include "src/transport/transport_context.h"
 
 namespace paxoskv {
 

@@ -1,12 +1,12 @@
-#include "src/listener.h"
+#include "src/transport/peer_acceptor.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-#include "src/inbound_connection.h"
-#include "src/peer_socket.h"
-#include "src/transport_context.h"
+#include "src/transport/inbound_connection.h"
+#include "src/transport/peer_socket.h"
+#include "src/transport/transport_context.h"
 
 namespace paxoskv {
 
@@ -18,7 +18,7 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 }  // namespace
 
-Listener::Listener(std::shared_ptr<TransportContext> context, const tcp::endpoint& endpoint)
+PeerAcceptor::PeerAcceptor(std::shared_ptr<TransportContext> context, const tcp::endpoint& endpoint)
     : context_(std::move(context)), acceptor_(context_->io), retry_timer_(context_->io) {
   acceptor_.open(endpoint.protocol());
   // Lets a restarted replica bind again while connections of its previous life linger.
@@ -27,12 +27,12 @@ Listener::Listener(std::shared_ptr<TransportContext> context, const tcp::endpoin
   port_ = acceptor_.local_endpoint().port();
 }
 
-void Listener::start() {
+void PeerAcceptor::start() {
   acceptor_.listen();
   accept();
 }
 
-void Listener::stop() {
+void PeerAcceptor::stop() {
   if (stopped_) return;
   stopped_ = true;
   error_code ignored;
@@ -45,7 +45,7 @@ void Listener::stop() {
   by_peer_.clear();
 }
 
-void Listener::accept() {
+void PeerAcceptor::accept() {
   acceptor_.async_accept([self = shared_from_this()](const error_code& error, tcp::socket socket) {
     if (self->stopped_) return;
     if (error) {
@@ -64,9 +64,9 @@ void Listener::accept() {
     std::erase_if(self->connections_, [](const auto& weak) { return weak.expired(); });
     auto connection = std::make_shared<InboundConnection>(
         self->context_, std::move(socket),
-        [weak_listener = std::weak_ptr<Listener>(self)](consensus::NodeId peer,
-                                                        InboundConnection& identified) {
-          if (auto listener = weak_listener.lock()) listener->identified(peer, identified);
+        [weak_acceptor = std::weak_ptr<PeerAcceptor>(self)](consensus::NodeId peer,
+                                                            InboundConnection& identified) {
+          if (auto acceptor = weak_acceptor.lock()) acceptor->identified(peer, identified);
         });
     self->connections_.push_back(connection);
     connection->start();
@@ -74,7 +74,7 @@ void Listener::accept() {
   });
 }
 
-void Listener::identified(consensus::NodeId peer, InboundConnection& connection) {
+void PeerAcceptor::identified(consensus::NodeId peer, InboundConnection& connection) {
   // A peer opens a new connection only after it gave up on the old one, which may still
   // look alive from here (for instance after a network partition).
   auto& slot = by_peer_[peer];

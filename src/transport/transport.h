@@ -80,7 +80,7 @@ enum class HelloAnswer {
 };
 
 class TransportContext;
-class Listener;
+class PeerAcceptor;
 class OutboundLink;
 
 class PeerTransport {
@@ -144,7 +144,7 @@ class PeerTransport {
   std::shared_ptr<TransportContext> context_;
   std::string listen_address_;
   std::map<consensus::NodeId, std::shared_ptr<OutboundLink>> links_;
-  std::shared_ptr<Listener> listener_;
+  std::shared_ptr<PeerAcceptor> acceptor_;
   std::uint16_t listening_port_ = 0;
   bool started_ = false;
 };

@@ -1,16 +1,16 @@
-#include "src/frame.h"
+#include "src/transport/frame.h"
 
 #include <cassert>
 #include <string>
 
-#include "consensus/codec.h"
+#include "src/transport/wire_codec.h"
 
 namespace paxoskv {
 namespace {
 
 // Chosen so that a hello is unlikely to be confused with a stray message or text
 // protocol. The version is bumped with any change of the hello layout or of the messages'
-// wire form (consensus/codec.cc), so replicas that would not understand each other say so
+// wire form (wire_codec.cc), so replicas that would not understand each other say so
 // at the hello. 2: proposer messages carry the proposer's life. 3: a hello is answered
 // (whether the receiver knows the sender as having served), and sync replies carry the
 // epoch of the sender's change index.
@@ -43,7 +43,7 @@ std::uint32_t frame_body_length(const FrameHeader& header) {
 std::optional<std::string> message_frame(const consensus::Message& message,
                                          std::size_t max_body_bytes) {
   std::string frame(kFrameHeaderBytes, '\0');
-  consensus::encode(message, frame);
+  wire::encode(message, frame);
   const std::size_t body_bytes = frame.size() - kFrameHeaderBytes;
   if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) return std::nullopt;
   put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);

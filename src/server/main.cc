@@ -13,9 +13,9 @@
 #include "http/node_backend.h"
 #include "http/server.h"
 #include "paxoskv/node.h"
-#include "src/command_line.h"
 #include "src/disk_failure_marker.h"
 #include "src/node_io.h"
+#include "src/server/command_line.h"
 
 namespace {
 

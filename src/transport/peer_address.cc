@@ -1,4 +1,4 @@
-#include "src/peer_address.h"
+#include "src/transport/peer_address.h"
 
 #include <charconv>
 #include <cstdint>

@@ -17,9 +17,9 @@
 #include <string_view>
 
 #include "consensus/types.h"
-#include "src/frame.h"
-#include "src/peer_address.h"
-#include "src/transport.h"
+#include "src/transport/frame.h"
+#include "src/transport/peer_address.h"
+#include "src/transport/transport.h"
 
 namespace paxoskv {
 

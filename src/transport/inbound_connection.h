@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "consensus/types.h"
-#include "src/frame.h"
+#include "src/transport/frame.h"
 
 namespace paxoskv {
 

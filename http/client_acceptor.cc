@@ -1,4 +1,4 @@
-#include "http/listener.h"
+#include "http/client_acceptor.h"
 
 #include <spdlog/spdlog.h>
 
@@ -20,8 +20,8 @@ constexpr std::chrono::milliseconds accept_retry_delay{100};
 
 }  // namespace
 
-Listener::Listener(net::io_context& io, const tcp::endpoint& endpoint,
-                   std::shared_ptr<ServerContext> context)
+ClientAcceptor::ClientAcceptor(net::io_context& io, const tcp::endpoint& endpoint,
+                               std::shared_ptr<ServerContext> context)
     : io_(io),
       strand_(net::make_strand(io)),
       acceptor_(strand_),
@@ -34,11 +34,11 @@ Listener::Listener(net::io_context& io, const tcp::endpoint& endpoint,
   local_endpoint_ = acceptor_.local_endpoint();
 }
 
-void Listener::start() {
+void ClientAcceptor::start() {
   net::post(strand_, [self = shared_from_this()] { self->accept(); });
 }
 
-void Listener::stop() {
+void ClientAcceptor::stop() {
   net::post(strand_, [self = shared_from_this()] {
     self->stopped_ = true;
     boost::system::error_code ignored;
@@ -47,7 +47,7 @@ void Listener::stop() {
   });
 }
 
-void Listener::accept() {
+void ClientAcceptor::accept() {
   if (stopped_) return;
   // Each connection gets a strand of its own: its handlers never run concurrently.
   acceptor_.async_accept(
@@ -57,7 +57,7 @@ void Listener::accept() {
       });
 }
 
-void Listener::on_accept(boost::system::error_code error, tcp::socket socket) {
+void ClientAcceptor::on_accept(boost::system::error_code error, tcp::socket socket) {
   if (stopped_) return;
   if (error) {
     spdlog::warn("paxoskv http: accept failed: {}", error.message());

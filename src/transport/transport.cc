@@ -1,4 +1,4 @@
-#include "src/transport.h"
+#include "src/transport/transport.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,11 +9,11 @@
 #include <set>
 #include <stdexcept>
 
-#include "src/frame.h"
-#include "src/listener.h"
-#include "src/outbound_link.h"
-#include "src/peer_address.h"
-#include "src/transport_context.h"
+#include "src/transport/frame.h"
+#include "src/transport/outbound_link.h"
+#include "src/transport/peer_acceptor.h"
+#include "src/transport/peer_address.h"
+#include "src/transport/transport_context.h"
 
 namespace paxoskv {
 
@@ -74,18 +74,18 @@ PeerTransport::~PeerTransport() {
 }
 
 void PeerTransport::bind() {
-  if (listener_) return;
+  if (acceptor_) return;
   if (context_->stopped) throw std::logic_error("paxoskv: PeerTransport::bind after stop");
   const HostPort address = parse_or_throw(listen_address_, "listen");
   try {
     tcp::resolver resolver(context_->io);
     const auto endpoints = resolver.resolve(address.host, address.port, tcp::resolver::passive);
-    listener_ = std::make_shared<Listener>(context_, endpoints.begin()->endpoint());
+    acceptor_ = std::make_shared<PeerAcceptor>(context_, endpoints.begin()->endpoint());
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error(fmt::format("paxoskv: cannot bind the peer address {}: {}",
                                          listen_address_, error.code().message()));
   }
-  listening_port_ = listener_->port();
+  listening_port_ = acceptor_->port();
 }
 
 void PeerTransport::start() {
@@ -94,7 +94,7 @@ void PeerTransport::start() {
   }
   bind();
   try {
-    listener_->start();
+    acceptor_->start();
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error(fmt::format("paxoskv: cannot listen for peers on {}: {}",
                                          listen_address_, error.code().message()));
@@ -110,7 +110,7 @@ void PeerTransport::stop() {
   context_->stopped = true;
   context_->on_peer_hello = nullptr;  // it points at this transport
   context_->knows_peer = nullptr;     // it may point at the transport's owner
-  if (listener_) listener_->stop();
+  if (acceptor_) acceptor_->stop();
   for (auto& [id, link] : links_) link->stop();
   if (started_) spdlog::info("node {}: peer transport stopped", context_->self);
 }

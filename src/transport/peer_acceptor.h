@@ -16,12 +16,12 @@ namespace paxoskv {
 class InboundConnection;
 class TransportContext;
 
-class Listener : public std::enable_shared_from_this<Listener> {
+class PeerAcceptor : public std::enable_shared_from_this<PeerAcceptor> {
  public:
   // Binds, without listening yet: connection attempts are refused until start().
   // Throws boost::system::system_error on failure.
-  Listener(std::shared_ptr<TransportContext> context,
-           const boost::asio::ip::tcp::endpoint& endpoint);
+  PeerAcceptor(std::shared_ptr<TransportContext> context,
+               const boost::asio::ip::tcp::endpoint& endpoint);
 
   // Listens and accepts; throws boost::system::system_error if it cannot listen.
   void start();

@@ -1,7 +1,8 @@
 // Framing of the peer protocol. Every frame is a 4-byte big-endian body length followed by
 // the body. The first frame a connection carries is a hello naming the sender; every
-// later frame is one consensus::Message in its codec form. The receiver answers a valid
-// hello with one hello reply frame, the only frame that travels back on a connection.
+// later frame is one consensus::Message in its wire form (wire_codec.h). The receiver
+// answers a valid hello with one hello reply frame, the only frame that travels back on a
+// connection.
 #pragma once
 
 #include <array>

@@ -12,7 +12,7 @@
 //   lists      varint count then the elements
 // Decoding accepts exactly the canonical encodings, so every accepted byte string
 // re-encodes to itself.
-#include "consensus/codec.h"
+#include "src/transport/wire_codec.h"
 
 #include <algorithm>
 #include <concepts>
@@ -21,7 +21,11 @@
 #include <type_traits>
 #include <variant>
 
-namespace paxoskv::consensus {
+namespace paxoskv::wire {
+
+// The messages are consensus/messages.h's, named here without their namespace.
+using namespace consensus;
+
 namespace {
 
 constexpr std::size_t kMaxKeyBytes = 1024;
@@ -485,4 +489,4 @@ std::optional<Message> decode(std::string_view bytes) {
   return std::nullopt;  // unknown tag
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::wire
