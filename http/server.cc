@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
+#include <utility>
 
 #include "http/client_acceptor.h"
 #include "http/query_params.h"
@@ -42,7 +43,10 @@ HostPort split_host_port(const std::string& host_port) {
 }  // namespace
 
 Server::Server(net::io_context& io, Backend& backend, ServerLimits limits)
-    : io_(io), context_(std::make_shared<ServerContext>(backend, limits)) {}
+    : Server(io, std::shared_ptr<Backend>(std::shared_ptr<Backend>(), &backend), limits) {}
+
+Server::Server(net::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits)
+    : io_(io), context_(std::make_shared<ServerContext>(std::move(backend), limits)) {}
 
 Server::~Server() {
   stop();

@@ -22,6 +22,9 @@ class Server {
  public:
   // `backend` must outlive every handler this server leaves on `io`.
   Server(boost::asio::io_context& io, Backend& backend, ServerLimits limits = {});
+  // The handlers this server leaves on `io` share `backend`: it lives as long as they do,
+  // so the Server may go before them.
+  Server(boost::asio::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

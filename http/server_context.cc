@@ -1,13 +1,14 @@
 #include "http/server_context.h"
 
+#include <utility>
 #include <vector>
 
 #include "http/session.h"
 
 namespace paxoskv::http {
 
-ServerContext::ServerContext(Backend& backend, ServerLimits limits)
-    : limits_(limits), router_(backend, limits, metrics_) {}
+ServerContext::ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits)
+    : backend_(std::move(backend)), limits_(limits), router_(*backend_, limits, metrics_) {}
 
 bool ServerContext::has_room_for_connection() const {
   const std::lock_guard lock(mutex_);

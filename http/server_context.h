@@ -17,7 +17,8 @@ class Session;
 
 class ServerContext {
  public:
-  ServerContext(Backend& backend, ServerLimits limits);
+  // `backend` lives as long as the context (as the sessions that hold it).
+  ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits);
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 
@@ -34,6 +35,7 @@ class ServerContext {
   void stop_sessions();
 
  private:
+  std::shared_ptr<Backend> backend_;
   ServerLimits limits_;
   HttpMetrics metrics_;
   Router router_;

@@ -11,6 +11,7 @@
 
 #include "src/disk_failure_marker.h"
 #include "src/metrics_text.h"
+#include "src/node_io.h"
 #include "src/replica.h"
 
 namespace paxoskv {
@@ -198,7 +199,7 @@ Node::Node(Options options) {
 
 Node::~Node() = default;
 
-boost::asio::io_context& node_io_context(Node& node) {
+boost::asio::io_context& NodeIo::context(Node& node) {
   return node.impl_->io();
 }
 

@@ -1,6 +1,6 @@
-// The io_context a Node's replica runs on, for a front end in the same process that
-// serves the node from that thread: its requests then cross no thread on their way.
-// Handlers left on it stop running when the Node is destroyed.
+// The io_context a Node's replica runs on, for the HTTP front end in the same process,
+// which serves the node from that thread: its requests then cross no thread on their
+// way. Handlers left on it stop running when the Node is destroyed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +9,9 @@
 
 namespace paxoskv {
 
-boost::asio::io_context& node_io_context(Node& node);
+class NodeIo {
+ public:
+  static boost::asio::io_context& context(Node& node);
+};
 
 }  // namespace paxoskv

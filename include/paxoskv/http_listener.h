@@ -11,10 +11,12 @@ namespace paxoskv {
 
 class HttpListener {
  public:
-  // Listens on "host:port" (port 0 picks a free one) on a thread of its own. Throws
-  // std::runtime_error if the address cannot be bound. `node` must outlive it.
+  // Listens on "host:port" (port 0 picks a free one) and serves from the node's own
+  // thread. Throws std::runtime_error if the address cannot be bound. `node` must
+  // outlive it.
   HttpListener(Node& node, const std::string& listen);
-  // Stops accepting and closes the connections.
+  // Stops accepting and closes idle connections; requests in progress are still answered
+  // while the node runs, then their connections close.
   ~HttpListener();
   HttpListener(const HttpListener&) = delete;
   HttpListener& operator=(const HttpListener&) = delete;

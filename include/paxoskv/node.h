@@ -18,10 +18,6 @@
 #include "paxoskv/result.h"
 #include "paxoskv/watch.h"
 
-namespace boost::asio {
-class io_context;
-}  // namespace boost::asio
-
 namespace paxoskv {
 
 struct NodeStatus {
@@ -109,7 +105,7 @@ class Node {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
-  friend boost::asio::io_context& node_io_context(Node& node);
+  friend class NodeIo;  // the HTTP front end, served from the node's thread
 };
 
 }  // namespace paxoskv

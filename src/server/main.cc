@@ -1,4 +1,4 @@
-// The paxoskv replica process: a thin shell over paxoskv::Node and the HTTP front end.
+// The paxoskv replica process: a thin shell over paxoskv::Node and paxoskv::HttpListener.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -9,12 +9,11 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 
-#include "http/node_backend.h"
-#include "http/server.h"
+#include "paxoskv/http_listener.h"
 #include "paxoskv/node.h"
 #include "src/disk_failure_marker.h"
-#include "src/node_io.h"
 #include "src/server/command_line.h"
 
 namespace {
@@ -35,33 +34,25 @@ int serve(paxoskv::CommandLine line) {
     boost::asio::post(signals_io, [&] { signals_io.stop(); });
   };
   auto node = std::make_unique<paxoskv::Node>(line.options);
-  // Declared after the node but destroyed after it too (see the end): the server's
-  // handlers use it until the node's thread stops.
-  paxoskv::http::NodeBackend backend(*node);
-  paxoskv::http::ServerLimits limits;
-  limits.max_value_bytes = line.options.max_value_bytes;
-  limits.max_key_bytes = line.options.max_key_bytes;
-  {
-    // Served from the replica's own thread: a request crosses no thread on its way, which
-    // saves two wake-ups per request.
-    paxoskv::http::Server server(paxoskv::node_io_context(*node), backend, limits);
-    server.listen(line.listen);
-    spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+  // Served from the replica's own thread (see HttpListener).
+  std::optional<paxoskv::HttpListener> http;
+  http.emplace(*node, line.listen);
+  spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
 
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    boost::asio::steady_timer grace(signals_io);
-    signals.async_wait([&](const boost::system::error_code& error, int signal) {
-      if (error) return;
-      spdlog::info("signal {}: no new requests; stopping", signal);
-      server.stop();
-      // Decided writes are answered, the rest fail with shutting_down, and long polls
-      // answer now with what they have; the grace lets those answers go out.
-      node->shutdown();
-      grace.expires_after(kShutdownGrace);
-      grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
-    });
-    signals_io.run();
-  }
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  boost::asio::steady_timer grace(signals_io);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: no new requests; stopping", signal);
+    http.reset();  // stops accepting; requests in progress are still answered
+    // Decided writes are answered, the rest fail with shutting_down, and long polls
+    // answer now with what they have; the grace lets those answers go out.
+    node->shutdown();
+    grace.expires_after(kShutdownGrace);
+    grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
+  });
+  signals_io.run();
+  http.reset();
   node.reset();  // stops its thread, fails what is left with shutting_down, closes the store
   return disk_failed.load() ? kExitDiskFailure : 0;
 }

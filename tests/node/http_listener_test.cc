@@ -7,7 +7,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "tests/node/embedded_cluster.h"
 
@@ -51,6 +54,31 @@ TEST_CASE("node: an HttpListener serves the node's HTTP API", "[node]") {
   INFO(get);
   CHECK(get.starts_with("HTTP/1.1 200"));
   CHECK(get.find("\"value\":\"hello\"") != std::string::npos);
+}
+
+TEST_CASE("node: a request read in part when its HttpListener goes is still answered", "[node]") {
+  EmbeddedCluster cluster;
+  auto listener = std::make_unique<HttpListener>(cluster.node(1), "127.0.0.1:0");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), listener->port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("PUT /v1/kv/late/key HTTP/1.1\r\n")));
+  // Long enough for the connection to take up the request's first bytes: it is then
+  // reading a request, which it answers even though the listener stops.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  listener.reset();
+
+  // The rest of the request reaches the node through the listener's front end, which
+  // its connections keep while they answer.
+  boost::asio::write(
+      socket, boost::asio::buffer(
+                  std::string("Host: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")));
+  std::string response;
+  boost::system::error_code error;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
+  INFO(response);
+  CHECK(response.starts_with("HTTP/1.1 200"));
+  CHECK(cluster.node(2).get("late/key").value == std::optional<std::string>("hello"));
 }
 
 }  // namespace paxoskv::node_test
