@@ -140,8 +140,9 @@ struct ForwardWithdrawn {
   std::uint64_t seq = 0;
 };
 
-// Background anti-entropy between replicas (handled by the node, not the core): send me
-// the latest state of keys you changed after your change index `after_index`.
+// Background anti-entropy between replicas, the node's business (src/anti_entropy/): the
+// core ignores these two. Send me the latest state of keys you changed after your change
+// index `after_index`.
 struct SyncRequest {
   std::uint64_t after_index = 0;
   std::uint32_t limit = 0;

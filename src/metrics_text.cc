@@ -56,11 +56,11 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
          core.accepts_spread);
   metric(out, "paxoskv_sync_entries_received_total", "counter",
          "Key states received from peers by anti-entropy (most are already known).",
-         c.sync_entries_received);
+         c.sync.entries_received);
   metric(out, "paxoskv_sync_epoch_changes_total", "counter",
          "Peers found to have reopened their store since last asked, whose changes were then "
          "pulled again from the start.",
-         c.sync_epoch_changes);
+         c.sync.epoch_changes);
   metric(out, "paxoskv_cached_keys", "gauge", "Keys whose Paxos state is held in memory.",
          static_cast<double>(c.cached_keys));
   metric(out, "paxoskv_requests_in_flight", "gauge", "Client requests awaiting consensus.",

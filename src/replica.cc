@@ -18,22 +18,8 @@ namespace paxoskv {
 namespace {
 
 constexpr std::chrono::milliseconds kTickInterval{10};
-constexpr std::chrono::milliseconds kSyncInterval{1000};
-constexpr std::uint32_t kSyncPageKeys = 256;
-// A sync request unanswered this long (its reply lost with a connection) is sent again.
-constexpr std::chrono::seconds kSyncReplyTimeout{5};
-// A sync reply stays well below the transport's frame limit.
-constexpr std::size_t kSyncPageBytes = 4 << 20;
 // How often the founding check looks at the peers' answers.
 constexpr std::chrono::milliseconds kFoundingPollInterval{10};
-
-// Distinct at every start (0 stands for "unknown" in a cursor).
-std::uint64_t draw_sync_epoch() {
-  std::random_device device;
-  std::uint64_t epoch = 0;
-  while (epoch == 0) epoch = (std::uint64_t{device()} << 32) | device();
-  return epoch;
-}
 
 // Nothing may go on once a durable write failed (see WriteQueue's failure handler).
 consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
@@ -50,6 +36,12 @@ std::map<consensus::NodeId, std::string> peers_of(const Options& options) {
   std::map<consensus::NodeId, std::string> peers = options.cluster;
   peers.erase(options.id);
   return peers;
+}
+
+std::vector<consensus::NodeId> members_of(const Options& options) {
+  std::vector<consensus::NodeId> members;
+  for (const auto& [id, address] : options.cluster) members.push_back(id);
+  return members;
 }
 
 std::string listen_address_of(const Options& options) {
@@ -102,10 +94,12 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
                    on_peer_message(from, std::move(message));
                  }),
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
+      anti_entropy_(io, options.id, members_of(options), store_, transport_,
+                    [this](consensus::NodeId from, consensus::CatchUpReply state) {
+                      core_.receive(from, std::move(state));
+                    }),
       tick_timer_(io),
-      sync_timer_(io),
       founding_timer_(io),
-      sync_epoch_(draw_sync_epoch()),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [this](const std::string& what) {
@@ -142,9 +136,7 @@ void Replica::stop_on_write_failure(const std::exception& error) {
 Replica::~Replica() = default;
 
 void Replica::start(StartedCallback started) {
-  for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
-    if (options_.cluster.contains(cursor.peer)) sync_cursor_[cursor.peer] = cursor;
-  }
+  anti_entropy_.load_cursors();
   const std::vector<consensus::NodeId> known = store_.known_peers();
   known_peers_.insert(known.begin(), known.end());
   transport_.answer_hellos_with(
@@ -207,7 +199,7 @@ void Replica::check_founding() {
 void Replica::begin_serving() {
   serving_ = true;
   schedule_tick();
-  schedule_sync();
+  anti_entropy_.start();
 }
 
 void Replica::remember(consensus::NodeId peer) {
@@ -226,7 +218,7 @@ void Replica::stop() {
   if (stopped_) return;
   stopped_ = true;
   tick_timer_.cancel();
-  sync_timer_.cancel();
+  anti_entropy_.stop();
   founding_timer_.cancel();
   if (!writes_.failed()) {
     flush();  // what is already decided is persisted and answered
@@ -326,9 +318,9 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{core_.counters(),       store_.counters(),  transport_.counters(),
-                         pending_.size(),        waiters_.size(),    core_.cached_keys(),
-                         sync_entries_received_, sync_epoch_changes_};
+  return ReplicaCounters{core_.counters(),        store_.counters(), transport_.counters(),
+                         pending_.size(),         waiters_.size(),   core_.cached_keys(),
+                         anti_entropy_.counters()};
 }
 
 void Replica::refresh_reachability() {
@@ -341,76 +333,16 @@ void Replica::on_peer_message(consensus::NodeId from, consensus::Message message
   if (stopped_ || !serving_) return;
   remember(from);
   if (auto* request = std::get_if<consensus::SyncRequest>(&message)) {
-    on_sync_request(from, *request);
+    anti_entropy_.on_request(from, *request);
     return;
   }
   if (auto* reply = std::get_if<consensus::SyncReply>(&message)) {
-    on_sync_reply(from, *reply);
+    anti_entropy_.on_reply(from, *reply);
+    request_flush();
     return;
   }
   core_.receive(from, std::move(message));
   request_flush();
-}
-
-void Replica::on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request) {
-  const std::size_t limit = std::min<std::size_t>(request.limit, kSyncPageKeys);
-  const kvstore::ChangesPage page = store_.changes_after(request.after_index, limit);
-  consensus::SyncReply reply;
-  reply.next_index = page.next_index;
-  reply.more = page.more;
-  reply.epoch = sync_epoch_;
-  std::size_t bytes = 0;
-  for (const kvstore::Change& change : page.changes) {
-    if (bytes > kSyncPageBytes) {
-      reply.more = true;
-      break;
-    }
-    bytes += change.key.size() + (change.state.value ? change.state.value->size() : 0);
-    reply.entries.push_back(consensus::CatchUpReply{change.key, change.state.version,
-                                                    change.state.value, change.state.writers});
-    reply.next_index = change.state.change_index;
-  }
-  if (page.changes.empty()) reply.next_index = page.next_index;
-  transport_.send(from, reply);
-}
-
-void Replica::on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply) {
-  sync_entries_received_ += reply.entries.size();
-  for (consensus::CatchUpReply& entry : reply.entries) {
-    core_.receive(from, std::move(entry));
-  }
-  sync_asked_at_.erase(from);
-  kvstore::SyncCursor& cursor = sync_cursor_[from];
-  cursor.peer = from;
-  if (reply.epoch != cursor.epoch) {
-    // The peer reopened its store since the cursor was taken: its change index may have
-    // gone back and grown again, numbering other changes with indexes already pulled. So
-    // pull again from the start (states already here are no-ops). The entries above are
-    // chosen states all the same.
-    if (cursor.index != 0) {
-      spdlog::info(
-          "replica {}: peer {} reopened its store: pulling its changes again from the "
-          "start (had them up to its change index {})",
-          options_.id, from, cursor.index);
-      ++sync_epoch_changes_;
-    }
-    cursor.index = 0;
-    cursor.epoch = reply.epoch;
-    unsaved_cursors_.push_back(cursor);
-    ask_for_changes(from);
-    request_flush();
-    return;
-  }
-  cursor.index = std::max(cursor.index, reply.next_index);
-  // Saved with the states the entries gave the core, in the same write or after them.
-  unsaved_cursors_.push_back(cursor);
-  if (reply.more) ask_for_changes(from);
-  request_flush();
-}
-
-void Replica::ask_for_changes(consensus::NodeId peer) {
-  sync_asked_at_[peer] = std::chrono::steady_clock::now();
-  transport_.send(peer, consensus::SyncRequest{sync_cursor_[peer].index, kSyncPageKeys});
 }
 
 void Replica::schedule_tick() {
@@ -424,24 +356,6 @@ void Replica::schedule_tick() {
   });
 }
 
-// Anti-entropy: every replica regularly asks each peer for the keys the peer changed
-// since last asked, so one that was down or cut off converges without waiting for the
-// keys to be used.
-void Replica::schedule_sync() {
-  sync_timer_.expires_after(kSyncInterval);
-  sync_timer_.async_wait([this](boost::system::error_code error) {
-    if (error || stopped_) return;
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& [id, address] : options_.cluster) {
-      if (id == options_.id || !transport_.reachable(id)) continue;
-      const auto asked = sync_asked_at_.find(id);
-      if (asked != sync_asked_at_.end() && now - asked->second < kSyncReplyTimeout) continue;
-      ask_for_changes(id);
-    }
-    schedule_sync();
-  });
-}
-
 void Replica::request_flush() {
   if (flush_requested_) return;
   flush_requested_ = true;
@@ -450,7 +364,7 @@ void Replica::request_flush() {
 
 void Replica::flush() {
   flush_requested_ = false;
-  if (!core_.has_ready() && unsaved_cursors_.empty()) return;
+  if (!core_.has_ready() && !anti_entropy_.has_unsaved_cursors()) return;
   consensus::Ready ready = core_.take_ready();
   Unreleased held;
   for (consensus::Outbound& out : ready.messages) {
@@ -465,9 +379,9 @@ void Replica::flush() {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
     }
   }
-  if (!ready.persist.empty() || !unsaved_cursors_.empty()) {
+  if (!ready.persist.empty() || anti_entropy_.has_unsaved_cursors()) {
     last_write_ =
-        writes_.push(std::move(ready.persist), ready.sync, std::exchange(unsaved_cursors_, {}));
+        writes_.push(std::move(ready.persist), ready.sync, anti_entropy_.take_unsaved_cursors());
   }
   held.seq = last_write_;
   held.ready_number = ready.number;

@@ -21,6 +21,7 @@
 #include "kvstore/store.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
+#include "src/anti_entropy/anti_entropy.h"
 #include "src/free_space_guard.h"
 #include "src/transport/transport.h"
 #include "src/waiters.h"
@@ -35,10 +36,7 @@ struct ReplicaCounters {
   std::uint64_t requests_in_flight = 0;
   std::uint64_t waiters = 0;
   std::size_t cached_keys = 0;
-  std::uint64_t sync_entries_received = 0;  // key states peers sent by anti-entropy
-  // Times a peer's change index was found in another epoch (it reopened its store), so
-  // its changes were pulled again from the start.
-  std::uint64_t sync_epoch_changes = 0;
+  AntiEntropyCounters sync;
 };
 
 class Replica {
@@ -85,11 +83,7 @@ class Replica {
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
   void remember(consensus::NodeId peer);
   void on_peer_message(consensus::NodeId from, consensus::Message message);
-  void on_sync_request(consensus::NodeId from, const consensus::SyncRequest& request);
-  void on_sync_reply(consensus::NodeId from, consensus::SyncReply& reply);
   void schedule_tick();
-  void schedule_sync();
-  void ask_for_changes(consensus::NodeId peer);
   // Group commit: what the core produced since the last flush goes to the write queue
   // (writes queued while one is under way share the next synced batch); early messages
   // leave at once, the rest once durable, in order.
@@ -110,8 +104,8 @@ class Replica {
   consensus::Core core_;
   PeerTransport transport_;
   Waiters waiters_;
+  AntiEntropy anti_entropy_;
   boost::asio::steady_timer tick_timer_;
-  boost::asio::steady_timer sync_timer_;
   boost::asio::steady_timer founding_timer_;
   std::chrono::steady_clock::time_point founding_deadline_;
   StartedCallback on_started_;
@@ -126,17 +120,6 @@ class Replica {
   };
   std::unordered_map<consensus::RequestId, PendingRequest> pending_;
   consensus::RequestId next_request_ = 1;
-  // Anti-entropy, per peer: the peer's change index pulled so far and the epoch it counts
-  // in (kept in the store, so a restart resumes from it), and when the request now
-  // awaiting its reply was sent.
-  std::map<consensus::NodeId, kvstore::SyncCursor> sync_cursor_;
-  std::map<consensus::NodeId, std::chrono::steady_clock::time_point> sync_asked_at_;
-  std::vector<kvstore::SyncCursor> unsaved_cursors_;  // written with the next flush
-  // The epoch of this replica's own change index, sent with its sync replies: new at
-  // every start, since a power loss may have taken back a tail of the change log.
-  const std::uint64_t sync_epoch_;
-  std::uint64_t sync_entries_received_ = 0;
-  std::uint64_t sync_epoch_changes_ = 0;
   bool flush_requested_ = false;
   bool stopped_ = false;
 

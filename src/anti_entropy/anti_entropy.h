@@ -1,0 +1,88 @@
+// Anti-entropy between replicas: every replica regularly asks each reachable peer for the
+// keys the peer changed since last asked (SyncRequest), and the peer answers from its
+// change log (SyncReply) with the keys' latest chosen states. A replica that was down or
+// cut off so converges without waiting for its keys to be used.
+//
+// Per peer it keeps a cursor: the peer's change index pulled so far and the epoch that
+// index counts in. A replica's epoch is new at every start of its store, since a power
+// loss may have taken back a tail of its change log, which later changes then number
+// anew: a cursor of another epoch is pulled again from the start. Cursors are kept in the
+// store, written with the states their pull gave the core, so a restart resumes there.
+//
+// The sync messages travel between the nodes only; the consensus core never sees them.
+// Everything here runs on the replica's io_context thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "consensus/messages.h"
+#include "consensus/types.h"
+#include "kvstore/store.h"
+#include "src/transport/transport.h"
+
+namespace paxoskv {
+
+struct AntiEntropyCounters {
+  std::uint64_t entries_received = 0;  // key states peers sent
+  // Times a peer's change index was found in another epoch (it reopened its store), so
+  // its changes were pulled again from the start.
+  std::uint64_t epoch_changes = 0;
+};
+
+class AntiEntropy {
+ public:
+  // Hands a pulled state to the core, which adopts it if it is newer than its own.
+  using Learn = std::function<void(consensus::NodeId from, consensus::CatchUpReply state)>;
+
+  // `members` includes `self`. Sends through `transport` and answers from `store`.
+  AntiEntropy(boost::asio::io_context& io, consensus::NodeId self,
+              std::vector<consensus::NodeId> members, const kvstore::Store& store,
+              PeerTransport& transport, Learn learn);
+  AntiEntropy(const AntiEntropy&) = delete;
+  AntiEntropy& operator=(const AntiEntropy&) = delete;
+
+  // Resumes from the cursors kept in the store (those of current members).
+  void load_cursors();
+  // Starts the regular pulls.
+  void start();
+  void stop();
+
+  // Answers a peer's pull from this replica's change log.
+  void on_request(consensus::NodeId from, const consensus::SyncRequest& request);
+  // Learns the states a peer sent, moves its cursor and pulls on if there is more.
+  void on_reply(consensus::NodeId from, consensus::SyncReply& reply);
+
+  // Cursors moved since last taken: to be written with the next write of the store,
+  // after (or with) the states their replies gave the core.
+  bool has_unsaved_cursors() const { return !unsaved_cursors_.empty(); }
+  std::vector<kvstore::SyncCursor> take_unsaved_cursors();
+
+  AntiEntropyCounters counters() const { return counters_; }
+
+ private:
+  void schedule_pull();
+  void ask_for_changes(consensus::NodeId peer);
+
+  consensus::NodeId self_;
+  std::vector<consensus::NodeId> members_;
+  const kvstore::Store& store_;
+  PeerTransport& transport_;
+  Learn learn_;
+  boost::asio::steady_timer pull_timer_;
+  std::map<consensus::NodeId, kvstore::SyncCursor> cursors_;
+  // When the request now awaiting each peer's reply was sent.
+  std::map<consensus::NodeId, std::chrono::steady_clock::time_point> asked_at_;
+  std::vector<kvstore::SyncCursor> unsaved_cursors_;
+  // The epoch of this replica's own change index, sent with its replies.
+  const std::uint64_t epoch_;
+  AntiEntropyCounters counters_;
+  bool stopped_ = false;
+};
+
+}  // namespace paxoskv
