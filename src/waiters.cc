@@ -120,9 +120,8 @@ void Waiters::on_applied(const std::vector<Change>& changes) {
       if (change.version > it->second->after_version) due.push_back(it->second);
     }
     for (const auto& waiter : due) {
-      answer(waiter, change.value
-                         ? Result{Errc::ok, change.version, change.value, {}}
-                         : Result{Errc::not_found, change.version, std::nullopt, "not found"});
+      answer(waiter, change.value ? Result{Errc::ok, change.version, change.value, {}}
+                                  : Result::failure(Errc::not_found, change.version));
     }
   }
   std::vector<std::shared_ptr<PrefixWaiter>> due_prefixes;
