@@ -29,7 +29,9 @@
 //
 // A delivery prints "1->2 Kind fields" (see printer.h), a Ready the replica takes
 // "N Ready #n" with its records, messages and completions indented; drops and messages
-// lost in a crash print as "drop ..." and "lost ...".
+// lost in a crash print as "drop ..." and "lost ...". A replica's answers to itself
+// ("send 1->1 Promise ...") go back to it with its Ready, without a delivery line. Ready
+// numbers count the empty Readies too, which print nothing: gaps are normal.
 #pragma once
 
 #include <functional>
