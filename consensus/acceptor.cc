@@ -8,13 +8,18 @@
 
 namespace paxoskv::consensus {
 
+// A slot this replica has applied already: the proposer gets the chosen state instead.
+bool Acceptor::answered_as_decided(NodeId from, const std::string& key, const KeyState& ks,
+                                   Slot slot) {
+  if (slot > ks.applied.version) return false;
+  context_.send(from, chosen_state(key, ks));
+  return true;
+}
+
 void Acceptor::on(NodeId from, Prepare& m) {
   KeyState& ks = context_.keys().state(m.key);
   roles_.proposer.notice_ballot(ks, m.ballot);
-  if (m.slot <= ks.applied.version) {
-    context_.send(from, chosen_state(m.key, ks));
-    return;
-  }
+  if (answered_as_decided(from, m.key, ks, m.slot)) return;
   if (m.ballot < ks.acceptor.promised) {
     context_.send(from, Reject{m.key, m.slot, m.ballot, ks.acceptor.promised});
     return;
@@ -34,10 +39,7 @@ void Acceptor::on(NodeId from, Prepare& m) {
 void Acceptor::on(NodeId from, Accept& m) {
   KeyState& ks = context_.keys().state(m.key);
   roles_.proposer.notice_ballot(ks, m.ballot);
-  if (m.slot <= ks.applied.version) {
-    context_.send(from, chosen_state(m.key, ks));
-    return;
-  }
+  if (answered_as_decided(from, m.key, ks, m.slot)) return;
   if (m.ballot < ks.acceptor.promised && !context_.planted(PlantedBug::kAcceptorIgnoresPromise)) {
     context_.send(from, Reject{m.key, m.slot, m.ballot, ks.acceptor.promised});
     return;

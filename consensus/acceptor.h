@@ -3,11 +3,14 @@
 // the persisted AcceptorRecord (KeyState::acceptor); it has no volatile part.
 #pragma once
 
+#include <string>
+
 #include "consensus/messages.h"
 
 namespace paxoskv::consensus {
 
 class CoreContext;
+struct KeyState;
 struct Roles;
 
 class Acceptor {
@@ -18,6 +21,8 @@ class Acceptor {
   void on(NodeId from, Accept& m);
 
  private:
+  bool answered_as_decided(NodeId from, const std::string& key, const KeyState& ks, Slot slot);
+
   CoreContext& context_;
   Roles& roles_;
 };

@@ -145,13 +145,16 @@ void Proposer::start_prepare(const std::string& key, KeyState& ks) {
   context_.broadcast(Prepare{key, p.slot, p.ballot, context_.config().incarnation});
 }
 
+// Counts `from`'s answer if it is a first answer to the phase under way.
+bool Proposer::count_vote(ProposerState& p, ProposerPhase phase, NodeId from, const Ballot& ballot,
+                          Slot slot) {
+  return p.phase == phase && ballot == p.ballot && slot == p.slot && p.votes.add(from);
+}
+
 void Proposer::on(NodeId from, Promise& m) {
   KeyState& ks = context_.keys().state(m.key);
   ProposerState& p = ks.proposer;
-  if (p.phase != ProposerPhase::kPreparing || m.ballot != p.ballot || m.slot != p.slot ||
-      !p.votes.add(from)) {
-    return;
-  }
+  if (!count_vote(p, ProposerPhase::kPreparing, from, m.ballot, m.slot)) return;
   if (m.accepted && m.accepted->slot == p.slot &&
       (!p.highest_accepted || m.accepted->ballot > p.highest_accepted->ballot)) {
     p.highest_accepted = std::move(m.accepted);
@@ -268,11 +271,9 @@ void Proposer::spread_accept(const std::string& key, KeyState& ks) {
 void Proposer::on(NodeId from, Accepted& m) {
   KeyState& ks = context_.keys().state(m.key);
   ProposerState& p = ks.proposer;
-  if (p.phase != ProposerPhase::kAccepting || m.ballot != p.ballot || m.slot != p.slot ||
-      !p.votes.add(from)) {
+  if (!count_vote(p, ProposerPhase::kAccepting, from, m.ballot, m.slot) || !p.votes.reached()) {
     return;
   }
-  if (!p.votes.reached()) return;
   // Chosen.
   p.phase = ProposerPhase::kIdle;
   const Ballot chosen_ballot = p.ballot;

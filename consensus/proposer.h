@@ -71,6 +71,8 @@ class Proposer {
   static bool busy(const KeyState& ks);
 
  private:
+  static bool count_vote(ProposerState& p, ProposerPhase phase, NodeId from, const Ballot& ballot,
+                         Slot slot);
   void settle_decided_ops(const std::string& key, KeyState& ks);
   void start_prepare(const std::string& key, KeyState& ks);
   void on_prepared(const std::string& key, KeyState& ks);
