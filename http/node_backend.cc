@@ -6,11 +6,7 @@ namespace paxoskv::http {
 
 void NodeBackend::put(const std::string& key, std::string value,
                       std::optional<std::uint64_t> expected, ResultCallback done) {
-  if (expected) {
-    node_.compare_and_set(key, *expected, std::move(value), std::move(done));
-  } else {
-    node_.put(key, std::move(value), std::move(done));
-  }
+  node_.put(key, std::move(value), expected, std::move(done));
 }
 
 void NodeBackend::remove(const std::string& key, std::optional<std::uint64_t> expected,

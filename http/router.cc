@@ -134,39 +134,13 @@ Consistency consistency_of(const QueryParams& params) {
   throw RequestError(status::bad_request, "bad consistency: expected local or linearizable");
 }
 
-// The answer to an operation that did not succeed.
+// The answer to an operation that did not succeed: status and "error" from the one
+// table of Errc texts (describe); an invalid argument says what was wrong instead.
 Response failure_response(std::string_view key, const Result& result) {
-  Json body;
-  status code = status::internal_server_error;
-  switch (result.code) {
-    case Errc::not_found:
-      code = status::not_found;
-      body = error_json("not found");
-      break;
-    case Errc::conflict:
-      code = status::conflict;
-      body = error_json("version mismatch");
-      break;
-    case Errc::no_quorum:
-      code = status::service_unavailable;
-      body = error_json("no quorum");
-      break;
-    case Errc::shutting_down:
-      code = status::service_unavailable;
-      body = error_json("shutting down");
-      break;
-    case Errc::no_space:
-      code = status::insufficient_storage;
-      body = error_json("no space");
-      break;
-    case Errc::invalid_argument:
-      code = status::bad_request;
-      body = error_json(result.message.empty() ? "invalid argument" : result.message);
-      break;
-    case Errc::ok:
-      body = error_json("internal error");
-      break;
-  }
+  const ErrcDescription description =
+      result.ok() ? ErrcDescription{"ok", "internal error", 500} : describe(result.code);
+  const bool says_what = result.code == Errc::invalid_argument && !result.message.empty();
+  Json body = error_json(says_what ? std::string_view(result.message) : description.message);
   add_bytes(body, "key", key);
   if (result.code == Errc::not_found || result.code == Errc::conflict) {
     body["version"] = result.version;
@@ -174,7 +148,7 @@ Response failure_response(std::string_view key, const Result& result) {
   if (!result.message.empty() && result.code != Errc::invalid_argument) {
     body["detail"] = result.message;
   }
-  return json_response(code, body);
+  return json_response(static_cast<status>(description.http_status), body);
 }
 
 Response write_response(std::string_view key, const Result& result) {

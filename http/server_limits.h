@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstddef>
 
+#include "paxoskv/options.h"
+
 namespace paxoskv::http {
 
 struct ServerLimits {
   std::size_t max_header_bytes = 8 * 1024;  // request line and header fields together
   std::size_t max_value_bytes = 1 << 20;    // a request body (a value)
-  std::size_t max_key_bytes = 1024;
+  std::size_t max_key_bytes = kKeyBytesLimit;
   // Connections beyond this are accepted and closed at once.
   std::size_t max_connections = 10'000;
 

@@ -376,24 +376,33 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
   return next_index;
 }
 
-std::vector<SyncCursor> Store::sync_cursors() const {
-  std::vector<SyncCursor> cursors;
+template <typename PeerOf, typename Visit>
+void Store::for_each_peer_record(char prefix, PeerOf peer_of, std::string_view what,
+                                 Visit visit) const {
   auto iterator = new_iterator(*db_, latest_read_options());
-  const std::string start(1, layout::kSyncCursorPrefix);
+  const std::string start(1, prefix);
   for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
     const std::string_view db_key = view(iterator->key());
     if (!db_key.starts_with(start)) break;
-    const auto peer = layout::peer_of_sync_cursor_key(db_key);
+    const auto peer = peer_of(db_key);
     if (!peer) {
-      throw std::runtime_error("paxoskv store: malformed sync cursor key '" +
+      throw std::runtime_error("paxoskv store: malformed " + std::string(what) + " key '" +
                                layout::printable(db_key) + "' in data dir " + data_dir_);
     }
-    SyncCursor cursor =
-        decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_sync_cursor);
-    cursor.peer = *peer;
-    cursors.push_back(cursor);
+    visit(*peer, db_key, view(iterator->value()));
   }
   if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+}
+
+std::vector<SyncCursor> Store::sync_cursors() const {
+  std::vector<SyncCursor> cursors;
+  for_each_peer_record(
+      layout::kSyncCursorPrefix, layout::peer_of_sync_cursor_key, "sync cursor",
+      [&](consensus::NodeId peer, std::string_view db_key, std::string_view value) {
+        SyncCursor cursor = decode_stored(data_dir_, db_key, value, codec::decode_sync_cursor);
+        cursor.peer = peer;
+        cursors.push_back(cursor);
+      });
   return cursors;
 }
 
@@ -406,19 +415,9 @@ void Store::pass_founding_check() {
 
 std::vector<consensus::NodeId> Store::known_peers() const {
   std::vector<consensus::NodeId> peers;
-  auto iterator = new_iterator(*db_, latest_read_options());
-  const std::string start(1, layout::kKnownPeerPrefix);
-  for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
-    const std::string_view db_key = view(iterator->key());
-    if (!db_key.starts_with(start)) break;
-    const auto peer = layout::peer_of_known_peer_key(db_key);
-    if (!peer) {
-      throw std::runtime_error("paxoskv store: malformed known peer key '" +
-                               layout::printable(db_key) + "' in data dir " + data_dir_);
-    }
-    peers.push_back(*peer);
-  }
-  if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  for_each_peer_record(
+      layout::kKnownPeerPrefix, layout::peer_of_known_peer_key, "known peer",
+      [&](consensus::NodeId peer, std::string_view, std::string_view) { peers.push_back(peer); });
   return peers;
 }
 

@@ -138,6 +138,10 @@ class Store final : public consensus::StateReader {
   void verify_change_log_tail() const;
   void begin_incarnation();
   bool has_any_record() const;
+  // Calls visit(peer, db key, value) for each record under `prefix` (keys naming a peer,
+  // read with peer_of); a key that names none is corruption (`what` names the record).
+  template <typename PeerOf, typename Visit>
+  void for_each_peer_record(char prefix, PeerOf peer_of, std::string_view what, Visit visit) const;
   // Writes `batch` synced; a failure stops every later write, as in write().
   void write_synced(leveldb::WriteBatch& batch, std::string_view what);
 

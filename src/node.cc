@@ -15,26 +15,6 @@
 
 namespace paxoskv {
 
-std::string_view to_string(Errc code) {
-  switch (code) {
-    case Errc::ok:
-      return "ok";
-    case Errc::not_found:
-      return "not found";
-    case Errc::conflict:
-      return "conflict";
-    case Errc::no_quorum:
-      return "no quorum";
-    case Errc::invalid_argument:
-      return "invalid argument";
-    case Errc::shutting_down:
-      return "shutting down";
-    case Errc::no_space:
-      return "no space";
-  }
-  return "unknown";
-}
-
 namespace {
 
 void validate(const Options& options) {
@@ -45,13 +25,17 @@ void validate(const Options& options) {
   }
   if (options.id == 0) throw std::invalid_argument("replica ids start at 1");
   if (options.data_dir.empty()) throw std::invalid_argument("no data dir given");
+  if (options.max_key_bytes > kKeyBytesLimit) {
+    throw std::invalid_argument("max_key_bytes is above the limit peers accept (" +
+                                std::to_string(kKeyBytesLimit) + " bytes)");
+  }
   if (options.request_timeout.count() <= 0) {
     throw std::invalid_argument("the request timeout must be positive");
   }
 }
 
 Result invalid(std::string message) {
-  return Result{Errc::invalid_argument, 0, std::nullopt, std::move(message)};
+  return Result::failure(Errc::invalid_argument, 0, std::move(message));
 }
 
 }  // namespace
@@ -206,12 +190,8 @@ void Node::shutdown() {
   impl_->shutdown();
 }
 
-void Node::put(const std::string& key, std::string value, Callback done) {
-  impl_->submit(key, consensus::PutOp{std::move(value), std::nullopt}, std::move(done));
-}
-
-void Node::compare_and_set(const std::string& key, std::uint64_t expected, std::string value,
-                           Callback done) {
+void Node::put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,
+               Callback done) {
   impl_->submit(key, consensus::PutOp{std::move(value), expected}, std::move(done));
 }
 
@@ -233,13 +213,9 @@ void Node::wait_prefix(const std::string& prefix, std::uint64_t after_index,
   impl_->wait_prefix(prefix, after_index, timeout, std::move(done));
 }
 
-Result Node::put(const std::string& key, std::string value) {
-  return Impl::wait_for([&](Callback done) { put(key, std::move(value), std::move(done)); });
-}
-
-Result Node::compare_and_set(const std::string& key, std::uint64_t expected, std::string value) {
+Result Node::put(const std::string& key, std::string value, std::optional<std::uint64_t> expected) {
   return Impl::wait_for(
-      [&](Callback done) { compare_and_set(key, expected, std::move(value), std::move(done)); });
+      [&](Callback done) { put(key, std::move(value), expected, std::move(done)); });
 }
 
 Result Node::remove(const std::string& key, std::optional<std::uint64_t> expected) {

@@ -57,32 +57,32 @@ std::string listen_address_of(const Options& options) {
   return options.cluster.at(options.id);
 }
 
-Result result_of(const consensus::Completion& completion, bool is_read) {
-  Result result;
-  result.version = completion.version;
-  switch (completion.outcome) {
+Errc errc_of(consensus::Outcome outcome) {
+  switch (outcome) {
     case consensus::Outcome::kOk:
-      result.code = Errc::ok;
-      if (is_read) result.value = completion.value;
-      break;
+      return Errc::ok;
     case consensus::Outcome::kNotFound:
-      result.code = Errc::not_found;
-      result.message = "not found";
-      break;
+      return Errc::not_found;
     case consensus::Outcome::kConflict:
-      result.code = Errc::conflict;
-      result.message = "version mismatch";
-      break;
+      return Errc::conflict;
     case consensus::Outcome::kNoQuorum:
-      result.code = Errc::no_quorum;
-      result.message = "no quorum";
-      break;
     case consensus::Outcome::kUnknown:
-      result.code = Errc::no_quorum;
-      result.message =
-          "no quorum: the key changed concurrently and the outcome of this write is unknown";
-      break;
+      return Errc::no_quorum;
   }
+  return Errc::no_quorum;
+}
+
+Result result_of(const consensus::Completion& completion, bool is_read) {
+  const Errc code = errc_of(completion.outcome);
+  if (code != Errc::ok) {
+    return Result::failure(code, completion.version,
+                           completion.outcome == consensus::Outcome::kUnknown
+                               ? "no quorum: the key changed concurrently and the outcome of "
+                                 "this write is unknown"
+                               : "");
+  }
+  Result result{Errc::ok, completion.version, std::nullopt, {}};
+  if (is_read) result.value = completion.value;
   return result;
 }
 
@@ -238,7 +238,7 @@ void Replica::stop() {
   const std::string why =
       writes_.failed() ? "stopped: a write to the replica's data dir failed" : "shutting down";
   for (auto& [id, pending] : pending_) {
-    pending.done(Result{Errc::shutting_down, 0, std::nullopt, why});
+    pending.done(Result::failure(Errc::shutting_down, 0, why));
   }
   pending_.clear();
   waiters_.release_all();
@@ -252,12 +252,11 @@ consensus::TimeMs Replica::now() const {
 
 void Replica::submit(const std::string& key, consensus::Operation op, Callback done) {
   if (stopped_) {
-    done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    done(Result::failure(Errc::shutting_down));
     return;
   }
   if (!std::holds_alternative<consensus::ReadOp>(op) && free_space_.low()) {
-    done(Result{Errc::no_space, 0, std::nullopt,
-                "no space: the disk of this replica is almost full"});
+    done(Result::failure(Errc::no_space, 0, "no space: the disk of this replica is almost full"));
     return;
   }
   refresh_reachability();
@@ -272,7 +271,7 @@ void Replica::submit(const std::string& key, consensus::Operation op, Callback d
 void Replica::wait_key(const std::string& key, std::uint64_t after_version,
                        std::chrono::milliseconds timeout, Callback done) {
   if (stopped_) {
-    done(Result{Errc::shutting_down, 0, std::nullopt, "shutting down"});
+    done(Result::failure(Errc::shutting_down));
     return;
   }
   // The store may hold versions of the key that are written but not yet released: the
@@ -307,7 +306,7 @@ void Replica::wait_prefix(const std::string& prefix, std::uint64_t after_index,
 Result Replica::read_local(const std::string& key) const {
   const std::optional<kvstore::AppliedState> state = store_.applied(key);
   if (!state || !state->value) {
-    return Result{Errc::not_found, state ? state->version : 0, std::nullopt, "not found"};
+    return Result::failure(Errc::not_found, state ? state->version : 0);
   }
   return Result{Errc::ok, state->version, state->value, {}};
 }

@@ -47,6 +47,15 @@ std::vector<Change> Waiters::changes_after(const kvstore::Store& store, std::uin
   return changes;
 }
 
+template <typename Waiter>
+void Waiters::answer_at_timeout(const std::shared_ptr<Waiter>& waiter,
+                                std::chrono::milliseconds timeout) {
+  waiter->timer.expires_after(timeout);
+  waiter->timer.async_wait([this, waiter](boost::system::error_code error) {
+    if (!error) answer(waiter);
+  });
+}
+
 void Waiters::wait_key(const std::string& key, std::uint64_t after_version,
                        std::chrono::milliseconds timeout, ResultCallback done,
                        bool answer_from_store) {
@@ -59,10 +68,7 @@ void Waiters::wait_key(const std::string& key, std::uint64_t after_version,
   }
   auto waiter = std::make_shared<KeyWaiter>(
       KeyWaiter{key, after_version, std::move(done), boost::asio::steady_timer(io_), false});
-  waiter->timer.expires_after(timeout);
-  waiter->timer.async_wait([this, waiter](boost::system::error_code error) {
-    if (!error) answer(waiter);
-  });
+  answer_at_timeout(waiter, timeout);
   key_waiters_.emplace(key, std::move(waiter));
 }
 
@@ -76,10 +82,7 @@ void Waiters::wait_prefix(const std::string& prefix, std::uint64_t after_index,
   }
   auto waiter = std::make_shared<PrefixWaiter>(
       PrefixWaiter{prefix, after_index, std::move(done), boost::asio::steady_timer(io_), false});
-  waiter->timer.expires_after(timeout);
-  waiter->timer.async_wait([this, waiter](boost::system::error_code error) {
-    if (!error) answer(waiter);
-  });
+  answer_at_timeout(waiter, timeout);
   prefix_waiters_.push_back(std::move(waiter));
 }
 
@@ -120,9 +123,8 @@ void Waiters::on_applied(const std::vector<Change>& changes) {
       if (change.version > it->second->after_version) due.push_back(it->second);
     }
     for (const auto& waiter : due) {
-      answer(waiter, change.value
-                         ? Result{Errc::ok, change.version, change.value, {}}
-                         : Result{Errc::not_found, change.version, std::nullopt, "not found"});
+      answer(waiter, change.value ? Result{Errc::ok, change.version, change.value, {}}
+                                  : Result::failure(Errc::not_found, change.version));
     }
   }
   std::vector<std::shared_ptr<PrefixWaiter>> due_prefixes;

@@ -52,6 +52,8 @@ class Waiters {
   struct KeyWaiter;
   struct PrefixWaiter;
 
+  template <typename Waiter>
+  void answer_at_timeout(const std::shared_ptr<Waiter>& waiter, std::chrono::milliseconds timeout);
   void answer(const std::shared_ptr<KeyWaiter>& waiter);
   void answer(const std::shared_ptr<KeyWaiter>& waiter, Result result);
   void answer(const std::shared_ptr<PrefixWaiter>& waiter);

@@ -1,7 +1,25 @@
-// A paxoskv replica, runnable in-process. Every call is thread-safe. Asynchronous calls
-// take a callback that runs on the replica's own thread (or at once on the caller's, for
-// local reads and invalid arguments): keep it short and never block in it, and never
-// call a blocking method from it. Blocking calls wait for the result.
+// A paxoskv replica, runnable in-process: the embedded API.
+//
+// Threads. A Node runs on a thread of its own (the replica's thread). Every method is
+// thread-safe. Asynchronous calls take a callback and return at once; the callback runs
+// exactly once, on the replica's thread, except that it runs at once on the caller's
+// thread when the call fails its argument checks (invalid_argument) and for local reads.
+// In a callback: keep it short, never block, never call a blocking method of this Node
+// (it would wait for the thread it is blocking) and never destroy the Node; calling the
+// asynchronous methods is fine. Blocking calls (those that return a Result) wait for the
+// answer on the caller's thread.
+//
+// Ownership. Arguments are copied or moved in; nothing the caller passes must outlive the
+// call. Results are values the caller owns. A callback is destroyed on the replica's
+// thread once it has run (or when the Node stops).
+//
+// Outcomes. A failed operation returns a Result whose `code` says why (see result.h for
+// each Errc's meaning and HTTP status) and whose `message` says it in words. Every call
+// may also return invalid_argument (an empty key, a key longer than
+// Options::max_key_bytes or holding a NUL byte, a value longer than
+// Options::max_value_bytes) and shutting_down (the node is stopping, or stopped on a disk
+// failure). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
+// chosen, may be chosen later, or may never be. Read the key to learn which.
 #pragma once
 
 #include <chrono>
@@ -12,6 +30,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paxoskv/options.h"
@@ -44,10 +63,15 @@ class Node {
   using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
 
   // Opens the data dir and starts serving peers on a thread of its own. Throws
-  // std::runtime_error if the data dir is corrupt, belongs to another replica or
-  // cluster, or the peer address cannot be bound. On an empty (or missing) data dir it
-  // first asks every peer whether it knows this replica id as having served, which takes
-  // until each answered or proved unreachable (a few seconds at most); if one does, this
+  // std::invalid_argument for options that cannot work (no members, an id that is 0 or
+  // not a member, no data dir, a request timeout that is not positive, max_key_bytes above
+  // kKeyBytesLimit), and
+  // std::runtime_error if the data dir is corrupt, belongs to another replica or cluster,
+  // holds the marker of an earlier disk failure (Options::allow_after_disk_failure), or
+  // the peer address cannot be bound. On an empty (or missing) data dir it first asks
+  // every peer whether it knows this replica id as having served: each peer that accepts
+  // a connection is waited for until it answers (unreachable ones are given up after 3 s),
+  // so this may block as long as a connected peer is slow. If one knows the id, this
   // replica's data was lost and it throws LostDataError (see README, "A lost data dir").
   explicit Node(Options options);
   // Stops: answers what is decided, fails the rest with shutting_down, closes the store.
@@ -58,20 +82,44 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  void put(const std::string& key, std::string value, Callback done);
-  // Only if the key's version is `expected` (0: only if absent).
+  // Writes `value` to `key`; with `expected`, only if the key's version is `expected`
+  // now (0: only if the key is absent), a compare-and-set. The answer comes once a
+  // majority has made the write durable and this replica applied it.
+  //   ok: done; `version` is the key's new version.
+  //   conflict: `expected` did not hold; nothing changed; `version` is the current one.
+  //   no_quorum: no majority within Options::request_timeout; outcome unknown (see above).
+  //   no_space: this replica's disk is (almost) full; nothing was done.
+  void put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,
+           Callback done);
+  void put(const std::string& key, std::string value, Callback done) {
+    put(key, std::move(value), std::nullopt, std::move(done));
+  }
+  // put() with a condition: only if the key's version is `expected` (0: only if absent).
   void compare_and_set(const std::string& key, std::uint64_t expected, std::string value,
-                       Callback done);
+                       Callback done) {
+    put(key, std::move(value), expected, std::move(done));
+  }
+  // Deletes `key`; with `expected`, only if its version is `expected` now.
+  //   ok: deleted; `version` is the version of the delete (versions never repeat).
+  //   not_found: the key is absent; nothing changed; `version` is its version.
+  //   conflict, no_quorum: as for put(). A delete is never refused for lack of space.
   void remove(const std::string& key, std::optional<std::uint64_t> expected, Callback done);
+  // Reads `key`. linearizable: the latest chosen value, confirmed by a majority (it may
+  // run a round of Paxos); local: this replica's applied state, at once, possibly stale.
+  //   ok: `value` and `version`.
+  //   not_found: absent; `version` is its version (0 if never written).
+  //   no_quorum (linearizable only): no majority within the request timeout.
   void get(const std::string& key, Consistency consistency, Callback done);
 
-  // Long poll: answers with the key's local state as soon as this replica applied a
-  // version above `after_version`, or at `timeout`.
+  // Long poll: answers with the key's local state (ok or not_found, as get() local) as
+  // soon as this replica applied a version above `after_version`, or at `timeout` with
+  // the state as it is then.
   void wait(const std::string& key, std::uint64_t after_version, std::chrono::milliseconds timeout,
             Callback done);
   // Long poll on a prefix: the changes under `prefix` this replica applied after its
   // change index `after_index` (latest state per key, deletes included), as soon as there
-  // is one, or none at `timeout`; `index` is where to wait from next.
+  // is one, or none at `timeout`; `index` is where to wait from next. On stop it answers
+  // with no changes.
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
                    std::chrono::milliseconds timeout, ChangesCallback done);
 
@@ -79,7 +127,9 @@ class Node {
   // `from_version`, in version order, each once, starting with the current state if it
   // is already newer. Versions the replica skipped while catching up after being cut off
   // are skipped here too: the latest state always arrives. Resume after a restart by
-  // passing the last version seen. Runs on the replica's thread.
+  // passing the last version seen. Runs on the replica's thread (the rules for callbacks
+  // above hold). Keep the handle: destroying it ends the watch. Invalid keys are not
+  // reported: the watch never fires.
   std::unique_ptr<WatchHandle> watch(const std::string& key, std::uint64_t from_version,
                                      std::function<void(const Change&)> on_change);
   // Calls `on_change` for every change under `prefix` this replica applies after its
@@ -88,13 +138,18 @@ class Node {
   std::unique_ptr<WatchHandle> watch_prefix(const std::string& prefix, std::uint64_t from_index,
                                             std::function<void(const Change&)> on_change);
 
-  Result put(const std::string& key, std::string value);
-  Result compare_and_set(const std::string& key, std::uint64_t expected, std::string value);
+  // Blocking forms of the calls above: the same outcomes.
+  Result put(const std::string& key, std::string value,
+             std::optional<std::uint64_t> expected = std::nullopt);
+  Result compare_and_set(const std::string& key, std::uint64_t expected, std::string value) {
+    return put(key, std::move(value), expected);
+  }
   Result remove(const std::string& key, std::optional<std::uint64_t> expected = std::nullopt);
   Result get(const std::string& key, Consistency consistency = Consistency::linearizable);
 
   // Keys starting with `prefix` and greater than `after`, in key order, from this
-  // replica's applied state (local consistency).
+  // replica's applied state (local consistency), at most `limit`; `more` says whether
+  // more keys match. Blocking; it reads the store on the caller's thread.
   ListResult list(const std::string& prefix, const std::string& after = {},
                   std::size_t limit = 1000);
 

@@ -10,6 +10,10 @@
 
 namespace paxoskv {
 
+// The longest key any replica takes: peers refuse longer keys on the wire, so
+// Options::max_key_bytes may only lower it.
+inline constexpr std::size_t kKeyBytesLimit = 1024;
+
 struct Options {
   std::uint32_t id = 0;                          // this replica's id, a key of `cluster`
   std::map<std::uint32_t, std::string> cluster;  // id -> peer address "host:port", self included
@@ -17,7 +21,7 @@ struct Options {
   std::string cluster_name = "paxoskv";  // a data dir serves only the cluster it was made for
   std::string peer_listen;               // where peers connect; defaults to cluster[id]
   std::size_t max_value_bytes = 1 << 20;
-  std::size_t max_key_bytes = 1024;
+  std::size_t max_key_bytes = kKeyBytesLimit;  // at most kKeyBytesLimit
   std::chrono::milliseconds request_timeout{5000};
   // Client writes fail with Errc::no_space while the data dir's file system has less than
   // this free (looked at every 100 ms); 0: never. The reserve is left to what the replica

@@ -55,6 +55,7 @@ class ScriptedCluster {
         if (!match(outbox_[i])) continue;
         Envelope envelope = std::move(outbox_[i]);
         outbox_.erase(outbox_.begin() + static_cast<std::ptrdiff_t>(i));
+        if (watcher_.delivered) watcher_.delivered(envelope);
         if (cores_.contains(envelope.to)) {
           core(envelope.to).receive(envelope.from, std::move(envelope.message));
           drain(envelope.to);
@@ -84,6 +85,15 @@ class ScriptedCluster {
     }
     return found;
   }
+
+  // Shown every message as it is delivered (also to a replica that is down, which loses
+  // it) and every non-empty Ready as a replica takes it, before either is carried out:
+  // for tests that print what happens.
+  struct Watcher {
+    std::function<void(const Envelope&)> delivered;
+    std::function<void(consensus::NodeId, const consensus::Ready&)> took_ready;
+  };
+  void watch(Watcher watcher) { watcher_ = std::move(watcher); }
 
   // From now on replica `id`'s disk is stuck: what its Readies persist never completes,
   // so only their early messages (consensus::may_precede_persist) leave. A crash loses
@@ -150,6 +160,7 @@ class ScriptedCluster {
 
   void drain(consensus::NodeId id) {
     consensus::Ready ready = core(id).take_ready();
+    if (watcher_.took_ready && !ready.empty()) watcher_.took_ready(id, ready);
     if (stalled_.contains(id) && !ready.persist.empty()) {
       for (consensus::Outbound& out : ready.messages) {
         if (out.to != id && consensus::may_precede_persist(out.message)) {
@@ -186,6 +197,7 @@ class ScriptedCluster {
   }
 
   std::function<void(consensus::CoreConfig&)> configure_;
+  Watcher watcher_;
   std::vector<consensus::NodeId> members_;
   std::map<consensus::NodeId, std::unique_ptr<MemStorage>> storage_;
   std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;

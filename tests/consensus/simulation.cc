@@ -15,11 +15,11 @@
 
 #include "paxoskv/options.h"
 #include "tests/consensus/mem_storage.h"
+#include "tests/consensus/trace/printer.h"
 #include "tests/support/linearizability.h"
 
 namespace paxoskv::sim {
 
-using consensus::Ballot;
 using consensus::Completion;
 using consensus::Core;
 using consensus::CoreConfig;
@@ -77,59 +77,6 @@ constexpr TimeMs kTickEveryMs = 5;
 constexpr TimeMs kSettleAfterHealMs = 1000;
 constexpr TimeMs kMaxRunAfterHealMs = 30000;
 constexpr TimeMs kQuietPeriodMs = 3000;
-
-std::string ballot_text(const Ballot& ballot) {
-  return "(" + std::to_string(ballot.round) + "," + std::to_string(ballot.node) + ")";
-}
-
-// One line per message, for PAXOSKV_SIM_TRACE=1 replays of a failing seed.
-std::string describe(const Message& message) {
-  return std::visit(
-      [](const auto& m) -> std::string {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, consensus::Prepare>) {
-          return "Prepare " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot);
-        } else if constexpr (std::is_same_v<T, consensus::Promise>) {
-          return "Promise " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot) +
-                 (m.accepted ? " accepted " + ballot_text(m.accepted->ballot) : "");
-        } else if constexpr (std::is_same_v<T, consensus::Reject>) {
-          return "Reject " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot) + " promised " + ballot_text(m.promised);
-        } else if constexpr (std::is_same_v<T, consensus::Accept>) {
-          return "Accept " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot) + " value " + m.value.value_or("<absent>");
-        } else if constexpr (std::is_same_v<T, consensus::Accepted>) {
-          return "Accepted " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot);
-        } else if constexpr (std::is_same_v<T, consensus::Commit>) {
-          return "Commit " + m.key + " slot " + std::to_string(m.slot) + " " +
-                 ballot_text(m.ballot);
-        } else if constexpr (std::is_same_v<T, consensus::CatchUpRequest>) {
-          return "CatchUpRequest " + m.key + " have " + std::to_string(m.have);
-        } else if constexpr (std::is_same_v<T, consensus::CatchUpReply>) {
-          return "CatchUpReply " + m.key + " version " + std::to_string(m.version);
-        } else if constexpr (std::is_same_v<T, consensus::ReadQuery>) {
-          return "ReadQuery " + m.key + " id " + std::to_string(m.read_id);
-        } else if constexpr (std::is_same_v<T, consensus::ReadReply>) {
-          return "ReadReply " + m.key + " id " + std::to_string(m.read_id) + " version " +
-                 std::to_string(m.version) + " accepted slot " + std::to_string(m.accepted_slot);
-        } else if constexpr (std::is_same_v<T, consensus::ForwardRequest>) {
-          return "ForwardRequest " + m.key + " seq " + std::to_string(m.seq);
-        } else if constexpr (std::is_same_v<T, consensus::ForwardReply>) {
-          return "ForwardReply " + m.key + " seq " + std::to_string(m.seq) + " outcome " +
-                 std::to_string(m.outcome);
-        } else if constexpr (std::is_same_v<T, consensus::ForwardWithdraw>) {
-          return "ForwardWithdraw " + m.key + " seq " + std::to_string(m.seq);
-        } else if constexpr (std::is_same_v<T, consensus::ForwardWithdrawn>) {
-          return "ForwardWithdrawn " + m.key + " seq " + std::to_string(m.seq);
-        } else {
-          return "Sync";
-        }
-      },
-      message);
-}
 
 struct InFlight {
   TimeMs at = 0;
@@ -411,8 +358,8 @@ class Simulation {
       // the connection, and a restarted replica only hears what was sent to it since.
       if (in_flight.to_incarnation != target.incarnation) continue;
       if (trace_) {
-        std::cerr << now_ << " " << in_flight.from << "->" << in_flight.to << " "
-                  << describe(in_flight.message) << "\n";
+        std::cerr << now_ << " " << trace::describe(in_flight.from, in_flight.to, in_flight.message)
+                  << "\n";
       }
       target.core->receive(in_flight.from, std::move(in_flight.message));
       process_ready(target);

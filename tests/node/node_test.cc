@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -198,6 +199,30 @@ TEST_CASE("node: invalid arguments are refused", "[node]") {
   INFO(describe(at_limit));
   CHECK(at_limit.ok());
   CHECK(one.get("big").value->size() == limit);
+}
+
+TEST_CASE("node: a key limit above what peers accept is refused at start", "[node]") {
+  // Peers refuse keys longer than kKeyBytesLimit on the wire: a replica that took one from
+  // a client could never get it chosen.
+  TempDir dir("paxoskv-key-limit");
+  Options options;
+  options.id = 1;
+  options.cluster = {{1, "127.0.0.1:1"}};
+  options.data_dir = (dir.path() / "data").string();
+  options.max_key_bytes = kKeyBytesLimit + 1;
+  CHECK_THROWS_AS(Node(options), std::invalid_argument);
+}
+
+TEST_CASE("node: the error table gives each failure its text and HTTP status", "[node]") {
+  const Result conflict = Result::failure(Errc::conflict, 7);
+  CHECK(conflict.code == Errc::conflict);
+  CHECK(conflict.version == 7);
+  CHECK(conflict.message == "version mismatch");
+  CHECK(Result::failure(Errc::no_quorum, 0, "outcome unknown").message == "outcome unknown");
+  CHECK(to_string(Errc::no_space) == "no space");
+  CHECK(describe(Errc::no_space).http_status == 507);
+  CHECK(describe(Errc::not_found).http_status == 404);
+  CHECK(describe(Errc::no_quorum).http_status == 503);
 }
 
 TEST_CASE("node: asynchronous calls deliver their results", "[node]") {
