@@ -1,6 +1,15 @@
 // The consensus core of one replica: per-key Paxos (proposer, acceptor, learner) as a
 // deterministic state machine. It does no I/O and reads no clock: it is driven by
 // submit(), receive() and tick(now), and says what to do through take_ready().
+//
+// One exception: a key that is not in memory is read from the StateReader, synchronously,
+// when a call first needs it (again after it was evicted). Nothing about a key can be
+// decided without its records (its acceptor must know its promise before it answers), and
+// only the core knows whether a message needs them: a duplicate forwarded write, or an
+// answer for a key no longer in memory, needs none. A read ahead by the replica would
+// repeat those rules there, and a key read in vain changes which keys are evicted later.
+// The reader is the replica's store (kvstore::Store: LevelDB, often from its cache);
+// keys in memory need no read.
 #pragma once
 
 #include <cstdint>
@@ -10,24 +19,10 @@
 
 #include "consensus/messages.h"
 #include "consensus/operation.h"
+#include "consensus/planted_bug.h"
 #include "consensus/records.h"
 
 namespace paxoskv::consensus {
-
-// Bugs a test may plant to show that the simulation suite catches them. Never set
-// outside tests.
-enum class PlantedBug {
-  kNone,
-  kAcceptorIgnoresPromise,          // accepts ballots below its promise
-  kProposerIgnoresAcceptedValue,    // proposes its own value after phase 1
-  kAcceptorPersistsLate,            // answers before its promise/acceptance is durable
-  kReadSkipsRinse,                  // returns a quorum read before in-flight slots settle
-  kTakenBackWriteIgnoresMarks,      // proposes a taken-back write its writer mark shows chosen
-  kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
-  kPromiseNotSynced,                // writes promises and acceptances without syncing them
-  kLeadershipSurvivesRestart,       // reloads a key's leadership from an earlier life
-  kPhase2SkipsOwnAcceptor,          // sends phase 2 to a majority of peers, not its own acceptor
-};
 
 struct CoreConfig {
   NodeId self = 0;
@@ -43,7 +38,9 @@ struct CoreConfig {
   // Must grow at every start of the replica (the node keeps it durably): the ids of its
   // clients' writes, OpId{self, incarnation << 40 | n}, then never repeat.
   std::uint64_t incarnation = 1;
-  PlantedBug planted_bug = PlantedBug::kNone;
+#ifdef PAXOSKV_PLANTED_BUGS
+  PlantedBug planted_bug = PlantedBug::kNone;  // only in the test build: see planted_bug.h
+#endif
 };
 
 struct Outbound {

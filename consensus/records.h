@@ -27,7 +27,7 @@ struct AcceptorRecord {
   // This replica's own proposer's memory (it is not an acceptor's): the ballot with which
   // it last got a value chosen for the key, in its life number `led_incarnation`. Proof
   // that phase 1 for that ballot completed, which lets it skip phase 1 after the key was
-  // evicted from memory and reloaded (see Core::state).
+  // evicted from memory and reloaded (see Proposer::restore_leadership).
   Ballot led;
   std::uint64_t led_incarnation = 0;
   std::uint64_t promised_incarnation = 0;  // the life of `promised`'s proposer, if told

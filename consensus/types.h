@@ -47,7 +47,7 @@ struct OpId {
 
 // For one key and one replica: the latest of that replica's writes chosen for the key,
 // and the version it made. A replica's writes to a key are chosen in the order of their
-// seq (see Core), so a write whose seq is at or below the mark is decided: it was chosen
+// seq (see Forwarding), so a write whose seq is at or below the mark is decided: it was chosen
 // (at `version`) if the seq is the mark's, and must never be proposed again.
 struct WriterMark {
   NodeId node = 0;

@@ -15,7 +15,7 @@ inline WriterMark mark_of(const WriterMarks& marks, NodeId node) {
 }
 
 // The marks after write `op` was chosen at `version`. A mark never moves back: a write
-// whose seq is at or below its writer's mark is never proposed again (see Core), so none
+// whose seq is at or below its writer's mark is never proposed again (see Proposer), so none
 // can be chosen after a later one of the same writer.
 inline WriterMarks with_write(WriterMarks marks, const OpId& op, Version version) {
   if (op.is_zero()) return marks;

@@ -1,0 +1,24 @@
+// Bugs a test may plant to show that the simulation suite catches them.
+//
+// Only the test build of the core has the switch: consensus/meson.build compiles the same
+// sources a second time with PAXOSKV_PLANTED_BUGS, which adds CoreConfig::planted_bug, and
+// tests/consensus links that build. In the build the node links, every check of a planted
+// bug (CoreContext::planted) is false at compile time, and the code it guards is dead.
+#pragma once
+
+namespace paxoskv::consensus {
+
+enum class PlantedBug {
+  kNone,
+  kAcceptorIgnoresPromise,          // accepts ballots below its promise
+  kProposerIgnoresAcceptedValue,    // proposes its own value after phase 1
+  kAcceptorPersistsLate,            // answers before its promise/acceptance is durable
+  kReadSkipsRinse,                  // returns a quorum read before in-flight slots settle
+  kTakenBackWriteIgnoresMarks,      // proposes a taken-back write its writer mark shows chosen
+  kTakenBackFailureAnsweredAtOnce,  // answers a taken-back write's failed precondition at once
+  kPromiseNotSynced,                // writes promises and acceptances without syncing them
+  kLeadershipSurvivesRestart,       // reloads a key's leadership from an earlier life
+  kPhase2SkipsOwnAcceptor,          // sends phase 2 to a majority of peers, not its own acceptor
+};
+
+}  // namespace paxoskv::consensus
