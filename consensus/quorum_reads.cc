@@ -49,6 +49,8 @@ void QuorumReads::on(NodeId from, ReadQuery& m) {
 
 void QuorumReads::on(NodeId from, ReadReply& m) {
   KeyState& ks = context_.keys().state(m.key);
+  // Counted before the apply below: apply answers waiting reads but never starts or ends a
+  // read round, so the round stays valid across it.
   if (!ks.reads.round || ks.reads.round->id != m.read_id || !ks.reads.round->replies.add(from)) {
     return;
   }

@@ -1,6 +1,6 @@
 #include "http/json_render.h"
 
-#include "http/base64.h"
+#include "http/encoding/base64.h"
 #include "http/utf8.h"
 
 namespace paxoskv::http {

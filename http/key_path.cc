@@ -2,8 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "http/encoding/percent_encoding.h"
 #include "http/request_error.h"
-#include "http/target.h"
 
 namespace paxoskv::http {
 

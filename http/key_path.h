@@ -6,10 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace paxoskv::http {
+#include "http/api_names.h"
 
-inline constexpr std::string_view kv_path = "/v1/kv";
-inline constexpr std::string_view kv_key_path_prefix = "/v1/kv/";
+namespace paxoskv::http {
 
 // The key of an encoded path starting with kv_key_path_prefix. Throws RequestError: 400
 // for bad percent-encoding, an empty key or a NUL byte, 413 for a key over max_key_bytes.

@@ -3,16 +3,12 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <string_view>
+
+#include "http/api_names.h"
 
 namespace paxoskv::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
-
-// On every read: this replica's change index.
-inline constexpr std::string_view index_header = "X-Paxoskv-Index";
-// On raw reads, where the JSON body would have carried it.
-inline constexpr std::string_view version_header = "X-Paxoskv-Version";
 
 }  // namespace paxoskv::http

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "http/encoding/percent_encoding.h"
 #include "http/request_error.h"
-#include "http/target.h"
 
 namespace paxoskv::http {
 

@@ -32,9 +32,9 @@ enum class PathKind { kv_key, kv_collection, healthz, status, metrics, unknown }
 PathKind path_kind(std::string_view path) {
   if (path.starts_with(kv_key_path_prefix)) return PathKind::kv_key;
   if (path == kv_path) return PathKind::kv_collection;
-  if (path == "/healthz") return PathKind::healthz;
-  if (path == "/v1/status") return PathKind::status;
-  if (path == "/metrics") return PathKind::metrics;
+  if (path == healthz_path) return PathKind::healthz;
+  if (path == status_path) return PathKind::status;
+  if (path == metrics_path) return PathKind::metrics;
   return PathKind::unknown;
 }
 

@@ -1,7 +1,6 @@
 #include "http/target.h"
 
 #include <boost/url/parse.hpp>
-#include <boost/url/pct_string_view.hpp>
 
 namespace paxoskv::http {
 
@@ -29,16 +28,6 @@ std::optional<Target> split_target(std::string_view target) {
   if (path.empty()) return Target{"/", query};
   if (!path.starts_with('/')) return std::nullopt;
   return Target{path, query};
-}
-
-std::optional<std::string> percent_decode(std::string_view encoded, bool plus_is_space) {
-  // Only the escapes are validated: characters RFC 3986 would want escaped are taken as
-  // they come, as the key is every byte of the path.
-  const auto checked = boost::urls::make_pct_string_view(encoded);
-  if (!checked) return std::nullopt;
-  boost::urls::encoding_opts options;
-  options.space_as_plus = plus_is_space;
-  return checked->decode(options);
 }
 
 }  // namespace paxoskv::http

@@ -185,6 +185,7 @@ class Simulation {
     }
     if (result_.ok) check_convergence();
     if (result_.ok) check_linearizable();
+    if (digest_) std::cerr << "digest seed " << options_.seed << " " << ready_digest_ << "\n";
     return result_;
   }
 
@@ -196,6 +197,14 @@ class Simulation {
   }
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   bool faults_active() const { return now_ < options_.fault_period_ms; }
+
+  // FNV-1a over the text of every Ready, with the time it was taken.
+  void fold_into_digest(const std::string& text) {
+    for (const char c : text) {
+      ready_digest_ ^= static_cast<unsigned char>(c);
+      ready_digest_ *= 1099511628211ULL;
+    }
+  }
 
   void fail(const std::string& what) {
     if (!result_.ok) return;
@@ -278,6 +287,7 @@ class Simulation {
   void process_ready(Replica& replica) {
     if (!replica.core || !replica.core->has_ready()) return;
     consensus::Ready ready = replica.core->take_ready();
+    if (digest_) fold_into_digest(std::to_string(now_) + " " + trace::describe(replica.id, ready));
     for (consensus::Outbound& out : ready.messages) {
       if (consensus::may_precede_persist(out.message)) send(replica.id, out.to, out.message);
     }
@@ -600,6 +610,11 @@ class Simulation {
   std::map<std::pair<std::string, Version>, KeyValue> chosen_;
   SimResult result_;
   bool trace_ = std::getenv("PAXOSKV_SIM_TRACE") != nullptr;
+  // PAXOSKV_SIM_DIGEST=1: one line per seed with a digest of everything the cores gave
+  // out (every Ready, when taken), so that two builds can be shown to behave the same,
+  // seed by seed and message by message, not only with the same verdicts.
+  bool digest_ = std::getenv("PAXOSKV_SIM_DIGEST") != nullptr;
+  std::uint64_t ready_digest_ = 14695981039346656037ULL;
 };
 
 }  // namespace

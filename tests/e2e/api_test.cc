@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include "http/client/targets.h"
+#include "http/encoding/base64.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/kv_client.h"
@@ -16,6 +18,8 @@ namespace paxoskv::e2e {
 namespace {
 
 using namespace std::chrono_literals;
+using http::base64_decode;
+using http::client::key_target;
 
 void require_write(const KvReply& reply, std::uint64_t version) {
   INFO(reply.describe());
@@ -120,13 +124,13 @@ TEST_CASE("e2e: raw reads, binary values and keys that need encoding", "[e2e]") 
   CHECK(base64_decode(body["value_base64"].get<std::string>()) == binary);
   CHECK(body["version"] == 1);
 
-  const auto raw = three.http().get(key_target("blob", "raw"));
+  const auto raw = three.http().get(key_target("blob", {{"raw", ""}}));
   REQUIRE(raw);
   REQUIRE(raw->status == 200);
   CHECK(raw->body == binary);
   CHECK(raw->header("X-Paxoskv-Version") == "1");
   CHECK(index_of(*raw).has_value());
-  const auto raw_absent = three.http().get(key_target("no-such-blob", "raw"));
+  const auto raw_absent = three.http().get(key_target("no-such-blob", {{"raw", ""}}));
   REQUIRE(raw_absent);
   CHECK(raw_absent->status == 404);
 
@@ -184,7 +188,7 @@ TEST_CASE("e2e: reads carry X-Paxoskv-Index, the replica's change count", "[e2e]
   const auto second = index_of(*after);
   REQUIRE(second.has_value());
   CHECK(*second >= *first + 5);  // all five were applied here before the read answered
-  const auto local = one.http().get(key_target("counted", "consistency=local"));
+  const auto local = one.http().get(key_target("counted", {{"consistency", "local"}}));
   REQUIRE(local);
   CHECK(index_of(*local) >= second);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "http/client/targets.h"
+#include "http/encoding/percent_encoding.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/kv_client.h"
@@ -16,6 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
+using http::client::key_target;
 
 // The status of a raw HTTP response ("HTTP/1.1 400 Bad Request..."), 0 if there is none.
 int raw_status(const std::string& response) {
@@ -36,7 +39,9 @@ bool is_error_json(const std::string& body) {
 std::string printable(std::string_view bytes) {
   std::string text;
   for (const char c : bytes.substr(0, 200)) {
-    text += (c >= 0x20 && c < 0x7F) ? std::string(1, c) : percent_encode(std::string(1, c));
+    text += (c >= 0x20 && c < 0x7F)
+                ? std::string(1, c)
+                : http::percent_encode(std::string(1, c), http::Slashes::escaped);
   }
   return text;
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "http/client/targets.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/history_assertions.h"
 #include "tests/e2e/http_client.h"
@@ -64,9 +65,9 @@ std::optional<std::map<std::string, std::string>> local_listing(HttpClient& clie
   std::map<std::string, std::string> items;
   std::string after;
   while (true) {
-    std::string target = "/v1/kv?prefix=" + percent_encode(prefix) + "&limit=10000";
-    if (!after.empty()) target += "&after=" + percent_encode(after);
-    const auto response = client.get(target);
+    http::client::QueryParameters query = {{"prefix", prefix}, {"limit", "10000"}};
+    if (!after.empty()) query.emplace_back("after", after);
+    const auto response = client.get(http::client::collection_target(query));
     if (!response || response->status != 200) return std::nullopt;
     const auto body = response->json();
     for (const auto& item : body["items"]) {

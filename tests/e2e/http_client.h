@@ -1,10 +1,8 @@
 // A small synchronous HTTP/1.1 client for one replica: keep-alive, a deadline per request.
-// The replica is on 127.0.0.1 unless another IPv4 address is given.
+// The replica is on 127.0.0.1 unless another address is given.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +12,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/client/connection.h"
 
 namespace paxoskv::e2e {
 
@@ -57,14 +57,12 @@ class HttpClient {
  private:
   std::optional<HttpResponse> exchange(boost::beast::http::verb method, const std::string& target,
                                        std::string body);
-  void disconnect();
 
   std::string host_;
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   boost::asio::io_context io_;
-  std::optional<boost::beast::tcp_stream> stream_;
-  boost::beast::flat_buffer buffer_;
+  http::client::Connection connection_;
   std::string last_error_;
 };
 

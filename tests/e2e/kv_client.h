@@ -14,13 +14,6 @@
 
 namespace paxoskv::e2e {
 
-// Every byte but the unreserved ones and (unless `keep_slash`) '/' as %HH.
-std::string percent_encode(std::string_view bytes, bool keep_slash = false);
-// "/v1/kv/<key percent-encoded, '/' kept>" followed by "?query" when `query` is not empty.
-std::string key_target(std::string_view key, std::string_view query = {});
-// Standard base64 (with padding) to bytes; nullopt if `text` is not valid base64.
-std::optional<std::string> base64_decode(std::string_view text);
-
 struct KvReply {
   int status = 0;  // 0: no answer at all
   check::OpResult result = check::OpResult::kUnknown;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "http/client/targets.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/history_assertions.h"
 #include "tests/e2e/http_client.h"
@@ -37,7 +38,8 @@ TEST_CASE("e2e: SIGTERM stops a replica cleanly; it restarts with its data", "[e
   std::jthread poller([&] {
     HttpClient client(cluster.client_port(kStopped), 40s);
     const auto started = Clock::now();
-    poll_answer = client.get(key_target("kept/0", "wait=1&timeout=30s"));
+    poll_answer =
+        client.get(http::client::key_target("kept/0", {{"wait", "1"}, {"timeout", "30s"}}));
     poll_took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   });
   check::HistoryRecorder recorder;

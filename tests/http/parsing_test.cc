@@ -1,9 +1,8 @@
-// The pure parsers and encoders under the router: targets, keys, query parameters,
-// UTF-8 validation, base64.
+// The pure parsers under the router: targets, keys, query parameters, UTF-8 validation.
+// (Base64 and percent-encoding: tests/http/encoding.)
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "http/base64.h"
 #include "http/key_path.h"
 #include "http/query_params.h"
 #include "http/request_error.h"
@@ -46,19 +45,6 @@ TEST_CASE("targets split into path and query", "[http][parsing]") {
   CHECK_FALSE(split_target("example.com:80"));
   CHECK_FALSE(split_target(""));
   CHECK_FALSE(split_target("ftp://example.com/v1/kv/a"));
-}
-
-TEST_CASE("percent-decoding is strict about escapes only", "[http][parsing]") {
-  CHECK(percent_decode("a%20b") == "a b");
-  CHECK(percent_decode("%e2%9c%93") == "\xe2\x9c\x93");
-  CHECK(percent_decode("a+b") == "a+b");
-  CHECK(percent_decode("a+b", true) == "a b");
-  CHECK(percent_decode("a{b}|\"") == "a{b}|\"");
-  CHECK(percent_decode("%00") == std::string(1, '\0'));
-  CHECK_FALSE(percent_decode("%"));
-  CHECK_FALSE(percent_decode("%4"));
-  CHECK_FALSE(percent_decode("%4g"));
-  CHECK_FALSE(percent_decode("abc%zz"));
 }
 
 TEST_CASE("keys from paths", "[http][parsing]") {
@@ -145,17 +131,6 @@ TEST_CASE("UTF-8 validation is strict", "[http][parsing]") {
   CHECK_FALSE(is_valid_utf8("\xe2\x82"));   // truncated
   CHECK_FALSE(is_valid_utf8("\xe2\x82x"));  // bad continuation
   CHECK_FALSE(is_valid_utf8("ok\xc2"));
-}
-
-TEST_CASE("base64 follows RFC 4648", "[http][parsing]") {
-  CHECK(base64_encode("") == "");
-  CHECK(base64_encode("f") == "Zg==");
-  CHECK(base64_encode("fo") == "Zm8=");
-  CHECK(base64_encode("foo") == "Zm9v");
-  CHECK(base64_encode("foob") == "Zm9vYg==");
-  CHECK(base64_encode("fooba") == "Zm9vYmE=");
-  CHECK(base64_encode("foobar") == "Zm9vYmFy");
-  CHECK(base64_encode(std::string("\xff\xfe\xfd\x00", 4)) == "//79AA==");
 }
 
 }  // namespace paxoskv::http

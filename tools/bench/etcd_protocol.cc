@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "base64.h"
+#include "http/encoding/base64.h"
 #include "json_scan.h"
 
 namespace paxoskv::bench {
@@ -17,7 +17,7 @@ void append_number(std::string& out, std::uint64_t number) {
 // Base64 output needs no JSON escaping, so it goes between the quotes as is.
 void append_quoted_base64(std::string& out, std::string_view bytes) {
   out += '"';
-  append_base64(out, bytes);
+  http::append_base64(out, bytes);
   out += '"';
 }
 

@@ -1,6 +1,14 @@
 // One keep-alive HTTP/1.1 client connection with one request in flight at a time.
 // It connects lazily and again after any failure, so a replica that restarts mid-run
 // costs errors, not the connection.
+//
+// The benchmark's own variant of http/client/connection.h, which blocks its thread for
+// each exchange: here one thread drives every connection of its share as coroutines on
+// one event loop, with requests preformatted into reused buffers. With one client thread
+// on a 3-replica loopback cluster (2 cores, 2026-12-07, 5 s runs), 16 connections gave
+// 5,500 puts/s and 52,000 local gets/s where one connection at a time gave 1,000 and
+// 5,500-40,000: a blocking connection would need a thread per connection to load a
+// cluster. Encoding and the API's names come from http/ like everywhere else.
 #pragma once
 
 #include <array>

@@ -2,28 +2,12 @@
 
 #include <charconv>
 
+#include "http/api_names.h"
+#include "http/encoding/percent_encoding.h"
 #include "json_scan.h"
 
 namespace paxoskv::bench {
 namespace {
-
-// Keys travel in the path: everything but unreserved characters and '/' is escaped.
-void append_key_path(std::string& out, std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                       (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
-                       byte == '~' || byte == '/';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    }
-  }
-}
 
 void append_number(std::string& out, std::uint64_t number) {
   char digits[24];
@@ -34,8 +18,9 @@ void append_number(std::string& out, std::uint64_t number) {
 void append_head(std::string& out, std::string_view method, std::string_view key) {
   out.clear();
   out += method;
-  out += " /v1/kv/";
-  append_key_path(out, key);
+  out += ' ';
+  out += http::kv_key_path_prefix;
+  http::append_percent_encoded(out, key, http::Slashes::kept);
 }
 
 void append_headers(std::string& out, std::string_view host, std::size_t body_size, bool has_body) {

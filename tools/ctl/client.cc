@@ -4,28 +4,26 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
-#include <charconv>
+#include <string_view>
 
+#include "http/api_names.h"
+#include "http/client/answers.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+using paxoskv::http::client::Connection;
+using paxoskv::http::client::ExchangeResult;
+using paxoskv::http::client::make_request;
+using paxoskv::http::client::number_header;
+using HttpRequest = paxoskv::http::client::Request;
+using HttpResponse = paxoskv::http::client::Response;
 
 namespace {
 
 constexpr std::string_view user_agent = "paxoskvctl";
-
-std::optional<std::uint64_t> number_header(const HttpResponse& response, std::string_view name) {
-  const auto found = response.find(name);
-  if (found == response.end()) return std::nullopt;
-  const std::string_view text = found->value();
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 std::string describe(const boost::system::error_code& error) {
   if (error == beast::error::timeout) return "timed out";
@@ -42,15 +40,11 @@ bool closed_while_idle(const ExchangeResult& result) {
 }
 
 HttpRequest build(const Request& request, const Endpoint& endpoint) {
-  HttpRequest built(request.method, request.target, 11);
-  built.set(http::field::host, endpoint.text());
+  HttpRequest built = make_request(request.method, request.target, endpoint, request.body);
   built.set(http::field::user_agent, user_agent);
-  built.keep_alive(true);
-  if (request.method == http::verb::put || !request.body.empty()) {
+  if (built.has_content_length()) {
     built.set(http::field::content_type, "application/octet-stream");
-    built.body() = request.body;
   }
-  built.prepare_payload();
   return built;
 }
 
@@ -95,8 +89,8 @@ std::variant<Answer, Failure> Client::send_to(std::size_t endpoint, const Reques
     if (result.response) {
       const HttpResponse& response = *result.response;
       return Answer{response.result_int(), response.body(),
-                    number_header(response, "X-Paxoskv-Index"),
-                    number_header(response, "X-Paxoskv-Version"), endpoint};
+                    number_header(response, paxoskv::http::index_header),
+                    number_header(response, paxoskv::http::version_header), endpoint};
     }
     if (!(reusing && attempt == 0 && closed_while_idle(result))) {
       return Failure{"no answer: " + describe(result.error), true};

@@ -10,14 +10,14 @@
 #include <variant>
 #include <vector>
 
-#include "tools/ctl/connection.h"
+#include "http/client/connection.h"
 #include "tools/ctl/endpoint.h"
 
 namespace paxoskv::ctl {
 
 struct Request {
   boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::string target;  // "/v1/kv/..." already encoded
+  std::string target;  // http/client/targets.h
   std::string body;
   // Extra time beyond the client's timeout: a long poll's own wait.
   std::chrono::milliseconds extra_time{0};
@@ -62,14 +62,14 @@ class Client {
   std::size_t size() const { return endpoints_.size(); }
 
  private:
-  Connection& connection_to(std::size_t endpoint);
+  http::client::Connection& connection_to(std::size_t endpoint);
 
   boost::asio::io_context io_;
   std::vector<Endpoint> endpoints_;
   std::chrono::milliseconds timeout_;
   std::size_t current_ = 0;
   // At most one connection is open: requests follow the current endpoint.
-  std::optional<Connection> connection_;
+  std::optional<http::client::Connection> connection_;
   std::size_t connection_endpoint_ = 0;
 };
 

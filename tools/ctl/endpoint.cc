@@ -52,11 +52,6 @@ Endpoint parse_endpoint(std::string_view item) {
 
 }  // namespace
 
-std::string Endpoint::text() const {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + port;
-  return host + ":" + port;
-}
-
 std::vector<Endpoint> parse_endpoints(std::string_view list) {
   std::vector<Endpoint> endpoints;
   while (true) {

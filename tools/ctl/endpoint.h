@@ -1,20 +1,14 @@
-// A replica's client address as given on the command line, and the list parser.
+// The replicas' client addresses as given on the command line.
 #pragma once
 
-#include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/client/endpoint.h"
+
 namespace paxoskv::ctl {
 
-struct Endpoint {
-  std::string host;  // a name or an address; IPv6 without the brackets
-  std::string port;
-
-  // HOST:PORT as the user wrote it (IPv6 in brackets).
-  std::string text() const;
-  bool operator==(const Endpoint&) const = default;
-};
+using http::client::Endpoint;
 
 inline constexpr std::string_view default_endpoints =
     "127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003";

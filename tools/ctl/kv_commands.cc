@@ -2,20 +2,18 @@
 #include <iostream>
 #include <iterator>
 
+#include "http/client/targets.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/commands.h"
-#include "tools/ctl/url_encoding.h"
 
 namespace paxoskv::ctl {
 
 namespace http = boost::beast::http;
+using paxoskv::http::client::cas_query;
+using paxoskv::http::client::key_target;
+using paxoskv::http::client::QueryParameters;
 
 namespace {
-
-QueryParameters cas_query(const Invocation& invocation) {
-  if (!invocation.expected_version) return {};
-  return {{"cas", std::to_string(*invocation.expected_version)}};
-}
 
 // put/cas/del: "OK vN", or the server's {"key","version"}.
 ExitCode write(const Invocation& invocation, Client& client, Console& console, Request request) {
@@ -35,7 +33,7 @@ ExitCode write(const Invocation& invocation, Client& client, Console& console, R
 ExitCode run_put(const Invocation& invocation, Client& client, Console& console) {
   Request request;
   request.method = http::verb::put;
-  request.target = key_target(invocation.key, cas_query(invocation));
+  request.target = key_target(invocation.key, cas_query(invocation.expected_version));
   if (invocation.value_from_stdin) {
     request.body.assign(std::istreambuf_iterator<char>(console.in), {});
     if (console.in.bad()) throw CtlError(ExitCode::other, "cannot read the value from stdin");
@@ -48,7 +46,7 @@ ExitCode run_put(const Invocation& invocation, Client& client, Console& console)
 ExitCode run_del(const Invocation& invocation, Client& client, Console& console) {
   Request request;
   request.method = http::verb::delete_;
-  request.target = key_target(invocation.key, cas_query(invocation));
+  request.target = key_target(invocation.key, cas_query(invocation.expected_version));
   return write(invocation, client, console, std::move(request));
 }
 

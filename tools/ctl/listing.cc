@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "http/client/targets.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/exit_code.h"
-#include "tools/ctl/url_encoding.h"
 
 namespace paxoskv::ctl {
+
+using http::client::collection_target;
+using http::client::QueryParameters;
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "tools/ctl/base64.h"
+#include "http/client/answers.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
@@ -11,18 +11,12 @@ namespace paxoskv::ctl {
 namespace {
 
 // "name" as text, or "name_base64" decoded; nullopt if neither is there.
-std::optional<std::string> bytes_field(const Json& object, const std::string& name) {
-  if (const auto text = object.find(name); text != object.end()) {
-    if (!text->is_string()) throw CtlError(ExitCode::other, "malformed answer: bad " + name);
-    return text->get<std::string>();
+std::optional<std::string> bytes_field(const Json& object, std::string_view name) {
+  try {
+    return http::client::bytes_field(object, name);
+  } catch (const http::client::MalformedAnswer& error) {
+    throw CtlError(ExitCode::other, std::string("malformed answer: ") + error.what());
   }
-  if (const auto encoded = object.find(name + "_base64"); encoded != object.end()) {
-    std::optional<std::string> bytes;
-    if (encoded->is_string()) bytes = base64_decode(encoded->get<std::string>());
-    if (!bytes) throw CtlError(ExitCode::other, "malformed answer: bad " + name + "_base64");
-    return bytes;
-  }
-  return std::nullopt;
 }
 
 std::optional<std::uint64_t> number_field(const Json& object, const char* name) {

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <variant>
 
+#include "http/api_names.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/commands.h"
 
@@ -11,7 +12,7 @@ ExitCode run_status(const Invocation& invocation, Client& client, Console& conso
   std::vector<EndpointStatus> rows;
   bool any_answered = false;
   Request request;
-  request.target = "/v1/status";
+  request.target = http::status_path;
   for (std::size_t endpoint = 0; endpoint < client.size(); ++endpoint) {
     EndpointStatus row{client.endpoint(endpoint).text(), std::nullopt, ""};
     auto outcome = client.send_to(endpoint, request);

@@ -1,12 +1,14 @@
 // watch KEY: long polls on the key (?wait=VERSION), from one endpoint to the next.
 #include <iostream>
 
+#include "http/client/targets.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/commands.h"
-#include "tools/ctl/url_encoding.h"
 #include "tools/ctl/watch_support.h"
 
 namespace paxoskv::ctl {
+
+using http::client::key_target;
 
 namespace {
 

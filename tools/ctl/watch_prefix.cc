@@ -6,14 +6,17 @@
 #include <set>
 #include <variant>
 
+#include "http/client/targets.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/commands.h"
 #include "tools/ctl/listing.h"
 #include "tools/ctl/prefix_versions.h"
-#include "tools/ctl/url_encoding.h"
 #include "tools/ctl/watch_support.h"
 
 namespace paxoskv::ctl {
+
+using http::client::collection_target;
+using http::client::key_target;
 
 namespace {
 

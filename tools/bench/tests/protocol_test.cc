@@ -1,27 +1,11 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "tools/bench/base64.h"
 #include "tools/bench/etcd_protocol.h"
 #include "tools/bench/json_scan.h"
 #include "tools/bench/paxoskv_protocol.h"
 
 using namespace paxoskv::bench;
-
-TEST_CASE("base64 of the RFC 4648 test vectors", "[protocol]") {
-  const std::pair<const char*, const char*> vectors[] = {{"", ""},
-                                                         {"f", "Zg=="},
-                                                         {"fo", "Zm8="},
-                                                         {"foo", "Zm9v"},
-                                                         {"foob", "Zm9vYg=="},
-                                                         {"fooba", "Zm9vYmE="},
-                                                         {"foobar", "Zm9vYmFy"}};
-  for (const auto& [plain, encoded] : vectors) {
-    std::string out = "x";
-    append_base64(out, plain);
-    REQUIRE(out == std::string("x") + encoded);
-  }
-}
 
 TEST_CASE("json_scan finds member values, never text inside strings", "[protocol]") {
   REQUIRE(find_json_uint(R"({"key":"a","version":42})", "version") == 42u);

@@ -6,21 +6,31 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
+#include <string>
 
-#include "tools/ctl/endpoint.h"
+#include "http/client/endpoint.h"
 
-namespace paxoskv::ctl {
+namespace paxoskv::http::client {
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A keep-alive request with its Host header, and `body` with its Content-Length when there
+// is one (a PUT or POST has one even when empty).
+Request make_request(boost::beast::http::verb method, std::string target, const Endpoint& endpoint,
+                     std::string body = {});
 
 // How an exchange ended: a response, or the error and how far it got.
 struct ExchangeResult {
-  std::optional<HttpResponse> response;
+  std::optional<Response> response;
   boost::system::error_code error;
+  // The error came while reading the response (else while sending the request).
+  bool failed_reading = false;
   // No byte of a response arrived: on a reused connection, the server may have closed
   // it while idle, before seeing the request.
   bool nothing_received = true;
@@ -30,18 +40,21 @@ struct ExchangeResult {
 // operation is started asynchronously and the io_context run until it completes.
 class Connection {
  public:
-  Connection(boost::asio::io_context& io, Endpoint endpoint);
+  // A response whose body is larger than `body_limit` is an error; nullopt: no limit.
+  Connection(boost::asio::io_context& io, Endpoint endpoint,
+             std::optional<std::uint64_t> body_limit = std::nullopt);
 
   // Resolves and connects within `timeout`.
   boost::system::error_code connect(std::chrono::milliseconds timeout);
 
   // Sends `request` and reads the response, both within `timeout`. The connection
   // stays open if both sides keep it alive.
-  ExchangeResult exchange(const HttpRequest& request, std::chrono::milliseconds timeout);
+  ExchangeResult exchange(const Request& request, std::chrono::milliseconds timeout);
 
   bool is_open() const { return open_; }
-  // Whether an exchange has already completed on this connection.
-  bool reused() const { return exchanges_ > 0; }
+  // Whether the server has closed (or reset) this open connection while it sat idle: it
+  // never sends anything between responses, so any readable event means the end.
+  bool closed_while_idle();
   const Endpoint& endpoint() const { return endpoint_; }
 
   void close();
@@ -49,10 +62,10 @@ class Connection {
  private:
   boost::asio::io_context& io_;
   Endpoint endpoint_;
+  std::optional<std::uint64_t> body_limit_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   bool open_ = false;
-  std::size_t exchanges_ = 0;
 };
 
-}  // namespace paxoskv::ctl
+}  // namespace paxoskv::http::client

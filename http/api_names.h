@@ -1,0 +1,20 @@
+// The names of the HTTP API (API.md) that the front end serves and its clients use: the
+// paths and the headers a replica adds.
+#pragma once
+
+#include <string_view>
+
+namespace paxoskv::http {
+
+inline constexpr std::string_view kv_path = "/v1/kv";
+inline constexpr std::string_view kv_key_path_prefix = "/v1/kv/";
+inline constexpr std::string_view status_path = "/v1/status";
+inline constexpr std::string_view healthz_path = "/healthz";
+inline constexpr std::string_view metrics_path = "/metrics";
+
+// On every read: this replica's change index.
+inline constexpr std::string_view index_header = "X-Paxoskv-Index";
+// On raw reads, where the JSON body would have carried it.
+inline constexpr std::string_view version_header = "X-Paxoskv-Version";
+
+}  // namespace paxoskv::http

@@ -1,0 +1,102 @@
+#include "http/client/connection.h"
+
+#include <poll.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <utility>
+
+namespace paxoskv::http::client {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using beast::http::verb;
+using boost::system::error_code;
+
+namespace {
+
+// Runs the io_context until the operation that `start` launched has completed.
+template <typename Start>
+error_code run_to_completion(asio::io_context& io, Start start) {
+  error_code result;
+  start([&result](error_code error, auto&&...) { result = error; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+}  // namespace
+
+Request make_request(verb method, std::string target, const Endpoint& endpoint, std::string body) {
+  Request request(method, std::move(target), 11);
+  request.set(beast::http::field::host, endpoint.text());
+  request.keep_alive(true);
+  if (method == verb::put || method == verb::post || !body.empty()) {
+    request.body() = std::move(body);
+    request.prepare_payload();
+  }
+  return request;
+}
+
+Connection::Connection(asio::io_context& io, Endpoint endpoint,
+                       std::optional<std::uint64_t> body_limit)
+    : io_(io), endpoint_(std::move(endpoint)), body_limit_(body_limit), stream_(io) {}
+
+error_code Connection::connect(std::chrono::milliseconds timeout) {
+  close();
+  asio::ip::tcp::resolver resolver(io_);
+  error_code error;
+  const auto addresses = resolver.resolve(endpoint_.host, endpoint_.port, error);
+  if (error) return error;
+  stream_.expires_after(timeout);
+  error = run_to_completion(
+      io_, [&](auto handler) { stream_.async_connect(addresses, std::move(handler)); });
+  if (error) {
+    stream_.close();
+    return error;
+  }
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), error);
+  open_ = true;
+  buffer_.clear();
+  return {};
+}
+
+ExchangeResult Connection::exchange(const Request& request, std::chrono::milliseconds timeout) {
+  ExchangeResult result;
+  stream_.expires_after(timeout);
+  result.error = run_to_completion(
+      io_, [&](auto handler) { beast::http::async_write(stream_, request, std::move(handler)); });
+  if (!result.error) {
+    beast::http::response_parser<beast::http::string_body> parser;
+    parser.body_limit(body_limit_ ? boost::optional<std::uint64_t>(*body_limit_) : boost::none);
+    parser.skip(request.method() == verb::head);
+    result.error = run_to_completion(io_, [&](auto handler) {
+      beast::http::async_read(stream_, buffer_, parser, std::move(handler));
+    });
+    result.failed_reading = static_cast<bool>(result.error);
+    result.nothing_received = !parser.got_some();
+    if (!result.error) result.response = parser.release();
+  }
+  if (result.error || !result.response->keep_alive()) close();
+  return result;
+}
+
+bool Connection::closed_while_idle() {
+  if (!open_) return false;
+  pollfd descriptor{};
+  descriptor.fd = stream_.socket().native_handle();
+  descriptor.events = POLLIN | POLLRDHUP;
+  return ::poll(&descriptor, 1, 0) != 0;
+}
+
+void Connection::close() {
+  if (!open_) return;
+  error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+  open_ = false;
+}
+
+}  // namespace paxoskv::http::client
