@@ -107,9 +107,6 @@ class Core::Impl {
   void route(NodeId from, ForwardReply& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdraw& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdrawn& m) { roles_.forwarding.on(from, m); }
-  // Anti-entropy is the node's business.
-  void route(NodeId, SyncRequest&) {}
-  void route(NodeId, SyncReply&) {}
 
   CoreContext context_;
   Roles roles_;
@@ -121,8 +118,7 @@ bool may_precede_persist(const Message& message) {
          std::holds_alternative<CatchUpReply>(message) ||
          std::holds_alternative<ReadQuery>(message) ||
          std::holds_alternative<ForwardRequest>(message) ||
-         std::holds_alternative<ForwardWithdraw>(message) ||
-         std::holds_alternative<SyncRequest>(message) || std::holds_alternative<SyncReply>(message);
+         std::holds_alternative<ForwardWithdraw>(message);
 }
 
 Core::Core(CoreConfig config, const StateReader& reader)

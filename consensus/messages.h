@@ -140,27 +140,8 @@ struct ForwardWithdrawn {
   std::uint64_t seq = 0;
 };
 
-// Background anti-entropy between replicas, the node's business (src/anti_entropy/): the
-// core ignores these two. Send me the latest state of keys you changed after your change
-// index `after_index`.
-struct SyncRequest {
-  std::uint64_t after_index = 0;
-  std::uint32_t limit = 0;
-};
-
-struct SyncReply {
-  std::vector<CatchUpReply> entries;
-  std::uint64_t next_index = 0;  // ask again after this index
-  bool more = false;
-  // Which numbering of the sender's change index `next_index` counts in: it changes
-  // whenever the sender reopens its store, since a power loss may have taken back a tail
-  // of its change log, which later changes then number anew. An asker whose cursor
-  // belongs to another epoch must pull again from the start.
-  std::uint64_t epoch = 0;
-};
-
 using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
-                             CatchUpReply, ReadQuery, ReadReply, SyncRequest, SyncReply,
-                             ForwardRequest, ForwardReply, ForwardWithdraw, ForwardWithdrawn>;
+                             CatchUpReply, ReadQuery, ReadReply, ForwardRequest, ForwardReply,
+                             ForwardWithdraw, ForwardWithdrawn>;
 
 }  // namespace paxoskv::consensus

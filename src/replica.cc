@@ -78,6 +78,18 @@ Result result_of(const consensus::Completion& completion, bool is_read) {
   return result;
 }
 
+// Anti-entropy's pulls and answers leave through the peer transport.
+AntiEntropy::Peers peers_through(PeerTransport& transport) {
+  return AntiEntropy::Peers{
+      .reachable = [&transport](consensus::NodeId peer) { return transport.reachable(peer); },
+      .ask = [&transport](
+                 consensus::NodeId to,
+                 const anti_entropy::SyncRequest& request) { transport.send(to, request); },
+      .answer = [&transport](consensus::NodeId to,
+                             const anti_entropy::SyncReply& reply) { transport.send(to, reply); },
+  };
+}
+
 }  // namespace
 
 Replica::Replica(boost::asio::io_context& io, const Options& options,
@@ -90,11 +102,11 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
       core_(core_config(options, store_), store_),
       transport_(io, options.id, cluster_fingerprint(options), peers_of(options),
                  listen_address_of(options),
-                 [this](consensus::NodeId from, consensus::Message message) {
+                 [this](consensus::NodeId from, PeerMessage message) {
                    on_peer_message(from, std::move(message));
                  }),
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
-      anti_entropy_(io, options.id, members_of(options), store_, transport_,
+      anti_entropy_(io, options.id, members_of(options), store_, peers_through(transport_),
                     [this](consensus::NodeId from, consensus::CatchUpReply state) {
                       core_.receive(from, std::move(state));
                     }),
@@ -328,19 +340,19 @@ void Replica::refresh_reachability() {
   }
 }
 
-void Replica::on_peer_message(consensus::NodeId from, consensus::Message message) {
+void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
   if (stopped_ || !serving_) return;
   remember(from);
-  if (auto* request = std::get_if<consensus::SyncRequest>(&message)) {
-    anti_entropy_.on_request(from, *request);
-    return;
-  }
-  if (auto* reply = std::get_if<consensus::SyncReply>(&message)) {
-    anti_entropy_.on_reply(from, *reply);
+  if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
+    core_.receive(from, std::move(*consensus_message));
     request_flush();
     return;
   }
-  core_.receive(from, std::move(message));
+  if (auto* request = std::get_if<anti_entropy::SyncRequest>(&message)) {
+    anti_entropy_.on_request(from, *request);
+    return;
+  }
+  anti_entropy_.on_reply(from, std::get<anti_entropy::SyncReply>(message));
   request_flush();
 }
 

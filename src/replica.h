@@ -23,6 +23,7 @@
 #include "paxoskv/result.h"
 #include "src/anti_entropy/anti_entropy.h"
 #include "src/free_space_guard.h"
+#include "src/transport/peer_message.h"
 #include "src/transport/transport.h"
 #include "src/waiters.h"
 #include "src/write_queue.h"
@@ -82,7 +83,7 @@ class Replica {
   void begin_serving();
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
   void remember(consensus::NodeId peer);
-  void on_peer_message(consensus::NodeId from, consensus::Message message);
+  void on_peer_message(consensus::NodeId from, PeerMessage message);
   void schedule_tick();
   // Group commit: what the core produced since the last flush goes to the write queue
   // (writes queued while one is under way share the next synced batch); early messages

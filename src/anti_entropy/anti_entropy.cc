@@ -29,11 +29,11 @@ std::uint64_t draw_epoch() {
 
 AntiEntropy::AntiEntropy(boost::asio::io_context& io, consensus::NodeId self,
                          std::vector<consensus::NodeId> members, const kvstore::Store& store,
-                         PeerTransport& transport, Learn learn)
+                         Peers peers, Learn learn)
     : self_(self),
       members_(std::move(members)),
       store_(store),
-      transport_(transport),
+      peers_(std::move(peers)),
       learn_(std::move(learn)),
       pull_timer_(io),
       epoch_(draw_epoch()) {}
@@ -55,10 +55,10 @@ void AntiEntropy::stop() {
   pull_timer_.cancel();
 }
 
-void AntiEntropy::on_request(consensus::NodeId from, const consensus::SyncRequest& request) {
+void AntiEntropy::on_request(consensus::NodeId from, const anti_entropy::SyncRequest& request) {
   const std::size_t limit = std::min<std::size_t>(request.limit, kPageKeys);
   const kvstore::ChangesPage page = store_.changes_after(request.after_index, limit);
-  consensus::SyncReply reply;
+  anti_entropy::SyncReply reply;
   reply.next_index = page.next_index;
   reply.more = page.more;
   reply.epoch = epoch_;
@@ -74,10 +74,10 @@ void AntiEntropy::on_request(consensus::NodeId from, const consensus::SyncReques
     reply.next_index = change.state.change_index;
   }
   if (page.changes.empty()) reply.next_index = page.next_index;
-  transport_.send(from, reply);
+  peers_.answer(from, reply);
 }
 
-void AntiEntropy::on_reply(consensus::NodeId from, consensus::SyncReply& reply) {
+void AntiEntropy::on_reply(consensus::NodeId from, anti_entropy::SyncReply& reply) {
   counters_.entries_received += reply.entries.size();
   for (consensus::CatchUpReply& entry : reply.entries) learn_(from, std::move(entry));
   asked_at_.erase(from);
@@ -113,7 +113,7 @@ std::vector<kvstore::SyncCursor> AntiEntropy::take_unsaved_cursors() {
 
 void AntiEntropy::ask_for_changes(consensus::NodeId peer) {
   asked_at_[peer] = std::chrono::steady_clock::now();
-  transport_.send(peer, consensus::SyncRequest{cursors_[peer].index, kPageKeys});
+  peers_.ask(peer, anti_entropy::SyncRequest{cursors_[peer].index, kPageKeys});
 }
 
 void AntiEntropy::schedule_pull() {
@@ -122,7 +122,7 @@ void AntiEntropy::schedule_pull() {
     if (error || stopped_) return;
     const auto now = std::chrono::steady_clock::now();
     for (consensus::NodeId peer : members_) {
-      if (peer == self_ || !transport_.reachable(peer)) continue;
+      if (peer == self_ || !peers_.reachable(peer)) continue;
       const auto asked = asked_at_.find(peer);
       if (asked != asked_at_.end() && now - asked->second < kReplyTimeout) continue;
       ask_for_changes(peer);

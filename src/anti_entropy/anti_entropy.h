@@ -9,8 +9,9 @@
 // anew: a cursor of another epoch is pulled again from the start. Cursors are kept in the
 // store, written with the states their pull gave the core, so a restart resumes there.
 //
-// The sync messages travel between the nodes only; the consensus core never sees them.
-// Everything here runs on the replica's io_context thread.
+// The sync messages (sync_messages.h) travel between the nodes only; the consensus core
+// never sees them. They leave through the replica's transport, reached through the
+// `Peers` callbacks. Everything here runs on the replica's io_context thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -24,7 +25,7 @@
 #include "consensus/messages.h"
 #include "consensus/types.h"
 #include "kvstore/store.h"
-#include "src/transport/transport.h"
+#include "src/anti_entropy/sync_messages.h"
 
 namespace paxoskv {
 
@@ -40,10 +41,17 @@ class AntiEntropy {
   // Hands a pulled state to the core, which adopts it if it is newer than its own.
   using Learn = std::function<void(consensus::NodeId from, consensus::CatchUpReply state)>;
 
-  // `members` includes `self`. Sends through `transport` and answers from `store`.
+  // How the pulls reach the peers (the replica's transport): best effort, never blocking.
+  struct Peers {
+    std::function<bool(consensus::NodeId peer)> reachable;
+    std::function<void(consensus::NodeId to, const anti_entropy::SyncRequest& request)> ask;
+    std::function<void(consensus::NodeId to, const anti_entropy::SyncReply& reply)> answer;
+  };
+
+  // `members` includes `self`. Sends through `peers` and answers from `store`.
   AntiEntropy(boost::asio::io_context& io, consensus::NodeId self,
-              std::vector<consensus::NodeId> members, const kvstore::Store& store,
-              PeerTransport& transport, Learn learn);
+              std::vector<consensus::NodeId> members, const kvstore::Store& store, Peers peers,
+              Learn learn);
   AntiEntropy(const AntiEntropy&) = delete;
   AntiEntropy& operator=(const AntiEntropy&) = delete;
 
@@ -54,9 +62,9 @@ class AntiEntropy {
   void stop();
 
   // Answers a peer's pull from this replica's change log.
-  void on_request(consensus::NodeId from, const consensus::SyncRequest& request);
+  void on_request(consensus::NodeId from, const anti_entropy::SyncRequest& request);
   // Learns the states a peer sent, moves its cursor and pulls on if there is more.
-  void on_reply(consensus::NodeId from, consensus::SyncReply& reply);
+  void on_reply(consensus::NodeId from, anti_entropy::SyncReply& reply);
 
   // Cursors moved since last taken: to be written with the next write of the store,
   // after (or with) the states their replies gave the core.
@@ -72,7 +80,7 @@ class AntiEntropy {
   consensus::NodeId self_;
   std::vector<consensus::NodeId> members_;
   const kvstore::Store& store_;
-  PeerTransport& transport_;
+  Peers peers_;
   Learn learn_;
   boost::asio::steady_timer pull_timer_;
   std::map<consensus::NodeId, kvstore::SyncCursor> cursors_;

@@ -33,6 +33,16 @@ std::uint64_t get_big_endian(std::string_view in, std::size_t offset, std::size_
   return value;
 }
 
+template <typename M>
+std::optional<std::string> frame_of(const M& message, std::size_t max_body_bytes) {
+  std::string frame(kFrameHeaderBytes, '\0');
+  wire::encode(message, frame);
+  const std::size_t body_bytes = frame.size() - kFrameHeaderBytes;
+  if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) return std::nullopt;
+  put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
+  return frame;
+}
+
 }  // namespace
 
 std::uint32_t frame_body_length(const FrameHeader& header) {
@@ -42,12 +52,21 @@ std::uint32_t frame_body_length(const FrameHeader& header) {
 
 std::optional<std::string> message_frame(const consensus::Message& message,
                                          std::size_t max_body_bytes) {
-  std::string frame(kFrameHeaderBytes, '\0');
-  wire::encode(message, frame);
-  const std::size_t body_bytes = frame.size() - kFrameHeaderBytes;
-  if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) return std::nullopt;
-  put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
-  return frame;
+  return frame_of(message, max_body_bytes);
+}
+
+std::optional<std::string> message_frame(const anti_entropy::SyncRequest& message,
+                                         std::size_t max_body_bytes) {
+  return frame_of(message, max_body_bytes);
+}
+
+std::optional<std::string> message_frame(const anti_entropy::SyncReply& message,
+                                         std::size_t max_body_bytes) {
+  return frame_of(message, max_body_bytes);
+}
+
+std::optional<std::string> message_frame(const PeerMessage& message, std::size_t max_body_bytes) {
+  return frame_of(message, max_body_bytes);
 }
 
 std::string hello_frame(const Hello& hello) {

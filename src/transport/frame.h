@@ -1,6 +1,6 @@
 // Framing of the peer protocol. Every frame is a 4-byte big-endian body length followed by
 // the body. The first frame a connection carries is a hello naming the sender; every
-// later frame is one consensus::Message in its wire form (wire_codec.h). The receiver
+// later frame is one PeerMessage in its wire form (wire_codec.h). The receiver
 // answers a valid hello with one hello reply frame, the only frame that travels back on a
 // connection.
 #pragma once
@@ -14,6 +14,8 @@
 
 #include "consensus/messages.h"
 #include "consensus/types.h"
+#include "src/anti_entropy/sync_messages.h"
+#include "src/transport/peer_message.h"
 
 namespace paxoskv {
 
@@ -26,6 +28,11 @@ std::uint32_t frame_body_length(const FrameHeader& header);
 // longer than `max_body_bytes`.
 std::optional<std::string> message_frame(const consensus::Message& message,
                                          std::size_t max_body_bytes);
+std::optional<std::string> message_frame(const anti_entropy::SyncRequest& message,
+                                         std::size_t max_body_bytes);
+std::optional<std::string> message_frame(const anti_entropy::SyncReply& message,
+                                         std::size_t max_body_bytes);
+std::optional<std::string> message_frame(const PeerMessage& message, std::size_t max_body_bytes);
 
 // Hello body: magic byte, version byte, sender id (u32 big-endian), fingerprint length
 // (u16 big-endian), fingerprint bytes.

@@ -165,7 +165,7 @@ void InboundConnection::answer_hello(consensus::NodeId peer) {
 
 void InboundConnection::on_message_frame(std::string_view body) {
   auto& counters = context_->counters;
-  std::optional<consensus::Message> message = wire::decode(body);
+  std::optional<PeerMessage> message = wire::decode(body);
   if (!message) {
     count(counters.decode_errors);
     return reject(fmt::format("undecodable frame of {} bytes", body.size()));

@@ -115,7 +115,8 @@ void PeerTransport::stop() {
   if (started_) spdlog::info("node {}: peer transport stopped", context_->self);
 }
 
-void PeerTransport::send(consensus::NodeId to, const consensus::Message& message) {
+template <typename M>
+void PeerTransport::send_message(consensus::NodeId to, const M& message) {
   auto& counters = context_->counters;
   const auto link = links_.find(to);
   if (link == links_.end()) {
@@ -135,6 +136,18 @@ void PeerTransport::send(consensus::NodeId to, const consensus::Message& message
     return;
   }
   link->second->send(std::move(*frame));
+}
+
+void PeerTransport::send(consensus::NodeId to, const consensus::Message& message) {
+  send_message(to, message);
+}
+
+void PeerTransport::send(consensus::NodeId to, const anti_entropy::SyncRequest& message) {
+  send_message(to, message);
+}
+
+void PeerTransport::send(consensus::NodeId to, const anti_entropy::SyncReply& message) {
+  send_message(to, message);
 }
 
 void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& address) {

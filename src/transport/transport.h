@@ -27,6 +27,8 @@
 
 #include "consensus/messages.h"
 #include "consensus/types.h"
+#include "src/anti_entropy/sync_messages.h"
+#include "src/transport/peer_message.h"
 
 namespace paxoskv {
 
@@ -85,7 +87,7 @@ class OutboundLink;
 
 class PeerTransport {
  public:
-  using MessageHandler = std::function<void(consensus::NodeId from, consensus::Message message)>;
+  using MessageHandler = std::function<void(consensus::NodeId from, PeerMessage message)>;
   // Whether this replica has received protocol messages from `peer`.
   using KnowsPeer = std::function<bool(consensus::NodeId peer)>;
 
@@ -120,6 +122,8 @@ class PeerTransport {
   // Queues `message` for `to`; never blocks. Dropped (and counted) if `to` is not a
   // peer, is down, its queue is full, or the message is larger than max_frame_bytes.
   void send(consensus::NodeId to, const consensus::Message& message);
+  void send(consensus::NodeId to, const anti_entropy::SyncRequest& message);
+  void send(consensus::NodeId to, const anti_entropy::SyncReply& message);
 
   // Changes where `peer` is reached, from the next connection attempt on; an established
   // connection is kept. Throws std::invalid_argument if `peer` is not a peer or the
@@ -141,6 +145,9 @@ class PeerTransport {
   TransportCounters counters() const;
 
  private:
+  template <typename M>
+  void send_message(consensus::NodeId to, const M& message);
+
   std::shared_ptr<TransportContext> context_;
   std::string listen_address_;
   std::map<consensus::NodeId, std::shared_ptr<OutboundLink>> links_;

@@ -1,7 +1,7 @@
 // Wire form: a one-byte tag naming the message type, then its fields in a fixed order.
 //   integers   unsigned LEB128 varint, canonical (no redundant trailing zero groups),
 //              also for 32- and 8-bit fields, which reject values beyond their range
-//   keys       varint length (1..kMaxKeyBytes) then the bytes
+//   keys       varint length (1..kKeyBytesLimit) then the bytes
 //   bytes      varint length then the bytes
 //   values     KeyValue: presence byte (0 absent, 1 present) then bytes
 //   flags      one byte, 0 or 1
@@ -21,21 +21,25 @@
 #include <type_traits>
 #include <variant>
 
+#include "paxoskv/options.h"
+
 namespace paxoskv::wire {
 
-// The messages are consensus/messages.h's, named here without their namespace.
+// The messages are consensus/messages.h's and anti-entropy's, named here without their
+// namespace.
 using namespace consensus;
+using anti_entropy::SyncReply;
+using anti_entropy::SyncRequest;
 
 namespace {
 
-constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr std::size_t kMaxSyncEntries = 100000;
 constexpr std::size_t kMaxVarintBytes = 10;
 constexpr std::size_t kMaxWriterMarks = 64;  // one per replica
 constexpr std::size_t kMinWriterMarkBytes = 3;
 
-// Explicit constants, not the variant index: reordering `Message` must not change the
-// wire. Append new tags; never renumber.
+// Explicit constants, not the variant index: reordering `Message` or `PeerMessage` must
+// not change the wire. Append new tags; never renumber.
 enum class WireTag : std::uint8_t {
   kPrepare = 0,
   kPromise = 1,
@@ -55,8 +59,10 @@ enum class WireTag : std::uint8_t {
   kForwardWithdrawn = 15,
 };
 
-// A new alternative of Message needs a tag here, a case in decode() and its fields().
-static_assert(std::variant_size_v<Message> == 16, "update the codec for the new message");
+// A new alternative of Message or PeerMessage needs a tag here, a case in decode() and
+// its fields().
+static_assert(std::variant_size_v<Message> == 14 && std::variant_size_v<PeerMessage> == 3,
+              "update the codec for the new message");
 
 constexpr WireTag tag_of(const Prepare&) {
   return WireTag::kPrepare;
@@ -131,7 +137,7 @@ class Writer {
   }
   // Encoded as given: what breaks a rule is written, and rejected by the reader.
   void require(bool /*rule_holds*/) {}
-  // Encoded as given: a key outside 1..kMaxKeyBytes is written, and rejected by the reader.
+  // Encoded as given: a key outside 1..kKeyBytesLimit is written, and rejected by the reader.
   void key(const std::string& key) { bytes(key); }
   void bytes(std::string_view bytes) {
     u64(bytes.size());
@@ -211,7 +217,7 @@ class Reader {
   }
   void key(std::string& key) {
     bytes(key);
-    if (ok() && (key.empty() || key.size() > kMaxKeyBytes)) fail();
+    if (ok() && (key.empty() || key.size() > kKeyBytesLimit)) fail();
   }
   void bytes(std::string& out) {
     std::uint64_t length = 0;
@@ -423,32 +429,49 @@ void fields(Io& io, MessageOf<ForwardWithdrawn> auto& m) {
 }
 
 template <typename M>
-std::optional<Message> decode_as(Reader& reader) {
+std::optional<PeerMessage> decode_as(Reader& reader) {
   M message;
   fields(reader, message);
   if (!reader.done()) return std::nullopt;
-  return Message{std::move(message)};
+  if constexpr (std::is_same_v<M, SyncRequest> || std::is_same_v<M, SyncReply>) {
+    return PeerMessage{std::move(message)};
+  } else {
+    return PeerMessage{std::in_place_type<Message>, std::move(message)};
+  }
+}
+
+template <typename M>
+void encode_one(const M& message, std::string& out) {
+  out.push_back(static_cast<char>(tag_of(message)));
+  Writer writer(out);
+  fields(writer, message);
 }
 
 }  // namespace
 
 void encode(const Message& message, std::string& out) {
-  std::visit(
-      [&out](const auto& alternative) {
-        out.push_back(static_cast<char>(tag_of(alternative)));
-        Writer writer(out);
-        fields(writer, alternative);
-      },
-      message);
+  std::visit([&out](const auto& alternative) { encode_one(alternative, out); }, message);
 }
 
-std::string encode(const Message& message) {
+void encode(const SyncRequest& message, std::string& out) {
+  encode_one(message, out);
+}
+
+void encode(const SyncReply& message, std::string& out) {
+  encode_one(message, out);
+}
+
+void encode(const PeerMessage& message, std::string& out) {
+  std::visit([&out](const auto& alternative) { encode(alternative, out); }, message);
+}
+
+std::string encode(const PeerMessage& message) {
   std::string out;
   encode(message, out);
   return out;
 }
 
-std::optional<Message> decode(std::string_view bytes) {
+std::optional<PeerMessage> decode(std::string_view bytes) {
   if (bytes.empty()) return std::nullopt;
   const auto tag = static_cast<WireTag>(static_cast<std::uint8_t>(bytes.front()));
   Reader reader(bytes.substr(1));

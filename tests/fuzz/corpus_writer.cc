@@ -23,7 +23,9 @@ Seeds peer_frame_seeds() {
   const std::string hello = hello_frame({2, "cluster-fingerprint-3-replicas"});
   const WriterMarks marks{{1, 4, 7}, {3, 2, 9}};
   const CatchUpReply entry{"config/a", 7, std::string("value"), marks};
-  const std::vector<std::pair<std::string, Message>> messages = {
+  using anti_entropy::SyncReply;
+  using anti_entropy::SyncRequest;
+  const std::vector<std::pair<std::string, PeerMessage>> messages = {
       {"prepare", Prepare{"config/a", 8, {3, 1}, 2}},
       {"promise", Promise{"config/a", 8, {3, 1}, AcceptedProposal{8, {2, 2}, "v", {2, 17}}}},
       {"promise_empty", Promise{"config/a", 8, {3, 1}, std::nullopt}},

@@ -1,6 +1,6 @@
 // Fuzz target: the bytes a peer sends on a connection. They are cut into frames as the
 // inbound connection does (4-byte big-endian length, then the body); the first body is
-// parsed as the hello, every later one decoded as a consensus message.
+// parsed as the hello, every later one decoded as a peer message (consensus or anti-entropy).
 //
 // Beyond memory safety it checks the codecs' promises: an accepted hello or message
 // re-encodes to exactly the bytes it came from (decoding accepts only canonical forms),

@@ -36,8 +36,8 @@ class FakePeer {
         transport_(io_, self, cluster_fingerprint(replica_options),
                    {{replica_options.id, replica_options.cluster.at(replica_options.id)}},
                    replica_options.cluster.at(self),
-                   [this](consensus::NodeId from, consensus::Message message) {
-                     if (const auto* request = std::get_if<consensus::SyncRequest>(&message)) {
+                   [this](consensus::NodeId from, PeerMessage message) {
+                     if (const auto* request = std::get_if<anti_entropy::SyncRequest>(&message)) {
                        transport_.send(from, reply_to(*request));
                      }
                    }) {
@@ -61,9 +61,9 @@ class FakePeer {
   }
 
  private:
-  consensus::SyncReply reply_to(const consensus::SyncRequest& request) {
+  anti_entropy::SyncReply reply_to(const anti_entropy::SyncRequest& request) {
     std::lock_guard lock(mutex_);
-    consensus::SyncReply reply;
+    anti_entropy::SyncReply reply;
     reply.epoch = epoch_;
     reply.next_index = log_.empty() ? 0 : log_.back().index;
     for (const LoggedChange& change : log_) {

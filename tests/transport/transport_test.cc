@@ -59,7 +59,7 @@ std::string local_address(std::uint16_t port) {
 
 struct Delivery {
   NodeId from = 0;
-  Message message;
+  PeerMessage message;
 };
 
 // A transport that records what it receives.
@@ -69,7 +69,7 @@ class Replica {
           TransportLimits limits = test_limits())
       : transport(
             io, id, kFingerprint, std::move(peers), std::move(listen),
-            [this](NodeId from, Message message) {
+            [this](NodeId from, PeerMessage message) {
               received.push_back({from, std::move(message)});
             },
             limits) {}
@@ -147,7 +147,7 @@ class Cluster {
 };
 
 // Every message type at least once.
-std::vector<Message> all_kinds() {
+std::vector<PeerMessage> all_kinds() {
   const consensus::CatchUpReply entry{"e", 4, std::string{"v\0v", 3}, {{1, 2, 4}}};
   return {
       consensus::Prepare{"a", 1, {2, 3}},
@@ -160,8 +160,8 @@ std::vector<Message> all_kinds() {
       entry,
       consensus::ReadQuery{"a", 9, 1},
       consensus::ReadReply{"a", 9, 2, consensus::KeyValue{"r"}, {{1, 1, 2}}, 3},
-      consensus::SyncRequest{10, 100},
-      consensus::SyncReply{{entry, entry}, 11, true, 5},
+      anti_entropy::SyncRequest{10, 100},
+      anti_entropy::SyncReply{{entry, entry}, 11, true, 5},
       consensus::ForwardRequest{"a", 12, false, "w", consensus::Version{3}, 500},
       consensus::ForwardReply{"a", 12, 1, 4, std::nullopt},
       consensus::ForwardWithdraw{"a", 13},
@@ -170,7 +170,7 @@ std::vector<Message> all_kinds() {
 }
 
 bool same_messages(const std::vector<Delivery>& received, NodeId from,
-                   const std::vector<Message>& expected) {
+                   const std::vector<PeerMessage>& expected) {
   if (received.size() != expected.size()) return false;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     if (received[i].from != from) return false;
@@ -184,7 +184,7 @@ Message numbered(std::uint64_t number, std::size_t value_bytes = 0) {
 }
 
 std::uint64_t number_of(const Delivery& delivery) {
-  return std::get<consensus::Accept>(delivery.message).slot;
+  return std::get<consensus::Accept>(std::get<Message>(delivery.message)).slot;
 }
 
 std::string message_frame_bytes(const Message& message) {
@@ -234,11 +234,15 @@ TEST_CASE("messages of every kind arrive in order", "[transport]") {
   for (NodeId id = 1; id <= 3; ++id) cluster.start(id);
   REQUIRE(run_until(io, [&] { return cluster.all_connected(); }));
 
-  const std::vector<Message> kinds = all_kinds();
-  for (const Message& message : kinds) {
-    cluster[1].transport.send(2, message);
-    cluster[1].transport.send(3, message);
-    cluster[2].transport.send(1, message);
+  const std::vector<PeerMessage> kinds = all_kinds();
+  for (const PeerMessage& message : kinds) {
+    std::visit(
+        [&](const auto& alternative) {
+          cluster[1].transport.send(2, alternative);
+          cluster[1].transport.send(3, alternative);
+          cluster[2].transport.send(1, alternative);
+        },
+        message);
   }
   REQUIRE(run_until(io, [&] {
     return cluster[1].received.size() == kinds.size() &&
@@ -266,7 +270,8 @@ TEST_CASE("messages of every kind arrive in order", "[transport]") {
     const std::string value(1 << 20, '\x5a');
     cluster[1].transport.send(2, consensus::CatchUpReply{"big", 3, value, {{1, 4, 3}}});
     REQUIRE(run_until(io, [&] { return cluster[2].received.size() == 1; }));
-    const auto& reply = std::get<consensus::CatchUpReply>(cluster[2].received[0].message);
+    const auto& reply =
+        std::get<consensus::CatchUpReply>(std::get<Message>(cluster[2].received[0].message));
     CHECK(reply.key == "big");
     CHECK(reply.value == value);
   }
@@ -475,7 +480,7 @@ TEST_CASE("a peer that is down or answers the hello wrongly is unreachable", "[t
     });
     PeerTransport sender(
         io, 1, kFingerprint, {{2, local_address(fake_peer.local_endpoint().port())}}, "127.0.0.1:0",
-        [](NodeId, Message) {}, test_limits());
+        [](NodeId, PeerMessage) {}, test_limits());
     sender.start();
     REQUIRE(run_until(io, [&] { return sender.counters().bad_hello_replies == 1; }));
     CHECK(sender.hello_answer(2) == HelloAnswer::kUnreachable);
@@ -527,7 +532,7 @@ TEST_CASE("a full send queue drops new messages instead of growing", "[transport
     PeerTransport sender(
         io, 1, kFingerprint,
         {{2, "localhost:" + std::to_string(stuck_peer.local_endpoint().port())}}, "127.0.0.1:0",
-        [](NodeId, Message) {}, limits);
+        [](NodeId, PeerMessage) {}, limits);
     sender.start();
     REQUIRE(run_until(io, [&] { return sender.reachable(2); }));
     // Far more than the socket buffers hold: once they are full the queue fills and
@@ -575,12 +580,12 @@ TEST_CASE("bad addresses are reported", "[transport]") {
   asio::io_context io;
   tcp::acceptor taken(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
   const std::string address = local_address(taken.local_endpoint().port());
-  PeerTransport transport(io, 1, kFingerprint, {}, address, [](NodeId, Message) {});
+  PeerTransport transport(io, 1, kFingerprint, {}, address, [](NodeId, PeerMessage) {});
   CHECK_THROWS_AS(transport.start(), std::runtime_error);
 
   const auto construct = [&](std::map<NodeId, std::string> peers, std::string listen) {
     PeerTransport bad(io, 1, kFingerprint, std::move(peers), std::move(listen),
-                      [](NodeId, Message) {});
+                      [](NodeId, PeerMessage) {});
   };
   CHECK_THROWS_AS(construct({}, "no-port"), std::invalid_argument);
   CHECK_THROWS_AS(construct({}, "127.0.0.1:70000"), std::invalid_argument);
@@ -589,7 +594,7 @@ TEST_CASE("bad addresses are reported", "[transport]") {
   CHECK_NOTHROW(construct({{2, "[::1]:5"}, {3, "localhost:6"}}, "127.0.0.1:0"));
 
   PeerTransport unbound(io, 1, kFingerprint, {{2, "127.0.0.1:0"}}, "127.0.0.1:0",
-                        [](NodeId, Message) {});
+                        [](NodeId, PeerMessage) {});
   CHECK(unbound.listening_port() == 0);
   unbound.bind();
   CHECK(unbound.listening_port() != 0);

@@ -90,21 +90,6 @@ std::string fields(const consensus::ReadReply& m) {
   return text + " accepted_slot=" + std::to_string(m.accepted_slot);
 }
 
-std::string fields(const consensus::SyncRequest& m) {
-  return "after=" + std::to_string(m.after_index) + " limit=" + std::to_string(m.limit);
-}
-
-std::string fields(const consensus::SyncReply& m) {
-  std::string text = "next=" + std::to_string(m.next_index) +
-                     " more=" + (m.more ? "true" : "false") + " epoch=" + std::to_string(m.epoch) +
-                     " entries=[";
-  for (std::size_t i = 0; i < m.entries.size(); ++i) {
-    if (i != 0) text += ", ";
-    text += fields(m.entries[i]);
-  }
-  return text + "]";
-}
-
 std::string fields(const consensus::ForwardRequest& m) {
   std::string text = "k=" + m.key + " seq=" + describe_seq(m.seq);
   text += m.remove ? " delete" : " put=" + describe(consensus::KeyValue(m.value));
@@ -160,12 +145,6 @@ const char* name(const consensus::ReadQuery&) {
 }
 const char* name(const consensus::ReadReply&) {
   return "ReadReply";
-}
-const char* name(const consensus::SyncRequest&) {
-  return "SyncRequest";
-}
-const char* name(const consensus::SyncReply&) {
-  return "SyncReply";
 }
 const char* name(const consensus::ForwardRequest&) {
   return "ForwardRequest";
