@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "paxoskv/node.h"
 #include "paxoskv/options.h"
+#include "paxoskv/start_refused.h"
 
 namespace paxoskv {
 

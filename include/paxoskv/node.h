@@ -28,13 +28,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
+#include "paxoskv/start_refused.h"
 #include "paxoskv/watch.h"
 
 namespace paxoskv {
@@ -44,21 +44,6 @@ struct NodeStatus {
   std::map<std::uint32_t, std::string> cluster;
   std::map<std::uint32_t, bool> reachable;  // peers only
   std::uint64_t index = 0;                  // change index
-};
-
-// Thrown by Node's constructor when the replica must not start on its data dir as it is:
-// an earlier write to it failed and left the marker DISK_WRITE_FAILED there (see
-// Options::allow_after_disk_failure). The server program exits with status 2.
-class StartRefused : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// A replica on an empty data dir whose id a peer knows as having served: its promises
-// are gone, so it must never vote again under this id. Replace it under a new id.
-class LostDataError : public StartRefused {
- public:
-  using StartRefused::StartRefused;
 };
 
 class Node {
