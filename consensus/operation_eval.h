@@ -1,4 +1,5 @@
-// What a client operation does to a key's state: the state machine's rules (API.md).
+// What a client operation does to a key's state: the state machine's rules (README, "The HTTP
+// API").
 #pragma once
 
 #include "consensus/operation.h"

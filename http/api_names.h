@@ -1,5 +1,5 @@
-// The names of the HTTP API (API.md) that the front end serves and its clients use: the
-// paths and the headers a replica adds.
+// The names of the HTTP API (README, "The HTTP API") that the front end serves and its clients use:
+// the paths and the headers a replica adds.
 #pragma once
 
 #include <string_view>

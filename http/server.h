@@ -1,4 +1,4 @@
-// The client HTTP/1.1 front end of a replica: the API of API.md over Boost.Beast.
+// The client HTTP/1.1 front end of a replica: the HTTP API (README) over Boost.Beast.
 //
 // It runs on the io_context it is given; the caller runs that context's threads. Long
 // polls hold no thread: a waiting connection is a callback the replica keeps.

@@ -13,17 +13,12 @@
 #include <string_view>
 
 #include "paxoskv/options.h"
+#include "paxoskv/start_refused.h"
 
 namespace paxoskv {
 
 // The marker's name in the data dir.
 inline constexpr std::string_view kDiskFailureMarker = "DISK_WRITE_FAILED";
-
-// Thrown when a replica refuses to start on its data dir (the process exits with 2).
-class StartRefused : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Writes (and syncs) the marker into `data_dir`: which replica, when, and the error.
 // Returns false, after logging why, if even that write failed.

@@ -28,13 +28,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
+#include "paxoskv/start_refused.h"
 #include "paxoskv/watch.h"
 
 namespace paxoskv {
@@ -44,13 +44,6 @@ struct NodeStatus {
   std::map<std::uint32_t, std::string> cluster;
   std::map<std::uint32_t, bool> reachable;  // peers only
   std::uint64_t index = 0;                  // change index
-};
-
-// A replica on an empty data dir whose id a peer knows as having served: its promises
-// are gone, so it must never vote again under this id. Replace it under a new id.
-class LostDataError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 class Node {
@@ -63,8 +56,8 @@ class Node {
   // not a member, no data dir, a request timeout that is not positive, max_key_bytes above
   // kKeyBytesLimit), and
   // std::runtime_error if the data dir is corrupt, belongs to another replica or cluster,
-  // holds the marker of an earlier disk failure (Options::allow_after_disk_failure), or
-  // the peer address cannot be bound. On an empty (or missing) data dir it first asks
+  // or the peer address cannot be bound; StartRefused if it holds the marker of an earlier
+  // disk failure. On an empty (or missing) data dir it first asks
   // every peer whether it knows this replica id as having served: each peer that accepts
   // a connection is waited for until it answers (unreachable ones are given up after 3 s),
   // so this may block as long as a connected peer is slow. If one knows the id, this

@@ -13,7 +13,6 @@
 
 #include "paxoskv/http_listener.h"
 #include "paxoskv/node.h"
-#include "src/disk_failure_marker.h"
 #include "src/server/command_line.h"
 
 namespace {

@@ -75,8 +75,8 @@ TEST_CASE("e2e: a wiped replica does not found while the peers that know it are 
 namespace paxoskv::e2e {
 namespace {
 
-// Hidden: what API.md allows today ("unless a reachable peer already knows this replica
-// id"). Peers that crashed and come back with their disks are no failure in crash-recovery
+// Hidden: what the start-up contract allows today ("unless a reachable peer already knows this
+// replica id"). Peers that crashed and come back with their disks are no failure in crash-recovery
 // Paxos, yet a wiped replica that starts while they are down founds, and once one of them
 // is back the two are a majority without an acknowledged write.
 TEST_CASE("e2e: a wiped replica does not found while the peers that know it are down",

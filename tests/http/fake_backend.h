@@ -1,5 +1,5 @@
 // An in-memory replica for the HTTP front end's tests: versions and compare-and-set as
-// API.md says, long polls answered on a change or at their timeout.
+// the HTTP API says (README), long polls answered on a change or at their timeout.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

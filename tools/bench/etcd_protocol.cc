@@ -1,18 +1,10 @@
 #include "etcd_protocol.h"
 
-#include <charconv>
-
 #include "http/encoding/base64.h"
 #include "json_scan.h"
 
 namespace paxoskv::bench {
 namespace {
-
-void append_number(std::string& out, std::uint64_t number) {
-  char digits[24];
-  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, number);
-  out.append(digits, end);
-}
 
 // Base64 output needs no JSON escaping, so it goes between the quotes as is.
 void append_quoted_base64(std::string& out, std::string_view bytes) {

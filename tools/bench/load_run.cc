@@ -201,9 +201,8 @@ asio::awaitable<Attempt> Worker::perform(Slot& slot, Clock::time_point timeout_a
   const ReadResult current = protocol_.get_outcome(slot.connection.reply());
   if (current.outcome == Outcome::failed) co_return attempt;  // outcome stays failed
 
-  char digits[24];
-  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, current.version + 1);
-  slot.counter.assign(digits, end);
+  slot.counter.clear();
+  append_number(slot.counter, current.version + 1);
   protocol_.format_cas(slot.request, slot.host, slot.key, current.version, slot.counter);
   attempt = co_await exchange(slot, timeout_at);
   if (attempt.status == ExchangeStatus::answered) {

@@ -1,19 +1,11 @@
 #include "paxoskv_protocol.h"
 
-#include <charconv>
-
 #include "http/api_names.h"
 #include "http/encoding/percent_encoding.h"
 #include "json_scan.h"
 
 namespace paxoskv::bench {
 namespace {
-
-void append_number(std::string& out, std::uint64_t number) {
-  char digits[24];
-  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, number);
-  out.append(digits, end);
-}
 
 void append_head(std::string& out, std::string_view method, std::string_view key) {
   out.clear();

@@ -1,4 +1,4 @@
-// The benchmark's operations in paxoskv's HTTP API (API.md): PUT/GET /v1/kv/{key},
+// The benchmark's operations in paxoskv's HTTP API (README): PUT/GET /v1/kv/{key},
 // `?consistency=local` reads, `?cas=N` writes.
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <boost/asio/buffer.hpp>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +25,13 @@ struct RequestText {
     return {boost::asio::buffer(head), boost::asio::buffer(payload)};
   }
 };
+
+// Appends `number` in decimal, without allocating (requests are formatted on the hot path).
+inline void append_number(std::string& out, std::uint64_t number) {
+  char digits[24];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, number);
+  out.append(digits, end);
+}
 
 // What came back; views into the connection's buffers, valid until its next request.
 struct Reply {
