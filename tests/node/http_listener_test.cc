@@ -30,6 +30,16 @@ std::string exchange(std::uint16_t port, const std::string& request) {
   return response;
 }
 
+// The listener's open client connections, from its own /metrics (which counts the
+// connection that asks).
+int open_connections(std::uint16_t port) {
+  const std::string metrics =
+      exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string name = "\npaxoskv_http_open_connections ";
+  const auto at = metrics.find(name);
+  return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
+}
+
 }  // namespace
 
 TEST_CASE("node: an HttpListener serves the node's HTTP API", "[node]") {
@@ -63,9 +73,12 @@ TEST_CASE("node: a request read in part when its HttpListener goes is still answ
   boost::asio::ip::tcp::socket socket(io);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), listener->port()});
   boost::asio::write(socket, boost::asio::buffer(std::string("PUT /v1/kv/late/key HTTP/1.1\r\n")));
-  // Long enough for the connection to take up the request's first bytes: it is then
-  // reading a request, which it answers even though the listener stops.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Once the listener has taken the connection (the one asking for metrics is the other),
+  // it reads the request's first bytes at once: it is then reading a request, which it
+  // answers even though the listener stops. The pause covers a slow machine.
+  REQUIRE(
+      eventually(std::chrono::seconds(5), [&] { return open_connections(listener->port()) >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   listener.reset();
 
   // The rest of the request reaches the node through the listener's front end, which
