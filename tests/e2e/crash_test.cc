@@ -9,7 +9,7 @@
 #include <memory>
 #include <thread>
 
-#include "http/client/targets.h"
+#include "http/client/listing.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/history_assertions.h"
 #include "tests/e2e/http_client.h"
@@ -63,19 +63,17 @@ std::vector<std::string> lost_writes(const std::map<std::string, std::string>& a
 std::optional<std::map<std::string, std::string>> local_listing(HttpClient& client,
                                                                 const std::string& prefix) {
   std::map<std::string, std::string> items;
-  std::string after;
-  while (true) {
-    http::client::QueryParameters query = {{"prefix", prefix}, {"limit", "10000"}};
-    if (!after.empty()) query.emplace_back("after", after);
-    const auto response = client.get(http::client::collection_target(query));
+  const auto fetch = [&](const std::string& target) -> std::optional<nlohmann::json> {
+    const auto response = client.get(target);
     if (!response || response->status != 200) return std::nullopt;
-    const auto body = response->json();
-    for (const auto& item : body["items"]) {
-      after = item["key"].get<std::string>();
-      items[after] = item.value("value", "");
-    }
-    if (!body.value("more", false)) return items;
-  }
+    return response->json();
+  };
+  const bool complete = http::client::list_pages(
+      {prefix, 10000, std::nullopt}, fetch, [&](const nlohmann::json& item) {
+        items[item["key"].get<std::string>()] = item.value("value", "");
+      });
+  if (!complete) return std::nullopt;
+  return items;
 }
 
 struct KeyState {

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "http/client/answers.h"
-#include "http/client/targets.h"
+#include "http/client/listing.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/kv_client.h"
 #include "tests/e2e/recording_client.h"
@@ -67,27 +67,29 @@ using Listing = std::map<std::string, KeyState>;
 // not answer.
 std::optional<Listing> local_listing(e2e::HttpClient& client) {
   Listing items;
-  std::string after;
-  while (true) {
-    http::client::QueryParameters query = {{"prefix", kKeyPrefix}, {"limit", "10000"}};
-    if (!after.empty()) query.emplace_back("after", after);
-    const auto response = client.get(http::client::collection_target(query));
+  const auto fetch = [&](const std::string& target) -> std::optional<nlohmann::json> {
+    const auto response = client.get(target);
     if (!response || response->status != 200) return std::nullopt;
-    const auto body = nlohmann::json::parse(response->body, nullptr, false);
-    if (!body.is_object() || !body["items"].is_array()) return std::nullopt;
-    for (const auto& item : body["items"]) {
-      after = item.value("key", "");
-      KeyState state;
-      state.version = item.value("version", std::uint64_t{0});
-      try {
-        state.value = http::client::bytes_field(item, "value");
-      } catch (const http::client::MalformedAnswer&) {
-        // Left without a value: the comparison of the listings shows it.
-      }
-      items[after] = std::move(state);
+    return nlohmann::json::parse(response->body, nullptr, false);
+  };
+  const auto visit = [&](const nlohmann::json& item) {
+    KeyState state;
+    state.version = item.value("version", std::uint64_t{0});
+    try {
+      state.value = http::client::bytes_field(item, "value");
+    } catch (const http::client::MalformedAnswer&) {
+      // Left without a value: the comparison of the listings shows it.
     }
-    if (!body.value("more", false)) return items;
+    items[http::client::bytes_field(item, "key").value_or("")] = std::move(state);
+  };
+  try {
+    if (!http::client::list_pages({kKeyPrefix, 10000, std::nullopt}, fetch, visit)) {
+      return std::nullopt;
+    }
+  } catch (const http::client::MalformedAnswer&) {
+    return std::nullopt;
   }
+  return items;
 }
 
 // The first key on which two listings differ, described.

@@ -1,15 +1,10 @@
 #include "tools/ctl/listing.h"
 
-#include <algorithm>
-
-#include "http/client/targets.h"
+#include "http/client/listing.h"
 #include "tools/ctl/answer_check.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
-
-using http::client::collection_target;
-using http::client::QueryParameters;
 
 namespace {
 
@@ -21,14 +16,10 @@ constexpr std::uint64_t page_size = 1000;
 Listing list_prefix(Client& client, const std::string& prefix, std::optional<std::uint64_t> limit,
                     const std::function<void(const Json&, const Entry&)>& on_item) {
   Listing listing;
-  std::optional<std::string> after;
-  std::uint64_t listed = 0;
-  for (bool first = true;; first = false) {
-    const std::uint64_t wanted = limit ? std::min(page_size, *limit - listed) : page_size;
-    QueryParameters query = {{"prefix", prefix}, {"limit", std::to_string(wanted)}};
-    if (after) query.emplace_back("after", *after);
+  bool first = true;
+  const auto fetch = [&](const std::string& target) -> std::optional<Json> {
     Request request;
-    request.target = collection_target(query);
+    request.target = target;
     const Answer answer = client.send(request);
     check_answer(answer, prefix, false, client.endpoint(answer.endpoint).text());
     if (first) {
@@ -38,20 +29,19 @@ Listing list_prefix(Client& client, const std::string& prefix, std::optional<std
       }
       listing.index = *answer.index;
       listing.endpoint = answer.endpoint;
+      first = false;
     } else if (answer.endpoint != listing.endpoint) {
       listing.one_endpoint = false;
     }
-    const Json body = json_body(answer);
-    const Json items = body.value("items", Json::array());
-    for (const Json& item : items) {
-      const Entry entry = entry_from_json(item);
-      on_item(item, entry);
-      after = entry.key;
-      ++listed;
-    }
-    const bool more = body.value("more", false);
-    if (!more || items.empty() || (limit && listed >= *limit)) return listing;
-  }
+    Json body = json_body(answer);
+    if (!body.is_object()) throw CtlError(ExitCode::other, "malformed answer: not an object");
+    if (!body.contains("items")) body["items"] = Json::array();
+    if (!body["items"].is_array()) throw CtlError(ExitCode::other, "malformed answer: bad items");
+    return body;
+  };
+  http::client::list_pages({prefix, page_size, limit}, fetch,
+                           [&](const Json& item) { on_item(item, entry_from_json(item)); });
+  return listing;
 }
 
 }  // namespace paxoskv::ctl
