@@ -3,10 +3,11 @@
 #include <optional>
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/roles.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 // A slot this replica has applied already: the proposer gets the chosen state instead.
 bool Acceptor::answered_as_decided(NodeId from, const std::string& key, const KeyState& ks,
@@ -61,4 +62,4 @@ void Acceptor::on(NodeId from, Accept& m) {
   context_.send(from, Accepted{m.key, m.slot, m.ballot});
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

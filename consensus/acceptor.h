@@ -5,9 +5,10 @@
 
 #include <string>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 struct KeyState;
@@ -27,4 +28,4 @@ class Acceptor {
   Roles& roles_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

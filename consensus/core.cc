@@ -4,10 +4,11 @@
 
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/roles.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class Core::Impl {
  public:
@@ -153,4 +154,4 @@ void Core::set_peer_reachable(NodeId peer, bool reachable) {
   impl_->set_peer_reachable(peer, reachable);
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

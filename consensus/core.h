@@ -17,12 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 #include "consensus/operation.h"
 #include "consensus/planted_bug.h"
 #include "consensus/records.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct CoreConfig {
   NodeId self = 0;
@@ -133,4 +134,4 @@ class Core {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -2,7 +2,9 @@
 
 #include <utility>
 
-namespace paxoskv::consensus {
+#include "consensus/build_variant.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -92,4 +94,4 @@ Ready CoreContext::take_ready() {
   return std::exchange(ready_, Ready{});
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/core.h"
 #include "consensus/key_table.h"
 #include "consensus/peers.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext {
  public:
@@ -72,4 +73,4 @@ class CoreContext {
   std::vector<PersistRecord> late_persist_;  // only with PlantedBug::kAcceptorPersistsLate
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

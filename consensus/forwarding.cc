@@ -4,11 +4,12 @@
 #include <cstdint>
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/roles.h"
 #include "consensus/writer_marks.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -241,4 +242,4 @@ bool Forwarding::busy(const KeyState& ks) {
   return !ks.forwarding.parked.empty();
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

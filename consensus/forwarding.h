@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 #include "consensus/pending_op.h"
 #include "consensus/seen_forwards.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 struct KeyState;
@@ -76,4 +77,4 @@ class Forwarding {
   SeenForwards seen_forwards_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/forwarding.h"
 #include "consensus/learner.h"
 #include "consensus/pending_op.h"
@@ -12,7 +13,7 @@
 #include "consensus/quorum_reads.h"
 #include "consensus/records.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct KeyState {
   // Mirrors of what is persisted (see KeyRecord). The acceptor writes `acceptor` (but for
@@ -36,4 +37,4 @@ struct KeyState {
   ReadState reads;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

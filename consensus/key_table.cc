@@ -4,7 +4,9 @@
 #include <iterator>
 #include <utility>
 
-namespace paxoskv::consensus {
+#include "consensus/build_variant.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 KeyTable::KeyTable(const StateReader& reader, std::function<void(KeyState&)> on_load)
     : reader_(reader), on_load_(std::move(on_load)) {}
@@ -44,4 +46,4 @@ void KeyTable::evict_idle(std::size_t max_keys, const std::function<bool(const K
   }
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

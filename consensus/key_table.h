@@ -11,10 +11,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/key_state.h"
 #include "consensus/records.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class KeyTable {
  public:
@@ -47,4 +48,4 @@ class KeyTable {
   std::uint64_t readies_persisted_ = 0;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -2,11 +2,12 @@
 
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/roles.h"
 #include "consensus/writer_marks.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -94,4 +95,4 @@ bool Learner::busy(const KeyState& ks) {
   return ks.acceptor.accepted && ks.learner.catch_up_asks < kMaxCatchUpAsks;
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

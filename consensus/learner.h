@@ -6,9 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 struct KeyState;
@@ -53,4 +54,4 @@ class Learner {
   Roles& roles_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -8,10 +8,11 @@
 #include <variant>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/records.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 // Phase 1a: ask for a promise not to accept ballots below `ballot` for slots >= `slot`.
 // Proposer messages carry the proposer's life number (CoreConfig::incarnation): a write
@@ -144,4 +145,4 @@ using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit,
                              CatchUpReply, ReadQuery, ReadReply, ForwardRequest, ForwardReply,
                              ForwardWithdraw, ForwardWithdrawn>;
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

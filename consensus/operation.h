@@ -5,9 +5,10 @@
 #include <string>
 #include <variant>
 
+#include "consensus/build_variant.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 // Set the key to `value`. With `expected`, only if the key's version is exactly that
 // (0: only if the key is absent).
@@ -42,4 +43,4 @@ struct Completion {
   KeyValue value;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

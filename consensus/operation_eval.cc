@@ -2,7 +2,9 @@
 
 #include <variant>
 
-namespace paxoskv::consensus {
+#include "consensus/build_variant.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -30,4 +32,4 @@ Evaluation evaluate(const Operation& op, const AppliedRecord& state) {
   return {false, std::nullopt, Outcome::kOk};
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

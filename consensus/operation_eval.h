@@ -2,10 +2,11 @@
 // API").
 #pragma once
 
+#include "consensus/build_variant.h"
 #include "consensus/operation.h"
 #include "consensus/records.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct Evaluation {
   bool applies = false;            // the op changes the key (consumes a version)
@@ -16,4 +17,4 @@ struct Evaluation {
 // Evaluates a put or delete against `state`. (Reads never come here.)
 Evaluation evaluate(const Operation& op, const AppliedRecord& state);
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

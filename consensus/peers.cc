@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-namespace paxoskv::consensus {
+#include "consensus/build_variant.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -72,4 +74,4 @@ bool expects_answer(const Message& message) {
          std::holds_alternative<ForwardWithdraw>(message);
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

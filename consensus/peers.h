@@ -8,9 +8,10 @@
 #include <set>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class Peers {
  public:
@@ -54,4 +55,4 @@ class Peers {
 // Whether `message` is one its receiver answers: sending it makes the peer owe us one.
 bool expects_answer(const Message& message);
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -3,9 +3,10 @@
 
 #include <cstdint>
 
+#include "consensus/build_variant.h"
 #include "consensus/operation.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct PendingOp {
   RequestId id = 0;  // our client's request (unused when forwarded_from is set)
@@ -26,4 +27,4 @@ struct PendingOp {
   NodeId taken_back_from = 0;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -5,8 +5,9 @@
 // tests/consensus links that build. In the build the node links, every check of a planted
 // bug (CoreContext::planted) is false at compile time, and the code it guards is dead.
 #pragma once
+#include "consensus/build_variant.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 enum class PlantedBug {
   kNone,
@@ -21,4 +22,4 @@ enum class PlantedBug {
   kPhase2SkipsOwnAcceptor,          // sends phase 2 to a majority of peers, not its own acceptor
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

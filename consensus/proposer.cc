@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/operation_eval.h"
 #include "consensus/roles.h"
 #include "consensus/writer_marks.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -352,4 +353,4 @@ bool Proposer::busy(const KeyState& ks) {
   return ks.proposer.phase != ProposerPhase::kIdle || !ks.ops.empty();
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 #include "consensus/operation.h"
 #include "consensus/quorum_tally.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 struct KeyState;
@@ -88,4 +89,4 @@ class Proposer {
   std::uint64_t next_op_seq_ = 0;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "consensus/build_variant.h"
 #include "consensus/core_context.h"
 #include "consensus/roles.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 namespace {
 
@@ -179,4 +180,4 @@ void QuorumReads::complete(const PendingRead& read, const KeyState& ks) {
   }
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

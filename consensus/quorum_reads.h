@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/messages.h"
 #include "consensus/quorum_tally.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 struct KeyState;
@@ -81,4 +82,4 @@ class QuorumReads {
   std::uint64_t next_read_id_ = 0;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -7,9 +7,10 @@
 #include <limits>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class QuorumTally {
  public:
@@ -36,4 +37,4 @@ class QuorumTally {
   std::vector<NodeId> voters_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

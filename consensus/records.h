@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "consensus/build_variant.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct AcceptedProposal {
   Slot slot = 0;
@@ -87,4 +88,4 @@ class StateReader {
   virtual std::uint64_t change_index() const = 0;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

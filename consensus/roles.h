@@ -4,12 +4,13 @@
 #pragma once
 
 #include "consensus/acceptor.h"
+#include "consensus/build_variant.h"
 #include "consensus/forwarding.h"
 #include "consensus/learner.h"
 #include "consensus/proposer.h"
 #include "consensus/quorum_reads.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class CoreContext;
 
@@ -30,4 +31,4 @@ struct Roles {
   QuorumReads reads;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

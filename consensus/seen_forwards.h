@@ -16,10 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "consensus/build_variant.h"
 #include "consensus/operation.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class SeenForwards {
  public:
@@ -88,4 +89,4 @@ class SeenForwards {
       forget_queue_;
 };
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

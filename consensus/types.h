@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace paxoskv::consensus {
+#include "consensus/build_variant.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 using NodeId = std::uint32_t;
 // A key's version: 0 while it never existed, +1 per successful change. Slot s of a key's
@@ -61,4 +63,4 @@ struct WriterMark {
 // state: the state at version v carries the marks of all writes chosen up to v.
 using WriterMarks = std::vector<WriterMark>;
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -3,9 +3,10 @@
 
 #include <algorithm>
 
+#include "consensus/build_variant.h"
 #include "consensus/types.h"
 
-namespace paxoskv::consensus {
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 // `node`'s mark in `marks`, or a zero mark if it never wrote the key.
 inline WriterMark mark_of(const WriterMarks& marks, NodeId node) {
@@ -30,4 +31,4 @@ inline WriterMarks with_write(WriterMarks marks, const OpId& op, Version version
   return marks;
 }
 
-}  // namespace paxoskv::consensus
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD
