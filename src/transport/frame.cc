@@ -1,5 +1,6 @@
 #include "src/transport/frame.h"
 
+#include <algorithm>
 #include <cassert>
 #include <string>
 
@@ -9,14 +10,14 @@ namespace paxoskv {
 namespace {
 
 // Chosen so that a hello is unlikely to be confused with a stray message or text
-// protocol. The version is bumped with any change of the hello layout or of the messages'
-// wire form (wire_codec.cc), so replicas that would not understand each other say so
-// at the hello. 2: proposer messages carry the proposer's life. 3: a hello is answered
-// (whether the receiver knows the sender as having served), and sync replies carry the
-// epoch of the sender's change index.
+// protocol.
 constexpr std::uint8_t kHelloMagic = 0xb7;
 constexpr std::uint8_t kHelloReplyMagic = 0xb8;
-constexpr std::uint8_t kHelloVersion = 3;
+// The layout of the hello and its reply. Protocol versions 1 to 3 put their version in
+// this byte and required the same version at both ends. From 4 on the layout carries
+// ranges, so it stays 4 while the protocol versions move within it; it changes only if
+// the hello itself must change, which breaks negotiation with every earlier replica.
+constexpr std::uint8_t kHelloLayout = 4;
 constexpr std::uint8_t kKnowsSenderFlag = 0x01;
 
 void put_big_endian(std::string& out, std::size_t offset, std::uint64_t value, std::size_t width) {
@@ -69,41 +70,71 @@ std::optional<std::string> message_frame(const PeerMessage& message, std::size_t
   return frame_of(message, max_body_bytes);
 }
 
+bool valid(ProtocolRange range) {
+  return range.min >= 1 && range.min <= range.max;
+}
+
+std::string to_string(ProtocolRange range) {
+  return std::to_string(range.min) + ".." + std::to_string(range.max);
+}
+
+std::optional<std::uint8_t> negotiate(ProtocolRange ours, ProtocolRange theirs) {
+  const std::uint8_t highest = std::min(ours.max, theirs.max);
+  if (highest < std::max(ours.min, theirs.min)) return std::nullopt;
+  return highest;
+}
+
 std::string hello_frame(const Hello& hello) {
   assert(hello.cluster_fingerprint.size() <= kMaxFingerprintBytes);
-  const std::size_t body_bytes = 8 + hello.cluster_fingerprint.size();
-  std::string frame(kFrameHeaderBytes + 8, '\0');
+  assert(valid(hello.protocols));
+  const std::size_t body_bytes = 10 + hello.cluster_fingerprint.size();
+  std::string frame(kFrameHeaderBytes + 10, '\0');
   put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
   frame[4] = static_cast<char>(kHelloMagic);
-  frame[5] = static_cast<char>(kHelloVersion);
-  put_big_endian(frame, 6, hello.node, 4);
-  put_big_endian(frame, 10, hello.cluster_fingerprint.size(), 2);
+  frame[5] = static_cast<char>(kHelloLayout);
+  frame[6] = static_cast<char>(hello.protocols.min);
+  frame[7] = static_cast<char>(hello.protocols.max);
+  put_big_endian(frame, 8, hello.node, 4);
+  put_big_endian(frame, 12, hello.cluster_fingerprint.size(), 2);
   frame += hello.cluster_fingerprint;
   return frame;
 }
 
 ParsedHello parse_hello(std::string_view body) {
-  if (body.size() < 8) return {std::nullopt, "hello too short"};
+  if (body.size() < 2) return {std::nullopt, "hello too short"};
   if (static_cast<std::uint8_t>(body[0]) != kHelloMagic) return {std::nullopt, "not a hello"};
-  if (const auto version = static_cast<std::uint8_t>(body[1]); version != kHelloVersion) {
-    return {std::nullopt, "peer protocol version " + std::to_string(version) +
-                              ", this replica speaks " + std::to_string(kHelloVersion) +
-                              ": run the same version on all replicas"};
+  if (const auto layout = static_cast<std::uint8_t>(body[1]); layout != kHelloLayout) {
+    return {std::nullopt, "hello of peer protocol " + std::to_string(layout) +
+                              ", this replica speaks peer protocol " +
+                              to_string(kProductProtocols) +
+                              " (replicas before protocol 4 must be upgraded together)"};
   }
-  const auto fingerprint_bytes = static_cast<std::size_t>(get_big_endian(body, 6, 2));
-  if (body.size() != 8 + fingerprint_bytes) return {std::nullopt, "hello length mismatch"};
+  if (body.size() < 10) return {std::nullopt, "hello too short"};
+  const ProtocolRange protocols{static_cast<std::uint8_t>(body[2]),
+                                static_cast<std::uint8_t>(body[3])};
+  if (!valid(protocols)) {
+    return {std::nullopt, "hello with an empty protocol range " + to_string(protocols)};
+  }
+  const auto fingerprint_bytes = get_big_endian(body, 8, 2);
+  if (body.size() != 10 + fingerprint_bytes) return {std::nullopt, "hello length mismatch"};
   Hello hello;
-  hello.node = static_cast<consensus::NodeId>(get_big_endian(body, 2, 4));
-  hello.cluster_fingerprint = std::string(body.substr(8));
+  hello.node = static_cast<consensus::NodeId>(get_big_endian(body, 4, 4));
+  hello.cluster_fingerprint = std::string(body.substr(10));
+  hello.protocols = protocols;
   return {std::move(hello), {}};
 }
 
 std::string hello_reply_frame(const HelloReply& reply) {
+  assert(valid(reply.responder_protocols));
+  assert(!reply.chosen_version || *reply.chosen_version >= 1);
   std::string frame(kFrameHeaderBytes + kHelloReplyBodyBytes, '\0');
   put_big_endian(frame, 0, kHelloReplyBodyBytes, kFrameHeaderBytes);
   frame[4] = static_cast<char>(kHelloReplyMagic);
-  frame[5] = static_cast<char>(kHelloVersion);
-  frame[6] = static_cast<char>(reply.knows_sender ? kKnowsSenderFlag : 0);
+  frame[5] = static_cast<char>(kHelloLayout);
+  frame[6] = static_cast<char>(reply.chosen_version.value_or(0));
+  frame[7] = static_cast<char>(reply.knows_sender ? kKnowsSenderFlag : 0);
+  frame[8] = static_cast<char>(reply.responder_protocols.min);
+  frame[9] = static_cast<char>(reply.responder_protocols.max);
   return frame;
 }
 
@@ -112,12 +143,22 @@ ParsedHelloReply parse_hello_reply(std::string_view body) {
   if (static_cast<std::uint8_t>(body[0]) != kHelloReplyMagic) {
     return {std::nullopt, "not a hello reply"};
   }
-  if (static_cast<std::uint8_t>(body[1]) != kHelloVersion) {
-    return {std::nullopt, "hello reply of another peer protocol version"};
+  if (static_cast<std::uint8_t>(body[1]) != kHelloLayout) {
+    return {std::nullopt, "hello reply of another hello layout"};
   }
-  const auto flags = static_cast<std::uint8_t>(body[2]);
+  const auto flags = static_cast<std::uint8_t>(body[3]);
   if ((flags & ~kKnowsSenderFlag) != 0) return {std::nullopt, "hello reply with unknown flags"};
-  return {HelloReply{(flags & kKnowsSenderFlag) != 0}, {}};
+  const ProtocolRange responder{static_cast<std::uint8_t>(body[4]),
+                                static_cast<std::uint8_t>(body[5])};
+  if (!valid(responder)) return {std::nullopt, "hello reply with an empty protocol range"};
+  HelloReply reply{(flags & kKnowsSenderFlag) != 0, std::nullopt, responder};
+  if (const auto chosen = static_cast<std::uint8_t>(body[2]); chosen != 0) {
+    if (chosen < responder.min || chosen > responder.max) {
+      return {std::nullopt, "hello reply choosing a version outside its own range"};
+    }
+    reply.chosen_version = chosen;
+  }
+  return {reply, {}};
 }
 
 }  // namespace paxoskv

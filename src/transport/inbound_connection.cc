@@ -43,6 +43,7 @@ void InboundConnection::start() {
   hello_timer_.expires_after(context_->limits.hello_timeout);
   hello_timer_.async_wait([self = shared_from_this()](const error_code& error) {
     if (error || self->closed_ || self->peer_) return;
+    if (self->refused_) return self->close();  // the refused sender never closed
     count(self->context_->counters.bad_hellos);
     self->reject("no hello in time");
   });
@@ -107,7 +108,7 @@ bool InboundConnection::handle_frames() {
       on_hello(body);
     }
     // A handler may have stopped the transport, which closes this connection.
-    if (closed_) return false;
+    if (closed_ || refused_) return false;
   }
   // Keep only the start of the next frame.
   std::copy(received_.begin() + static_cast<std::ptrdiff_t>(handled),
@@ -140,8 +141,15 @@ void InboundConnection::on_hello(std::string_view body) {
     count(counters.bad_hellos);
     return reject(fmt::format("hello from node {}, which is not a peer", hello.node));
   }
+  const std::optional<std::uint8_t> version =
+      negotiate(context_->limits.protocols, hello.protocols);
+  if (!version) {
+    count(counters.bad_hellos);
+    return refuse_version(hello);
+  }
   hello_timer_.cancel();
   peer_ = hello.node;
+  protocol_version_ = version;
   count(counters.bytes_received, kFrameHeaderBytes + body.size());
   spdlog::info("node {}: accepted connection from {}", context_->self, describe());
   answer_hello(hello.node);
@@ -150,7 +158,8 @@ void InboundConnection::on_hello(std::string_view body) {
 
 void InboundConnection::answer_hello(consensus::NodeId peer) {
   const bool knows_sender = context_->knows_peer && context_->knows_peer(peer);
-  hello_reply_ = hello_reply_frame(HelloReply{knows_sender});
+  hello_reply_ =
+      hello_reply_frame(HelloReply{knows_sender, protocol_version_, context_->limits.protocols});
   asio::async_write(socket_, asio::buffer(hello_reply_),
                     [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                       if (self->closed_) return;
@@ -161,6 +170,38 @@ void InboundConnection::answer_hello(consensus::NodeId peer) {
                       }
                       count(self->context_->counters.bytes_sent, bytes);
                     });
+}
+
+void InboundConnection::refuse_version(const Hello& hello) {
+  spdlog::warn(
+      "node {}: refusing connection from node {} ({}): no common peer protocol version, this "
+      "replica speaks {}, the peer {}",
+      context_->self, hello.node, remote_, to_string(context_->limits.protocols),
+      to_string(hello.protocols));
+  refused_ = true;
+  hello_reply_ = hello_reply_frame(HelloReply{false, std::nullopt, context_->limits.protocols});
+  asio::async_write(socket_, asio::buffer(hello_reply_),
+                    [self = shared_from_this()](const error_code& error, std::size_t bytes) {
+                      if (self->closed_) return;
+                      if (error) return self->close();
+                      count(self->context_->counters.bytes_sent, bytes);
+                      // Closing with the sender's frames unread would reset the connection
+                      // and could discard the reply before it is read: end our side, and
+                      // close once the sender has (or the hello timer fires).
+                      error_code ignored;
+                      self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                      self->discard_until_closed();
+                    });
+}
+
+void InboundConnection::discard_until_closed() {
+  received_.resize(kReadChunkBytes);
+  socket_.async_read_some(asio::buffer(received_),
+                          [self = shared_from_this()](const error_code& error, std::size_t) {
+                            if (self->closed_) return;
+                            if (error) return self->close();
+                            self->discard_until_closed();
+                          });
 }
 
 void InboundConnection::on_message_frame(std::string_view body) {

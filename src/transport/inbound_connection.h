@@ -35,6 +35,10 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   bool handle_frames();
   void on_hello(std::string_view body);
   void answer_hello(consensus::NodeId peer);
+  // Answers a hello whose protocol range does not meet ours with "no common version",
+  // then closes the connection.
+  void refuse_version(const Hello& hello);
+  void discard_until_closed();
   void on_message_frame(std::string_view body);
   // Closes the connection because the other end broke the protocol.
   void reject(std::string_view reason);
@@ -47,9 +51,13 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   std::string remote_;                     // the remote endpoint, for logs
   std::optional<consensus::NodeId> peer_;  // set by a valid hello
   std::string hello_reply_;                // being written
+  // The version chosen for this connection by its hello. Every version decodes messages
+  // the same way today; a later one that does not would pick its decoding by this.
+  std::optional<std::uint8_t> protocol_version_;
   std::string received_;           // bytes read and not yet handled: at most one frame's worth
   std::size_t received_size_ = 0;  // of received_, the part filled by reads
   bool closed_ = false;
+  bool refused_ = false;  // the hello was refused: the reply says so, then the end
 };
 
 }  // namespace paxoskv

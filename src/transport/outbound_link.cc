@@ -157,10 +157,31 @@ void OutboundLink::read_hello_reply(std::uint64_t attempt) {
                        count(self->context_->counters.bad_hello_replies);
                        return self->fail(parsed.problem);
                      }
+                     if (const auto problem = self->accept_version(*parsed.reply)) {
+                       count(self->context_->counters.bad_hello_replies);
+                       return self->fail(*problem);
+                     }
                      self->hello_answer_ = parsed.reply->knows_sender ? HelloAnswer::kKnowsUs
                                                                       : HelloAnswer::kDoesNotKnowUs;
                      self->watch_for_close(attempt);
                    });
+}
+
+std::optional<std::string> OutboundLink::accept_version(const HelloReply& reply) {
+  const ProtocolRange ours = context_->limits.protocols;
+  const std::optional<std::uint8_t> expected = negotiate(ours, reply.responder_protocols);
+  if (!reply.chosen_version) {
+    return fmt::format(
+        "refused: no common peer protocol version, this replica speaks {}, the peer {}",
+        to_string(ours), to_string(reply.responder_protocols));
+  }
+  if (reply.chosen_version != expected) {
+    return fmt::format("hello reply chose peer protocol {}, not the highest of {} and {}",
+                       *reply.chosen_version, to_string(ours),
+                       to_string(reply.responder_protocols));
+  }
+  protocol_version_ = reply.chosen_version;
+  return std::nullopt;
 }
 
 void OutboundLink::write_queued() {
@@ -210,6 +231,7 @@ void OutboundLink::watch_for_close(std::uint64_t attempt) {
 
 void OutboundLink::fail(std::string_view what) {
   const bool was_connected = connected_.exchange(false, std::memory_order_relaxed);
+  protocol_version_.reset();
   const std::uint64_t attempt = ++attempt_;
   resolver_.cancel();
   timer_.cancel();

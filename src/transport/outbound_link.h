@@ -43,6 +43,8 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   bool reachable() const { return connected_.load(std::memory_order_relaxed); }
   // See PeerTransport::hello_answer.
   HelloAnswer hello_answer() const { return hello_answer_; }
+  // See PeerTransport::protocol_version.
+  std::optional<std::uint8_t> protocol_version() const { return protocol_version_; }
   // Used from the next connection attempt on.
   void set_address(HostPort address) { address_ = std::move(address); }
 
@@ -54,6 +56,9 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   void write_queued();
   // Reads the peer's hello reply, then watches for the connection to close.
   void read_hello_reply(std::uint64_t attempt);
+  // Takes the version the reply chose for the connection; why not, if the peer refused
+  // (no common version) or chose one that is not the highest both speak.
+  std::optional<std::string> accept_version(const HelloReply& reply);
   void watch_for_close(std::uint64_t attempt);
   // Abandons the current connection or attempt, drops what was queued and schedules
   // the next attempt.
@@ -91,6 +96,10 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   char probe_byte_ = 0;  // target of the read that detects the peer closing
   std::array<char, kFrameHeaderBytes + kHelloReplyBodyBytes> hello_reply_{};
   HelloAnswer hello_answer_ = HelloAnswer::kPending;
+  // The version the peer chose for the current connection, set by its hello reply.
+  // Every version encodes messages the same way today; a later one that does not would
+  // pick its encoding by this.
+  std::optional<std::uint8_t> protocol_version_;
 };
 
 }  // namespace paxoskv

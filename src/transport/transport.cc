@@ -54,9 +54,13 @@ PeerTransport::PeerTransport(asio::io_context& io, consensus::NodeId self,
   if (limits.max_frame_bytes > UINT32_MAX) {
     throw std::invalid_argument("paxoskv: max_frame_bytes exceeds 2^32-1");
   }
+  if (!valid(limits.protocols)) {
+    throw std::invalid_argument("paxoskv: empty peer protocol range " +
+                                to_string(limits.protocols));
+  }
   parse_or_throw(listen_address_, "listen");
 
-  std::string hello = hello_frame(Hello{self, cluster_fingerprint});
+  std::string hello = hello_frame(Hello{self, cluster_fingerprint, limits.protocols});
   context_ =
       std::make_shared<TransportContext>(io, self, std::move(cluster_fingerprint), ids_of(peers),
                                          limits, std::move(on_message), std::move(hello));
@@ -165,6 +169,12 @@ void PeerTransport::answer_hellos_with(KnowsPeer knows_peer) {
 bool PeerTransport::reachable(consensus::NodeId peer) const {
   const auto link = links_.find(peer);
   return link != links_.end() && link->second->reachable();
+}
+
+std::optional<std::uint8_t> PeerTransport::protocol_version(consensus::NodeId peer) const {
+  const auto link = links_.find(peer);
+  if (link == links_.end()) return std::nullopt;
+  return link->second->protocol_version();
 }
 
 HelloAnswer PeerTransport::hello_answer(consensus::NodeId peer) const {

@@ -23,11 +23,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "consensus/messages.h"
 #include "consensus/types.h"
 #include "src/anti_entropy/sync_messages.h"
+#include "src/transport/frame.h"
 #include "src/transport/peer_message.h"
 
 namespace paxoskv {
@@ -48,6 +50,9 @@ struct TransportLimits {
   std::chrono::milliseconds dead_link_after{3000};
   // An inbound connection that has not sent its hello by then is closed.
   std::chrono::milliseconds hello_timeout{5000};
+  // The peer protocol versions this replica speaks: a peer whose range does not meet it
+  // is refused at the hello. Other than the product's range only in tests.
+  ProtocolRange protocols = kProductProtocols;
 };
 
 struct TransportCounters {
@@ -61,8 +66,9 @@ struct TransportCounters {
   std::uint64_t dropped_too_large = 0;  // outbound messages above max_frame_bytes
   std::uint64_t decode_errors = 0;      // inbound frames the codec rejected
   std::uint64_t oversize_frames = 0;    // inbound frames above max_frame_bytes
-  std::uint64_t bad_hellos = 0;         // malformed, unknown sender, other cluster, timeout
-  std::uint64_t bad_hello_replies = 0;  // malformed answers to our hellos
+  // Malformed, unknown sender, other cluster, no common protocol version, timeout.
+  std::uint64_t bad_hellos = 0;
+  std::uint64_t bad_hello_replies = 0;  // malformed or refusing answers to our hellos
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_established = 0;  // outbound
   std::uint64_t reconnect_attempts = 0;       // outbound attempts after a failure or loss
@@ -96,7 +102,8 @@ class PeerTransport {
   // picks a free port (see listening_port()). `cluster_fingerprint` identifies the
   // cluster: connections from replicas of another cluster are refused. Throws
   // std::invalid_argument if an address is malformed, `peers` contains `self`, the
-  // fingerprint is longer than 1024 bytes or max_frame_bytes exceeds 2^32-1.
+  // fingerprint is longer than 1024 bytes, max_frame_bytes exceeds 2^32-1 or the protocol
+  // range is not valid().
   // `on_message` runs on the io_context thread and must not throw.
   PeerTransport(boost::asio::io_context& io, consensus::NodeId self,
                 std::string cluster_fingerprint, std::map<consensus::NodeId, std::string> peers,
@@ -140,6 +147,9 @@ class PeerTransport {
   // none and the latest attempt failed. A later answer replaces an earlier one. Call on
   // the io thread. kUnreachable for an id that is not a peer.
   HelloAnswer hello_answer(consensus::NodeId peer) const;
+  // The peer protocol version of the established outbound connection to `peer`, once its
+  // hello is answered; nullopt otherwise. Call on the io thread.
+  std::optional<std::uint8_t> protocol_version(consensus::NodeId peer) const;
   // The bound port, 0 before start().
   std::uint16_t listening_port() const;
   TransportCounters counters() const;

@@ -20,7 +20,7 @@ using Seeds = std::vector<std::pair<std::string, std::string>>;  // name, bytes
 
 Seeds peer_frame_seeds() {
   using namespace consensus;
-  const std::string hello = hello_frame({2, "cluster-fingerprint-3-replicas"});
+  const std::string hello = hello_frame({2, "cluster-fingerprint-3-replicas", kProductProtocols});
   const WriterMarks marks{{1, 4, 7}, {3, 2, 9}};
   const CatchUpReply entry{"config/a", 7, std::string("value"), marks};
   using anti_entropy::SyncReply;

@@ -341,7 +341,7 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
   Replica& honest = cluster.start(2);
   REQUIRE(run_until(io, [&] { return honest.transport.reachable(1); }));
   const std::uint16_t port = target.transport.listening_port();
-  const std::string good_hello = hello_frame(Hello{3, kFingerprint});
+  const std::string good_hello = hello_frame(Hello{3, kFingerprint, kProductProtocols});
   const TransportCounters before = target.transport.counters();
 
   std::uint64_t next_number = 0;
@@ -362,12 +362,16 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
 
   SECTION("hellos that are wrong") {
     const std::vector<std::string> bad_hellos = {
-        hello_frame(Hello{3, "another-cluster"}),
-        hello_frame(Hello{9, kFingerprint}),                                  // not a member
-        hello_frame(Hello{1, kFingerprint}),                                  // the target itself
+        hello_frame(Hello{3, "another-cluster", kProductProtocols}),
+        hello_frame(Hello{9, kFingerprint, kProductProtocols}),               // not a member
+        hello_frame(Hello{1, kFingerprint, kProductProtocols}),               // the target itself
+        hello_frame(Hello{3, kFingerprint, {5, 6}}),                          // no common version
         std::string{"\x00\x00\x00\x02\xb7\x02", 6},                           // too short
         std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
-        std::string{"\x00\x00\x00\x08\xb7\x03\x00\x00\x00\x03\x00\x05", 12},  // length mismatch
+        std::string{"\x00\x00\x00\x08\xb7\x03\x00\x00\x00\x03\x00\x00", 12},  // version 3
+        std::string{"\x00\x00\x00\x0a\xb7\x04\x05\x04\x00\x00\x00\x03\x00\x00", 14},  // empty range
+        std::string{"\x00\x00\x00\x0a\xb7\x04\x04\x04\x00\x00\x00\x03\x00\x05",
+                    14},  // length mismatch
     };
     for (const std::string& hello : bad_hellos) {
       RawConnection raw(io, port);
@@ -474,7 +478,7 @@ TEST_CASE("a peer that is down or answers the hello wrongly is unreachable", "[t
     // garbage.
     tcp::acceptor fake_peer(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     tcp::socket fake_socket(io);
-    const std::string garbage{"\x00\x00\x00\x03\xb7\x03\x00", 7};  // a hello's magic
+    const std::string garbage{"\x00\x00\x00\x06\xb7\x04\x04\x00\x04\x04", 10};  // a hello's magic
     fake_peer.async_accept(fake_socket, [&](const boost::system::error_code& error) {
       if (!error) asio::write(fake_socket, asio::buffer(garbage));
     });
@@ -489,16 +493,155 @@ TEST_CASE("a peer that is down or answers the hello wrongly is unreachable", "[t
 
 TEST_CASE("hello replies encode and parse", "[transport]") {
   for (const bool knows : {false, true}) {
-    const std::string frame = hello_reply_frame(HelloReply{knows});
-    REQUIRE(frame.size() == kFrameHeaderBytes + kHelloReplyBodyBytes);
-    const ParsedHelloReply parsed = parse_hello_reply(std::string_view(frame).substr(4));
-    REQUIRE(parsed.reply);
-    CHECK(parsed.reply->knows_sender == knows);
+    for (const std::optional<std::uint8_t> chosen : {std::optional<std::uint8_t>{}, {5}}) {
+      const HelloReply reply{knows, chosen, {4, 6}};
+      const std::string frame = hello_reply_frame(reply);
+      REQUIRE(frame.size() == kFrameHeaderBytes + kHelloReplyBodyBytes);
+      const ParsedHelloReply parsed = parse_hello_reply(std::string_view(frame).substr(4));
+      REQUIRE(parsed.reply);
+      CHECK(parsed.reply->knows_sender == knows);
+      CHECK(parsed.reply->chosen_version == chosen);
+      CHECK(parsed.reply->responder_protocols == ProtocolRange{4, 6});
+    }
   }
-  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03\x02", 3}).reply);  // unknown flag
-  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x02\x00", 3}).reply);  // version 2
-  CHECK_FALSE(parse_hello_reply(std::string{"\xb7\x03\x00", 3}).reply);  // a hello's magic
-  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03", 2}).reply);
+  // Pinned: magic, layout 4, chosen version, flags, the responder's range.
+  CHECK(hello_reply_frame(HelloReply{true, 4, {4, 4}}) ==
+        std::string{"\x00\x00\x00\x06\xb8\x04\x04\x01\x04\x04", 10});
+  CHECK(hello_reply_frame(HelloReply{false, std::nullopt, {5, 6}}) ==
+        std::string{"\x00\x00\x00\x06\xb8\x04\x00\x00\x05\x06", 10});
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x04\x04\x02\x04\x04", 6}).reply);  // flag
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03\x00", 3}).reply);              // protocol 3
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x03\x04\x00\x04\x04", 6}).reply);  // layout 3
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb7\x04\x04\x00\x04\x04", 6}).reply);  // magic
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x04\x05\x00\x04\x04", 6}).reply);  // not its own
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x04\x04\x00\x05\x04", 6}).reply);  // empty range
+  CHECK_FALSE(parse_hello_reply(std::string{"\xb8\x04\x04\x00\x04", 5}).reply);
+}
+
+TEST_CASE("hellos carry the sender's protocol range", "[transport]") {
+  const Hello hello{7, "fp", {4, 9}};
+  const std::string frame = hello_frame(hello);
+  // Pinned: magic, layout 4, range, id, fingerprint length, fingerprint.
+  CHECK(frame ==
+        std::string{"\x00\x00\x00\x0c\xb7\x04\x04\x09\x00\x00\x00\x07\x00\x02\x66\x70", 16});
+  const ParsedHello parsed = parse_hello(std::string_view(frame).substr(kFrameHeaderBytes));
+  REQUIRE(parsed.hello);
+  CHECK(parsed.hello->node == 7);
+  CHECK(parsed.hello->cluster_fingerprint == "fp");
+  CHECK(parsed.hello->protocols == ProtocolRange{4, 9});
+  // A hello of protocol 3 is refused, saying what this replica speaks.
+  const ParsedHello old = parse_hello(std::string{"\xb7\x03\x00\x00\x00\x03\x00\x00", 8});
+  CHECK_FALSE(old.hello);
+  CHECK(old.problem.find("peer protocol 3") != std::string::npos);
+  CHECK(old.problem.find("speaks peer protocol 4..4") != std::string::npos);
+  // A range whose lowest version is above its highest, or that holds version 0.
+  CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x05\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
+  CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x00\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
+}
+
+TEST_CASE("two ranges agree on the highest version both speak, or on none", "[transport]") {
+  // Every pair of ranges within 1..5.
+  std::vector<ProtocolRange> ranges;
+  for (std::uint8_t low = 1; low <= 5; ++low) {
+    for (std::uint8_t high = low; high <= 5; ++high) ranges.push_back({low, high});
+  }
+  for (const ProtocolRange ours : ranges) {
+    for (const ProtocolRange theirs : ranges) {
+      CAPTURE(to_string(ours), to_string(theirs));
+      std::optional<std::uint8_t> highest_common;
+      for (std::uint8_t v = 1; v <= 5; ++v) {
+        const bool both = v >= ours.min && v <= ours.max && v >= theirs.min && v <= theirs.max;
+        if (both) highest_common = v;
+      }
+      CHECK(negotiate(ours, theirs) == highest_common);
+      CHECK(negotiate(theirs, ours) == highest_common);
+    }
+  }
+  CHECK(negotiate({4, 5}, {4, 4}) == 4);  // overlap: the lower top
+  CHECK(negotiate({4, 6}, {5, 9}) == 6);
+  CHECK(negotiate({4, 4}, {4, 4}) == 4);             // equal
+  CHECK(negotiate({5, 5}, {4, 4}) == std::nullopt);  // none
+  CHECK(negotiate({1, 3}, {4, 4}) == std::nullopt);
+  CHECK(kProductProtocols == ProtocolRange{4, 4});
+}
+
+// Replicas 1 and 2, each speaking its own protocol range.
+class MixedPair {
+ public:
+  MixedPair(asio::io_context& io, ProtocolRange first, ProtocolRange second) {
+    TransportLimits first_limits = test_limits();
+    first_limits.protocols = first;
+    TransportLimits second_limits = test_limits();
+    second_limits.protocols = second;
+    one = std::make_unique<Replica>(io, 1, std::map<NodeId, std::string>{{2, local_address(0)}},
+                                    "127.0.0.1:0", first_limits);
+    two = std::make_unique<Replica>(io, 2, std::map<NodeId, std::string>{{1, local_address(0)}},
+                                    "127.0.0.1:0", second_limits);
+    one->transport.bind();
+    two->transport.bind();
+    one->transport.set_peer_address(2, local_address(two->transport.listening_port()));
+    two->transport.set_peer_address(1, local_address(one->transport.listening_port()));
+    one->transport.start();
+    two->transport.start();
+  }
+
+  std::unique_ptr<Replica> one;
+  std::unique_ptr<Replica> two;
+};
+
+TEST_CASE("replicas of different protocol ranges talk in the highest version both speak",
+          "[transport]") {
+  asio::io_context io;
+  MixedPair pair(io, {4, 5}, {4, 4});
+  REQUIRE(run_until(io, [&] {
+    return pair.one->transport.protocol_version(2) && pair.two->transport.protocol_version(1);
+  }));
+  CHECK(pair.one->transport.protocol_version(2) == 4);
+  CHECK(pair.two->transport.protocol_version(1) == 4);
+  CHECK(pair.one->transport.hello_answer(2) == HelloAnswer::kDoesNotKnowUs);
+  pair.one->transport.send(2, numbered(1));
+  pair.two->transport.send(1, numbered(2));
+  REQUIRE(run_until(
+      io, [&] { return pair.one->received.size() == 1 && pair.two->received.size() == 1; }));
+  CHECK(number_of(pair.two->received[0]) == 1);
+  CHECK(number_of(pair.one->received[0]) == 2);
+
+  SECTION("both speak a newer one") {
+    asio::io_context other_io;
+    MixedPair newer(other_io, {4, 6}, {5, 7});
+    REQUIRE(run_until(other_io, [&] { return newer.one->transport.protocol_version(2) == 6; }));
+    REQUIRE(run_until(other_io, [&] { return newer.two->transport.protocol_version(1) == 6; }));
+  }
+}
+
+TEST_CASE("replicas whose protocol ranges do not meet refuse each other", "[transport]") {
+  asio::io_context io;
+  MixedPair pair(io, {5, 5}, {4, 4});
+  // Each has refused the other's hello and learnt of the other's refusal.
+  REQUIRE(run_until(io, [&] {
+    return pair.one->transport.counters().bad_hello_replies >= 1 &&
+           pair.two->transport.counters().bad_hello_replies >= 1 &&
+           pair.one->transport.counters().bad_hellos >= 1 &&
+           pair.two->transport.counters().bad_hellos >= 1;
+  }));
+  pair.one->transport.send(2, numbered(1));
+  pair.two->transport.send(1, numbered(2));
+  run_for(io, 300ms);
+  CHECK(pair.one->received.empty());
+  CHECK(pair.two->received.empty());
+  // A refusing peer is not a peer that answered (the founding check counts on it).
+  CHECK(pair.one->transport.hello_answer(2) == HelloAnswer::kUnreachable);
+  CHECK(pair.two->transport.hello_answer(1) == HelloAnswer::kUnreachable);
+  CHECK_FALSE(pair.one->transport.protocol_version(2));
+  CHECK_FALSE(pair.two->transport.protocol_version(1));
+}
+
+TEST_CASE("a transport refuses an empty protocol range", "[transport]") {
+  asio::io_context io;
+  TransportLimits limits = test_limits();
+  limits.protocols = {5, 4};
+  CHECK_THROWS_AS(Replica(io, 1, {{2, local_address(1)}}, "127.0.0.1:0", limits),
+                  std::invalid_argument);
 }
 
 TEST_CASE("a full send queue drops new messages instead of growing", "[transport]") {
