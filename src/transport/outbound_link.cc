@@ -115,7 +115,6 @@ void OutboundLink::connect_to(std::uint64_t attempt, const tcp::resolver::result
 void OutboundLink::on_connected(std::uint64_t attempt) {
   timer_.cancel();
   set_peer_socket_options(socket_, context_->limits.dead_link_after);
-  consecutive_failures_ = 0;
   down_ = false;
   if (hello_answer_ == HelloAnswer::kPending || hello_answer_ == HelloAnswer::kUnreachable) {
     hello_answer_ = HelloAnswer::kAwaitingAnswer;
@@ -181,6 +180,9 @@ std::optional<std::string> OutboundLink::accept_version(const HelloReply& reply)
                        to_string(reply.responder_protocols));
   }
   protocol_version_ = reply.chosen_version;
+  // Only a connection the peer takes ends a run of failures: one that refuses us at the
+  // hello is retried with the growing backoff, not at once, and logged once.
+  consecutive_failures_ = 0;
   return std::nullopt;
 }
 
@@ -231,6 +233,7 @@ void OutboundLink::watch_for_close(std::uint64_t attempt) {
 
 void OutboundLink::fail(std::string_view what) {
   const bool was_connected = connected_.exchange(false, std::memory_order_relaxed);
+  const bool was_answered = protocol_version_.has_value();
   protocol_version_.reset();
   const std::uint64_t attempt = ++attempt_;
   resolver_.cancel();
@@ -249,9 +252,16 @@ void OutboundLink::fail(std::string_view what) {
   ++consecutive_failures_;
 
   const std::chrono::milliseconds delay = next_backoff();
-  if (was_connected) {
+  if (was_answered) {
     spdlog::warn("node {}: lost connection to peer {} at {} ({}), {} messages dropped",
                  context_->self, peer_, to_string(address_), what, lost);
+  } else if (consecutive_failures_ == 1 && was_connected) {
+    // Connected, but the peer did not take the connection (it refused the hello, or
+    // closed before answering it).
+    spdlog::warn(
+        "node {}: peer {} at {} did not take the connection ({}), {} messages "
+        "dropped, retrying",
+        context_->self, peer_, to_string(address_), what, lost);
   } else if (consecutive_failures_ == 1) {
     spdlog::info("node {}: peer {} at {} unreachable ({}), retrying", context_->self, peer_,
                  to_string(address_), what);

@@ -634,6 +634,11 @@ TEST_CASE("replicas whose protocol ranges do not meet refuse each other", "[tran
   CHECK(pair.two->transport.hello_answer(1) == HelloAnswer::kUnreachable);
   CHECK_FALSE(pair.one->transport.protocol_version(2));
   CHECK_FALSE(pair.two->transport.protocol_version(1));
+  // A refused connection does not end the run of failures: retries back off to
+  // reconnect_max (100 ms here) rather than knocking every 10 ms.
+  const std::uint64_t refused_before = pair.one->transport.counters().bad_hellos;
+  run_for(io, 1s);
+  CHECK(pair.one->transport.counters().bad_hellos - refused_before <= 15);
 }
 
 TEST_CASE("a transport refuses an empty protocol range", "[transport]") {
