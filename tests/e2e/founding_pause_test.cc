@@ -33,6 +33,15 @@ void lock_chosen_by_1_and_2_then_2_wiped(TestCluster& cluster) {
   std::filesystem::remove_all(cluster.data_dir(2));
 }
 
+// The acknowledged write of "lock" (x) must still be what a linearizable read on replica 3
+// returns.
+void check_lock_acknowledged_x(TestCluster& cluster) {
+  KvClient kv(cluster.client_port(3));
+  const KvReply read = kv.get("lock");
+  INFO("linearizable read of an acknowledged write: " << read.describe());
+  CHECK(read.value == std::optional<std::string>("x"));
+}
+
 TEST_CASE("e2e: a wiped replica does not found while the peers that know it are paused",
           "[e2e][founding]") {
   TestCluster cluster;
@@ -61,19 +70,10 @@ TEST_CASE("e2e: a wiped replica does not found while the peers that know it are 
     CHECK((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 2));
   } else {
     // It founded: replicas 2 (every promise forgotten) and 3 are a majority without x.
-    KvClient kv(cluster.client_port(3));
-    const KvReply read = kv.get("lock");
-    INFO("linearizable read of an acknowledged write: " << read.describe());
-    CHECK(read.value == std::optional<std::string>("x"));
+    check_lock_acknowledged_x(cluster);
   }
   CHECK(refused);
 }
-
-}  // namespace
-}  // namespace paxoskv::e2e
-
-namespace paxoskv::e2e {
-namespace {
 
 // Hidden: what the start-up contract allows today ("unless a reachable peer already knows this
 // replica id"). Peers that crashed and come back with their disks are no failure in crash-recovery
@@ -92,10 +92,7 @@ TEST_CASE("e2e: a wiped replica does not found while the peers that know it are 
   }
   cluster.start(3);  // back on its intact data dir
   if (!refused) {
-    KvClient kv(cluster.client_port(3));
-    const KvReply read = kv.get("lock");
-    INFO("linearizable read of an acknowledged write: " << read.describe());
-    CHECK(read.value == std::optional<std::string>("x"));
+    check_lock_acknowledged_x(cluster);
   }
   CHECK(refused);
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "kvstore/store.h"
+#include "tests/kvstore/log_file_wrapper.h"
 #include "tests/kvstore/temp_dir.h"
 
 namespace paxoskv::kvstore {
@@ -46,14 +47,10 @@ class HeldDiskFullEnv final : public leveldb::EnvWrapper {
 
   leveldb::Status NewWritableFile(const std::string& name,
                                   leveldb::WritableFile** result) override {
-    leveldb::WritableFile* opened = nullptr;
-    leveldb::Status status = target()->NewWritableFile(name, &opened);
-    std::unique_ptr<leveldb::WritableFile> file(opened);
-    if (status.ok() && name.ends_with(".log")) {
-      file = std::make_unique<LogFile>(*this, std::move(file));
-    }
-    *result = file.release();
-    return status;
+    return testing::open_wrapping_logs(*target(), name, result,
+                                       [this](std::unique_ptr<leveldb::WritableFile> file) {
+                                         return std::make_unique<LogFile>(*this, std::move(file));
+                                       });
   }
 
  private:

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "tests/kvstore/log_file_wrapper.h"
+
 namespace paxoskv::kvstore::testing {
 
 enum class LogFault {
@@ -36,15 +38,10 @@ class FaultInjectingEnv : public leveldb::EnvWrapper {
 
   leveldb::Status NewWritableFile(const std::string& name,
                                   leveldb::WritableFile** result) override {
-    leveldb::WritableFile* opened = nullptr;
-    leveldb::Status status = target()->NewWritableFile(name, &opened);
-    std::unique_ptr<leveldb::WritableFile> file(opened);
-    if (status.ok() && name.ends_with(".log")) {
-      file = std::make_unique<FaultyLogFile>(std::move(file), fault_, skip_);
-    }
-    // LevelDB takes ownership through the raw pointer.
-    *result = file.release();
-    return status;
+    return open_wrapping_logs(
+        *target(), name, result, [this](std::unique_ptr<leveldb::WritableFile> file) {
+          return std::make_unique<FaultyLogFile>(std::move(file), fault_, skip_);
+        });
   }
 
  private:
