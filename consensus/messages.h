@@ -17,11 +17,16 @@ namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 // Phase 1a: ask for a promise not to accept ballots below `ballot` for slots >= `slot`.
 // Proposer messages carry the proposer's life number (CoreConfig::incarnation): a write
 // handed to it names the life it was handed to (see ForwardWithdraw).
+//
+// The messages an acceptor answers (Prepare, Accept, ReadQuery) carry the version of the
+// configuration under whose quorums the sender counts the answers (see configuration.h):
+// an acceptor answers only a message of the configuration it knows.
 struct Prepare {
   std::string key;
   Slot slot = 0;
   Ballot ballot;
   std::uint64_t incarnation = 0;
+  std::uint64_t config = 0;
 };
 
 // Phase 1b: the promise, with the acceptor's accepted proposal for `slot` if it has one.
@@ -49,6 +54,7 @@ struct Accept {
   KeyValue value;
   OpId op;
   std::uint64_t incarnation = 0;
+  std::uint64_t config = 0;
 };
 
 // Phase 2b.
@@ -87,6 +93,7 @@ struct ReadQuery {
   std::string key;
   std::uint64_t read_id = 0;
   Version have = 0;
+  std::uint64_t config = 0;
 };
 
 struct ReadReply {

@@ -112,11 +112,25 @@ class Node::Impl {
     });
   }
 
-  static Result wait_for(const std::function<void(Callback)>& start) {
-    auto promise = std::make_shared<std::promise<Result>>();
+  // Starts an asynchronous call and waits for its answer on the caller's thread.
+  template <typename Answer>
+  static Answer wait_for(const std::function<void(std::function<void(Answer)>)>& start) {
+    auto promise = std::make_shared<std::promise<Answer>>();
     auto future = promise->get_future();
-    start([promise](Result result) { promise->set_value(std::move(result)); });
+    start([promise](Answer answer) { promise->set_value(std::move(answer)); });
     return future.get();
+  }
+
+  // Placeholder until the change driver lands: refuses every change.
+  void change_members(MembershipCallback done) {
+    done(MembershipResult{Result::failure(Errc::no_quorum, 0, "membership changes not built yet"),
+                          membership()});
+  }
+
+  Membership membership() const {
+    Membership membership;
+    for (const auto& [id, address] : options_.cluster) membership.members.push_back({id, address});
+    return membership;
   }
 
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) {
@@ -133,6 +147,7 @@ class Node::Impl {
       if (id != options_.id) status.reachable[id] = replica_->reachable(id);
     }
     status.index = replica_->index();
+    status.membership = membership();
     return status;
   }
 
@@ -215,20 +230,42 @@ void Node::wait_prefix(const std::string& prefix, std::uint64_t after_index,
 }
 
 Result Node::put(const std::string& key, std::string value, std::optional<std::uint64_t> expected) {
-  return Impl::wait_for(
+  return Impl::wait_for<Result>(
       [&](Callback done) { put(key, std::move(value), expected, std::move(done)); });
 }
 
 Result Node::remove(const std::string& key, std::optional<std::uint64_t> expected) {
-  return Impl::wait_for([&](Callback done) { remove(key, expected, std::move(done)); });
+  return Impl::wait_for<Result>([&](Callback done) { remove(key, expected, std::move(done)); });
 }
 
 Result Node::get(const std::string& key, Consistency consistency) {
-  return Impl::wait_for([&](Callback done) { get(key, consistency, std::move(done)); });
+  return Impl::wait_for<Result>([&](Callback done) { get(key, consistency, std::move(done)); });
 }
 
 ListResult Node::list(const std::string& prefix, const std::string& after, std::size_t limit) {
   return impl_->list(prefix, after, limit);
+}
+
+void Node::add_member(std::uint32_t, const std::string&, MembershipCallback done) {
+  impl_->change_members(std::move(done));
+}
+
+void Node::remove_member(std::uint32_t, MembershipCallback done) {
+  impl_->change_members(std::move(done));
+}
+
+Membership Node::membership() const {
+  return impl_->membership();
+}
+
+MembershipResult Node::add_member(std::uint32_t id, const std::string& peer_address) {
+  return Impl::wait_for<MembershipResult>(
+      [&](MembershipCallback done) { add_member(id, peer_address, std::move(done)); });
+}
+
+MembershipResult Node::remove_member(std::uint32_t id) {
+  return Impl::wait_for<MembershipResult>(
+      [&](MembershipCallback done) { remove_member(id, std::move(done)); });
 }
 
 std::uint64_t Node::index() const {

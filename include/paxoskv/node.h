@@ -17,8 +17,8 @@
 // each Errc's meaning and HTTP status) and whose `message` says it in words. Every call
 // may also return invalid_argument (an empty key, a key longer than
 // Options::max_key_bytes or holding a NUL byte, a value longer than
-// Options::max_value_bytes) and shutting_down (the node is stopping, or stopped on a disk
-// failure). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
+// Options::max_value_bytes), shutting_down (the node is stopping, or stopped on a disk
+// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
 // chosen, may be chosen later, or may never be. Read the key to learn which.
 #pragma once
 
@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
 #include "paxoskv/start_refused.h"
@@ -41,9 +42,13 @@ namespace paxoskv {
 
 struct NodeStatus {
   std::uint32_t id = 0;
+  // The members as this replica knows them (its applied configuration): while a change
+  // runs, those of both configurations.
   std::map<std::uint32_t, std::string> cluster;
   std::map<std::uint32_t, bool> reachable;  // peers only
   std::uint64_t index = 0;                  // change index
+  Membership membership;                    // this replica's applied configuration
+  bool removed = false;                     // this replica is no longer a member
 };
 
 class Node {
@@ -141,6 +146,34 @@ class Node {
   // more keys match. Blocking; it reads the store on the caller's thread.
   ListResult list(const std::string& prefix, const std::string& after = {},
                   std::size_t limit = 1000);
+
+  // Membership (see README, "Membership"). A change goes through a joint configuration:
+  // while it runs, every decision needs a majority of the old members and a majority of
+  // the new ones, and every key is carried over to the new members; then the new
+  // configuration alone is in force. One change at a time; a change that finds another
+  // still running first finishes it.
+  using MembershipCallback = std::function<void(MembershipResult)>;
+  // Adds replica `id`, reached at `peer_address` ("host:port"). The answer comes once the
+  // new configuration is in force; it does not wait for the new replica to start (start
+  // it promptly, with Options::join: until it runs, a majority of the new configuration
+  // needs the others all the more).
+  //   ok: `membership` is the new configuration.
+  //   invalid_argument: id 0 or a malformed address.
+  //   conflict: the id is a member, or was one (ids are never reused).
+  //   no_quorum: no majority within the request timeout; the change may go on later.
+  //   removed: this replica is no longer a member.
+  void add_member(std::uint32_t id, const std::string& peer_address, MembershipCallback done);
+  // Removes replica `id` (it may be this one). The answer comes once the removed replica
+  // counts for no quorum.
+  //   ok: `membership` is the new configuration.
+  //   not_found: `id` is not a member.  conflict: it is the last member.
+  //   no_quorum, removed: as for add_member().
+  void remove_member(std::uint32_t id, MembershipCallback done);
+  // This replica's applied configuration: at once, possibly behind the cluster's.
+  Membership membership() const;
+  // Blocking forms.
+  MembershipResult add_member(std::uint32_t id, const std::string& peer_address);
+  MembershipResult remove_member(std::uint32_t id);
 
   // This replica's change index: how many changes it has applied, persisted.
   std::uint64_t index() const;

@@ -16,13 +16,20 @@ inline constexpr std::size_t kKeyBytesLimit = 1024;
 
 struct Options {
   std::uint32_t id = 0;                          // this replica's id, a key of `cluster`
-  std::map<std::uint32_t, std::string> cluster;  // id -> peer address "host:port", self included
+  // id -> peer address "host:port", self included. It founds a new cluster's first
+  // configuration; once the cluster has changed its members, the replicated configuration
+  // wins (restarting with an outdated `cluster` is fine). With `join`: at least one
+  // reachable member, and this replica.
+  std::map<std::uint32_t, std::string> cluster;
   std::string data_dir;                          // LevelDB lives here; created if missing
   std::string cluster_name = "paxoskv";  // a data dir serves only the cluster it was made for
   std::string peer_listen;               // where peers connect; defaults to cluster[id]
   std::size_t max_value_bytes = 1 << 20;
   std::size_t max_key_bytes = kKeyBytesLimit;  // at most kKeyBytesLimit
   std::chrono::milliseconds request_timeout{5000};
+  // Join an existing cluster (after its members added this id) instead of founding one:
+  // take the configuration from the members in `cluster`, catch up, then vote.
+  bool join = false;
   // Client writes fail with Errc::no_space while the data dir's file system has less than
   // this free (looked at every 100 ms); 0: never. The reserve is left to what the replica
   // must still write for its peers.

@@ -20,6 +20,7 @@ enum class Errc {
   invalid_argument,  // bad key, value too large, ...
   shutting_down,     // the node is stopping or stopped (or stopped on a disk failure)
   no_space,          // a write refused: the disk of this replica is (almost) full; nothing was done
+  removed,           // this replica was removed from the cluster: it serves no more requests
 };
 
 // The one table of the error vocabulary: for each Errc its name, the text a client is
@@ -47,6 +48,8 @@ constexpr ErrcDescription describe(Errc code) {
       return {"shutting down", "shutting down", 503};
     case Errc::no_space:
       return {"no space", "no space", 507};
+    case Errc::removed:
+      return {"removed", "removed", 410};
   }
   return {"unknown", "internal error", 500};
 }
