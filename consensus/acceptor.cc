@@ -18,9 +18,17 @@ bool Acceptor::answered_as_decided(NodeId from, const std::string& key, const Ke
 }
 
 void Acceptor::on(NodeId from, Prepare& m) {
+  if (!roles_.reconfiguration.answers(from, m.config)) return;
   KeyState& ks = context_.keys().state(m.key);
   roles_.proposer.notice_ballot(ks, m.ballot);
   if (answered_as_decided(from, m.key, ks, m.slot)) return;
+  if (m.slot > ks.applied.version + 1 && !context_.planted(PlantedBug::kPromiseWhileBehind)) {
+    // We missed chosen slots. A promise counts us as holding the key up to the slot
+    // before: a membership change's carry-over relies on it to find every key's latest
+    // state on a majority of the new members. Ask to catch up; the proposer re-sends.
+    context_.send(from, CatchUpRequest{m.key, ks.applied.version});
+    return;
+  }
   if (m.ballot < ks.acceptor.promised) {
     context_.send(from, Reject{m.key, m.slot, m.ballot, ks.acceptor.promised});
     return;
@@ -38,6 +46,7 @@ void Acceptor::on(NodeId from, Prepare& m) {
 }
 
 void Acceptor::on(NodeId from, Accept& m) {
+  if (!roles_.reconfiguration.answers(from, m.config)) return;
   KeyState& ks = context_.keys().state(m.key);
   roles_.proposer.notice_ballot(ks, m.ballot);
   if (answered_as_decided(from, m.key, ks, m.slot)) return;

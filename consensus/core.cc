@@ -27,7 +27,8 @@ class Core::Impl {
   }
 
   void receive(NodeId from, Message message) {
-    if (!context_.peers().is_member(from)) return;
+    // Any sender: a replica joining, or one removed that must learn it was. Only voters'
+    // answers count in a round (see QuorumTally), and acceptors answer by configuration.
     context_.peers().heard_from(from);
     handle(from, std::move(message));
     flush_local();
@@ -55,6 +56,7 @@ class Core::Impl {
   Ready take_ready() { return context_.take_ready(); }
   void on_persisted(std::uint64_t number) { context_.keys().on_persisted(number); }
   const CoreCounters& counters() const { return context_.counters(); }
+  const Configuration& configuration() const { return context_.configuration(); }
   std::size_t cached_keys() { return context_.keys().size(); }
   void set_peer_reachable(NodeId peer, bool reachable) {
     context_.peers().set_reachable(peer, reachable);
@@ -143,6 +145,9 @@ Ready Core::take_ready() {
 }
 const CoreCounters& Core::counters() const {
   return impl_->counters();
+}
+const Configuration& Core::configuration() const {
+  return impl_->configuration();
 }
 std::size_t Core::cached_keys() const {
   return impl_->cached_keys();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "consensus/build_variant.h"
+#include "consensus/configuration.h"
 #include "consensus/messages.h"
 #include "consensus/operation.h"
 #include "consensus/planted_bug.h"
@@ -27,7 +28,11 @@ namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 struct CoreConfig {
   NodeId self = 0;
-  std::vector<NodeId> members;    // every replica, self included
+  // The configuration the cluster was founded with (version 0): every founding replica,
+  // self included, with their addresses. Once the store holds a chosen configuration
+  // (kConfigKey), that one is in force instead. Empty for a replica that joins: it waits
+  // for the configuration from its peers (see Core::configuration).
+  std::vector<ConfigMember> founding_members;
   TimeMs retry_timeout_ms = 200;  // a phase unanswered this long is retried
   TimeMs backoff_max_ms = 300;    // random wait before retrying after a conflict
   // The replica's client request timeout: how long a client's write may wait, here or at
@@ -97,6 +102,8 @@ struct CoreCounters {
   std::uint64_t catch_ups = 0;            // states adopted from other replicas
   std::uint64_t versions_skipped = 0;     // versions never applied here: a later one came first
   std::uint64_t unknown_outcomes = 0;     // writes answered kUnknown
+  std::uint64_t config_refusals = 0;      // messages of another configuration not answered
+  std::uint64_t keys_carried = 0;         // carry-overs done (see CarryOp)
   std::uint64_t forwards = 0;             // writes handed to the key's leader
   std::uint64_t forwards_taken_back = 0;  // ... then proposed here: the leader went quiet
   std::uint64_t accepts_spread = 0;       // phase 2 sent to everyone: an answer was late
@@ -111,7 +118,7 @@ class Core {
 
   // A client operation on `key`, to complete (or fail with kNoQuorum) by `deadline`.
   void submit(RequestId id, const std::string& key, Operation op, TimeMs deadline);
-  // A message from another replica.
+  // A message from another replica (any replica: the sender need not be a member).
   void receive(NodeId from, Message message);
   // Advances time: retries, backoffs, deadlines, background catch-up.
   void tick(TimeMs now);
@@ -120,6 +127,8 @@ class Core {
   Ready take_ready();
 
   const CoreCounters& counters() const;
+  // The configuration in force here: the latest this replica applied.
+  const Configuration& configuration() const;
   std::size_t cached_keys() const;
   // What the transport knows of a peer's connection: writes are not handed to a key's
   // leader that is known to be unreachable (all peers count as reachable until told).

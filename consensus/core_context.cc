@@ -13,14 +13,34 @@ bool is_acceptor_answer(const Message& message) {
          std::holds_alternative<Reject>(message) || std::holds_alternative<ReadReply>(message);
 }
 
+// The configuration chosen last, as this replica's store holds it; else the founding one.
+Configuration configuration_at_start(const CoreConfig& config, const StateReader& reader) {
+  const AppliedRecord chosen = reader.load(kConfigKey).applied;
+  if (chosen.version > 0 && chosen.value) {
+    if (std::optional<Configuration> stored = decode_configuration(*chosen.value, chosen.version)) {
+      return *stored;
+    }
+  }
+  Configuration founding;
+  founding.members = config.founding_members;
+  return founding;
+}
+
 }  // namespace
 
 CoreContext::CoreContext(CoreConfig config, const StateReader& reader,
                          std::function<void(KeyState&)> on_load)
     : config_(std::move(config)),
-      peers_(config_.self, config_.members),
+      configuration_(configuration_at_start(config_, reader)),
+      life_config_version_(configuration_.version),
+      peers_(config_.self, configuration_),
       keys_(reader, std::move(on_load)),
       last_change_index_(reader.change_index()) {}
+
+void CoreContext::adopt(Configuration configuration) {
+  configuration_ = std::move(configuration);
+  peers_.reconfigure(configuration_);
+}
 
 void CoreContext::send(NodeId to, Message message) {
   if (to == config_.self) {
@@ -79,6 +99,8 @@ void CoreContext::persist_applied(const std::string& key, KeyState& ks) {
   record.acceptor_apart = ks.acceptor_apart;
   ks.acceptor_apart = ks.acceptor.accepted.has_value();  // then it stays apart
   ready_.persist.push_back(std::move(record));
+  // Which configuration this acceptor knows must never go back: it answers by it.
+  if (is_reserved_key(key)) ready_.sync = true;
 }
 
 void CoreContext::release_late_persist() {

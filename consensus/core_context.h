@@ -24,6 +24,15 @@ class CoreContext {
 
   const CoreConfig& config() const { return config_; }
   NodeId self() const { return config_.self; }
+  // The configuration in force: the latest this replica applied (see configuration.h).
+  const Configuration& configuration() const { return configuration_; }
+  // Puts a newly applied configuration in force.
+  void adopt(Configuration configuration);
+  // Whether another configuration came in force since this life of the replica began:
+  // a promise won before may have been counted under another quorum rule.
+  bool configuration_changed_in_life() const {
+    return configuration_.version != life_config_version_;
+  }
   TimeMs now() const { return now_; }
   void advance_to(TimeMs now) { now_ = std::max(now_, now); }
   Peers& peers() { return peers_; }
@@ -62,6 +71,8 @@ class CoreContext {
 
  private:
   CoreConfig config_;
+  Configuration configuration_;
+  Version life_config_version_ = 0;
   TimeMs now_ = 0;
   Peers peers_;
   KeyTable keys_;

@@ -32,6 +32,19 @@ KeyState* KeyTable::find(const std::string& key) {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
+void KeyTable::for_each(const std::function<void(const std::string&, KeyState&)>& visit) {
+  // Visiting may load other keys (a rehash would invalidate iterators): keys first.
+  std::vector<std::string> keys;
+  keys.reserve(keys_.size());
+  for (const auto& entry : keys_) keys.push_back(entry.first);
+  for (const std::string& key : keys) {
+    if (KeyState* ks = find(key)) {
+      active_.insert(key);
+      visit(key, *ks);
+    }
+  }
+}
+
 void KeyTable::on_persisted(std::uint64_t number) {
   readies_persisted_ = std::max(readies_persisted_, number);
 }

@@ -39,6 +39,8 @@ class KeyTable {
   void evict_idle(std::size_t max_keys, const std::function<bool(const KeyState&)>& busy);
 
   std::size_t size() const { return keys_.size(); }
+  // Calls `visit` for every key in memory and marks each active.
+  void for_each(const std::function<void(const std::string&, KeyState&)>& visit);
 
  private:
   const StateReader& reader_;

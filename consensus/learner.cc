@@ -43,6 +43,7 @@ void Learner::apply(const std::string& key, KeyState& ks, AppliedRecord chosen,
   context_.persist_applied(key, ks);
   roles_.proposer.on_applied(key, ks, our_ballot.has_value());
   roles_.reads.on_applied(ks);
+  roles_.reconfiguration.on_applied(key, ks);
 }
 
 void Learner::await_commit(KeyState& ks) {

@@ -25,7 +25,13 @@ struct DeleteOp {
 // A linearizable read.
 struct ReadOp {};
 
-using Operation = std::variant<PutOp, DeleteOp, ReadOp>;
+// A membership change's carry-over of the key (see config_change.h): done once phase 1
+// under the configuration in force completed for the key's open slot, with every
+// promising acceptor up to date with the key, and a value found accepted in that slot
+// chosen. Changes nothing else; answers kOk with the key's version. Not for clients.
+struct CarryOp {};
+
+using Operation = std::variant<PutOp, DeleteOp, ReadOp, CarryOp>;
 
 enum class Outcome {
   kOk,        // done: `version` (and for reads `value`) is the key's state

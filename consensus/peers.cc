@@ -17,11 +17,18 @@ constexpr TimeMs kLatePeerPassedOverMs = 1000;
 
 }  // namespace
 
-Peers::Peers(NodeId self, std::vector<NodeId> members)
-    : self_(self), members_(std::move(members)), quorum_(members_.size() / 2 + 1) {
+Peers::Peers(NodeId self, const Configuration& configuration) : self_(self) {
+  reconfigure(configuration);
+}
+
+void Peers::reconfigure(const Configuration& configuration) {
+  members_ = configuration.voters();
+  others_.clear();
   for (NodeId member : members_) {
     if (member != self_) others_.push_back(member);
   }
+  rule_ = QuorumRule::of(configuration);
+  thrifty_ = !configuration.joint() && configuration.is_member(self_);
 }
 
 bool Peers::is_member(NodeId node) const {
@@ -45,16 +52,24 @@ void Peers::note_late(NodeId peer, TimeMs now) {
 }
 
 std::vector<NodeId> Peers::phase2_targets(TimeMs now, bool with_own_acceptor) {
+  if (!thrifty_) {
+    // Our own acceptor is asked even when its answer does not count (we are no voter):
+    // a reloaded leadership relies on it holding whatever we proposed.
+    std::vector<NodeId> targets = members_;
+    if (with_own_acceptor && !is_member(self_)) targets.push_back(self_);
+    return targets;
+  }
+  const std::size_t quorum = members_.size() / 2 + 1;
   std::vector<NodeId> targets;
   if (with_own_acceptor) targets.push_back(self_);
   const std::size_t first = accept_rotation_++;
   for (const bool owing : {false, true}) {
-    for (std::size_t i = 0; i < others_.size() && targets.size() < quorum_; ++i) {
+    for (std::size_t i = 0; i < others_.size() && targets.size() < quorum; ++i) {
       const NodeId peer = others_[(first + i) % others_.size()];
       if (owes_since_.contains(peer) == owing && responsive(peer, now)) targets.push_back(peer);
     }
   }
-  return targets.size() < quorum_ ? members_ : targets;
+  return targets.size() < quorum ? members_ : targets;
 }
 
 bool Peers::responsive(NodeId peer, TimeMs now) const {

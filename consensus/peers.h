@@ -9,18 +9,22 @@
 #include <vector>
 
 #include "consensus/build_variant.h"
+#include "consensus/configuration.h"
 #include "consensus/messages.h"
 
 namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
 class Peers {
  public:
-  Peers(NodeId self, std::vector<NodeId> members);
+  Peers(NodeId self, const Configuration& configuration);
 
+  // Takes the voters and quorum rule of a newly chosen configuration.
+  void reconfigure(const Configuration& configuration);
+  // Everyone whose vote counts (both configurations' members while a change runs).
   const std::vector<NodeId>& members() const { return members_; }
   bool is_member(NodeId node) const;
-  // How many members make a majority.
-  std::size_t quorum() const { return quorum_; }
+  // Who must answer for a round to count.
+  const QuorumRule& rule() const { return rule_; }
 
   // What the transport knows of a peer's connection (all count as reachable until told).
   void set_reachable(NodeId peer, bool reachable);
@@ -35,7 +39,8 @@ class Peers {
 
   // Thrifty phase 2: this replica's own acceptor (unless a test leaves it out) and just
   // enough peers for a majority, in turns, those that owe us no answer first (they are
-  // surely alive), then those whose answer is not late. Every member if too few qualify.
+  // surely alive), then those whose answer is not late. Every member if too few qualify,
+  // while a change runs (two majorities are needed), and if this replica is no voter.
   std::vector<NodeId> phase2_targets(TimeMs now, bool with_own_acceptor);
 
  private:
@@ -44,7 +49,8 @@ class Peers {
   NodeId self_ = 0;
   std::vector<NodeId> members_;  // self included
   std::vector<NodeId> others_;   // the members but us
-  std::size_t quorum_ = 1;
+  QuorumRule rule_;
+  bool thrifty_ = false;  // one majority decides, and we are in it
   std::set<NodeId> unreachable_;
   // Peers that owe us an answer, since when: cleared by any message from them.
   std::map<NodeId, TimeMs> owes_since_;

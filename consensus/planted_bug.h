@@ -20,6 +20,11 @@ enum class PlantedBug {
   kPromiseNotSynced,                // writes promises and acceptances without syncing them
   kLeadershipSurvivesRestart,       // reloads a key's leadership from an earlier life
   kPhase2SkipsOwnAcceptor,          // sends phase 2 to a majority of peers, not its own acceptor
+  kAcceptorIgnoresConfiguration,    // answers messages of any configuration version
+  kPromiseWhileBehind,              // promises a slot beyond the one after its applied state
+  kCarryWithoutPhase1,              // counts a key as carried over without phase 1
+  kChangeInOneStep,                 // a membership change goes to the new configuration at once
+  kChangeSkipsCarryOver,  // a membership change leaves the joint one without carrying keys
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -22,6 +22,10 @@ bool contains(const std::vector<NodeId>& nodes, NodeId node) {
   return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
 }
 
+bool is_carry(const PendingOp& op) {
+  return std::holds_alternative<CarryOp>(op.op);
+}
+
 }  // namespace
 
 Proposer::Proposer(CoreContext& context, Roles& roles)
@@ -47,9 +51,19 @@ void Proposer::drive(const std::string& key, KeyState& ks) {
     return;
   }
   if (ks.ops.front().forwarded_to != 0) return;  // its answer comes first
+  if (context_.planted(PlantedBug::kCarryWithoutPhase1) && finish_carries(key, ks)) {
+    drive(key, ks);
+    return;
+  }
   if (!p.leader) {
-    if (roles_.forwarding.forward_to_leader(key, ks)) return;
+    if (!is_carry(ks.ops.front()) && roles_.forwarding.forward_to_leader(key, ks)) return;
     start_prepare(key, ks);
+    return;
+  }
+  // Leading under the configuration in force: phase 1 completed under it, so the key is
+  // carried over already.
+  if (finish_carries(key, ks)) {
+    drive(key, ks);
     return;
   }
   // Fast path: we hold a majority's promise for every open slot. A precondition that
@@ -64,6 +78,30 @@ void Proposer::drive(const std::string& key, KeyState& ks) {
   start_accept(key, ks, std::move(evaluation.new_value), ks.ops.front().op_id, true);
 }
 
+// Answers the carry-overs at the head of the queue, done by a phase 1 under the
+// configuration in force (see CarryOp). Whether any was.
+bool Proposer::finish_carries(const std::string& key, KeyState& ks) {
+  bool finished = false;
+  while (!ks.ops.empty() && is_carry(ks.ops.front())) {
+    ++context_.counters().keys_carried;
+    roles_.forwarding.answer(key, ks.ops.front(), Outcome::kOk, ks.applied.version);
+    ks.ops.erase(ks.ops.begin());
+    finished = true;
+  }
+  return finished;
+}
+
+void Proposer::on_configuration_changed(const std::string& key, KeyState& ks) {
+  ProposerState& p = ks.proposer;
+  p.leader = false;
+  if (p.phase != ProposerPhase::kIdle) {
+    // Stopped like a timed-out phase, without the backoff: nobody dueled us.
+    p.phase = ProposerPhase::kIdle;
+    p.backoff_until = 0;
+  }
+  drive(key, ks);
+}
+
 void Proposer::notice_ballot(KeyState& ks, const Ballot& ballot) {
   if (ballot.node != context_.self() && ballot > ks.proposer.ballot) ks.proposer.leader = false;
 }
@@ -75,7 +113,10 @@ void Proposer::notice_ballot(KeyState& ks, const Ballot& ballot) {
 // when the key left memory with its leadership (see drive()). A promise given elsewhere
 // meanwhile only makes the accept fail.
 void Proposer::restore_leadership(KeyState& ks) const {
-  const bool same_life = ks.acceptor.led_incarnation == context_.config().incarnation ||
+  // In this life, and under the configuration of its beginning: a promise from before a
+  // change was counted under another quorum rule.
+  const bool same_life = (ks.acceptor.led_incarnation == context_.config().incarnation &&
+                          !context_.configuration_changed_in_life()) ||
                          context_.planted(PlantedBug::kLeadershipSurvivesRestart);
   if (same_life && !ks.acceptor.led.is_zero() && ks.acceptor.led == ks.acceptor.promised &&
       !ks.acceptor.accepted) {
@@ -104,6 +145,7 @@ void Proposer::settle_decided_ops(const std::string& key, KeyState& ks) {
   roles_.forwarding.settle_parked(ks);
   while (!ks.ops.empty()) {
     PendingOp& head = ks.ops.front();
+    if (is_carry(head)) return;  // never chosen: done by phase 1 (see finish_carries)
     const WriterMark mark = mark_of(ks.applied.writers, head.op_id.node);
     const bool planted = context_.planted(PlantedBug::kTakenBackWriteIgnoresMarks) &&
                          head.taken_back_from != 0 && head.proposed_slot == 0;
@@ -139,11 +181,18 @@ void Proposer::start_prepare(const std::string& key, KeyState& ks) {
   p.phase = ProposerPhase::kPreparing;
   p.phase_started_at = now;
   p.slot = ks.applied.version + 1;
-  p.votes = QuorumTally(context_.peers().quorum());
+  p.votes = QuorumTally(context_.peers().rule());
   p.highest_accepted.reset();
   p.phase_deadline = now + context_.config().retry_timeout_ms;
   ++context_.counters().phase1_rounds;
-  context_.broadcast(Prepare{key, p.slot, p.ballot, context_.config().incarnation});
+  context_.broadcast(current_prepare(key, ks));
+}
+
+// The Prepare of the phase 1 under way.
+Prepare Proposer::current_prepare(const std::string& key, const KeyState& ks) const {
+  const ProposerState& p = ks.proposer;
+  return Prepare{key, p.slot, p.ballot, context_.config().incarnation,
+                 context_.configuration().version};
 }
 
 // Counts `from`'s answer if it is a first answer to the phase under way.
@@ -187,6 +236,7 @@ void Proposer::on_prepared(const std::string& key, KeyState& ks) {
   roles_.reads.on_latest_confirmed(ks, p.slot, confirmed_at);
   while (true) {
     settle_decided_ops(key, ks);
+    if (finish_carries(key, ks)) continue;
     if (ks.ops.empty() || ks.ops.front().forwarded_to != 0) return;
     PendingOp& head = ks.ops.front();
     Evaluation evaluation = evaluate(head.op, ks.applied);
@@ -222,7 +272,7 @@ void Proposer::start_accept(const std::string& key, KeyState& ks, KeyValue value
   const TimeMs now = context_.now();
   p.phase = ProposerPhase::kAccepting;
   p.slot = ks.applied.version + 1;
-  p.votes = QuorumTally(context_.peers().quorum());
+  p.votes = QuorumTally(context_.peers().rule());
   p.proposal_value = std::move(value);
   p.proposal_op = op;
   if (for_head_op) ks.ops.front().proposed_slot = p.slot;
@@ -240,13 +290,24 @@ void Proposer::start_accept(const std::string& key, KeyState& ks, KeyValue value
 // The Accept of the phase 2 under way.
 Accept Proposer::current_accept(const std::string& key, const KeyState& ks) const {
   const ProposerState& p = ks.proposer;
-  return Accept{
-      key, p.slot, p.ballot, p.proposal_value, p.proposal_op, context_.config().incarnation};
+  return Accept{key,
+                p.slot,
+                p.ballot,
+                p.proposal_value,
+                p.proposal_op,
+                context_.config().incarnation,
+                context_.configuration().version};
 }
 
 void Proposer::on_peer_behind(const std::string& key, KeyState& ks, NodeId peer, Version have) {
-  // A peer behind our in-flight proposal can accept it once it has caught up.
+  // A peer behind our phase 1 can promise, and one behind our in-flight proposal can
+  // accept it, once it has caught up (the chosen state went to it first).
   ProposerState& p = ks.proposer;
+  if (p.phase == ProposerPhase::kPreparing && p.slot == ks.applied.version + 1 &&
+      have < ks.applied.version && !p.votes.counted(peer)) {
+    context_.send(peer, current_prepare(key, ks));
+    return;
+  }
   if (p.phase == ProposerPhase::kAccepting && p.slot == ks.applied.version + 1 &&
       have < ks.applied.version) {
     if (!contains(p.accept_targets, peer)) p.accept_targets.push_back(peer);
@@ -278,6 +339,9 @@ void Proposer::on(NodeId from, Accepted& m) {
   // Chosen.
   p.phase = ProposerPhase::kIdle;
   const Ballot chosen_ballot = p.ballot;
+  // The voters of the configuration it was chosen under: if it is a new configuration,
+  // the members it leaves out learn of it too (a removed replica must know it is).
+  std::vector<NodeId> learners = context_.peers().members();
   roles_.learner.apply(m.key, ks,
                        AppliedRecord{p.slot, p.proposal_value,
                                      with_write(ks.applied.writers, p.proposal_op, p.slot)},
@@ -285,6 +349,9 @@ void Proposer::on(NodeId from, Accepted& m) {
   // Those asked in phase 2 hold the value: they learn it is chosen. The others get the
   // chosen state itself.
   for (NodeId member : context_.peers().members()) {
+    if (!contains(learners, member)) learners.push_back(member);
+  }
+  for (NodeId member : learners) {
     if (member == context_.self()) continue;
     if (contains(p.accept_targets, member)) {
       context_.send(member, Commit{m.key, m.slot, chosen_ballot, context_.config().incarnation});

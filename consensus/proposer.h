@@ -61,6 +61,9 @@ class Proposer {
   void on_peer_behind(const std::string& key, KeyState& ks, NodeId peer, Version have);
   // The learner applied a newer state, chosen by us if `chosen_by_us`.
   void on_applied(const std::string& key, KeyState& ks, bool chosen_by_us);
+  // A new configuration is in force: leadership won under the previous one is gone, and
+  // a phase under way stops (answers to it were counted under the previous rule).
+  void on_configuration_changed(const std::string& key, KeyState& ks);
   // A key just loaded from the store: restores the leadership it had when it left memory.
   void restore_leadership(KeyState& ks) const;
 
@@ -80,6 +83,8 @@ class Proposer {
   void start_accept(const std::string& key, KeyState& ks, KeyValue value, OpId op,
                     bool for_head_op);
   Accept current_accept(const std::string& key, const KeyState& ks) const;
+  Prepare current_prepare(const std::string& key, const KeyState& ks) const;
+  bool finish_carries(const std::string& key, KeyState& ks);
   void spread_accept(const std::string& key, KeyState& ks);
   void abandon_phase(KeyState& ks);
 

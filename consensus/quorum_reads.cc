@@ -30,14 +30,24 @@ void QuorumReads::start_round(const std::string& key, KeyState& ks) {
   round.id = ++next_read_id_;
   round.reads = std::move(r.waiting);
   r.waiting.clear();
-  round.replies = QuorumTally(context_.peers().quorum());
+  round.replies = QuorumTally(context_.peers().rule());
   round.started = context_.now();
   r.round = std::move(round);
   ++context_.counters().read_rounds;
-  context_.broadcast(ReadQuery{key, r.round->id, ks.applied.version});
+  context_.broadcast(
+      ReadQuery{key, r.round->id, ks.applied.version, context_.configuration().version});
+}
+
+void QuorumReads::on_configuration_changed(const std::string& key, KeyState& ks) {
+  ReadState& r = ks.reads;
+  if (!r.round) return;
+  for (PendingRead& read : r.round->reads) r.waiting.push_back(read);
+  r.round.reset();
+  start_round(key, ks);
 }
 
 void QuorumReads::on(NodeId from, ReadQuery& m) {
+  if (!roles_.reconfiguration.answers(from, m.config)) return;
   KeyState& ks = context_.keys().state(m.key);
   ReadReply reply{m.key, m.read_id, ks.applied.version, std::nullopt, {}, 0};
   if (ks.applied.version > m.have) {

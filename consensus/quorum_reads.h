@@ -64,6 +64,8 @@ class QuorumReads {
   // applied state was the latest at that moment.
   void on_latest_confirmed(KeyState& ks, Slot slot, TimeMs confirmed_at);
 
+  // A new configuration is in force: a round under way starts over under its rule.
+  void on_configuration_changed(const std::string& key, KeyState& ks);
   // Starts over a round unanswered too long, and reads again behind an unsettled slot.
   void tick(const std::string& key, KeyState& ks);
   // Fails the reads whose deadline passed.

@@ -1,13 +1,14 @@
 // The answers of one round (promises, acceptances, read replies): each replica counts
-// once, and a majority of the members decides.
+// once, and the round's QuorumRule decides (a majority of the members; while a change
+// runs, a majority of the leaving members too).
 #pragma once
 
 #include <algorithm>
-#include <cstddef>
-#include <limits>
+#include <utility>
 #include <vector>
 
 #include "consensus/build_variant.h"
+#include "consensus/configuration.h"
 #include "consensus/types.h"
 
 namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
@@ -16,8 +17,8 @@ class QuorumTally {
  public:
   // A tally that no count reaches: no round is under way.
   QuorumTally() = default;
-  // A new round's tally, decided by `quorum` distinct voters.
-  explicit QuorumTally(std::size_t quorum) : quorum_(quorum) {}
+  // A new round's tally, decided by `rule`.
+  explicit QuorumTally(QuorumRule rule) : rule_(std::move(rule)) {}
 
   // Counts `voter`'s answer; false if it was counted already (a duplicate).
   bool add(NodeId voter) {
@@ -30,10 +31,10 @@ class QuorumTally {
     return std::find(voters_.begin(), voters_.end(), voter) != voters_.end();
   }
 
-  bool reached() const { return voters_.size() >= quorum_; }
+  bool reached() const { return rule_.reached_by(voters_); }
 
  private:
-  std::size_t quorum_ = std::numeric_limits<std::size_t>::max();
+  QuorumRule rule_;  // empty: never reached
   std::vector<NodeId> voters_;
 };
 

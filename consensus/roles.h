@@ -9,6 +9,7 @@
 #include "consensus/learner.h"
 #include "consensus/proposer.h"
 #include "consensus/quorum_reads.h"
+#include "consensus/reconfiguration.h"
 
 namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 
@@ -20,7 +21,8 @@ struct Roles {
         proposer(context, *this),
         learner(context, *this),
         forwarding(context, *this),
-        reads(context, *this) {}
+        reads(context, *this),
+        reconfiguration(context, *this) {}
   Roles(const Roles&) = delete;
   Roles& operator=(const Roles&) = delete;
 
@@ -29,6 +31,7 @@ struct Roles {
   Learner learner;
   Forwarding forwarding;
   QuorumReads reads;
+  Reconfiguration reconfiguration;
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -27,7 +27,10 @@ consensus::CoreConfig core_config(const Options& options, const kvstore::Store& 
   config.self = options.id;
   config.incarnation = store.incarnation();
   config.request_timeout_ms = static_cast<consensus::TimeMs>(options.request_timeout.count());
-  for (const auto& [id, address] : options.cluster) config.members.push_back(id);
+  if (!options.join) {
+    for (const auto& [id, address] : options.cluster)
+      config.founding_members.push_back({id, address});
+  }
   config.seed = std::random_device{}();
   return config;
 }

@@ -1,12 +1,13 @@
-// The vote counting shared by phase 1, phase 2 and quorum reads.
-#include <catch2/catch.hpp>
-
+// The vote counting shared by phase 1, phase 2 and quorum reads, and the quorum rule of a
+// configuration, joint or not.
 #include "consensus/quorum_tally.h"
+
+#include <catch2/catch.hpp>
 
 namespace paxoskv::consensus {
 
-TEST_CASE("a tally counts each voter once and is decided by a quorum of distinct ones") {
-  QuorumTally tally(2);
+TEST_CASE("a tally counts each voter once and is decided by a majority of distinct members") {
+  QuorumTally tally(QuorumRule{{1, 2, 3}, {}});
   CHECK_FALSE(tally.reached());
   CHECK(tally.add(3));
   CHECK_FALSE(tally.add(3));  // a duplicated answer
@@ -17,12 +18,34 @@ TEST_CASE("a tally counts each voter once and is decided by a quorum of distinct
   CHECK(tally.reached());
 }
 
-TEST_CASE("no count reaches a tally of no round") {
+TEST_CASE("answers of replicas outside the configuration do not count") {
+  QuorumTally tally(QuorumRule{{1, 2, 3}, {}});
+  tally.add(4);
+  tally.add(5);
+  tally.add(1);
+  CHECK_FALSE(tally.reached());
+}
+
+TEST_CASE("while joint, a majority of the new members is not enough without one of the old") {
+  // From {1,2,3} to {3,4,5}: {3,4,5} is a majority of the new ones only.
+  QuorumTally tally(QuorumRule{{3, 4, 5}, {1, 2, 3}});
+  tally.add(3);
+  tally.add(4);
+  tally.add(5);
+  CHECK_FALSE(tally.reached());
+  tally.add(1);
+  CHECK(tally.reached());
+}
+
+TEST_CASE("no count reaches a tally of no round, nor one of no known configuration") {
   QuorumTally idle;
   CHECK_FALSE(idle.reached());
   idle.add(1);
   idle.add(2);
   CHECK_FALSE(idle.reached());
+  QuorumTally unconfigured(QuorumRule{{}, {}});
+  unconfigured.add(1);
+  CHECK_FALSE(unconfigured.reached());
 }
 
 }  // namespace paxoskv::consensus

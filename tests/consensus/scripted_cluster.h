@@ -112,7 +112,8 @@ class ScriptedCluster {
   void start(consensus::NodeId id) {
     consensus::CoreConfig config;
     config.self = id;
-    config.members = members_;
+    for (consensus::NodeId member : members_)
+      config.founding_members.push_back({member, "sim:" + std::to_string(member)});
     config.seed = id;
     config.incarnation = ++incarnations_[id];
     if (configure_) configure_(config);

@@ -220,7 +220,8 @@ class Simulation {
   void start(Replica& replica) {
     CoreConfig config;
     config.self = replica.id;
-    config.members = members_;
+    for (NodeId member : members_)
+      config.founding_members.push_back({member, "sim:" + std::to_string(member)});
     config.seed =
         options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
     config.planted_bug = options_.planted_bug;
