@@ -124,8 +124,9 @@ void ConfigChange::write(const Configuration& next, Version expected) {
 void ConfigChange::on_submitted(const std::string& key, Outcome outcome,
                                 const Configuration& current) {
   if (finished_) return;
-  if (key != kConfigKey || stage_ != Stage::kCarrying) {
-    // A write of kConfigKey (a carry of kConfigKey only happens while carrying).
+  if (key == kConfigKey && stage_ != Stage::kCarrying) {
+    // A write of kConfigKey (a carry of kConfigKey only happens while carrying, and the
+    // writes never do).
     if (outcome == Outcome::kConflict) {
       // Another change got in first: look again from what is in force now.
       if (failures_left_-- == 0) return finish(ChangeFailure::kNoQuorum);

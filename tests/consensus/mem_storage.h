@@ -46,6 +46,18 @@ class MemStorage : public consensus::StateReader {
 
   std::size_t unsynced_writes() const { return unsynced_.size(); }
 
+  // Every key with any record, as a replica's store lists them (synced or not), in order.
+  std::vector<std::string> keys() const {
+    std::vector<std::string> keys;
+    for (const auto& [key, record] : records_) keys.push_back(key);
+    for (const auto& batch : unsynced_) {
+      for (const consensus::PersistRecord& written : batch) keys.push_back(written.key);
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  }
+
   std::uint64_t change_index() const override {
     std::uint64_t last = change_index_;
     for (const auto& batch : unsynced_) {

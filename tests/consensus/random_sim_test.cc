@@ -75,6 +75,27 @@ TEST_CASE("seed 41258: a parked write is not answered as failed once its leader 
   CHECK(result.ok);
 }
 
+// Replicas added and removed at random moments among the usual faults: every check holds,
+// and changes finish.
+TEST_CASE("membership changes keep safety, agreement, linearizability and liveness", "[sim]") {
+  const std::uint64_t first = first_seed_from_environment();
+  const std::uint64_t count = seeds_from_environment(2000) / 4 + 1;
+  std::uint64_t completed = 0, changes = 0, failures = 0;
+  for (std::uint64_t seed = first; seed < first + count; ++seed) {
+    const SimResult result = run_simulation(membership_options_for_seed(seed));
+    completed += result.ops_completed;
+    changes += result.changes_done;
+    if (!result.ok) {
+      ++failures;
+      std::cerr << "FAILED (membership) " << result.failure << "\n";
+    }
+  }
+  std::cerr << "membership simulation: " << count << " seeds from " << first << ", " << completed
+            << " ops completed, " << changes << " changes done, " << failures << " failed\n";
+  CHECK(failures == 0);
+  CHECK(changes > count);  // most runs finish changes, some several
+}
+
 TEST_CASE("a quiet network loses nothing and answers everything", "[sim]") {
   SimOptions options;
   options.seed = 42;

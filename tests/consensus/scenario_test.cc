@@ -249,6 +249,39 @@ TEST_CASE("a value chosen while its proposer heard nothing stays chosen", "[teet
         consensus::KeyValue("z"));
 }
 
+// Acceptor 2 answers Accepted for x, which makes x chosen with the proposer's own
+// acceptance; then both crash before 2's acceptance reaches its disk, and replica 3 writes y
+// with 2. Returns what 3 gets chosen in x's slot ("two values" if the cluster saw two).
+consensus::KeyValue slot_chosen_after_an_acceptance_lost_in_a_crash(consensus::PlantedBug bug) {
+  ScriptedCluster cluster(3, [bug](consensus::CoreConfig& config) {
+    if (config.self == 2) config.planted_bug = bug;
+  });
+  cluster.submit(1, 1, "k", put("x"));
+  cluster.deliver(kind_from_to<Prepare>(1, 2));
+  cluster.deliver(kind_from_to<Promise>(2, 1));
+  cluster.deliver(kind_from_to<consensus::Accept>(1, 2));
+  cluster.deliver(kind_from_to<consensus::Accepted>(2, 1));  // x is chosen
+  cluster.crash(2);  // before its next tick: a late persist is lost
+  cluster.crash(1);
+  cluster.start(2);
+  cluster.submit(3, 2, "k", put("y"));
+  try {
+    cluster.deliver_all();
+  } catch (const std::logic_error&) {
+    return consensus::KeyValue("two values");
+  }
+  return cluster.chosen("k", 1).value_or(consensus::KeyValue("nothing"));
+}
+
+TEST_CASE("an acceptance stated to the proposer survives the acceptor's crash", "[teeth]") {
+  CHECK(slot_chosen_after_an_acceptance_lost_in_a_crash(consensus::PlantedBug::kNone) ==
+        consensus::KeyValue("x"));
+  // An acceptor that answers before its acceptance is durable forgets x in the crash: 3's
+  // phase 1 with it finds nothing, and y is chosen where x was (replica 1 applied x).
+  CHECK(slot_chosen_after_an_acceptance_lost_in_a_crash(
+            consensus::PlantedBug::kAcceptorPersistsLate) == consensus::KeyValue("two values"));
+}
+
 TEST_CASE("a value accepted by a minority is recovered by a new proposer that sees it") {
   ScriptedCluster cluster(3);
   cluster.submit(1, 1, "k", put("x"));

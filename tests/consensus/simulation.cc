@@ -11,8 +11,10 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "consensus/config_change.h"
 #include "paxoskv/options.h"
 #include "tests/consensus/mem_storage.h"
 #include "tests/consensus/trace/printer.h"
@@ -71,9 +73,21 @@ SimOptions options_for_seed(std::uint64_t seed) {
   return options;
 }
 
+SimOptions membership_options_for_seed(std::uint64_t seed) {
+  SimOptions options = options_for_seed(seed);
+  std::mt19937_64 rng(seed * 104729 + 3);
+  options.membership_changes = static_cast<int>(1 + rng() % 4);
+  // Room for the changes among the faults.
+  options.fault_period_ms = std::max<TimeMs>(options.fault_period_ms, 2500 + rng() % 2500);
+  return options;
+}
+
 namespace {
 
 constexpr TimeMs kTickEveryMs = 5;
+// Keys carried over at once by a change, and listed per page.
+constexpr std::size_t kCarryWindow = 3;
+constexpr std::size_t kKeysPerPage = 2;
 constexpr TimeMs kSettleAfterHealMs = 1000;
 constexpr TimeMs kMaxRunAfterHealMs = 30000;
 constexpr TimeMs kQuietPeriodMs = 3000;
@@ -109,6 +123,7 @@ struct Replica {
   TimeMs crash_deadline = 0;
   TimeMs restart_at = 0;
   int incarnation = 0;
+  bool joined = false;  // added by a membership change: founds nothing, takes the configuration
 };
 
 struct Client {
@@ -128,11 +143,9 @@ class Simulation {
  public:
   explicit Simulation(const SimOptions& options) : options_(options), rng_(options.seed) {
     for (int i = 1; i <= options_.replicas; ++i) members_.push_back(static_cast<NodeId>(i));
-    for (NodeId id : members_) {
-      auto replica = std::make_unique<Replica>();
-      replica->id = id;
-      replicas_.push_back(std::move(replica));
-      start(*replicas_.back());
+    for (NodeId id : members_) add_replica(id, false);
+    if (options_.membership_changes > 0) {
+      next_change_at_ = uniform(100, options_.fault_period_ms / 2);
     }
     for (int k = 0; k < options_.keys; ++k) keys_.push_back("key/" + std::to_string(k));
     for (int c = 0; c < options_.clients; ++c) {
@@ -160,6 +173,7 @@ class Simulation {
       for (auto& replica : replicas_) release_persisted(*replica);
       deliver_due_messages();
       run_clients();
+      run_membership_changes();
       if (now_ % kTickEveryMs == 0) {
         for (auto& replica : replicas_) {
           if (replica->core) {
@@ -183,8 +197,13 @@ class Simulation {
       fail("liveness: requests still pending " + std::to_string(now_ - heal_at) +
            " ms after all faults healed");
     }
-    if (result_.ok) check_convergence();
+    if (result_.ok && change_) {
+      // A change still running after the clients are done is a liveness failure.
+      fail("liveness: a membership change still running after all faults healed");
+    }
+    // Linearizability first: a lost write shows there as what it is.
     if (result_.ok) check_linearizable();
+    if (result_.ok) check_convergence();
     if (digest_) std::cerr << "digest seed " << options_.seed << " " << ready_digest_ << "\n";
     return result_;
   }
@@ -217,11 +236,29 @@ class Simulation {
 
   // ---- replicas -----------------------------------------------------------------------
 
+  // A new replica, started at once or (restart_due_replicas) at `start_at`.
+  void add_replica(NodeId id, bool joined, TimeMs start_at = 0) {
+    auto replica = std::make_unique<Replica>();
+    replica->id = id;
+    replica->joined = joined;
+    replicas_.push_back(std::move(replica));
+    all_ids_.push_back(id);
+    if (start_at <= now_) {
+      start(*replicas_.back());
+    } else {
+      replicas_.back()->restart_at = start_at;
+    }
+  }
+
+  static std::string address_of(NodeId id) { return "sim:" + std::to_string(id); }
+
   void start(Replica& replica) {
     CoreConfig config;
     config.self = replica.id;
-    for (NodeId member : members_)
-      config.founding_members.push_back({member, "sim:" + std::to_string(member)});
+    if (!replica.joined) {
+      for (NodeId member : members_)
+        config.founding_members.push_back({member, address_of(member)});
+    }
     config.seed =
         options_.seed * 1000 + replica.id * 10 + static_cast<std::uint64_t>(replica.incarnation);
     config.planted_bug = options_.planted_bug;
@@ -246,6 +283,7 @@ class Simulation {
     replica.storage.lose_unsynced(chance(0.5) ? unsynced : uniform(0, unsynced));
     if (trace_) std::cerr << now_ << " crash " << replica.id << "\n";
     replica.core.reset();
+    if (change_ && change_runner_ == replica.id) drop_change();
     replica.crash_pending = false;
     // Quick restarts matter: a replica back within a message delay meets its old traffic.
     replica.restart_at =
@@ -387,13 +425,13 @@ class Simulation {
       blocked_.clear();
       if (chance(0.3)) return;  // heal for a while
       std::vector<NodeId> side;
-      for (NodeId id : members_) {
+      for (NodeId id : all_ids_) {
         if (chance(0.5)) side.push_back(id);
       }
       // Sometimes one way only: the side hears the others, they do not hear it.
       const bool one_way = chance(0.25);
-      for (NodeId a : members_) {
-        for (NodeId b : members_) {
+      for (NodeId a : all_ids_) {
+        for (NodeId b : all_ids_) {
           const bool a_in = std::find(side.begin(), side.end(), a) != side.end();
           const bool b_in = std::find(side.begin(), side.end(), b) != side.end();
           if (a_in != b_in && (!one_way || a_in)) blocked_.insert({a, b});
@@ -401,7 +439,7 @@ class Simulation {
       }
       return;
     }
-    Replica& victim = replica(members_[uniform(0, members_.size() - 1)]);
+    Replica& victim = replica(all_ids_[uniform(0, all_ids_.size() - 1)]);
     if (victim.core && !victim.crash_pending) {
       victim.crash_pending = true;
       victim.crash_deadline = now_ + uniform(0, 20);
@@ -474,10 +512,13 @@ class Simulation {
   }
 
   void submit(Client& client, check::HistoryOp op, consensus::Operation operation) {
-    // Clients pick any live replica, as users pick any endpoint.
+    // Clients pick any live replica, as users pick any endpoint; a replica that knows
+    // itself no member (removed, or joining) would refuse them.
     std::vector<NodeId> live;
     for (auto& replica : replicas_) {
-      if (replica->core) live.push_back(replica->id);
+      if (replica->core && replica->core->configuration().is_member(replica->id)) {
+        live.push_back(replica->id);
+      }
     }
     const std::string key = op.key;
     client.busy = true;
@@ -498,6 +539,11 @@ class Simulation {
   }
 
   void on_completion(const Completion& completion) {
+    if (auto change = change_requests_.find(completion.id); change != change_requests_.end()) {
+      change_results_.emplace_back(change->second, completion.outcome);
+      change_requests_.erase(change);
+      return;
+    }
     auto it = requests_.find(completion.id);
     if (it == requests_.end()) return;
     Client& client = clients_[static_cast<std::size_t>(it->second)];
@@ -545,6 +591,7 @@ class Simulation {
   // Every replica reads every key once more, linearizably: afterwards all must agree.
   void start_final_reads() {
     for (auto& replica : replicas_) {
+      if (!is_final_member(replica->id)) continue;
       for (const std::string& key : keys_) {
         Client reader;
         reader.id = static_cast<int>(clients_.size());
@@ -576,17 +623,141 @@ class Simulation {
 
   void check_convergence() {
     for (const std::string& key : keys_) {
-      const consensus::AppliedRecord first = replicas_.front()->storage.load(key).applied;
+      std::optional<std::pair<NodeId, consensus::AppliedRecord>> first;
       for (auto& replica : replicas_) {
+        if (!is_final_member(replica->id)) continue;
         const consensus::AppliedRecord applied = replica->storage.load(key).applied;
-        if (applied.version != first.version || applied.value != first.value) {
+        if (!first) first.emplace(replica->id, applied);
+        if (applied.version != first->second.version || applied.value != first->second.value) {
           fail("agreement: replica " + std::to_string(replica->id) + " ends with " + key +
-               " at version " + std::to_string(applied.version) + ", replica 1 at " +
-               std::to_string(first.version));
+               " at version " + std::to_string(applied.version) + ", replica " +
+               std::to_string(first->first) + " at " + std::to_string(first->second.version));
           return;
         }
       }
     }
+  }
+
+  // The configuration of the highest version any replica applied.
+  const consensus::Configuration& latest_configuration() const {
+    const consensus::Configuration* latest = nullptr;
+    for (const auto& replica : replicas_) {
+      if (!replica->core) continue;
+      const consensus::Configuration& known = replica->core->configuration();
+      if (latest == nullptr || known.version > latest->version) latest = &known;
+    }
+    return *latest;
+  }
+
+  bool is_final_member(NodeId id) const { return latest_configuration().is_voter(id); }
+
+  // ---- membership changes -------------------------------------------------------------
+
+  // One change at a time, run by a random member as an operator's request would be;
+  // between changes a pause. A new replica starts with the request, or a little later.
+  void run_membership_changes() {
+    if (change_) {
+      drive_change();
+      return;
+    }
+    if (changes_started_ >= options_.membership_changes || now_ < next_change_at_ ||
+        now_ >= options_.fault_period_ms) {
+      return;
+    }
+    std::vector<NodeId> runners;
+    for (auto& replica : replicas_) {
+      if (replica->core && replica->core->configuration().is_member(replica->id)) {
+        runners.push_back(replica->id);
+      }
+    }
+    if (runners.empty()) return;
+    change_runner_ = runners[uniform(0, runners.size() - 1)];
+    const consensus::Configuration& known = replica(change_runner_).core->configuration();
+    const std::vector<NodeId> members = known.member_ids();
+    consensus::ChangeRequest request;
+    const bool add = members.size() <= 2 || (members.size() < 6 && chance(0.5));
+    if (add) {
+      request.kind = consensus::ChangeRequest::Kind::kAdd;
+      request.member = {static_cast<NodeId>(replicas_.size() + 1), {}};
+      request.member.address = address_of(request.member.id);
+    } else {
+      request.kind = consensus::ChangeRequest::Kind::kRemove;
+      request.member = {members[uniform(0, members.size() - 1)], {}};
+    }
+    ++changes_started_;
+    if (trace_) {
+      std::cerr << now_ << " change at " << change_runner_ << ": " << (add ? "add " : "remove ")
+                << request.member.id << "\n";
+    }
+    change_.emplace(request, kCarryWindow, options_.planted_bug);
+    change_->begin(known);
+    if (add) {
+      // Started with the request, or a little later by its operator.
+      add_replica(request.member.id, true, chance(0.5) ? now_ : now_ + uniform(1, 800));
+    }
+    drive_change();
+  }
+
+  void drive_change() {
+    Replica& runner = replica(change_runner_);
+    if (!runner.core) return drop_change();
+    for (auto& [key, outcome] : std::exchange(change_results_, {})) {
+      change_->on_submitted(key, outcome, runner.core->configuration());
+    }
+    bool progress = true;
+    while (progress && change_ && !change_->finished()) {
+      progress = false;
+      for (consensus::ChangeStep& step : change_->take_steps()) {
+        progress = true;
+        if (step.kind == consensus::ChangeStep::Kind::kSubmit) {
+          const RequestId id = next_request_++;
+          change_requests_[id] = step.key;
+          runner.core->submit(id, step.key, std::move(step.op),
+                              now_ + request_timeout_of(runner.id));
+          process_ready(runner);  // may crash the runner, which drops the change
+          if (!change_) return;
+        } else {
+          list_keys(step);
+        }
+      }
+    }
+    if (change_ && change_->finished()) {
+      if (change_->failure() == consensus::ChangeFailure::kNone) ++result_.changes_done;
+      if (trace_) {
+        std::cerr << now_ << " change done: failure " << static_cast<int>(change_->failure())
+                  << "\n";
+      }
+      drop_change();
+    }
+  }
+
+  // The keys a random majority of `step.from` holds any record of, one page after
+  // `step.after`: a key that may have been chosen under that configuration is held by a
+  // majority of it, so by one of these.
+  void list_keys(const consensus::ChangeStep& step) {
+    std::vector<NodeId> from = step.from;
+    std::shuffle(from.begin(), from.end(), rng_);
+    from.resize(from.size() / 2 + 1);
+    std::set<std::string> keys;
+    for (NodeId id : from) {
+      for (std::string& key : replica(id).storage.keys()) {
+        if (step.after.empty() || key > step.after) keys.insert(std::move(key));
+      }
+    }
+    std::vector<std::string> page;
+    for (const std::string& key : keys) {
+      if (page.size() == kKeysPerPage) break;
+      page.push_back(key);
+    }
+    const bool more = keys.size() > page.size();
+    change_->on_keys(std::move(page), more);
+  }
+
+  void drop_change() {
+    change_.reset();
+    change_requests_.clear();
+    change_results_.clear();
+    next_change_at_ = now_ + uniform(100, 1500);
   }
 
   void check_linearizable() {
@@ -598,7 +769,8 @@ class Simulation {
   SimOptions options_;
   std::mt19937_64 rng_;
   TimeMs now_ = 0;
-  std::vector<NodeId> members_;
+  std::vector<NodeId> members_;  // the founding ones
+  std::vector<NodeId> all_ids_;  // every replica ever started, added ones too
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<std::string> keys_;
   std::vector<Client> clients_;
@@ -610,6 +782,14 @@ class Simulation {
   std::set<std::pair<NodeId, NodeId>> blocked_;
   std::map<std::pair<std::string, Version>, KeyValue> chosen_;
   SimResult result_;
+  // The membership change under way, the replica running it, its requests to the core and
+  // their answers not yet handed to it.
+  std::optional<consensus::ConfigChange> change_;
+  NodeId change_runner_ = 0;
+  std::map<RequestId, std::string> change_requests_;
+  std::vector<std::pair<std::string, Outcome>> change_results_;
+  int changes_started_ = 0;
+  TimeMs next_change_at_ = 0;
   bool trace_ = std::getenv("PAXOSKV_SIM_TRACE") != nullptr;
   // PAXOSKV_SIM_DIGEST=1: one line per seed with a digest of everything the cores gave
   // out (every Ready, when taken), so that two builds can be shown to behave the same,

@@ -38,6 +38,9 @@ struct SimOptions {
   // request_timeout_ms.
   std::vector<consensus::TimeMs> replica_request_timeouts_ms;
   std::size_t max_cached_keys = 100000;  // 1: keys leave memory as soon as they may
+  // Membership changes at random moments during the faults: replicas added (new ids) and
+  // removed, one change at a time, each run by a random member (see ConfigChange).
+  int membership_changes = 0;
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };
 
@@ -49,12 +52,15 @@ struct SimResult {
   std::uint64_t ops_ambiguous = 0;  // answered kUnknown
   std::uint64_t messages = 0;
   std::uint64_t crashes = 0;
-  bool inconclusive = false;  // the linearizability search hit its budget somewhere
+  std::uint64_t changes_done = 0;  // membership changes that finished
+  bool inconclusive = false;       // the linearizability search hit its budget somewhere
 };
 
 // Options for `seed`, varied by the seed itself (3 or 5 replicas, key and client counts,
 // fault rates) so a range of seeds covers many shapes of run.
 SimOptions options_for_seed(std::uint64_t seed);
+// The same, with membership changes during the faults.
+SimOptions membership_options_for_seed(std::uint64_t seed);
 
 SimResult run_simulation(const SimOptions& options);
 

@@ -17,9 +17,11 @@ import sys
 ALLOWED = {
     "src/server": {"paxoskv"},
     "http": {"paxoskv", "src"},
-    "src": {"paxoskv", "src/anti_entropy", "src/transport", "kvstore", "consensus"},
+    "src": {"paxoskv", "src/anti_entropy", "src/membership", "src/transport", "kvstore",
+            "consensus"},
     "src/anti_entropy": {"kvstore", "consensus"},
-    "src/transport": {"paxoskv", "src/anti_entropy", "consensus"},
+    "src/transport": {"paxoskv", "src/anti_entropy", "src/membership", "consensus"},
+    "src/membership": {"paxoskv", "kvstore", "consensus"},
     "kvstore": {"consensus"},
     "consensus": set(),
     "paxoskv": set(),

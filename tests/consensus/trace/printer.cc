@@ -38,9 +38,14 @@ std::string proposal_text(const consensus::AcceptedProposal& proposal) {
 
 // The part after the kind's name, one overload per alternative of consensus::Message:
 // adding an alternative without one does not compile.
+// The configuration version, shown only once a change made it other than 0.
+std::string config_text(std::uint64_t config) {
+  return config == 0 ? std::string() : " config=" + std::to_string(config);
+}
+
 std::string fields(const consensus::Prepare& m) {
   return "k=" + m.key + " slot=" + std::to_string(m.slot) + " ballot=" + describe(m.ballot) +
-         " life=" + std::to_string(m.incarnation);
+         " life=" + std::to_string(m.incarnation) + config_text(m.config);
 }
 
 std::string fields(const consensus::Promise& m) {
@@ -58,7 +63,7 @@ std::string fields(const consensus::Reject& m) {
 std::string fields(const consensus::Accept& m) {
   return "k=" + m.key + " slot=" + std::to_string(m.slot) + " ballot=" + describe(m.ballot) +
          " value=" + describe(m.value) + " op=" + describe(m.op) +
-         " life=" + std::to_string(m.incarnation);
+         " life=" + std::to_string(m.incarnation) + config_text(m.config);
 }
 
 std::string fields(const consensus::Accepted& m) {
@@ -80,7 +85,8 @@ std::string fields(const consensus::CatchUpReply& m) {
 }
 
 std::string fields(const consensus::ReadQuery& m) {
-  return "k=" + m.key + " read=" + std::to_string(m.read_id) + " have=" + std::to_string(m.have);
+  return "k=" + m.key + " read=" + std::to_string(m.read_id) + " have=" + std::to_string(m.have) +
+         config_text(m.config);
 }
 
 std::string fields(const consensus::ReadReply& m) {
