@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "consensus/cluster_name.h"
 #include "kvstore/byte_io.h"
 #include "kvstore/key_layout.h"
 #include "kvstore/record_codec.h"
@@ -234,7 +235,10 @@ void Store::initialize_or_verify(const StoreIdentity& identity) {
 
   const StoreIdentity stored =
       decode_stored(data_dir_, layout::kMetaKey, *meta, codec::decode_identity);
-  if (stored != identity) {
+  // The cluster's name, not its member ids: those change with the membership.
+  if (stored.replica_id != identity.replica_id ||
+      consensus::cluster_name_of(stored.cluster_fingerprint) !=
+          consensus::cluster_name_of(identity.cluster_fingerprint)) {
     throw std::runtime_error("paxoskv store: data dir " + data_dir_ + " belongs to " +
                              describe(stored) + ", not " + describe(identity));
   }

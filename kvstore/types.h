@@ -11,7 +11,9 @@
 namespace paxoskv::kvstore {
 
 // Which replica of which cluster a data dir belongs to. Checked at every open so that a
-// dir is never served by the wrong replica (its promises would be someone else's).
+// dir is never served by the wrong replica (its promises would be someone else's). Of the
+// fingerprint only the cluster name counts (consensus/cluster_name.h): the one stored at
+// creation stays, and the member ids it lists may differ from today's.
 struct StoreIdentity {
   consensus::NodeId replica_id = 0;
   std::string cluster_fingerprint;

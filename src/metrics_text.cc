@@ -78,9 +78,9 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_peer_frames_received_total", "counter", "Messages received from peers.",
          c.transport.frames_received);
   metric(out, "paxoskv_peer_dropped_total", "counter",
-         "Messages to peers dropped (unreachable, queue full or too large).",
+         "Messages to peers dropped (unreachable, queue full, too large, or of a newer protocol).",
          c.transport.dropped_queue_full + c.transport.dropped_unreachable +
-             c.transport.dropped_too_large);
+             c.transport.dropped_too_large + c.transport.dropped_not_in_version);
   metric(out, "paxoskv_peer_decode_errors_total", "counter", "Undecodable frames from peers.",
          c.transport.decode_errors);
   out += "# HELP paxoskv_peer_reachable Whether the connection to a peer is up.\n";

@@ -355,8 +355,13 @@ void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
     anti_entropy_.on_request(from, *request);
     return;
   }
-  anti_entropy_.on_reply(from, std::get<anti_entropy::SyncReply>(message));
-  request_flush();
+  if (auto* reply = std::get_if<anti_entropy::SyncReply>(&message)) {
+    anti_entropy_.on_reply(from, *reply);
+    request_flush();
+    return;
+  }
+  // A key list message (KeyListRequest, KeyListReply): no configuration change runs here.
+  spdlog::debug("node {}: ignoring a key list message from {}", options_.id, from);
 }
 
 void Replica::schedule_tick() {

@@ -35,12 +35,17 @@ std::uint64_t get_big_endian(std::string_view in, std::size_t offset, std::size_
 }
 
 template <typename M>
-std::optional<std::string> frame_of(const M& message, std::size_t max_body_bytes) {
-  std::string frame(kFrameHeaderBytes, '\0');
-  wire::encode(message, frame);
-  const std::size_t body_bytes = frame.size() - kFrameHeaderBytes;
-  if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) return std::nullopt;
-  put_big_endian(frame, 0, body_bytes, kFrameHeaderBytes);
+MessageFrame frame_of(const M& message, std::uint8_t version, std::size_t max_body_bytes) {
+  MessageFrame frame;
+  frame.bytes.assign(kFrameHeaderBytes, '\0');
+  if (!wire::encode(message, version, frame.bytes)) {
+    return {{}, MessageFrame::Problem::kNotInVersion};
+  }
+  const std::size_t body_bytes = frame.bytes.size() - kFrameHeaderBytes;
+  if (body_bytes > max_body_bytes || body_bytes > UINT32_MAX) {
+    return {{}, MessageFrame::Problem::kTooLarge};
+  }
+  put_big_endian(frame.bytes, 0, body_bytes, kFrameHeaderBytes);
   return frame;
 }
 
@@ -51,23 +56,34 @@ std::uint32_t frame_body_length(const FrameHeader& header) {
          (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
 }
 
-std::optional<std::string> message_frame(const consensus::Message& message,
-                                         std::size_t max_body_bytes) {
-  return frame_of(message, max_body_bytes);
+MessageFrame message_frame(const consensus::Message& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
 }
 
-std::optional<std::string> message_frame(const anti_entropy::SyncRequest& message,
-                                         std::size_t max_body_bytes) {
-  return frame_of(message, max_body_bytes);
+MessageFrame message_frame(const anti_entropy::SyncRequest& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
 }
 
-std::optional<std::string> message_frame(const anti_entropy::SyncReply& message,
-                                         std::size_t max_body_bytes) {
-  return frame_of(message, max_body_bytes);
+MessageFrame message_frame(const anti_entropy::SyncReply& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
 }
 
-std::optional<std::string> message_frame(const PeerMessage& message, std::size_t max_body_bytes) {
-  return frame_of(message, max_body_bytes);
+MessageFrame message_frame(const membership::KeyListRequest& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
+}
+
+MessageFrame message_frame(const membership::KeyListReply& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
+}
+
+MessageFrame message_frame(const PeerMessage& message, std::uint8_t version,
+                           std::size_t max_body_bytes) {
+  return frame_of(message, version, max_body_bytes);
 }
 
 bool valid(ProtocolRange range) {

@@ -15,6 +15,7 @@
 #include "consensus/messages.h"
 #include "consensus/types.h"
 #include "src/anti_entropy/sync_messages.h"
+#include "src/membership/key_list_messages.h"
 #include "src/transport/peer_message.h"
 
 namespace paxoskv {
@@ -24,23 +25,40 @@ using FrameHeader = std::array<unsigned char, kFrameHeaderBytes>;
 
 std::uint32_t frame_body_length(const FrameHeader& header);
 
-// A complete frame (header and body) carrying `message`, or nullopt if its body would be
-// longer than `max_body_bytes`.
-std::optional<std::string> message_frame(const consensus::Message& message,
-                                         std::size_t max_body_bytes);
-std::optional<std::string> message_frame(const anti_entropy::SyncRequest& message,
-                                         std::size_t max_body_bytes);
-std::optional<std::string> message_frame(const anti_entropy::SyncReply& message,
-                                         std::size_t max_body_bytes);
-std::optional<std::string> message_frame(const PeerMessage& message, std::size_t max_body_bytes);
+// A message's complete frame (header and body) in a peer protocol version, or why there
+// is none.
+struct MessageFrame {
+  enum class Problem {
+    kNone,
+    kTooLarge,      // the body would be longer than the limit
+    kNotInVersion,  // the version cannot carry the message (see wire_codec.h)
+  };
+  std::string bytes;  // empty unless problem is kNone
+  Problem problem = Problem::kNone;
+};
+
+MessageFrame message_frame(const consensus::Message& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
+MessageFrame message_frame(const anti_entropy::SyncRequest& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
+MessageFrame message_frame(const anti_entropy::SyncReply& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
+MessageFrame message_frame(const membership::KeyListRequest& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
+MessageFrame message_frame(const membership::KeyListReply& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
+MessageFrame message_frame(const PeerMessage& message, std::uint8_t version,
+                           std::size_t max_body_bytes);
 
 // Peer protocol versions. Each replica speaks a range of them and says which in its
 // hello; a connection speaks the highest version both ends speak, so a cluster can be
 // upgraded one replica at a time as long as the ranges of old and new replicas meet.
 // 4: the hello carries the sender's range and the reply the chosen version. Versions 3
 // and earlier had no range (their hello says only "3"): this product cannot talk to them.
+// 5: the messages an acceptor answers carry the configuration version, and the key list
+// messages of a configuration change exist (wire::kMembershipProtocol).
 inline constexpr std::uint8_t kPeerProtocolMin = 4;
-inline constexpr std::uint8_t kPeerProtocolMax = 4;
+inline constexpr std::uint8_t kPeerProtocolMax = 5;
 
 // An inclusive range of peer protocol versions, min <= max, both at least 1 (0 stands
 // for "no version" in a hello reply).

@@ -129,7 +129,7 @@ void InboundConnection::on_hello(std::string_view body) {
     return reject(parsed.problem);
   }
   const Hello& hello = *parsed.hello;
-  if (hello.cluster_fingerprint != context_->cluster_fingerprint) {
+  if (consensus::cluster_name_of(hello.cluster_fingerprint) != context_->cluster_name) {
     count(counters.bad_hellos);
     return reject(fmt::format("hello from node {} of another cluster", hello.node));
   }
@@ -206,7 +206,7 @@ void InboundConnection::discard_until_closed() {
 
 void InboundConnection::on_message_frame(std::string_view body) {
   auto& counters = context_->counters;
-  std::optional<PeerMessage> message = wire::decode(body);
+  std::optional<PeerMessage> message = wire::decode(body, *protocol_version_);
   if (!message) {
     count(counters.decode_errors);
     return reject(fmt::format("undecodable frame of {} bytes", body.size()));

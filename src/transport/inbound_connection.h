@@ -51,8 +51,8 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   std::string remote_;                     // the remote endpoint, for logs
   std::optional<consensus::NodeId> peer_;  // set by a valid hello
   std::string hello_reply_;                // being written
-  // The version chosen for this connection by its hello. Every version decodes messages
-  // the same way today; a later one that does not would pick its decoding by this.
+  // The version chosen for this connection by its hello: its frames are decoded as that
+  // version has them.
   std::optional<std::uint8_t> protocol_version_;
   std::string received_;           // bytes read and not yet handled: at most one frame's worth
   std::size_t received_size_ = 0;  // of received_, the part filled by reads

@@ -11,6 +11,7 @@
 
 #include "src/transport/peer_socket.h"
 #include "src/transport/transport_context.h"
+#include "src/transport/wire_codec.h"
 
 namespace paxoskv {
 
@@ -32,7 +33,8 @@ OutboundLink::OutboundLink(std::shared_ptr<TransportContext> context, consensus:
       resolver_(context_->io),
       socket_(context_->io),
       timer_(context_->io),
-      jitter_(std::random_device{}()) {}
+      jitter_(std::random_device{}()),
+      expected_version_(context_->limits.protocols.max) {}
 
 void OutboundLink::start() {
   connect();
@@ -59,20 +61,58 @@ void OutboundLink::reconnect_now() {
   connect();
 }
 
-void OutboundLink::send(std::string frame) {
+void OutboundLink::send(MessageFrame frame) {
   auto& counters = context_->counters;
   if (!accepting()) {
     count(counters.dropped_unreachable);
     return;
   }
-  if (queued_bytes_ + frame.size() > context_->limits.max_queue_bytes) {
+  if (frame.problem != MessageFrame::Problem::kNone) return drop_unframed(frame.problem);
+  if (queued_bytes_ + frame.bytes.size() > context_->limits.max_queue_bytes) {
     count(counters.dropped_queue_full);
     report_queue_full();
     return;
   }
-  queued_bytes_ += frame.size();
-  queue_.push_back(std::move(frame));
-  if (connected_.load(std::memory_order_relaxed) && !writing_) write_queued();
+  queued_bytes_ += frame.bytes.size();
+  queue_.push_back({std::move(frame.bytes), encoding_version()});
+  write_queued();
+}
+
+void OutboundLink::drop_unframed(MessageFrame::Problem problem) {
+  if (problem == MessageFrame::Problem::kTooLarge) {
+    count(context_->counters.dropped_too_large);
+    spdlog::error("node {}: dropping a message to peer {} larger than {} bytes", context_->self,
+                  peer_, context_->limits.max_frame_bytes);
+  } else {
+    count(context_->counters.dropped_not_in_version);
+    spdlog::debug("node {}: dropping a message to peer {} that its peer protocol {} cannot carry",
+                  context_->self, peer_, encoding_version());
+  }
+}
+
+void OutboundLink::reencode_queued() {
+  const std::uint8_t version = *protocol_version_;
+  for (auto frame = queue_.begin(); frame != queue_.end();) {
+    if (frame->version == version) {
+      ++frame;
+      continue;
+    }
+    // Encoded here, so it decodes.
+    const std::optional<PeerMessage> message =
+        wire::decode(std::string_view(frame->bytes).substr(kFrameHeaderBytes), frame->version);
+    MessageFrame again = message
+                             ? message_frame(*message, version, context_->limits.max_frame_bytes)
+                             : MessageFrame{{}, MessageFrame::Problem::kNotInVersion};
+    queued_bytes_ -= frame->bytes.size();
+    if (again.problem != MessageFrame::Problem::kNone) {
+      drop_unframed(again.problem);
+      frame = queue_.erase(frame);
+      continue;
+    }
+    queued_bytes_ += again.bytes.size();
+    *frame = {std::move(again.bytes), version};
+    ++frame;
+  }
 }
 
 void OutboundLink::connect() {
@@ -162,6 +202,8 @@ void OutboundLink::read_hello_reply(std::uint64_t attempt) {
                      }
                      self->hello_answer_ = parsed.reply->knows_sender ? HelloAnswer::kKnowsUs
                                                                       : HelloAnswer::kDoesNotKnowUs;
+                     self->reencode_queued();
+                     self->write_queued();
                      self->watch_for_close(attempt);
                    });
 }
@@ -180,6 +222,7 @@ std::optional<std::string> OutboundLink::accept_version(const HelloReply& reply)
                        to_string(reply.responder_protocols));
   }
   protocol_version_ = reply.chosen_version;
+  expected_version_ = *reply.chosen_version;
   // Only a connection the peer takes ends a run of failures: one that refuses us at the
   // hello is retried with the growing backoff, not at once, and logged once.
   consecutive_failures_ = 0;
@@ -187,19 +230,20 @@ std::optional<std::string> OutboundLink::accept_version(const HelloReply& reply)
 }
 
 void OutboundLink::write_queued() {
-  if (writing_ || queue_.empty()) return;
+  // Nothing but the hello goes out before the peer said which version the frames speak.
+  if (!protocol_version_ || writing_ || queue_.empty()) return;
   // Everything queued while the previous write was in flight goes out in one gather
   // write. The batch owns its frames, so the buffers stay valid whatever happens to
   // the queue meanwhile.
-  auto batch = std::make_shared<std::vector<std::string>>(std::make_move_iterator(queue_.begin()),
+  auto batch = std::make_shared<std::vector<QueuedFrame>>(std::make_move_iterator(queue_.begin()),
                                                           std::make_move_iterator(queue_.end()));
   queue_.clear();
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(batch->size());
   in_flight_bytes_ = 0;
-  for (const std::string& frame : *batch) {
-    buffers.emplace_back(asio::buffer(frame));
-    in_flight_bytes_ += frame.size();
+  for (const QueuedFrame& frame : *batch) {
+    buffers.emplace_back(asio::buffer(frame.bytes));
+    in_flight_bytes_ += frame.bytes.size();
   }
   in_flight_frames_ = batch->size();
   writing_ = true;

@@ -1,6 +1,11 @@
 // The send side of the connection to one peer: connects, says hello, reads the peer's
 // answer to it, writes queued frames in batches, and reconnects with backoff when the
 // connection fails.
+//
+// Frames are encoded in the peer protocol version of the connection. Until the peer's
+// hello reply says which that is, messages are encoded in the version it chose last (at
+// first the highest this replica speaks) and wait: if it chooses another, they are
+// encoded again in it before anything is written.
 #pragma once
 
 #include <array>
@@ -38,8 +43,11 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   // Whether a frame handed to send() now would be queued rather than dropped for the
   // peer being down; lets the caller skip encoding.
   bool accepting() const { return !stopped_ && !down_; }
-  // Queues a complete frame, or drops it (counted) if the peer is down or the queue full.
-  void send(std::string frame);
+  // The peer protocol version a message sent now is to be encoded in.
+  std::uint8_t encoding_version() const { return protocol_version_.value_or(expected_version_); }
+  // Queues a complete frame encoded in encoding_version(), or drops it (counted) if it has
+  // none (see MessageFrame), the peer is down or the queue full.
+  void send(MessageFrame frame);
   bool reachable() const { return connected_.load(std::memory_order_relaxed); }
   // See PeerTransport::hello_answer.
   HelloAnswer hello_answer() const { return hello_answer_; }
@@ -47,6 +55,7 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   std::optional<std::uint8_t> protocol_version() const { return protocol_version_; }
   // Used from the next connection attempt on.
   void set_address(HostPort address) { address_ = std::move(address); }
+  const HostPort& address() const { return address_; }
 
  private:
   void connect();
@@ -59,6 +68,10 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   // Takes the version the reply chose for the connection; why not, if the peer refused
   // (no common version) or chose one that is not the highest both speak.
   std::optional<std::string> accept_version(const HelloReply& reply);
+  // Encodes the frames queued in another version than the connection's again in it.
+  void reencode_queued();
+  // Counts (and logs) a message dropped because it has no frame.
+  void drop_unframed(MessageFrame::Problem problem);
   void watch_for_close(std::uint64_t attempt);
   // Abandons the current connection or attempt, drops what was queued and schedules
   // the next attempt.
@@ -76,7 +89,11 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   boost::asio::steady_timer timer_;
   std::minstd_rand jitter_;
 
-  std::deque<std::string> queue_;  // frames not yet handed to a write
+  struct QueuedFrame {
+    std::string bytes;
+    std::uint8_t version = 0;  // the peer protocol version it is encoded in
+  };
+  std::deque<QueuedFrame> queue_;  // frames not yet handed to a write
   std::size_t queued_bytes_ = 0;   // queue_ plus the write in flight
   std::size_t in_flight_frames_ = 0;
   std::size_t in_flight_bytes_ = 0;
@@ -97,9 +114,9 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   std::array<char, kFrameHeaderBytes + kHelloReplyBodyBytes> hello_reply_{};
   HelloAnswer hello_answer_ = HelloAnswer::kPending;
   // The version the peer chose for the current connection, set by its hello reply.
-  // Every version encodes messages the same way today; a later one that does not would
-  // pick its encoding by this.
   std::optional<std::uint8_t> protocol_version_;
+  // The version the next connection is expected to speak: the one chosen last.
+  std::uint8_t expected_version_;
 };
 
 }  // namespace paxoskv

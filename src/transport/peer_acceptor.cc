@@ -45,6 +45,17 @@ void PeerAcceptor::stop() {
   by_peer_.clear();
 }
 
+void PeerAcceptor::close_connection_of(consensus::NodeId peer) {
+  const auto slot = by_peer_.find(peer);
+  if (slot == by_peer_.end()) return;
+  if (auto connection = slot->second.lock()) {
+    spdlog::info("node {}: closing the connection of peer {}, no longer a peer", context_->self,
+                 peer);
+    connection->close();
+  }
+  by_peer_.erase(slot);
+}
+
 void PeerAcceptor::accept() {
   acceptor_.async_accept([self = shared_from_this()](const error_code& error, tcp::socket socket) {
     if (self->stopped_) return;

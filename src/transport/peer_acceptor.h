@@ -26,6 +26,8 @@ class PeerAcceptor : public std::enable_shared_from_this<PeerAcceptor> {
   // Listens and accepts; throws boost::system::system_error if it cannot listen.
   void start();
   void stop();
+  // Closes the established connection of `peer`, if there is one.
+  void close_connection_of(consensus::NodeId peer);
   std::uint16_t port() const { return port_; }
 
  private:

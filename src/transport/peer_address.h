@@ -10,6 +10,8 @@ namespace paxoskv {
 struct HostPort {
   std::string host;  // a name or an IP literal, without brackets
   std::string port;  // decimal 0..65535, kept as text for the resolver
+
+  friend bool operator==(const HostPort&, const HostPort&) = default;
 };
 
 // Parses "host:port" or "[ipv6]:port"; nullopt if the host is empty or the port is not a

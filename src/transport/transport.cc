@@ -45,9 +45,6 @@ PeerTransport::PeerTransport(asio::io_context& io, consensus::NodeId self,
                              std::string listen_address, MessageHandler on_message,
                              TransportLimits limits)
     : listen_address_(std::move(listen_address)) {
-  if (peers.contains(self)) {
-    throw std::invalid_argument(fmt::format("paxoskv: node {} is listed as its own peer", self));
-  }
   if (cluster_fingerprint.size() > kMaxFingerprintBytes) {
     throw std::invalid_argument("paxoskv: cluster fingerprint longer than 1024 bytes");
   }
@@ -61,9 +58,9 @@ PeerTransport::PeerTransport(asio::io_context& io, consensus::NodeId self,
   parse_or_throw(listen_address_, "listen");
 
   std::string hello = hello_frame(Hello{self, cluster_fingerprint, limits.protocols});
-  context_ =
-      std::make_shared<TransportContext>(io, self, std::move(cluster_fingerprint), ids_of(peers),
-                                         limits, std::move(on_message), std::move(hello));
+  context_ = std::make_shared<TransportContext>(io, self, cluster_fingerprint, ids_of(peers),
+                                                limits, std::move(on_message), std::move(hello));
+  check_peers(peers);
   for (const auto& [id, address] : peers) {
     links_.emplace(id,
                    std::make_shared<OutboundLink>(context_, id, parse_or_throw(address, "peer")));
@@ -121,25 +118,18 @@ void PeerTransport::stop() {
 
 template <typename M>
 void PeerTransport::send_message(consensus::NodeId to, const M& message) {
-  auto& counters = context_->counters;
   const auto link = links_.find(to);
   if (link == links_.end()) {
-    count(counters.dropped_unreachable);
+    count(context_->counters.dropped_unreachable);
     spdlog::warn("node {}: dropping a message to {}, which is not a peer", context_->self, to);
     return;
   }
   if (!link->second->accepting()) {
-    count(counters.dropped_unreachable);
+    count(context_->counters.dropped_unreachable);
     return;
   }
-  std::optional<std::string> frame = message_frame(message, context_->limits.max_frame_bytes);
-  if (!frame) {
-    count(counters.dropped_too_large);
-    spdlog::error("node {}: dropping a message to peer {} larger than {} bytes", context_->self, to,
-                  context_->limits.max_frame_bytes);
-    return;
-  }
-  link->second->send(std::move(*frame));
+  link->second->send(
+      message_frame(message, link->second->encoding_version(), context_->limits.max_frame_bytes));
 }
 
 void PeerTransport::send(consensus::NodeId to, const consensus::Message& message) {
@@ -152,6 +142,52 @@ void PeerTransport::send(consensus::NodeId to, const anti_entropy::SyncRequest& 
 
 void PeerTransport::send(consensus::NodeId to, const anti_entropy::SyncReply& message) {
   send_message(to, message);
+}
+
+void PeerTransport::send(consensus::NodeId to, const membership::KeyListRequest& message) {
+  send_message(to, message);
+}
+
+void PeerTransport::send(consensus::NodeId to, const membership::KeyListReply& message) {
+  send_message(to, message);
+}
+
+void PeerTransport::check_peers(const std::map<consensus::NodeId, std::string>& peers) const {
+  if (peers.contains(context_->self)) {
+    throw std::invalid_argument(
+        fmt::format("paxoskv: node {} is listed as its own peer", context_->self));
+  }
+  for (const auto& [id, address] : peers) parse_or_throw(address, "peer");
+}
+
+void PeerTransport::set_peers(std::map<consensus::NodeId, std::string> peers) {
+  check_peers(peers);
+  for (auto link = links_.begin(); link != links_.end();) {
+    if (peers.contains(link->first)) {
+      ++link;
+      continue;
+    }
+    spdlog::info("node {}: peer {} removed", context_->self, link->first);
+    link->second->stop();
+    context_->peers.erase(link->first);
+    if (acceptor_) acceptor_->close_connection_of(link->first);
+    link = links_.erase(link);
+  }
+  for (auto& [id, address] : peers) {
+    HostPort host_port = parse_or_throw(address, "peer");
+    if (const auto link = links_.find(id); link != links_.end()) {
+      if (link->second->address() != host_port) {
+        spdlog::info("node {}: peer {} moves to {}", context_->self, id, address);
+        link->second->set_address(std::move(host_port));
+      }
+      continue;
+    }
+    spdlog::info("node {}: peer {} added at {}", context_->self, id, address);
+    auto link = std::make_shared<OutboundLink>(context_, id, std::move(host_port));
+    context_->peers.insert(id);
+    if (started_ && !context_->stopped) link->start();
+    links_.emplace(id, std::move(link));
+  }
 }
 
 void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& address) {

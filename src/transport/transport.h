@@ -29,6 +29,7 @@
 #include "consensus/messages.h"
 #include "consensus/types.h"
 #include "src/anti_entropy/sync_messages.h"
+#include "src/membership/key_list_messages.h"
 #include "src/transport/frame.h"
 #include "src/transport/peer_message.h"
 
@@ -64,8 +65,11 @@ struct TransportCounters {
   // Sent while the peer was down, or lost with a connection that broke.
   std::uint64_t dropped_unreachable = 0;
   std::uint64_t dropped_too_large = 0;  // outbound messages above max_frame_bytes
-  std::uint64_t decode_errors = 0;      // inbound frames the codec rejected
-  std::uint64_t oversize_frames = 0;    // inbound frames above max_frame_bytes
+  // Outbound messages the connection's peer protocol version cannot carry (see
+  // wire_codec.h): a configuration change's, to a replica of an earlier version.
+  std::uint64_t dropped_not_in_version = 0;
+  std::uint64_t decode_errors = 0;    // inbound frames the codec rejected
+  std::uint64_t oversize_frames = 0;  // inbound frames above max_frame_bytes
   // Malformed, unknown sender, other cluster, no common protocol version, timeout.
   std::uint64_t bad_hellos = 0;
   std::uint64_t bad_hello_replies = 0;  // malformed or refusing answers to our hellos
@@ -98,13 +102,14 @@ class PeerTransport {
   using KnowsPeer = std::function<bool(consensus::NodeId peer)>;
 
   // `peers` maps each other replica's id to its "host:port" (self excluded); the
-  // transport accepts hellos only from these ids. `listen_address` is "host:port"; port 0
-  // picks a free port (see listening_port()). `cluster_fingerprint` identifies the
-  // cluster: connections from replicas of another cluster are refused. Throws
-  // std::invalid_argument if an address is malformed, `peers` contains `self`, the
-  // fingerprint is longer than 1024 bytes, max_frame_bytes exceeds 2^32-1 or the protocol
-  // range is not valid().
-  // `on_message` runs on the io_context thread and must not throw.
+  // transport accepts hellos only from these ids (see set_peers). `listen_address` is "host:port";
+  // port 0 picks a free port (see listening_port()). `cluster_fingerprint` identifies the cluster:
+  // connections from replicas of another cluster are refused. It is sent whole; of a peer's, only
+  // the cluster name is compared (consensus/cluster_name.h), so replicas whose member lists differ
+  // after a membership change still talk. Throws std::invalid_argument if an address is malformed,
+  // `peers` contains `self`, the fingerprint is longer than 1024 bytes, max_frame_bytes exceeds
+  // 2^32-1 or the protocol range is not valid(). `on_message` runs on the io_context thread and
+  // must not throw.
   PeerTransport(boost::asio::io_context& io, consensus::NodeId self,
                 std::string cluster_fingerprint, std::map<consensus::NodeId, std::string> peers,
                 std::string listen_address, MessageHandler on_message, TransportLimits limits = {});
@@ -127,10 +132,21 @@ class PeerTransport {
   void stop();
 
   // Queues `message` for `to`; never blocks. Dropped (and counted) if `to` is not a
-  // peer, is down, its queue is full, or the message is larger than max_frame_bytes.
+  // peer, is down, its queue is full, the message is larger than max_frame_bytes, or the
+  // peer protocol version of the connection cannot carry it (see wire_codec.h).
   void send(consensus::NodeId to, const consensus::Message& message);
   void send(consensus::NodeId to, const anti_entropy::SyncRequest& message);
   void send(consensus::NodeId to, const anti_entropy::SyncReply& message);
+  void send(consensus::NodeId to, const membership::KeyListRequest& message);
+  void send(consensus::NodeId to, const membership::KeyListReply& message);
+
+  // Replaces the peers, as the constructor's `peers` (self excluded; the same checks, and
+  // nothing changes if one fails). A new id gets an outbound connection (made at once if
+  // the transport is started); a known id whose address changed is reached there from its
+  // next connection attempt (as with set_peer_address); an id no longer listed loses its
+  // outbound connection and what was queued for it, its hellos are refused from now on
+  // and its established inbound connection is closed.
+  void set_peers(std::map<consensus::NodeId, std::string> peers);
 
   // Changes where `peer` is reached, from the next connection attempt on; an established
   // connection is kept. Throws std::invalid_argument if `peer` is not a peer or the
@@ -157,6 +173,8 @@ class PeerTransport {
  private:
   template <typename M>
   void send_message(consensus::NodeId to, const M& message);
+  // Throws std::invalid_argument unless `peers` could be this replica's peers.
+  void check_peers(const std::map<consensus::NodeId, std::string>& peers) const;
 
   std::shared_ptr<TransportContext> context_;
   std::string listen_address_;

@@ -8,7 +8,9 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 
+#include "consensus/cluster_name.h"
 #include "consensus/types.h"
 #include "src/transport/transport.h"
 
@@ -24,6 +26,7 @@ struct TransportCounterCells {
   std::atomic<std::uint64_t> dropped_queue_full{0};
   std::atomic<std::uint64_t> dropped_unreachable{0};
   std::atomic<std::uint64_t> dropped_too_large{0};
+  std::atomic<std::uint64_t> dropped_not_in_version{0};
   std::atomic<std::uint64_t> decode_errors{0};
   std::atomic<std::uint64_t> oversize_frames{0};
   std::atomic<std::uint64_t> bad_hellos{0};
@@ -44,6 +47,7 @@ struct TransportCounterCells {
         .dropped_queue_full = get(dropped_queue_full),
         .dropped_unreachable = get(dropped_unreachable),
         .dropped_too_large = get(dropped_too_large),
+        .dropped_not_in_version = get(dropped_not_in_version),
         .decode_errors = get(decode_errors),
         .oversize_frames = get(oversize_frames),
         .bad_hellos = get(bad_hellos),
@@ -62,12 +66,12 @@ inline void count(std::atomic<std::uint64_t>& cell, std::uint64_t amount = 1) {
 class TransportContext {
  public:
   TransportContext(boost::asio::io_context& io, consensus::NodeId self,
-                   std::string cluster_fingerprint, std::set<consensus::NodeId> peers,
+                   std::string_view cluster_fingerprint, std::set<consensus::NodeId> peers,
                    TransportLimits limits, PeerTransport::MessageHandler on_message,
                    std::string hello_frame)
       : io(io),
         self(self),
-        cluster_fingerprint(std::move(cluster_fingerprint)),
+        cluster_name(consensus::cluster_name_of(cluster_fingerprint)),
         peers(std::move(peers)),
         limits(limits),
         on_message(std::move(on_message)),
@@ -75,8 +79,8 @@ class TransportContext {
 
   boost::asio::io_context& io;
   const consensus::NodeId self;
-  const std::string cluster_fingerprint;
-  const std::set<consensus::NodeId> peers;  // ids whose hellos are accepted
+  const std::string cluster_name;     // of this replica's fingerprint: peers' must match it
+  std::set<consensus::NodeId> peers;  // ids whose hellos are accepted (see set_peers)
   const TransportLimits limits;
   const PeerTransport::MessageHandler on_message;
   const std::string hello_frame;  // what this replica opens its connections with

@@ -10,6 +10,9 @@
 //   op ids     node, seq
 //   writers    varint count then (node, seq, version) each, nodes strictly increasing
 //   lists      varint count then the elements
+//   config     from kMembershipProtocol on: the configuration version (varint) closes the
+//              messages an acceptor answers; before it the field is not on the wire
+//              (decoded as 0), and a message whose config is not 0 cannot be encoded
 // Decoding accepts exactly the canonical encodings, so every accepted byte string
 // re-encodes to itself.
 #include "src/transport/wire_codec.h"
@@ -25,15 +28,19 @@
 
 namespace paxoskv::wire {
 
-// The messages are consensus/messages.h's and anti-entropy's, named here without their
-// namespace.
+// The messages are consensus/messages.h's, anti-entropy's and membership's, named here
+// without their namespace.
 using namespace consensus;
 using anti_entropy::SyncReply;
 using anti_entropy::SyncRequest;
+using membership::KeyListReply;
+using membership::KeyListRequest;
 
 namespace {
 
 constexpr std::size_t kMaxSyncEntries = 100000;
+constexpr std::size_t kMaxListedKeys = 100000;
+constexpr std::size_t kMinListedKeyBytes = 2;  // length and one byte
 constexpr std::size_t kMaxVarintBytes = 10;
 constexpr std::size_t kMaxWriterMarks = 64;  // one per replica
 constexpr std::size_t kMinWriterMarkBytes = 3;
@@ -57,11 +64,13 @@ enum class WireTag : std::uint8_t {
   kForwardReply = 13,
   kForwardWithdraw = 14,
   kForwardWithdrawn = 15,
+  kKeyListRequest = 16,  // from kMembershipProtocol on
+  kKeyListReply = 17,    // from kMembershipProtocol on
 };
 
 // A new alternative of Message or PeerMessage needs a tag here, a case in decode() and
 // its fields().
-static_assert(std::variant_size_v<Message> == 14 && std::variant_size_v<PeerMessage> == 3,
+static_assert(std::variant_size_v<Message> == 14 && std::variant_size_v<PeerMessage> == 5,
               "update the codec for the new message");
 
 constexpr WireTag tag_of(const Prepare&) {
@@ -112,10 +121,20 @@ constexpr WireTag tag_of(const ForwardWithdraw&) {
 constexpr WireTag tag_of(const ForwardWithdrawn&) {
   return WireTag::kForwardWithdrawn;
 }
+constexpr WireTag tag_of(const KeyListRequest&) {
+  return WireTag::kKeyListRequest;
+}
+constexpr WireTag tag_of(const KeyListReply&) {
+  return WireTag::kKeyListReply;
+}
 
+// Writes the fields of one message in peer protocol `version`. A field the version cannot
+// carry marks the writer failed; the caller then takes back what was written.
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  Writer(std::string& out, std::uint8_t version) : out_(out), version_(version) {}
+
+  bool ok() const { return !failed_; }
 
   void u64(std::uint64_t value) {
     while (value >= 0x80) {
@@ -127,6 +146,16 @@ class Writer {
   void u32(std::uint32_t value) { u64(value); }
   void u8(std::uint8_t value) { u64(value); }
   void flag(bool value) { out_.push_back(value ? 1 : 0); }
+  void config(std::uint64_t config) {
+    if (version_ >= kMembershipProtocol) {
+      u64(config);
+    } else if (config != 0) {
+      failed_ = true;
+    }
+  }
+  void only_since(std::uint8_t protocol) {
+    if (version_ < protocol) failed_ = true;
+  }
   void ballot(const Ballot& ballot) {
     u64(ballot.round);
     u32(ballot.node);
@@ -139,6 +168,7 @@ class Writer {
   void require(bool /*rule_holds*/) {}
   // Encoded as given: a key outside 1..kKeyBytesLimit is written, and rejected by the reader.
   void key(const std::string& key) { bytes(key); }
+  void key_or_empty(const std::string& key) { bytes(key); }
   void bytes(std::string_view bytes) {
     u64(bytes.size());
     out_.append(bytes);
@@ -160,13 +190,16 @@ class Writer {
 
  private:
   std::string& out_;
+  const std::uint8_t version_;
+  bool failed_ = false;
 };
 
 // Reads fields from untrusted bytes. The first malformed field marks the reader failed;
-// every later read is then a no-op, so callers check ok() once at the end.
+// every later read is then a no-op, so callers check ok() once at the end. Fields read as
+// peer protocol `version` has them.
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+  Reader(std::string_view bytes, std::uint8_t version) : rest_(bytes), version_(version) {}
 
   bool ok() const { return !failed_; }
   bool done() const { return !failed_ && rest_.empty(); }
@@ -204,6 +237,13 @@ class Reader {
     if (byte > 1) return fail();
     value = byte == 1;
   }
+  void config(std::uint64_t& config) {
+    config = 0;
+    if (version_ >= kMembershipProtocol) u64(config);
+  }
+  void only_since(std::uint8_t protocol) {
+    if (version_ < protocol) fail();
+  }
   void ballot(Ballot& ballot) {
     u64(ballot.round);
     u32(ballot.node);
@@ -218,6 +258,10 @@ class Reader {
   void key(std::string& key) {
     bytes(key);
     if (ok() && (key.empty() || key.size() > kKeyBytesLimit)) fail();
+  }
+  void key_or_empty(std::string& key) {
+    bytes(key);
+    if (ok() && key.size() > kKeyBytesLimit) fail();
   }
   void bytes(std::string& out) {
     std::uint64_t length = 0;
@@ -268,6 +312,7 @@ class Reader {
   }
 
   std::string_view rest_;
+  const std::uint8_t version_;
   bool failed_ = false;
 };
 
@@ -303,6 +348,7 @@ void fields(Io& io, MessageOf<Prepare> auto& m) {
   io.u64(m.slot);
   io.ballot(m.ballot);
   io.u64(m.incarnation);
+  io.config(m.config);
 }
 
 template <typename Io>
@@ -329,6 +375,7 @@ void fields(Io& io, MessageOf<Accept> auto& m) {
   io.value(m.value);
   io.op(m.op);
   io.u64(m.incarnation);
+  io.config(m.config);
 }
 
 template <typename Io>
@@ -365,6 +412,7 @@ void fields(Io& io, MessageOf<ReadQuery> auto& m) {
   io.key(m.key);
   io.u64(m.read_id);
   io.u64(m.have);
+  io.config(m.config);
 }
 
 template <typename Io>
@@ -428,53 +476,89 @@ void fields(Io& io, MessageOf<ForwardWithdrawn> auto& m) {
   io.u64(m.seq);
 }
 
+template <typename Io>
+void fields(Io& io, MessageOf<KeyListRequest> auto& m) {
+  io.only_since(kMembershipProtocol);
+  io.u64(m.request_id);
+  io.key_or_empty(m.after);
+  io.u32(m.limit);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<KeyListReply> auto& m) {
+  io.only_since(kMembershipProtocol);
+  io.u64(m.request_id);
+  io.list(m.keys, kMaxListedKeys, kMinListedKeyBytes, [&io](auto& key) { io.key(key); });
+  io.flag(m.more);
+}
+
+template <typename M, typename Variant>
+constexpr bool kAlternativeOf = false;
+template <typename M, typename... Alternatives>
+constexpr bool kAlternativeOf<M, std::variant<Alternatives...>> =
+    (std::is_same_v<M, Alternatives> || ...);
+
 template <typename M>
 std::optional<PeerMessage> decode_as(Reader& reader) {
   M message;
   fields(reader, message);
   if (!reader.done()) return std::nullopt;
-  if constexpr (std::is_same_v<M, SyncRequest> || std::is_same_v<M, SyncReply>) {
-    return PeerMessage{std::move(message)};
-  } else {
+  if constexpr (kAlternativeOf<M, Message>) {
     return PeerMessage{std::in_place_type<Message>, std::move(message)};
+  } else {
+    return PeerMessage{std::move(message)};
   }
 }
 
 template <typename M>
-void encode_one(const M& message, std::string& out) {
+bool encode_one(const M& message, std::uint8_t version, std::string& out) {
+  const std::size_t start = out.size();
   out.push_back(static_cast<char>(tag_of(message)));
-  Writer writer(out);
+  Writer writer(out, version);
   fields(writer, message);
+  if (writer.ok()) return true;
+  out.resize(start);
+  return false;
 }
 
 }  // namespace
 
-void encode(const Message& message, std::string& out) {
-  std::visit([&out](const auto& alternative) { encode_one(alternative, out); }, message);
+bool encode(const Message& message, std::uint8_t version, std::string& out) {
+  return std::visit([&](const auto& alternative) { return encode_one(alternative, version, out); },
+                    message);
 }
 
-void encode(const SyncRequest& message, std::string& out) {
-  encode_one(message, out);
+bool encode(const SyncRequest& message, std::uint8_t version, std::string& out) {
+  return encode_one(message, version, out);
 }
 
-void encode(const SyncReply& message, std::string& out) {
-  encode_one(message, out);
+bool encode(const SyncReply& message, std::uint8_t version, std::string& out) {
+  return encode_one(message, version, out);
 }
 
-void encode(const PeerMessage& message, std::string& out) {
-  std::visit([&out](const auto& alternative) { encode(alternative, out); }, message);
+bool encode(const KeyListRequest& message, std::uint8_t version, std::string& out) {
+  return encode_one(message, version, out);
 }
 
-std::string encode(const PeerMessage& message) {
+bool encode(const KeyListReply& message, std::uint8_t version, std::string& out) {
+  return encode_one(message, version, out);
+}
+
+bool encode(const PeerMessage& message, std::uint8_t version, std::string& out) {
+  return std::visit([&](const auto& alternative) { return encode(alternative, version, out); },
+                    message);
+}
+
+std::optional<std::string> encode(const PeerMessage& message, std::uint8_t version) {
   std::string out;
-  encode(message, out);
+  if (!encode(message, version, out)) return std::nullopt;
   return out;
 }
 
-std::optional<PeerMessage> decode(std::string_view bytes) {
+std::optional<PeerMessage> decode(std::string_view bytes, std::uint8_t version) {
   if (bytes.empty()) return std::nullopt;
   const auto tag = static_cast<WireTag>(static_cast<std::uint8_t>(bytes.front()));
-  Reader reader(bytes.substr(1));
+  Reader reader(bytes.substr(1), version);
   switch (tag) {
     case WireTag::kPrepare:
       return decode_as<Prepare>(reader);
@@ -508,6 +592,10 @@ std::optional<PeerMessage> decode(std::string_view bytes) {
       return decode_as<ForwardWithdraw>(reader);
     case WireTag::kForwardWithdrawn:
       return decode_as<ForwardWithdrawn>(reader);
+    case WireTag::kKeyListRequest:
+      return decode_as<KeyListRequest>(reader);
+    case WireTag::kKeyListReply:
+      return decode_as<KeyListReply>(reader);
   }
   return std::nullopt;  // unknown tag
 }

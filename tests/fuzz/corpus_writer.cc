@@ -44,15 +44,25 @@ Seeds peer_frame_seeds() {
       {"forward_reply", ForwardReply{"config/a", 11, 1, 8, std::string("value"), 2}},
       {"forward_withdraw", ForwardWithdraw{"config/a", 11, 2}},
       {"forward_withdrawn", ForwardWithdrawn{"config/a", 11}},
+      {"prepare_config", Prepare{"config/a", 8, {3, 1}, 2, 3}},
+      {"accept_config", Accept{"config/a", 8, {3, 1}, std::string("v"), {1, 42}, 2, 3}},
+      {"read_query_config", ReadQuery{"config/a", 5, 7, 3}},
+      {"key_list_request", membership::KeyListRequest{9, "config/a", 1000}},
+      {"key_list_reply", membership::KeyListReply{9, {"config/b", "config/c"}, true}},
   };
   Seeds seeds{{"hello", hello}};
+  // The same conversation in protocol 4, of those messages it can carry.
+  const std::string hello_protocol_4 = hello_frame({2, "cluster-fingerprint-3-replicas", {4, 4}});
   std::string conversation = hello;
+  std::string conversation_protocol_4 = hello_protocol_4;
   for (const auto& [name, message] : messages) {
-    const std::string frame = *message_frame(message, 1 << 20);
+    const std::string frame = message_frame(message, kPeerProtocolMax, 1 << 20).bytes;
     seeds.emplace_back(name, hello + frame);
     conversation += frame;
+    conversation_protocol_4 += message_frame(message, 4, 1 << 20).bytes;  // empty if it cannot
   }
   seeds.emplace_back("conversation", conversation);
+  seeds.emplace_back("conversation_protocol_4", conversation_protocol_4);
   return seeds;
 }
 

@@ -1,12 +1,15 @@
 // Fuzz target: the bytes a peer sends on a connection. They are cut into frames as the
 // inbound connection does (4-byte big-endian length, then the body); the first body is
-// parsed as the hello, every later one decoded as a peer message (consensus or anti-entropy).
+// parsed as the hello, every later one decoded as a peer message (consensus, anti-entropy
+// or membership) of the peer protocol version the hello's range and the product's agree on
+// (the product's highest if they do not, to reach more).
 //
 // Beyond memory safety it checks the codecs' promises: an accepted hello or message
 // re-encodes to exactly the bytes it came from (decoding accepts only canonical forms),
 // and a refused hello says why.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,7 +24,8 @@ namespace {
 // much smaller anyway.
 constexpr std::uint32_t kMaxFrameBodyBytes = 64 * 1024 * 1024;
 
-void check_hello(std::string_view body) {
+// Checks a hello; returns the version its connection's messages are decoded in.
+std::uint8_t check_hello(std::string_view body) {
   const ParsedHello parsed = parse_hello(body);
   if (!parsed.hello) {
     // The reason is logged: it must be readable text that outlives the parse.
@@ -29,21 +33,24 @@ void check_hello(std::string_view body) {
     std::size_t printable = 0;
     for (const char c : parsed.problem) printable += (c >= ' ' && c <= '~') ? 1 : 0;
     check(printable == parsed.problem.size(), "a hello refusal is not printable text");
-    return;
+    return kPeerProtocolMax;
   }
   check(parsed.hello->cluster_fingerprint.size() <= kMaxFingerprintBytes,
         "an accepted hello carries an oversized fingerprint");
   const std::string frame = hello_frame(*parsed.hello);
   check(std::string_view(frame).substr(kFrameHeaderBytes) == body,
         "an accepted hello does not re-encode to its bytes");
+  return negotiate(kProductProtocols, parsed.hello->protocols).value_or(kPeerProtocolMax);
 }
 
-void check_message(std::string_view body) {
-  const auto message = wire::decode(body);
+void check_message(std::string_view body, std::uint8_t version) {
+  const auto message = wire::decode(body, version);
   if (!message) return;
-  check(wire::encode(*message) == body, "a decoded message does not re-encode to its bytes");
-  const auto frame = message_frame(*message, kMaxFrameBodyBytes);
-  check(frame.has_value() && std::string_view(*frame).substr(kFrameHeaderBytes) == body,
+  check(wire::encode(*message, version) == body,
+        "a decoded message does not re-encode to its bytes");
+  const MessageFrame frame = message_frame(*message, version, kMaxFrameBodyBytes);
+  check(frame.problem == MessageFrame::Problem::kNone &&
+            std::string_view(frame.bytes).substr(kFrameHeaderBytes) == body,
         "a decoded message's frame does not carry its bytes");
 }
 
@@ -53,7 +60,7 @@ void check_message(std::string_view body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace paxoskv;
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  bool identified = false;
+  std::optional<std::uint8_t> version;  // set by the hello
   while (rest.size() >= kFrameHeaderBytes) {
     FrameHeader header;
     for (std::size_t i = 0; i < kFrameHeaderBytes; ++i) {
@@ -64,11 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (length > fuzz::kMaxFrameBodyBytes || length > rest.size()) break;  // a partial frame
     const std::string_view body = rest.substr(0, length);
     rest.remove_prefix(length);
-    if (identified) {
-      fuzz::check_message(body);
+    if (version) {
+      fuzz::check_message(body, *version);
     } else {
-      fuzz::check_hello(body);
-      identified = true;  // a refused hello closes the connection; carry on to reach more
+      // A refused hello closes the connection; carry on to reach more.
+      version = fuzz::check_hello(body);
     }
   }
   return 0;

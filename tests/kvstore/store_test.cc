@@ -626,6 +626,22 @@ TEST_CASE("a data dir of another replica or cluster is refused", "[kvstore]") {
   CHECK_NOTHROW(Store(temp.data_dir(), StoreIdentity{2, "cluster-x"}));
 }
 
+TEST_CASE("a data dir serves its cluster whatever members the cluster lists now", "[kvstore]") {
+  TempDir temp;
+  // As created by an earlier version too: the fingerprint lists the founding member ids.
+  { Store store(temp.data_dir(), StoreIdentity{2, "paxoskv:1,2,3"}); }
+  CHECK_NOTHROW(Store(temp.data_dir(), StoreIdentity{2, "paxoskv:1,2,3,4"}));
+  CHECK_NOTHROW(Store(temp.data_dir(), StoreIdentity{2, "paxoskv:2,4,5"}));
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{2, "other:1,2,3"}),
+                    Catch::Contains("belongs to replica 2 of cluster 'paxoskv:1,2,3', not replica "
+                                    "2 of cluster 'other:1,2,3'"));
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{3, "paxoskv:1,2,3"}),
+                    Catch::Contains("not replica 3"));
+  // What it stored at creation stays.
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{2, "paxoskv-2:1,2,3"}),
+                    Catch::Contains("belongs to replica 2 of cluster 'paxoskv:1,2,3'"));
+}
+
 TEST_CASE("missing parent directories are created", "[kvstore]") {
   TempDir temp;
   const std::string nested = (temp.path() / "a" / "b" / "c").string();

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "consensus/cluster_name.h"
 #include "src/transport/frame.h"
 #include "src/transport/wire_codec.h"
 
@@ -66,9 +67,9 @@ struct Delivery {
 class Replica {
  public:
   Replica(asio::io_context& io, NodeId id, std::map<NodeId, std::string> peers, std::string listen,
-          TransportLimits limits = test_limits())
+          TransportLimits limits = test_limits(), std::string fingerprint = kFingerprint)
       : transport(
-            io, id, kFingerprint, std::move(peers), std::move(listen),
+            io, id, std::move(fingerprint), std::move(peers), std::move(listen),
             [this](NodeId from, PeerMessage message) {
               received.push_back({from, std::move(message)});
             },
@@ -110,6 +111,8 @@ class Cluster {
   }
 
   void destroy(NodeId id) { replicas_.erase(id); }
+
+  std::string address_of(NodeId id) const { return local_address(ports_.at(id)); }
 
   Replica& operator[](NodeId id) { return *replicas_.at(id); }
 
@@ -166,7 +169,17 @@ std::vector<PeerMessage> all_kinds() {
       consensus::ForwardReply{"a", 12, 1, 4, std::nullopt},
       consensus::ForwardWithdraw{"a", 13},
       consensus::ForwardWithdrawn{"a", 13},
+      consensus::Prepare{"a", 1, {2, 3}, 4, 5},
+      consensus::Accept{"a", 1, {2, 3}, "v", {2, 3}, 4, 5},
+      consensus::ReadQuery{"a", 9, 1, 5},
+      membership::KeyListRequest{14, "a", 100},
+      membership::KeyListReply{14, {"b", "c"}, true},
   };
+}
+
+// The encoding of `message` in the product's highest protocol version.
+std::string encoded(const PeerMessage& message) {
+  return wire::encode(message, kPeerProtocolMax).value();
 }
 
 bool same_messages(const std::vector<Delivery>& received, NodeId from,
@@ -174,7 +187,7 @@ bool same_messages(const std::vector<Delivery>& received, NodeId from,
   if (received.size() != expected.size()) return false;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     if (received[i].from != from) return false;
-    if (wire::encode(received[i].message) != wire::encode(expected[i])) return false;
+    if (encoded(received[i].message) != encoded(expected[i])) return false;
   }
   return true;
 }
@@ -187,8 +200,11 @@ std::uint64_t number_of(const Delivery& delivery) {
   return std::get<consensus::Accept>(std::get<Message>(delivery.message)).slot;
 }
 
-std::string message_frame_bytes(const Message& message) {
-  return *message_frame(message, 1 << 30);
+std::string message_frame_bytes(const PeerMessage& message,
+                                std::uint8_t version = kPeerProtocolMax) {
+  MessageFrame frame = message_frame(message, version, 1 << 30);
+  REQUIRE(frame.problem == MessageFrame::Problem::kNone);
+  return std::move(frame.bytes);
 }
 
 // A hand-driven connection, for sending what a real replica never would.
@@ -251,6 +267,8 @@ TEST_CASE("messages of every kind arrive in order", "[transport]") {
   CHECK(same_messages(cluster[2].received, 1, kinds));
   CHECK(same_messages(cluster[3].received, 1, kinds));
   CHECK(same_messages(cluster[1].received, 2, kinds));
+  CHECK(cluster[1].transport.protocol_version(2) == kPeerProtocolMax);
+  CHECK(cluster[1].transport.counters().dropped_not_in_version == 0);
 
   SECTION("many messages queued behind one write keep their order") {
     cluster[3].received.clear();
@@ -365,7 +383,7 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
         hello_frame(Hello{3, "another-cluster", kProductProtocols}),
         hello_frame(Hello{9, kFingerprint, kProductProtocols}),               // not a member
         hello_frame(Hello{1, kFingerprint, kProductProtocols}),               // the target itself
-        hello_frame(Hello{3, kFingerprint, {5, 6}}),                          // no common version
+        hello_frame(Hello{3, kFingerprint, {6, 7}}),                          // no common version
         std::string{"\x00\x00\x00\x02\xb7\x02", 6},                           // too short
         std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
         std::string{"\x00\x00\x00\x08\xb7\x03\x00\x00\x00\x03\x00\x00", 12},  // version 3
@@ -401,6 +419,19 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
     raw.write(std::string{"\x00\x00\x00\x03\xff\x01\x02", 7});
     CHECK(raw.closed_by_peer(io));
     CHECK(target.transport.counters().decode_errors == before.decode_errors + 1);
+  }
+
+  SECTION("a message protocol 4 does not have, on a connection of protocol 4") {
+    for (const PeerMessage& message :
+         {PeerMessage{membership::KeyListRequest{1, "", 10}},
+          PeerMessage{Message{consensus::Prepare{"k", 1, {1, 1}, 1, 0}}}}) {
+      RawConnection raw(io, port);
+      raw.write(hello_frame(Hello{3, kFingerprint, {4, 4}}));
+      raw.write(message_frame_bytes(message, 5));
+      CHECK(raw.closed_by_peer(io));
+    }
+    CHECK(target.transport.counters().decode_errors == before.decode_errors + 2);
+    CHECK(target.received.empty());
   }
 
   SECTION("a frame cut short") {
@@ -554,7 +585,7 @@ TEST_CASE("hellos carry the sender's protocol range", "[transport]") {
   const ParsedHello old = parse_hello(std::string{"\xb7\x03\x00\x00\x00\x03\x00\x00", 8});
   CHECK_FALSE(old.hello);
   CHECK(old.problem.find("peer protocol 3") != std::string::npos);
-  CHECK(old.problem.find("speaks peer protocol 4..4") != std::string::npos);
+  CHECK(old.problem.find("speaks peer protocol 4..5") != std::string::npos);
   // A range whose lowest version is above its highest, or that holds version 0.
   CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x05\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
   CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x00\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
@@ -583,7 +614,7 @@ TEST_CASE("two ranges agree on the highest version both speak, or on none", "[tr
   CHECK(negotiate({4, 4}, {4, 4}) == 4);             // equal
   CHECK(negotiate({5, 5}, {4, 4}) == std::nullopt);  // none
   CHECK(negotiate({1, 3}, {4, 4}) == std::nullopt);
-  CHECK(kProductProtocols == ProtocolRange{4, 4});
+  CHECK(kProductProtocols == ProtocolRange{4, 5});
 }
 
 // Replicas 1 and 2, each speaking its own protocol range.
@@ -633,6 +664,150 @@ TEST_CASE("replicas of different protocol ranges talk in the highest version bot
     REQUIRE(run_until(other_io, [&] { return newer.one->transport.protocol_version(2) == 6; }));
     REQUIRE(run_until(other_io, [&] { return newer.two->transport.protocol_version(1) == 6; }));
   }
+}
+
+TEST_CASE("on a connection of protocol 4, what only protocol 5 can say is dropped and counted",
+          "[transport]") {
+  asio::io_context io;
+  TransportLimits old_limits = test_limits();
+  old_limits.protocols = {4, 4};
+  Replica two(io, 2, {{1, local_address(1)}}, "127.0.0.1:0", old_limits);
+  two.transport.start();
+  TransportLimits new_limits = test_limits();
+  new_limits.protocols = {4, 5};
+  Replica one(io, 1, {{2, local_address(two.transport.listening_port())}}, "127.0.0.1:0",
+              new_limits);
+  one.transport.start();
+  const auto prepare = [](std::uint64_t slot, std::uint64_t config) {
+    return Message{consensus::Prepare{"k", slot, {1, 1}, 0, config}};
+  };
+  const auto slot_of = [](const Delivery& delivery) {
+    return std::get<consensus::Prepare>(std::get<Message>(delivery.message)).slot;
+  };
+  // Sent while connecting, before the peer answered the hello: encoded in protocol 5, the
+  // version this link expects at first, then again in 4 once the peer chose it.
+  one.transport.send(2, prepare(1, 0));
+  one.transport.send(2, prepare(2, 7));
+  one.transport.send(2, membership::KeyListRequest{1, "", 10});
+  one.transport.send(2, prepare(3, 0));
+  REQUIRE(run_until(io, [&] { return two.received.size() == 2; }));
+  CHECK(slot_of(two.received[0]) == 1);
+  CHECK(slot_of(two.received[1]) == 3);
+  CHECK(one.transport.counters().dropped_not_in_version == 2);
+
+  // Sent once the connection speaks 4.
+  REQUIRE(one.transport.protocol_version(2) == 4);
+  one.transport.send(2, prepare(4, 1));
+  one.transport.send(2, membership::KeyListReply{1, {"k"}, false});
+  one.transport.send(2, Message{consensus::ReadQuery{"k", 1, 0, 2}});
+  one.transport.send(2, prepare(5, 0));
+  REQUIRE(run_until(io, [&] { return two.received.size() == 3; }));
+  CHECK(slot_of(two.received[2]) == 5);
+  CHECK(one.transport.counters().dropped_not_in_version == 5);
+  CHECK(two.transport.counters().decode_errors == 0);
+  run_for(io, 50ms);
+  CHECK(two.received.size() == 3);
+}
+
+TEST_CASE("the cluster name tells clusters apart, not the members a fingerprint lists",
+          "[transport]") {
+  CHECK(consensus::cluster_name_of("paxoskv:1,2,3") == "paxoskv");
+  CHECK(consensus::cluster_name_of("paxoskv:1,2,3,4") == "paxoskv");
+  CHECK(consensus::cluster_name_of("a:b:1,2") == "a:b");  // a name may hold the separator
+  CHECK(consensus::cluster_name_of("no-members") == "no-members");
+
+  asio::io_context io;
+  Replica receiver(io, 1, {{2, local_address(1)}}, "127.0.0.1:0", test_limits(), "paxoskv:1,2,3");
+  receiver.transport.start();
+  const std::map<NodeId, std::string> to_receiver{
+      {1, local_address(receiver.transport.listening_port())}};
+
+  // Another cluster, whose member ids are the same.
+  auto other =
+      std::make_unique<Replica>(io, 2, to_receiver, "127.0.0.1:0", test_limits(), "other:1,2,3");
+  other->transport.start();
+  REQUIRE(run_until(io, [&] { return receiver.transport.counters().bad_hellos >= 1; }));
+  other->transport.send(1, numbered(1));
+  run_for(io, 50ms);
+  CHECK(receiver.received.empty());
+  other.reset();
+
+  // The same cluster, its member list grown since.
+  Replica grown(io, 2, to_receiver, "127.0.0.1:0", test_limits(), "paxoskv:1,2,3,4");
+  grown.transport.start();
+  REQUIRE(run_until(io, [&] { return grown.transport.protocol_version(1).has_value(); }));
+  grown.transport.send(1, numbered(2));
+  REQUIRE(run_until(io, [&] { return receiver.received.size() == 1; }));
+  CHECK(number_of(receiver.received[0]) == 2);
+}
+
+TEST_CASE("a transport that gains a peer at run time exchanges messages with it", "[transport]") {
+  asio::io_context io;
+  Replica one(io, 1, {}, "127.0.0.1:0");
+  one.transport.start();
+  Replica three(io, 3, {{1, local_address(one.transport.listening_port())}}, "127.0.0.1:0");
+  three.transport.start();
+  const std::string three_address = local_address(three.transport.listening_port());
+
+  // Not yet a peer: its hellos are refused, messages to it dropped.
+  REQUIRE(run_until(io, [&] { return one.transport.counters().bad_hellos >= 1; }));
+  one.transport.send(3, numbered(1));
+  CHECK(one.transport.counters().dropped_unreachable == 1);
+  CHECK_THROWS_AS(one.transport.set_peers({{1, three_address}}), std::invalid_argument);
+  CHECK_THROWS_AS(one.transport.set_peers({{3, "nonsense"}}), std::invalid_argument);
+  CHECK(one.transport.hello_answer(3) == HelloAnswer::kUnreachable);  // still no peer
+
+  SECTION("at its address") {
+    one.transport.set_peers({{3, three_address}});
+  }
+  SECTION("at an address that changes before it is reached") {
+    one.transport.set_peers({{3, local_address(1)}});  // nothing listens there
+    REQUIRE(
+        run_until(io, [&] { return one.transport.hello_answer(3) == HelloAnswer::kUnreachable; }));
+    one.transport.set_peers({{3, three_address}});
+  }
+  REQUIRE(run_until(io, [&] {
+    return one.transport.protocol_version(3).has_value() &&
+           three.transport.protocol_version(1).has_value();
+  }));
+  one.transport.send(3, numbered(2));
+  three.transport.send(1, numbered(3));
+  REQUIRE(run_until(io, [&] { return one.received.size() == 1 && three.received.size() == 1; }));
+  CHECK(number_of(three.received[0]) == 2);
+  CHECK(number_of(one.received[0]) == 3);
+  CHECK(one.received[0].from == 3);
+}
+
+TEST_CASE("a transport that loses a peer no longer delivers its messages", "[transport]") {
+  asio::io_context io;
+  Cluster cluster(io, 3);
+  for (NodeId id = 1; id <= 3; ++id) cluster.start(id);
+  REQUIRE(run_until(io, [&] {
+    return cluster.all_connected() && cluster[2].transport.protocol_version(1).has_value();
+  }));
+  const std::uint64_t refused_before = cluster[1].transport.counters().bad_hellos;
+  cluster[1].transport.set_peers({{3, cluster.address_of(3)}});
+
+  // Node 2's connection to node 1 is closed, and its new ones refused.
+  REQUIRE(run_until(io, [&] {
+    return cluster[1].transport.counters().bad_hellos > refused_before &&
+           !cluster[2].transport.reachable(1);
+  }));
+  cluster[2].transport.send(1, numbered(2));
+  cluster[1].transport.send(2, numbered(3));
+  CHECK_FALSE(cluster[1].transport.reachable(2));
+  CHECK(cluster[1].transport.hello_answer(2) == HelloAnswer::kUnreachable);
+  CHECK_FALSE(cluster[1].transport.protocol_version(2));
+  run_for(io, 200ms);
+  CHECK(cluster[1].received.empty());
+  CHECK(cluster[2].received.empty());
+
+  // Node 3 is still a peer.
+  cluster[3].transport.send(1, numbered(4));
+  REQUIRE(run_until(io, [&] { return cluster[1].received.size() == 1; }));
+  CHECK(cluster[1].received[0].from == 3);
+  cluster[1].transport.send(3, numbered(5));
+  REQUIRE(run_until(io, [&] { return cluster[3].received.size() == 1; }));
 }
 
 TEST_CASE("replicas whose protocol ranges do not meet refuse each other", "[transport]") {
@@ -694,17 +869,21 @@ TEST_CASE("a full send queue drops new messages instead of growing", "[transport
   }
 
   SECTION("a peer that stops reading") {
-    // Accepts the connection and never reads from it. Named "localhost", so that the
-    // sender goes through the resolver.
+    // Accepts the connection, answers the hello and never reads from it. Named
+    // "localhost", so that the sender goes through the resolver.
     tcp::acceptor stuck_peer(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     tcp::socket stuck_socket(io);
-    stuck_peer.async_accept(stuck_socket, [](const boost::system::error_code&) {});
+    const std::string reply =
+        hello_reply_frame(HelloReply{false, kPeerProtocolMax, kProductProtocols});
+    stuck_peer.async_accept(stuck_socket, [&](const boost::system::error_code& error) {
+      if (!error) asio::write(stuck_socket, asio::buffer(reply));
+    });
     PeerTransport sender(
         io, 1, kFingerprint,
         {{2, "localhost:" + std::to_string(stuck_peer.local_endpoint().port())}}, "127.0.0.1:0",
         [](NodeId, PeerMessage) {}, limits);
     sender.start();
-    REQUIRE(run_until(io, [&] { return sender.reachable(2); }));
+    REQUIRE(run_until(io, [&] { return sender.protocol_version(2).has_value(); }));
     // Far more than the socket buffers hold: once they are full the queue fills and
     // stays bounded.
     constexpr std::uint64_t kCount = 4000;
