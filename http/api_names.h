@@ -11,6 +11,9 @@ inline constexpr std::string_view kv_key_path_prefix = "/v1/kv/";
 inline constexpr std::string_view status_path = "/v1/status";
 inline constexpr std::string_view healthz_path = "/healthz";
 inline constexpr std::string_view metrics_path = "/metrics";
+// GET lists the members, POST adds one; DELETE members_path/{id} removes one.
+inline constexpr std::string_view members_path = "/v1/members";
+inline constexpr std::string_view member_path_prefix = "/v1/members/";
 
 // On every read: this replica's change index.
 inline constexpr std::string_view index_header = "X-Paxoskv-Index";

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "paxoskv/membership.h"
 #include "paxoskv/result.h"
 
 namespace paxoskv::http {
@@ -17,6 +18,7 @@ class Backend {
  public:
   using ResultCallback = std::function<void(Result)>;
   using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
+  using MembershipCallback = std::function<void(MembershipResult)>;
 
   virtual ~Backend() = default;
 
@@ -39,6 +41,16 @@ class Backend {
   virtual ListResult list(const std::string& prefix, const std::string& after,
                           std::size_t limit) = 0;
   virtual std::uint64_t index() const = 0;
+
+  // Membership changes (Node::add_member, Node::remove_member): each answers once the
+  // change is in force, which may take long (every key is carried over).
+  virtual void add_member(std::uint32_t id, const std::string& peer_address,
+                          MembershipCallback done) = 0;
+  virtual void remove_member(std::uint32_t id, MembershipCallback done) = 0;
+  // This replica's applied configuration, at once.
+  virtual Membership membership() const = 0;
+  // Whether this replica was removed from the cluster: it then serves no client request.
+  virtual bool removed() const = 0;
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "paxoskv/membership.h"
+#include "paxoskv/node.h"
 #include "paxoskv/result.h"
 
 namespace paxoskv::http {
@@ -32,6 +34,16 @@ Json list_json(const ListResult& list);
 // A deleted key has "deleted": true and no value; "index" of a change is the replica's
 // change index of it, the one to wait from next is the top-level "index".
 Json changes_json(const std::vector<Change>& changes, std::uint64_t index);
+// What /v1/members answers (and a membership change, once in force):
+//   {"members": [{"id", "peer_address"}...], "config_version": N, "retired": [ids]},
+// and "leaving": [{"id", "peer_address"}...], the configuration being left, while a
+// change runs.
+Json membership_json(const Membership& membership);
+// What /v1/status answers: id, the members (and, while a change runs, the leaving ones)
+// each with "reachable" and "self", how many replicas this one reaches, the quorum and
+// whether it has one (a majority of the members, and of the leaving ones while a change
+// runs), the change index, the configuration version, and whether it was removed.
+Json status_json(const NodeStatus& status);
 // {"error": message}; callers add the context fields.
 Json error_json(std::string_view message);
 

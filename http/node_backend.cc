@@ -1,6 +1,6 @@
 #include "http/node_backend.h"
 
-#include <nlohmann/json.hpp>
+#include "http/json_render.h"
 
 namespace paxoskv::http {
 
@@ -37,30 +37,25 @@ std::uint64_t NodeBackend::index() const {
   return node_.index();
 }
 
+void NodeBackend::add_member(std::uint32_t id, const std::string& peer_address,
+                             MembershipCallback done) {
+  node_.add_member(id, peer_address, std::move(done));
+}
+
+void NodeBackend::remove_member(std::uint32_t id, MembershipCallback done) {
+  node_.remove_member(id, std::move(done));
+}
+
+Membership NodeBackend::membership() const {
+  return node_.membership();
+}
+
+bool NodeBackend::removed() const {
+  return node_.status().removed;
+}
+
 std::string NodeBackend::status_json() const {
-  const NodeStatus status = node_.status();
-  nlohmann::json members = nlohmann::json::array();
-  std::size_t reachable = 1;  // itself
-  for (const auto& [id, address] : status.cluster) {
-    nlohmann::json member = {{"id", id}, {"peer_address", address}, {"self", id == status.id}};
-    if (id != status.id) {
-      const bool up = status.reachable.at(id);
-      member["reachable"] = up;
-      reachable += up ? 1 : 0;
-    } else {
-      member["reachable"] = true;
-    }
-    members.push_back(std::move(member));
-  }
-  const nlohmann::json body = {
-      {"id", status.id},
-      {"members", std::move(members)},
-      {"reachable", reachable},
-      {"quorum", status.cluster.size() / 2 + 1},
-      {"has_quorum", reachable >= status.cluster.size() / 2 + 1},
-      {"index", status.index},
-  };
-  return body.dump();
+  return to_text(http::status_json(node_.status()));
 }
 
 std::string NodeBackend::metrics_text() const {

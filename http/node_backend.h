@@ -21,6 +21,11 @@ class NodeBackend final : public Backend {
                    std::chrono::milliseconds timeout, ChangesCallback done) override;
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) override;
   std::uint64_t index() const override;
+  void add_member(std::uint32_t id, const std::string& peer_address,
+                  MembershipCallback done) override;
+  void remove_member(std::uint32_t id, MembershipCallback done) override;
+  Membership membership() const override;
+  bool removed() const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 

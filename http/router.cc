@@ -13,6 +13,7 @@
 
 #include "http/json_render.h"
 #include "http/key_path.h"
+#include "http/member_request.h"
 #include "http/query_params.h"
 #include "http/request_error.h"
 #include "http/responses.h"
@@ -27,11 +28,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-enum class PathKind { kv_key, kv_collection, healthz, status, metrics, unknown };
+enum class PathKind { kv_key, kv_collection, members, member, healthz, status, metrics, unknown };
 
 PathKind path_kind(std::string_view path) {
   if (path.starts_with(kv_key_path_prefix)) return PathKind::kv_key;
   if (path == kv_path) return PathKind::kv_collection;
+  if (path == members_path) return PathKind::members;
+  if (path.starts_with(member_path_prefix)) return PathKind::member;
   if (path == healthz_path) return PathKind::healthz;
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
@@ -39,7 +42,16 @@ PathKind path_kind(std::string_view path) {
 }
 
 std::string_view allowed_methods(PathKind kind) {
-  return kind == PathKind::kv_key ? "GET, HEAD, PUT, DELETE" : "GET, HEAD";
+  switch (kind) {
+    case PathKind::kv_key:
+      return "GET, HEAD, PUT, DELETE";
+    case PathKind::members:
+      return "GET, HEAD, POST";
+    case PathKind::member:
+      return "DELETE";
+    default:
+      return "GET, HEAD";
+  }
 }
 
 // What a request is, for dispatch and as the metrics label.
@@ -50,6 +62,9 @@ enum class Route {
   kv_delete,
   kv_list,
   kv_prefix_wait,
+  members_list,
+  member_add,
+  member_remove,
   healthz,
   status,
   metrics,
@@ -72,6 +87,12 @@ std::string_view label(Route route) {
       return "kv_list";
     case Route::kv_prefix_wait:
       return "kv_prefix_wait";
+    case Route::members_list:
+      return "members_list";
+    case Route::member_add:
+      return "member_add";
+    case Route::member_remove:
+      return "member_remove";
     case Route::healthz:
       return "healthz";
     case Route::status:
@@ -111,6 +132,11 @@ Route classify(verb method, PathKind kind, std::string_view query) {
     case PathKind::kv_collection:
       if (!is_get) return Route::method_not_allowed;
       return names_parameter(query, "wait") ? Route::kv_prefix_wait : Route::kv_list;
+    case PathKind::members:
+      if (is_get) return Route::members_list;
+      return method == verb::post ? Route::member_add : Route::method_not_allowed;
+    case PathKind::member:
+      return method == verb::delete_ ? Route::member_remove : Route::method_not_allowed;
     case PathKind::healthz:
       return is_get ? Route::healthz : Route::method_not_allowed;
     case PathKind::status:
@@ -134,6 +160,12 @@ Consistency consistency_of(const QueryParams& params) {
   throw RequestError(status::bad_request, "bad consistency: expected local or linearizable");
 }
 
+// {"error": text} with the status, both from describe().
+Response errc_response(Errc code) {
+  const ErrcDescription description = describe(code);
+  return error_response(static_cast<status>(description.http_status), description.message);
+}
+
 // The answer to an operation that did not succeed: status and "error" from the one
 // table of Errc texts (describe); an invalid argument says what was wrong instead.
 Response failure_response(std::string_view key, const Result& result) {
@@ -146,6 +178,28 @@ Response failure_response(std::string_view key, const Result& result) {
     body["version"] = result.version;
   }
   if (!result.message.empty() && result.code != Errc::invalid_argument) {
+    body["detail"] = result.message;
+  }
+  return json_response(static_cast<status>(description.http_status), body);
+}
+
+// The answer to a membership change: the configuration once it is in force, else the
+// failure's status from describe(). Its text names what a membership change means by it
+// (a conflict is not a version mismatch here); the replica's own words come as "detail".
+Response member_change_response(const MembershipResult& answer, bool adding) {
+  if (answer.result.ok()) return json_response(status::ok, membership_json(answer.membership));
+  const Result& result = answer.result;
+  const ErrcDescription description = describe(result.code);
+  std::string_view text = description.message;
+  if (result.code == Errc::conflict) {
+    text = adding ? "id in use or used before (ids are never reused)" : "last member";
+  } else if (result.code == Errc::not_found) {
+    text = "unknown id";
+  } else if (result.code == Errc::invalid_argument && !result.message.empty()) {
+    text = result.message;
+  }
+  Json body = error_json(text);
+  if (!result.message.empty() && result.message != text && result.message != description.message) {
     body["detail"] = result.message;
   }
   return json_response(static_cast<status>(description.http_status), body);
@@ -235,7 +289,24 @@ void Router::handle(Request request, Respond respond) {
         return;
       case Route::kv_list:
       case Route::kv_prefix_wait:
+        // Their answers carry no Errc to say so: a removed replica refuses them here.
+        if (backend_.removed()) {
+          reply(answer_with(errc_response(Errc::removed)));
+          return;
+        }
         serve_list(QueryParams(target->query), reply);
+        return;
+      case Route::members_list:
+        reply([membership = backend_.membership()] {
+          return json_response(status::ok, membership_json(membership));
+        });
+        return;
+      case Route::member_add:
+        serve_member_add(member_to_add(request.body()), reply);
+        return;
+      case Route::member_remove:
+        serve_member_remove(member_id_from_path(target->path.substr(member_path_prefix.size())),
+                            reply);
         return;
       case Route::kv_get:
       case Route::kv_wait:
@@ -351,6 +422,20 @@ void Router::serve_prefix_wait(std::string prefix, const QueryParams& params, co
                            return response;
                          });
                        });
+}
+
+// Neither is bounded here: a change answers when it is in force or when the replica
+// gives up (no quorum), however long carrying the keys over takes.
+void Router::serve_member_add(const MemberToAdd& member, const Reply& reply) {
+  backend_.add_member(member.id, member.peer_address, [reply](MembershipResult answer) {
+    reply([answer = std::move(answer)] { return member_change_response(answer, true); });
+  });
+}
+
+void Router::serve_member_remove(std::uint32_t id, const Reply& reply) {
+  backend_.remove_member(id, [reply](MembershipResult answer) {
+    reply([answer = std::move(answer)] { return member_change_response(answer, false); });
+  });
 }
 
 void Router::serve_metrics(const Reply& reply) {

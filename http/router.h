@@ -2,6 +2,7 @@
 // parameter and error code of the API. Knows nothing of sockets, so tests drive it directly.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -13,6 +14,7 @@
 namespace paxoskv::http {
 
 class QueryParams;
+struct MemberToAdd;
 
 class Router {
  public:
@@ -35,6 +37,8 @@ class Router {
   void serve_delete(std::string key, const QueryParams& params, const Reply& reply);
   void serve_list(const QueryParams& params, const Reply& reply);
   void serve_prefix_wait(std::string prefix, const QueryParams& params, const Reply& reply);
+  void serve_member_add(const MemberToAdd& member, const Reply& reply);
+  void serve_member_remove(std::uint32_t id, const Reply& reply);
   void serve_metrics(const Reply& reply);
 
   Backend& backend_;

@@ -26,6 +26,7 @@ Result outcome(Errc code, std::uint64_t version = 0, std::optional<std::string> 
 
 Result FakeBackend::refusal(const std::string& key) const {
   if (shutting_down_) return outcome(Errc::shutting_down, 0, {}, "fake stops");
+  if (removed_ || key == removed_key) return outcome(Errc::removed);
   if (key == no_quorum_key) return outcome(Errc::no_quorum, 0, {}, "fake minority");
   return Result{};
 }
@@ -132,7 +133,8 @@ void FakeBackend::get(const std::string& key, Consistency consistency, ResultCal
   {
     const std::lock_guard lock(mutex_);
     last_consistency_ = consistency;
-    result = consistency == Consistency::local && !shutting_down_ ? Result{} : refusal(key);
+    const bool served_locally = consistency == Consistency::local && !shutting_down_ && !removed_;
+    result = served_locally ? Result{} : refusal(key);
     if (result.ok()) result = state_of(key);
   }
   done(result);
@@ -239,6 +241,101 @@ ListResult FakeBackend::list(const std::string& prefix, const std::string& after
 std::uint64_t FakeBackend::index() const {
   const std::lock_guard lock(mutex_);
   return index_;
+}
+
+MembershipResult FakeBackend::change_refusal(const std::string& peer_address) const {
+  if (shutting_down_) return {outcome(Errc::shutting_down), membership_};
+  if (removed_) return {outcome(Errc::removed, 0, {}, "removed"), membership_};
+  if (peer_address == no_quorum_address) {
+    return {outcome(Errc::no_quorum, 0, {}, "fake minority"), membership_};
+  }
+  return {Result{}, membership_};
+}
+
+void FakeBackend::add_member(std::uint32_t id, const std::string& peer_address,
+                             MembershipCallback done) {
+  MembershipResult answer;
+  {
+    const std::lock_guard lock(mutex_);
+    answer = change_refusal(peer_address);
+    auto& members = membership_.members;
+    const auto is_id = [id](const Member& member) { return member.id == id; };
+    if (!answer.result.ok()) {
+      // refused as it is
+    } else if (peer_address.find(':') == std::string::npos) {
+      answer.result =
+          outcome(Errc::invalid_argument, 0, {}, "bad peer address: expected host:port");
+    } else if (std::any_of(members.begin(), members.end(), is_id) ||
+               std::count(membership_.retired.begin(), membership_.retired.end(), id) > 0) {
+      answer.result = outcome(Errc::conflict, 0, {}, "fake: id taken");
+    } else {
+      members.push_back({id, peer_address});
+      membership_.config_version += 2;  // into the joint configuration and out
+      answer.membership = membership_;
+    }
+  }
+  answer_change(std::move(answer), std::move(done));
+}
+
+void FakeBackend::remove_member(std::uint32_t id, MembershipCallback done) {
+  MembershipResult answer;
+  {
+    const std::lock_guard lock(mutex_);
+    answer = change_refusal({});
+    auto& members = membership_.members;
+    const auto found = std::find_if(members.begin(), members.end(),
+                                    [id](const Member& member) { return member.id == id; });
+    if (!answer.result.ok()) {
+      // refused as it is
+    } else if (found == members.end()) {
+      answer.result = outcome(Errc::not_found);
+    } else if (members.size() == 1) {
+      answer.result = outcome(Errc::conflict);
+    } else {
+      members.erase(found);
+      membership_.retired.push_back(id);
+      membership_.config_version += 2;
+      answer.membership = membership_;
+    }
+  }
+  answer_change(std::move(answer), std::move(done));
+}
+
+void FakeBackend::answer_change(MembershipResult answer, MembershipCallback done) {
+  std::chrono::milliseconds delay;
+  {
+    const std::lock_guard lock(mutex_);
+    delay = member_change_delay_;
+  }
+  if (delay.count() == 0 || !timers_) {
+    done(std::move(answer));
+    return;
+  }
+  auto timer = std::make_shared<boost::asio::steady_timer>(*timers_, delay);
+  timer->async_wait([timer, answer = std::move(answer),
+                     done = std::move(done)](boost::system::error_code error) mutable {
+    if (!error) done(std::move(answer));
+  });
+}
+
+Membership FakeBackend::membership() const {
+  const std::lock_guard lock(mutex_);
+  return membership_;
+}
+
+bool FakeBackend::removed() const {
+  const std::lock_guard lock(mutex_);
+  return removed_;
+}
+
+void FakeBackend::set_removed(bool removed) {
+  const std::lock_guard lock(mutex_);
+  removed_ = removed;
+}
+
+void FakeBackend::set_member_change_delay(std::chrono::milliseconds delay) {
+  const std::lock_guard lock(mutex_);
+  member_change_delay_ = delay;
 }
 
 std::string FakeBackend::status_json() const {

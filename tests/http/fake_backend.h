@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/backend.h"
+#include "paxoskv/membership.h"
 
 namespace paxoskv::http::testing {
 
@@ -21,6 +22,10 @@ class FakeBackend : public Backend {
  public:
   // Linearizable reads and every write of this key fail with no_quorum.
   static constexpr std::string_view no_quorum_key = "no-quorum";
+  // Every operation on this key fails with removed, as on a replica removed meanwhile.
+  static constexpr std::string_view removed_key = "removed-meanwhile";
+  // Membership changes naming this peer address fail with no_quorum.
+  static constexpr std::string_view no_quorum_address = "minority:1";
 
   // With `timers`, long polls time out by themselves on that context; without, only
   // expire_waits() ends them. The backend must outlive the context's handlers.
@@ -37,6 +42,13 @@ class FakeBackend : public Backend {
                    std::chrono::milliseconds timeout, ChangesCallback done) override;
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) override;
   std::uint64_t index() const override;
+  // Membership as the API says: ids never reused, the last member stays; a change is in
+  // force at once (or after set_member_change_delay, on the timers' context).
+  void add_member(std::uint32_t id, const std::string& peer_address,
+                  MembershipCallback done) override;
+  void remove_member(std::uint32_t id, MembershipCallback done) override;
+  Membership membership() const override;
+  bool removed() const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 
@@ -48,6 +60,10 @@ class FakeBackend : public Backend {
   std::optional<Consistency> last_consistency() const;
   std::size_t last_list_limit() const;
   void set_shutting_down(bool shutting_down);
+  // This replica was removed: every operation fails with removed.
+  void set_removed(bool removed);
+  // Membership changes answer this long after they are asked (needs the timers' context).
+  void set_member_change_delay(std::chrono::milliseconds delay);
 
  private:
   struct Record {
@@ -73,6 +89,9 @@ class FakeBackend : public Backend {
   std::vector<Change> changes_after(const std::string& prefix, std::uint64_t after_index) const;
   // Applies a change and returns the long polls it answers, to be called unlocked.
   std::vector<Notification> apply(const std::string& key, std::optional<std::string> value);
+  MembershipResult change_refusal(const std::string& peer_address) const;
+  // Answers `done` now, or after the member change delay.
+  void answer_change(MembershipResult answer, MembershipCallback done);
   void expire_after(std::uint64_t wait_id, std::chrono::milliseconds timeout);
   std::optional<Notification> take_expired(std::uint64_t wait_id);
 
@@ -87,6 +106,10 @@ class FakeBackend : public Backend {
   std::optional<Consistency> last_consistency_;
   std::size_t last_list_limit_ = 0;
   bool shutting_down_ = false;
+  bool removed_ = false;
+  Membership membership_{
+      {{1, "127.0.0.1:9001"}, {2, "127.0.0.1:9002"}, {3, "127.0.0.1:9003"}}, 0, {}, {}};
+  std::chrono::milliseconds member_change_delay_{0};
 };
 
 }  // namespace paxoskv::http::testing

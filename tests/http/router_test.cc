@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "http/json_render.h"
 #include "tests/http/fake_backend.h"
 
 namespace paxoskv::http {
@@ -489,6 +490,226 @@ TEST_CASE_METHOD(RouterFixture, "a prefix wait answers with the changes after an
     auto pending = start(verb::get, "/v1/kv?wait=2");
     call(verb::put, "/v1/kv/bin", std::string("\xff", 1));
     CHECK(body_of(pending.get())["changes"][0]["value_base64"] == "/w==");
+  }
+}
+
+}  // namespace paxoskv::http
+
+namespace paxoskv::http {
+namespace {
+
+json members_of(const Response& response) {
+  REQUIRE(response.result() == status::ok);
+  return body_of(response);
+}
+
+std::string member_body(const json& id, const json& address) {
+  return json{{"id", id}, {"peer_address", address}}.dump();
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(RouterFixture, "members: list, add, remove", "[http][router][members]") {
+  const json founded = members_of(call(verb::get, "/v1/members"));
+  CHECK(founded["config_version"] == 0);
+  CHECK(founded["members"].size() == 3);
+  CHECK(founded["members"][0] == json{{"id", 1}, {"peer_address", "127.0.0.1:9001"}});
+  CHECK(founded["retired"] == json::array());
+  CHECK_FALSE(founded.contains("leaving"));
+  CHECK(call(verb::head, "/v1/members").result() == status::ok);
+
+  const json added = members_of(call(verb::post, "/v1/members", member_body(4, "127.0.0.1:9004")));
+  CHECK(added["members"].size() == 4);
+  CHECK(added["members"][3] == json{{"id", 4}, {"peer_address", "127.0.0.1:9004"}});
+  CHECK(added["config_version"] == 2);
+  CHECK(members_of(call(verb::get, "/v1/members")) == added);
+
+  const json removed = members_of(call(verb::delete_, "/v1/members/2"));
+  CHECK(removed["members"].size() == 3);
+  CHECK(removed["retired"] == json::array({2}));
+  CHECK(removed["config_version"] == 4);
+}
+
+TEST_CASE("members: a change that runs shows the leaving configuration",
+          "[http][router][members]") {
+  Membership joint;
+  joint.members = {{1, "a:1"}, {2, "b:1"}, {4, "d:1"}};
+  joint.leaving = {{1, "a:1"}, {2, "b:1"}, {3, "c:1"}};
+  joint.config_version = 7;
+  joint.retired = {3};
+  const json rendered = membership_json(joint);
+  CHECK(rendered["config_version"] == 7);
+  CHECK(rendered["members"][2] == json{{"id", 4}, {"peer_address", "d:1"}});
+  CHECK(rendered["leaving"][2] == json{{"id", 3}, {"peer_address", "c:1"}});
+  CHECK(rendered["retired"] == json::array({3}));
+}
+
+TEST_CASE("status: the configuration, who is reachable, quorums of both while joint",
+          "[http][router][members]") {
+  NodeStatus status;
+  status.id = 1;
+  status.cluster = {{1, "a:1"}, {2, "b:1"}, {3, "c:1"}};
+  status.reachable = {{2, true}, {3, false}};
+  status.index = 12;
+  status.membership.members = {{1, "a:1"}, {2, "b:1"}, {3, "c:1"}};
+  json rendered = status_json(status);
+  CHECK(rendered["id"] == 1);
+  CHECK(rendered["members"][0] ==
+        json{{"id", 1}, {"peer_address", "a:1"}, {"self", true}, {"reachable", true}});
+  CHECK(rendered["members"][2] ==
+        json{{"id", 3}, {"peer_address", "c:1"}, {"self", false}, {"reachable", false}});
+  CHECK_FALSE(rendered.contains("leaving"));
+  CHECK(rendered["reachable"] == 2);
+  CHECK(rendered["quorum"] == 2);
+  CHECK(rendered["has_quorum"] == true);
+  CHECK(rendered["index"] == 12);
+  CHECK(rendered["config_version"] == 0);
+  CHECK(rendered["removed"] == false);
+
+  // Joint: 1, 2, 3 -> 1, 2, 4, 5 with 3, 4 and 5 down: a majority of the old
+  // configuration, none of the new.
+  status.cluster = {{1, "a:1"}, {2, "b:1"}, {3, "c:1"}, {4, "d:1"}, {5, "e:1"}};
+  status.reachable = {{2, true}, {3, false}, {4, false}, {5, false}};
+  status.membership.members = {{1, "a:1"}, {2, "b:1"}, {4, "d:1"}, {5, "e:1"}};
+  status.membership.leaving = {{1, "a:1"}, {2, "b:1"}, {3, "c:1"}};
+  status.membership.config_version = 5;
+  rendered = status_json(status);
+  CHECK(rendered["members"].size() == 4);
+  CHECK(rendered["leaving"].size() == 3);
+  CHECK(rendered["leaving"][2]["reachable"] == false);
+  CHECK(rendered["quorum"] == 3);
+  CHECK(rendered["has_quorum"] == false);
+  CHECK(rendered["config_version"] == 5);
+  status.reachable[4] = true;
+  CHECK(status_json(status)["has_quorum"] == true);
+  status.reachable[5] = true;
+  status.reachable[2] = false;  // a majority of the new configuration, not of the old
+  CHECK(status_json(status)["has_quorum"] == false);
+
+  status.removed = true;
+  CHECK(status_json(status)["removed"] == true);
+}
+
+TEST_CASE_METHOD(RouterFixture, "members: bad bodies and ids are 400", "[http][router][members]") {
+  for (const std::string& body : {
+           std::string(""),
+           std::string("not json"),
+           std::string("[1]"),
+           std::string(R"({"id":4})"),
+           std::string(R"({"peer_address":"h:1"})"),
+           member_body(0, "h:1"),
+           member_body(-4, "h:1"),
+           member_body(4294967296, "h:1"),
+           member_body(4.5, "h:1"),
+           member_body("4", "h:1"),
+           member_body(4, 9004),
+           member_body(4, ""),
+           std::string(R"({"id":4,"peer_address":"h:1","voter":true})"),
+           std::string("{\"id\":4,\"peer_address\":\"h\xFF:1\"}"),
+       }) {
+    CAPTURE(body);
+    const Response response = call(verb::post, "/v1/members", body);
+    require_error(response, status::bad_request);
+    CHECK(body_of(response)["error"].get<std::string>().starts_with("bad member"));
+  }
+  // The replica checks the address's form: its refusal is a 400 saying why.
+  const Response malformed = call(verb::post, "/v1/members", member_body(4, "no-port"));
+  require_error(malformed, status::bad_request);
+  CHECK(body_of(malformed)["error"] == "bad peer address: expected host:port");
+
+  for (const char* target : {"/v1/members/0", "/v1/members/x", "/v1/members/",
+                             "/v1/members/4294967296", "/v1/members/-1", "/v1/members/1/2"}) {
+    CAPTURE(target);
+    require_error(call(verb::delete_, target), status::bad_request);
+  }
+  CHECK(members_of(call(verb::get, "/v1/members"))["config_version"] == 0);  // nothing changed
+  CHECK(members_of(call(verb::post, "/v1/members", member_body(4294967295u, "h:1")))["members"]
+            .size() == 4);
+}
+
+TEST_CASE_METHOD(RouterFixture, "members: ids in use or used before are 409",
+                 "[http][router][members]") {
+  const Response in_use = call(verb::post, "/v1/members", member_body(2, "127.0.0.1:9012"));
+  require_error(in_use, status::conflict);
+  CHECK(body_of(in_use)["error"] == "id in use or used before (ids are never reused)");
+
+  members_of(call(verb::delete_, "/v1/members/3"));
+  require_error(call(verb::post, "/v1/members", member_body(3, "127.0.0.1:9003")),
+                status::conflict);
+}
+
+TEST_CASE_METHOD(RouterFixture, "members: unknown ids are 404, the last member 409",
+                 "[http][router][members]") {
+  const Response unknown = call(verb::delete_, "/v1/members/9");
+  require_error(unknown, status::not_found);
+  CHECK(body_of(unknown)["error"] == "unknown id");
+
+  members_of(call(verb::delete_, "/v1/members/1"));
+  require_error(call(verb::delete_, "/v1/members/1"), status::not_found);  // retired
+  members_of(call(verb::delete_, "/v1/members/2"));
+  const Response last = call(verb::delete_, "/v1/members/3");
+  require_error(last, status::conflict);
+  CHECK(body_of(last)["error"] == "last member");
+}
+
+TEST_CASE_METHOD(RouterFixture, "members: no quorum is 503", "[http][router][members]") {
+  const Response minority =
+      call(verb::post, "/v1/members", member_body(4, std::string(FakeBackend::no_quorum_address)));
+  require_error(minority, status::service_unavailable);
+  CHECK(body_of(minority)["error"] == "no quorum");
+  CHECK(body_of(minority)["detail"] == "fake minority");
+}
+
+TEST_CASE_METHOD(RouterFixture, "members: other methods are 405", "[http][router][members]") {
+  for (const verb method : {verb::put, verb::delete_, verb::patch}) {
+    const Response response = call(method, "/v1/members");
+    require_error(response, status::method_not_allowed);
+    CHECK(header(response, "Allow") == "GET, HEAD, POST");
+  }
+  for (const verb method : {verb::get, verb::put, verb::post}) {
+    const Response response = call(method, "/v1/members/2");
+    require_error(response, status::method_not_allowed);
+    CHECK(header(response, "Allow") == "DELETE");
+  }
+  const std::string text = call(verb::get, "/metrics").body();
+  CHECK(text.find("paxoskv_http_requests_total{route=\"method_not_allowed\",code=\"405\"} 6\n") !=
+        std::string::npos);
+}
+
+TEST_CASE_METHOD(RouterFixture, "a removed replica answers every client request 410",
+                 "[http][router][members]") {
+  call(verb::put, "/v1/kv/k", "v");
+  backend.set_removed(true);
+  for (const auto& [method, target] : std::vector<std::pair<verb, std::string>>{
+           {verb::get, "/v1/kv/k"},
+           {verb::get, "/v1/kv/k?consistency=local"},
+           {verb::put, "/v1/kv/k"},
+           {verb::delete_, "/v1/kv/k"},
+           {verb::get, "/v1/kv?prefix=k"},
+           {verb::get, "/v1/kv?prefix=k&wait=0&timeout=1s"},
+           {verb::post, "/v1/members"},
+           {verb::delete_, "/v1/members/2"},
+       }) {
+    CAPTURE(target);
+    const std::string body = method == verb::post ? member_body(4, "h:1") : "";
+    const Response response = call(method, target, body);
+    CHECK(response.result() == status::gone);
+    CHECK(body_of(response)["error"] == "removed");
+  }
+  // What an operator looks at to see why still answers.
+  CHECK(members_of(call(verb::get, "/v1/members"))["members"].size() == 3);
+  CHECK(call(verb::get, "/v1/status").result() == status::ok);
+  CHECK(call(verb::get, "/metrics").result() == status::ok);
+  CHECK(call(verb::get, "/healthz").result() == status::ok);
+}
+
+TEST_CASE_METHOD(RouterFixture, "removed from the replica's answer is 410",
+                 "[http][router][members]") {
+  const std::string key = "/v1/kv/" + std::string(FakeBackend::removed_key);
+  for (const verb method : {verb::get, verb::put, verb::delete_}) {
+    const Response response = call(method, key, method == verb::put ? "v" : "");
+    CHECK(response.result() == status::gone);
+    CHECK(body_of(response)["error"] == "removed");
   }
 }
 

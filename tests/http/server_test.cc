@@ -47,6 +47,7 @@ class ServerFixture {
 
   std::uint16_t port() const { return server_.port(); }
   Server& server() { return server_; }
+  FakeBackend& backend() { return backend_; }
 
  private:
   boost::asio::io_context io_;
@@ -303,6 +304,32 @@ TEST_CASE("long polls answer on a change and at their timeout", "[http][server]"
     CHECK((*woken)["X-Paxoskv-Index"] == "2");
     CHECK(body_of(*woken)["changes"][0]["deleted"] == true);
   }
+}
+
+TEST_CASE("a membership change is answered however long it takes", "[http][server][members]") {
+  // Every deadline of the connection is far shorter than the change.
+  ServerLimits limits = socket_limits();
+  limits.idle_timeout = 200ms;
+  limits.request_read_timeout = 200ms;
+  limits.write_timeout = 200ms;
+  ServerFixture fixture(limits);
+  fixture.backend().set_member_change_delay(1200ms);
+
+  RawClient adder(fixture.port());
+  const auto started = std::chrono::steady_clock::now();
+  adder.send(request("POST", "/v1/members", R"({"id":4,"peer_address":"127.0.0.1:9004"})"));
+  RawClient remover(fixture.port());
+  remover.send(request("DELETE", "/v1/members/2"));
+
+  const auto added = adder.read_response(5s);
+  REQUIRE(added);
+  CHECK(std::chrono::steady_clock::now() - started >= 1s);
+  CHECK(added->result() == status::ok);
+  CHECK(body_of(*added)["members"].size() == 4);
+  const auto removed = remover.read_response(5s);
+  REQUIRE(removed);
+  CHECK(removed->result() == status::ok);
+  CHECK(body_of(*removed)["retired"] == json::array({2}));
 }
 
 TEST_CASE("many long polls wait at once without threads", "[http][server]") {
