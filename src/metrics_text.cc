@@ -23,6 +23,16 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   const auto& core = c.core;
   metric(out, "paxoskv_replica_id", "gauge", "This replica's id.", id);
   metric(out, "paxoskv_change_index", "gauge", "Changes applied by this replica.", status.index);
+  metric(out, "paxoskv_config_version", "gauge",
+         "Version of the configuration this replica applied (0: the founding one; a change "
+         "adds two).",
+         static_cast<double>(status.membership.config_version));
+  metric(out, "paxoskv_members", "gauge",
+         "Members of the configuration this replica applied (the one a running change goes to).",
+         static_cast<double>(status.membership.members.size()));
+  metric(out, "paxoskv_removed", "gauge",
+         "1 once this replica was removed from the cluster (it serves no client request).",
+         status.removed ? 1 : 0);
   metric(out, "paxoskv_paxos_phase1_rounds_total", "counter", "Phase 1 (prepare) rounds started.",
          core.phase1_rounds);
   metric(out, "paxoskv_paxos_phase2_rounds_total", "counter", "Phase 2 (accept) rounds started.",
