@@ -64,7 +64,7 @@ std::map<std::uint32_t, std::string> parse_cluster(std::string_view text) {
 
 std::string usage() {
   const Options defaults;
-  return "usage: paxoskv --id N --data-dir DIR --cluster ID=HOST:PORT,... [flags]\n"
+  return "usage: paxoskv --id N --data-dir DIR --cluster ID=HOST:PORT,... [--join] [flags]\n"
          "\n"
          "A replica of a paxoskv cluster: a replicated key-value store on Paxos.\n"
          "\n"
@@ -72,7 +72,14 @@ std::string usage() {
          "  --data-dir DIR          where the replica keeps its data; created if missing "
          "(required)\n"
          "  --cluster ID=HOST:PORT,...\n"
-         "                          every replica's peer address, this one included (required)\n"
+         "                          every replica's peer address, this one included (required);\n"
+         "                          it founds a new cluster's members, later the replicated\n"
+         "                          configuration wins\n"
+         "  --join                  join an existing cluster after its members added this id\n"
+         "                          (POST /v1/members; a new id: ids are never reused): take\n"
+         "                          the configuration from a member, catch up, then vote;\n"
+         "                          --cluster names at least one reachable member and this\n"
+         "                          replica (default: off, found a cluster)\n"
          "  --listen HOST:PORT      the client HTTP/JSON endpoint (default 127.0.0.1:8001)\n"
          "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
          "                          (default: this replica's address in --cluster)\n"
@@ -144,6 +151,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     }
     if (flag == "--allow-after-disk-failure") {
       options.allow_after_disk_failure = true;
+      continue;
+    }
+    if (flag == "--join") {
+      options.join = true;
       continue;
     }
     std::string value;
