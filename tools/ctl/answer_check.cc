@@ -23,6 +23,26 @@ std::string version_text(const Answer& answer) {
   return "?";
 }
 
+// What every kind of request shares: a replica that serves no more, a full disk, and any
+// status a command does not expect.
+[[noreturn]] void throw_refusal(const Answer& answer, std::string_view endpoint) {
+  const std::string where(endpoint);
+  switch (answer.status) {
+    case 410:
+      throw CtlError(ExitCode::removed,
+                     where +
+                         ": this replica was removed from the cluster (410): ask another "
+                         "member (paxoskvctl member list shows them)");
+    case 507:
+      throw CtlError(ExitCode::no_space,
+                     where + ": " + error_text(answer) +
+                         " (507): the replica's disk is (almost) full; the write was not done");
+    default:
+      throw CtlError(ExitCode::other, where + " answered " + std::to_string(answer.status) + ": " +
+                                          error_text(answer));
+  }
+}
+
 }  // namespace
 
 Json json_body(const Answer& answer) {
@@ -51,9 +71,29 @@ void check_answer(const Answer& answer, std::string_view key, bool write,
       }
       throw CtlError(ExitCode::no_quorum, std::string(endpoint) + ": " + error_text(answer));
     default:
-      throw CtlError(ExitCode::other, std::string(endpoint) + " answered " +
-                                          std::to_string(answer.status) + ": " +
-                                          error_text(answer));
+      throw_refusal(answer, endpoint);
+  }
+}
+
+void check_member_answer(const Answer& answer, MemberChange change, std::uint32_t id,
+                         std::string_view endpoint) {
+  if (answer.status >= 200 && answer.status < 300) return;
+  const std::string member = "member " + std::to_string(id);
+  switch (answer.status) {
+    case 404:
+      throw CtlError(ExitCode::not_found, "not found: " + member + " is not a member");
+    case 409:
+      throw CtlError(ExitCode::conflict,
+                     change == MemberChange::add
+                         ? "conflict: id " + std::to_string(id) +
+                               " is in use or was used before (ids are never reused)"
+                         : "conflict: " + member + " is the last member");
+    case 503:
+      throw CtlError(ExitCode::no_quorum,
+                     std::string(endpoint) + ": " + error_text(answer) +
+                         ": the change may still go on (paxoskvctl member list tells)");
+    default:
+      throw_refusal(answer, endpoint);
   }
 }
 

@@ -27,6 +27,7 @@ const std::vector<CommandSpec>& command_specs() {
       {Command::ls, "ls", {"--limit"}, {}},
       {Command::watch, "watch", {"--prefix", "--from-version", "--from-index"}, {}},
       {Command::status, "status", {}, {}},
+      {Command::member, "member", {}, {}},
   };
   return specs;
 }
@@ -160,6 +161,39 @@ void set_value(Invocation& invocation, const std::string& value) {
   }
 }
 
+std::uint32_t member_id(std::string_view text) {
+  const std::uint64_t id = parse_number("member ID", text);
+  if (id == 0 || id > 0xFFFFFFFFu) {
+    throw UsageError("bad member ID '" + std::string(text) + "': expected 1 to 4294967295");
+  }
+  return static_cast<std::uint32_t>(id);
+}
+
+void fill_member(const RawCommandLine& raw, Invocation& invocation) {
+  const auto& args = raw.positionals;
+  constexpr std::string_view synopsis = "member list, member add ID HOST:PORT or member remove ID";
+  if (args.empty()) throw UsageError("missing arguments: expected " + std::string(synopsis));
+  const std::string& action = args[0];
+  if (action == "list") {
+    expect_arguments(raw, 1, 1, "member list");
+    invocation.member_action = MemberAction::list;
+  } else if (action == "add") {
+    expect_arguments(raw, 3, 3, "member add ID HOST:PORT");
+    invocation.member_action = MemberAction::add;
+    invocation.member_id = member_id(args[1]);
+    if (args[2].find(':') == std::string::npos) {
+      throw UsageError("bad HOST:PORT '" + args[2] + "': the new replica's peer address");
+    }
+    invocation.peer_address = args[2];
+  } else if (action == "remove") {
+    expect_arguments(raw, 2, 2, "member remove ID");
+    invocation.member_action = MemberAction::remove;
+    invocation.member_id = member_id(args[1]);
+  } else {
+    throw UsageError("unknown member command '" + action + "': expected " + std::string(synopsis));
+  }
+}
+
 void fill_command(const RawCommandLine& raw, Invocation& invocation) {
   const auto& args = raw.positionals;
   switch (invocation.command) {
@@ -209,6 +243,9 @@ void fill_command(const RawCommandLine& raw, Invocation& invocation) {
       break;
     case Command::status:
       expect_arguments(raw, 0, 0, "status");
+      break;
+    case Command::member:
+      fill_member(raw, invocation);
       break;
   }
 }

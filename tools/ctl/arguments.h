@@ -14,8 +14,9 @@
 
 namespace paxoskv::ctl {
 
-enum class Command { put, get, del, cas, ls, watch, status };
+enum class Command { put, get, del, cas, ls, watch, status, member };
 enum class OutputFormat { human, json };
+enum class MemberAction { list, add, remove };
 
 // The command's name on the command line; and back (nullopt for an unknown name).
 std::string_view command_name(Command command);
@@ -30,13 +31,16 @@ struct Invocation {
   Command command = Command::status;
   std::string key;  // put, get, del, cas, watch KEY; the prefix of ls and watch --prefix
   std::string value;
-  bool value_from_stdin = false;                  // put/cas VALUE "-"
-  std::optional<std::uint64_t> expected_version;  // put --cas, del --cas, cas
-  bool local = false;                             // get --local
-  std::optional<std::uint64_t> limit;             // ls --limit
-  bool watch_prefix = false;                      // watch --prefix
-  std::optional<std::uint64_t> from_version;      // watch KEY --from-version
-  std::optional<std::uint64_t> from_index;        // watch --prefix P --from-index
+  bool value_from_stdin = false;                    // put/cas VALUE "-"
+  std::optional<std::uint64_t> expected_version;    // put --cas, del --cas, cas
+  bool local = false;                               // get --local
+  std::optional<std::uint64_t> limit;               // ls --limit
+  bool watch_prefix = false;                        // watch --prefix
+  std::optional<std::uint64_t> from_version;        // watch KEY --from-version
+  std::optional<std::uint64_t> from_index;          // watch --prefix P --from-index
+  MemberAction member_action = MemberAction::list;  // member list|add|remove
+  std::uint32_t member_id = 0;                      // member add ID, member remove ID
+  std::string peer_address;                         // member add ID HOST:PORT
 };
 
 // --help / help [COMMAND]: the general help or that command's.

@@ -18,6 +18,8 @@ ExitCode run_command(const Invocation& invocation, Client& client, Console& cons
                                      : run_watch_key(invocation, client, console);
     case Command::status:
       return run_status(invocation, client, console);
+    case Command::member:
+      return run_member(invocation, client, console);
   }
   return ExitCode::other;
 }

@@ -27,5 +27,6 @@ ExitCode run_ls(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_watch_key(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_watch_prefix(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_status(const Invocation& invocation, Client& client, Console& console);
+ExitCode run_member(const Invocation& invocation, Client& client, Console& console);
 
 }  // namespace paxoskv::ctl

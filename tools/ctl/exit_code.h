@@ -8,12 +8,14 @@ namespace paxoskv::ctl {
 
 enum class ExitCode : int {
   ok = 0,
-  not_found = 1,    // get/del of an absent key
+  not_found = 1,    // get/del of an absent key; member remove of an unknown id
   usage = 2,        // bad command line
   no_quorum = 3,    // 503, or a write whose outcome is unknown
-  conflict = 4,     // 409: cas mismatch
+  conflict = 4,     // 409: cas mismatch; a member id in use or used before, the last member
   unreachable = 5,  // no endpoint accepted a connection
   other = 6,
+  removed = 7,   // 410: the replica was removed from the cluster; ask another member
+  no_space = 8,  // 507: the replica's disk is (almost) full; the write was not done
 };
 
 // Ends the command: main prints "paxoskvctl: <what>" on stderr and exits with `code`.

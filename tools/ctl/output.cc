@@ -48,15 +48,21 @@ std::string members_text(const Json& members) {
 }
 
 std::vector<std::string> status_row(const EndpointStatus& row) {
-  if (!row.status) return {row.endpoint, "-", "-", "-", row.error};
+  if (!row.status) return {row.endpoint, "-", "-", "-", "-", row.error};
   const Json& status = *row.status;
   auto field = [&](const char* name) {
     return status.contains(name) ? status[name].dump() : std::string("?");
   };
   const Json members = status.value("members", Json::array());
-  const std::string quorum = std::string(status.value("has_quorum", false) ? "yes" : "no") + " (" +
-                             field("reachable") + "/" + std::to_string(members.size()) + ")";
-  return {row.endpoint, field("id"), quorum, field("index"), members_text(members)};
+  const std::string quorum = status.value("removed", false)
+                                 ? std::string("removed")
+                                 : std::string(status.value("has_quorum", false) ? "yes" : "no") +
+                                       " (" + field("reachable") + "/" +
+                                       std::to_string(members.size()) + ")";
+  std::string shown_members = members_text(members);
+  if (status.contains("leaving")) shown_members += " leaving " + members_text(status["leaving"]);
+  return {row.endpoint, field("id"), quorum, field("index"), field("config_version"),
+          shown_members};
 }
 
 }  // namespace
@@ -116,9 +122,10 @@ std::string printable(std::string_view bytes) {
   return text;
 }
 
-std::string status_table(const std::vector<EndpointStatus>& rows) {
-  std::vector<std::vector<std::string>> cells = {{"ENDPOINT", "ID", "QUORUM", "INDEX", "MEMBERS"}};
-  for (const EndpointStatus& row : rows) cells.push_back(status_row(row));
+namespace {
+
+// Columns padded to their widest cell, two spaces apart; the last one not padded.
+std::string aligned(const std::vector<std::vector<std::string>>& cells) {
   std::vector<std::size_t> widths(cells.front().size(), 0);
   for (const auto& line : cells) {
     for (std::size_t column = 0; column < line.size(); ++column) {
@@ -133,6 +140,63 @@ std::string status_table(const std::vector<EndpointStatus>& rows) {
     }
     table += '\n';
   }
+  return table;
+}
+
+}  // namespace
+
+std::string status_table(const std::vector<EndpointStatus>& rows) {
+  std::vector<std::vector<std::string>> cells = {
+      {"ENDPOINT", "ID", "QUORUM", "INDEX", "CONFIG", "MEMBERS"}};
+  for (const EndpointStatus& row : rows) cells.push_back(status_row(row));
+  return aligned(cells);
+}
+
+std::string members_table(const Json& membership) {
+  auto malformed = [] { return CtlError(ExitCode::other, "malformed answer: not a member list"); };
+  if (!membership.is_object() || !membership.contains("members") ||
+      !membership["members"].is_array()) {
+    throw malformed();
+  }
+  const Json& members = membership["members"];
+  const Json leaving = membership.value("leaving", Json::array());
+  if (!leaving.is_array()) throw malformed();
+  auto id_of = [&](const Json& member) {
+    if (!member.is_object() || !member.contains("id") || !member["id"].is_number_unsigned() ||
+        !member.contains("peer_address") || !member["peer_address"].is_string()) {
+      throw malformed();
+    }
+    return member["id"].get<std::uint64_t>();
+  };
+  auto listed_in = [&](const Json& list, std::uint64_t id) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const Json& member) { return id_of(member) == id; });
+  };
+  std::vector<std::vector<std::string>> cells = {{"ID", "PEER_ADDRESS", "STATE"}};
+  for (const Json& member : members) {
+    const std::uint64_t id = id_of(member);
+    const bool joining = !leaving.empty() && !listed_in(leaving, id);
+    cells.push_back({std::to_string(id), printable(member["peer_address"].get<std::string>()),
+                     joining ? "joining" : "member"});
+  }
+  for (const Json& member : leaving) {
+    const std::uint64_t id = id_of(member);
+    if (listed_in(members, id)) continue;
+    cells.push_back(
+        {std::to_string(id), printable(member["peer_address"].get<std::string>()), "leaving"});
+  }
+  std::string table = aligned(cells);
+  table += "config version " + (membership.contains("config_version")
+                                    ? membership["config_version"].dump()
+                                    : std::string("?"));
+  if (!leaving.empty()) table += " (a change is running)";
+  const Json retired = membership.value("retired", Json::array());
+  if (retired.is_array() && !retired.empty()) {
+    std::string ids;
+    for (const Json& id : retired) ids += (ids.empty() ? "" : ", ") + id.dump();
+    table += "; retired ids (never reused): " + ids;
+  }
+  table += '\n';
   return table;
 }
 

@@ -50,6 +50,12 @@ std::string status_table(const std::vector<EndpointStatus>& rows);
 // status -o json: [{"endpoint", "status"} or {"endpoint", "error"}].
 Json status_json(const std::vector<EndpointStatus>& rows);
 
+// member list (and what add and remove print): one member a line, "ID PEER_ADDRESS STATE"
+// where STATE is "member", or while a change runs "joining" or "leaving", then the
+// configuration version and the retired ids. Throws CtlError (other) on a malformed
+// answer.
+std::string members_table(const Json& membership);
+
 // JSON text that is always valid UTF-8 (the API's strings already are).
 std::string dump(const Json& json);
 

@@ -17,6 +17,9 @@ Commands:
   watch KEY                 print every new version of KEY as it arrives
   watch --prefix PREFIX     print every change under PREFIX as it arrives
   status                    show each endpoint's replica, reachable peers and index
+  member list               show the cluster's members and configuration version
+  member add ID HOST:PORT   add replica ID, reached by peers at HOST:PORT
+  member remove ID          remove replica ID from the cluster
   help [COMMAND]            show this help, or COMMAND's (also: COMMAND --help)
 
 Global options (before or after the command):
@@ -43,13 +46,19 @@ Values are printed as raw bytes. Write "--" before an argument that starts with
 
 Exit codes:
   0  success
-  1  the key is absent (get, del)
+  1  the key is absent (get, del); the id is not a member (member remove)
   2  usage error
   3  no quorum (503): for a write, the outcome is unknown (a later read tells);
-     also a write whose endpoint failed before answering
-  4  version conflict (cas, --cas)
+     also a write whose endpoint failed before answering; a member change
+     that got 503 may still go on (member list tells)
+  4  version conflict (cas, --cas); member add: the id is in use or was used
+     before (ids are never reused); member remove: the last member
   5  no endpoint reachable
   6  any other error
+  7  the replica was removed from the cluster (410): it serves no more
+     requests; use another member's endpoint
+  8  no space (507): the replica's disk is (almost) full; the write was not
+     done
 Errors are reported on stderr as "paxoskvctl: ...".
 )help";
 }
@@ -134,6 +143,38 @@ keys it knew that are now gone: "<deleted>"), all with that listing's index,
 and goes on from that replica's own index (indexes differ between replicas).
 A change that replica applies late, after the watch printed it, is not
 printed twice.
+)help";
+    case Command::member:
+      return R"help(Usage: paxoskvctl member list
+       paxoskvctl member add ID HOST:PORT
+       paxoskvctl member remove ID
+
+member list shows the members of the cluster as the endpoint's replica knows
+them, one "ID PEER_ADDRESS STATE" a line (STATE: member; while a change runs,
+joining or leaving), then the configuration version and the ids retired.
+A removed replica still answers it, with what it knew when it was removed.
+
+member add ID HOST:PORT adds replica ID, which its peers reach at HOST:PORT
+(its --peer-listen address). It returns once the new configuration is in
+force, without waiting for the new replica to start: start it promptly, with
+  paxoskv --join --id ID --cluster ID=HOST:PORT,<a member's ID=HOST:PORT> ...
+until it runs, the cluster needs the other members all the more. Ids are never
+reused: an id that is or was a member is refused (exit 4).
+
+member remove ID removes replica ID (any member, also the one asked); it
+returns once ID counts for no quorum. ID then answers every client request
+with 410 and may be stopped. The last member cannot be removed (exit 4); an
+id that is not a member gives exit 1.
+
+A change carries every key over to the new configuration before it returns:
+with many keys that takes minutes, so add and remove wait up to an hour
+beyond --timeout. Interrupted, the change goes on; member list tells. One
+change runs at a time; writes and reads keep working meanwhile, as long as
+a majority of the old and of the new members is up. Exit 3 (no quorum): the
+change may still go on.
+
+With -o json: the server's {"members":[{"id","peer_address"}...],
+"config_version", "retired", and "leaving" while a change runs}.
 )help";
     case Command::status:
       return R"help(Usage: paxoskvctl status

@@ -155,6 +155,38 @@ TEST_CASE("usage errors") {
   }
 }
 
+TEST_CASE("member list, add, remove") {
+  CHECK(invocation({"member", "list"}).command == Command::member);
+  CHECK(invocation({"member", "list"}).member_action == MemberAction::list);
+  const Invocation add = invocation({"member", "add", "4", "127.0.0.1:9004", "-o", "json"});
+  CHECK(add.member_action == MemberAction::add);
+  CHECK(add.member_id == 4);
+  CHECK(add.peer_address == "127.0.0.1:9004");
+  CHECK(add.output == OutputFormat::json);
+  const Invocation remove = invocation({"member", "remove", "4294967295"});
+  CHECK(remove.member_action == MemberAction::remove);
+  CHECK(remove.member_id == 4294967295u);
+  CHECK(std::get<HelpRequest>(parse({"member", "--help"})).command == Command::member);
+
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"member"},
+           {"member", "show"},
+           {"member", "list", "1"},
+           {"member", "add", "4"},
+           {"member", "add", "4", "h:1", "extra"},
+           {"member", "add", "0", "h:1"},
+           {"member", "add", "4294967296", "h:1"},
+           {"member", "add", "x", "h:1"},
+           {"member", "add", "4", "no-port"},
+           {"member", "remove"},
+           {"member", "remove", "-1"},
+           {"member", "remove", "1", "2"},
+       }) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(parse(bad), UsageError);
+  }
+}
+
 TEST_CASE("durations") {
   CHECK(parse_duration("--timeout", "5s") == std::chrono::seconds(5));
   CHECK(parse_duration("--timeout", "7") == std::chrono::seconds(7));

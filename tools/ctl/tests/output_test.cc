@@ -71,20 +71,61 @@ TEST_CASE("status table") {
       {"id":1,"peer_address":"127.0.0.1:9001","reachable":true,"self":true},
       {"id":2,"peer_address":"127.0.0.1:9002","reachable":true,"self":false},
       {"id":3,"peer_address":"127.0.0.1:9003","reachable":false,"self":false}],
-      "reachable":2,"quorum":2,"has_quorum":true,"index":17})");
+      "reachable":2,"quorum":2,"has_quorum":true,"index":17,"config_version":0,"removed":false})");
+  const Json joint = Json::parse(R"({"id":2,"members":[
+      {"id":1,"peer_address":"127.0.0.1:9001","reachable":true,"self":false},
+      {"id":2,"peer_address":"127.0.0.1:9002","reachable":true,"self":true},
+      {"id":4,"peer_address":"127.0.0.1:9004","reachable":false,"self":false}],
+      "leaving":[{"id":3,"peer_address":"127.0.0.1:9003","reachable":true,"self":false}],
+      "reachable":3,"quorum":2,"has_quorum":true,"index":18,"config_version":1,"removed":false})");
+  const Json removed = Json::parse(R"({"id":5,"members":[],"reachable":1,"quorum":1,
+      "has_quorum":false,"index":3,"config_version":4,"removed":true})");
   const std::vector<EndpointStatus> rows = {
       {"127.0.0.1:8001", up, ""},
+      {"127.0.0.1:8002", joint, ""},
       {"127.0.0.1:8003", std::nullopt, "cannot connect: Connection refused"},
+      {"127.0.0.1:8005", removed, ""},
   };
   CHECK(status_table(rows) ==
-        "ENDPOINT        ID  QUORUM     INDEX  MEMBERS\n"
-        "127.0.0.1:8001  1   yes (2/3)  17     1:self 2:up 3:down\n"
-        "127.0.0.1:8003  -   -          -      cannot connect: Connection refused\n");
+        "ENDPOINT        ID  QUORUM     INDEX  CONFIG  MEMBERS\n"
+        "127.0.0.1:8001  1   yes (2/3)  17     0       1:self 2:up 3:down\n"
+        "127.0.0.1:8002  2   yes (3/3)  18     1       1:up 2:self 4:down leaving 3:up\n"
+        "127.0.0.1:8003  -   -          -      -       cannot connect: Connection refused\n"
+        "127.0.0.1:8005  5   removed    3      4       \n");
   const Json json = status_json(rows);
   CHECK(json[0]["endpoint"] == "127.0.0.1:8001");
   CHECK(json[0]["status"]["index"] == 17);
-  CHECK(json[1]["error"] == "cannot connect: Connection refused");
-  CHECK_FALSE(json[1].contains("status"));
+  CHECK(json[2]["error"] == "cannot connect: Connection refused");
+  CHECK_FALSE(json[2].contains("status"));
+}
+
+TEST_CASE("member list table") {
+  const Json settled = Json::parse(R"({"members":[{"id":1,"peer_address":"127.0.0.1:9001"},
+      {"id":2,"peer_address":"127.0.0.1:9002"},{"id":4,"peer_address":"127.0.0.1:9004"}],
+      "config_version":4,"retired":[3]})");
+  CHECK(members_table(settled) ==
+        "ID  PEER_ADDRESS    STATE\n"
+        "1   127.0.0.1:9001  member\n"
+        "2   127.0.0.1:9002  member\n"
+        "4   127.0.0.1:9004  member\n"
+        "config version 4; retired ids (never reused): 3\n");
+
+  const Json changing = Json::parse(R"({"members":[{"id":1,"peer_address":"a:1"},
+      {"id":4,"peer_address":"d:1"}],"leaving":[{"id":1,"peer_address":"a:1"},
+      {"id":3,"peer_address":"c:1"}],"config_version":5,"retired":[]})");
+  CHECK(members_table(changing) ==
+        "ID  PEER_ADDRESS  STATE\n"
+        "1   a:1           member\n"
+        "4   d:1           joining\n"
+        "3   c:1           leaving\n"
+        "config version 5 (a change is running)\n");
+
+  for (const char* malformed :
+       {R"([1])", R"({"config_version":1})", R"({"members":[{"id":"1","peer_address":"a:1"}]})",
+        R"({"members":[{"id":1}]})", R"({"members":[],"leaving":3})"}) {
+    CAPTURE(malformed);
+    CHECK_THROWS_AS(members_table(Json::parse(malformed)), CtlError);
+  }
 }
 
 }  // namespace
