@@ -779,8 +779,7 @@ class Simulation {
     std::vector<NodeId> from;
     for (NodeId id : step.from) {
       const Replica& candidate = replica(id);
-      if (candidate.core && (options_.planted_bug == consensus::PlantedBug::kListBeforeJoint ||
-                             candidate.core->configuration().version == config)) {
+      if (candidate.core && candidate.core->configuration().version == config) {
         from.push_back(id);
       }
     }
