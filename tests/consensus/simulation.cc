@@ -819,10 +819,19 @@ class Simulation {
     }
     if (now_ < pending_list_->next_ask_at) return;
     pending_list_->next_ask_at = now_ + 100;
+    // As on the replica: the runner asks each for a newer configuration, and one behind
+    // the runner (asked for keys under a configuration it does not have) asks the runner.
     for (NodeId peer : pending_list_->step.from) {
-      if (peer == runner.id) continue;
-      send(runner.id, peer,
-           consensus::CatchUpRequest{std::string(consensus::kConfigKey), pending_list_->config});
+      const Replica& other = replica(peer);
+      if (peer == runner.id || !other.core) continue;
+      const consensus::Version theirs = other.core->configuration().version;
+      if (theirs < pending_list_->config) {
+        send(peer, runner.id,
+             consensus::CatchUpRequest{std::string(consensus::kConfigKey), theirs});
+      } else {
+        send(runner.id, peer,
+             consensus::CatchUpRequest{std::string(consensus::kConfigKey), pending_list_->config});
+      }
     }
   }
 
