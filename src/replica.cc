@@ -381,6 +381,10 @@ void Replica::change_members(consensus::ChangeRequest request, MembershipCallbac
         Result::failure(Errc::no_quorum, 0, "this replica has not joined a configuration yet"),
         membership()});
   }
+  if (auto refusal = refuse_without_majority(request)) {
+    spdlog::warn("replica {}: membership change refused: {}", options_.id, *refusal);
+    return done(MembershipResult{Result::failure(Errc::no_quorum, 0, *refusal), membership()});
+  }
   spdlog::info("replica {}: membership change: {} replica {}{}", options_.id,
                request.kind == consensus::ChangeRequest::Kind::kAdd ? "add" : "remove",
                request.member.id,
@@ -398,6 +402,35 @@ void Replica::change_members(consensus::ChangeRequest request, MembershipCallbac
         }
         done(MembershipResult{std::move(result), membership_of(config)});
       });
+}
+
+// As etcd's strict reconfiguration check: a change is only begun if the members this
+// replica reaches make a majority of the configuration it leads to (an added replica is
+// not counted: it is started after the answer). Otherwise the change could not finish,
+// and the joint configuration it left in force would need the missing ones to write.
+std::optional<std::string> Replica::refuse_without_majority(
+    const consensus::ChangeRequest& request) const {
+  const consensus::Configuration& config = core_.configuration();
+  if (config.joint()) return std::nullopt;  // the change half done is finished first
+  std::size_t members_after = config.members.size();
+  std::size_t reached_after = 0;
+  for (const consensus::ConfigMember& member : config.members) {
+    const bool leaving =
+        request.kind == consensus::ChangeRequest::Kind::kRemove && member.id == request.member.id;
+    if (leaving) continue;
+    if (member.id == options_.id || transport_.reachable(member.id)) ++reached_after;
+  }
+  if (request.kind == consensus::ChangeRequest::Kind::kAdd) {
+    ++members_after;
+  } else if (config.is_member(request.member.id)) {
+    --members_after;
+  }
+  const std::size_t majority = members_after / 2 + 1;
+  if (members_after == 0 || reached_after >= majority) return std::nullopt;
+  return fmt::format(
+      "no quorum: the members this replica reaches ({}) would not make a majority of the {} "
+      "members after the change ({} needed): start the missing members first",
+      reached_after, members_after, majority);
 }
 
 Membership Replica::membership() const {

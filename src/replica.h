@@ -104,6 +104,9 @@ class Replica {
                        std::function<void(consensus::Outcome)> done);
   // A key list is answered once what this replica wrote before it is durable (see
   // membership::KeyListRequest).
+  // Why `request` must not begin (the members reached would not make a majority of the
+  // configuration it leads to), or nullopt.
+  std::optional<std::string> refuse_without_majority(const consensus::ChangeRequest& request) const;
   void ask_key_list(consensus::NodeId to, const membership::KeyListRequest& request);
   void on_key_list_request(consensus::NodeId from, const membership::KeyListRequest& request);
   void answer_key_lists();
