@@ -1,0 +1,529 @@
+// Membership changes on real processes: replicas added (POST /v1/members, then --join) and
+// removed (DELETE /v1/members/{id}) while clients write, cas and read; a removed replica
+// refused (410) and its id never reused (409); a replica whose disk was lost replaced under
+// a new id; a replica restarted with the founding --cluster after changes.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/beast/http/verb.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/eventually.h"
+#include "tests/e2e/history_assertions.h"
+#include "tests/e2e/http_client.h"
+#include "tests/e2e/kv_client.h"
+#include "tests/e2e/read_back.h"
+#include "tests/e2e/recording_client.h"
+#include "tests/e2e/test_cluster.h"
+#include "tests/e2e/workload.h"
+
+namespace paxoskv::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using boost::beast::http::verb;
+
+// A change carries every key over: with the few keys of these tests it takes well under this.
+constexpr auto kChangeTimeout = 20s;
+
+struct Answer {
+  int status = 0;  // 0: none
+  nlohmann::json body;
+  std::string problem;
+
+  std::string describe() const {
+    if (status == 0) return "no answer (" + problem + ")";
+    return "status " + std::to_string(status) + " " + body.dump();
+  }
+};
+
+// The ids under "members" of a /v1/members or /v1/status body, in its order.
+std::vector<int> member_ids(const nlohmann::json& body) {
+  std::vector<int> ids;
+  if (!body.is_object() || !body.contains("members") || !body["members"].is_array()) return ids;
+  for (const auto& member : body["members"]) ids.push_back(member.value("id", 0));
+  return ids;
+}
+
+std::uint64_t config_version(const nlohmann::json& body) {
+  return body.is_object() ? body.value("config_version", std::uint64_t{0}) : 0;
+}
+
+Answer ask(TestCluster& cluster, int via, verb method, const std::string& target,
+           std::string body = {}) {
+  HttpClient client(cluster.client_port(via), kChangeTimeout);
+  const auto response = client.request(method, target, std::move(body));
+  Answer answer;
+  if (!response) {
+    answer.problem = client.last_error();
+    return answer;
+  }
+  answer.status = response->status;
+  answer.body = nlohmann::json::parse(response->body, nullptr, false);
+  if (answer.body.is_discarded()) answer.body = response->body;  // shown as a string
+  return answer;
+}
+
+Answer add_member(TestCluster& cluster, int via, int id) {
+  const nlohmann::json body = {{"id", id}, {"peer_address", cluster.peer_address(id)}};
+  return ask(cluster, via, verb::post, "/v1/members", body.dump());
+}
+
+// Adds replica `id` through `via` and starts it with --join naming `members`, while the
+// request runs: for a change whose new configuration needs the new replica for a majority.
+Answer add_and_join_at_once(TestCluster& cluster, int via, int id,
+                            const std::vector<int>& members) {
+  Answer answer;
+  std::atomic<bool> answered{false};
+  std::jthread request([&] {
+    answer = add_member(cluster, via, id);
+    answered = true;
+  });
+  HttpClient client(cluster.client_port(via), 2s);
+  const bool listed = eventually(kChangeTimeout, [&] {
+                        if (answered) return true;  // a failure, or in force already
+                        const auto response = client.get("/v1/members");
+                        if (!response || response->status != 200) return false;
+                        const auto ids =
+                            member_ids(nlohmann::json::parse(response->body, nullptr, false));
+                        return std::find(ids.begin(), ids.end(), id) != ids.end();
+                      }).has_value();
+  const bool failed = answered && answer.status != 200;  // then `answer` is final
+  if (listed && !failed) cluster.start_joining(id, members);
+  request.join();
+  return answer;
+}
+
+Answer remove_member(TestCluster& cluster, int via, int id) {
+  return ask(cluster, via, verb::delete_, "/v1/members/" + std::to_string(id));
+}
+
+// Checks a 200 answer to a change: the members are `expected`, each at its peer address,
+// under a higher configuration version than `before`. Its configuration version.
+std::uint64_t require_changed(const TestCluster& cluster, const Answer& answer,
+                              const std::vector<int>& expected, std::uint64_t before) {
+  INFO(answer.describe());
+  REQUIRE(answer.status == 200);
+  CHECK(member_ids(answer.body) == expected);
+  for (const auto& member : answer.body["members"]) {
+    const int id = member.value("id", 0);
+    INFO("member " << id);
+    CHECK(member.value("peer_address", "") == cluster.peer_address(id));
+  }
+  const std::uint64_t version = config_version(answer.body);
+  CHECK(version > before);
+  return version;
+}
+
+std::vector<std::uint16_t> ports_of(const TestCluster& cluster, const std::vector<int>& ids) {
+  std::vector<std::uint16_t> ports;
+  for (const int id : ids) ports.push_back(cluster.client_port(id));
+  return ports;
+}
+
+std::optional<nlohmann::json> status_of(TestCluster& cluster, int id) {
+  HttpClient client(cluster.client_port(id), 2s);
+  const auto response = client.get("/v1/status");
+  if (!response || response->status != 200) return std::nullopt;
+  const auto body = nlohmann::json::parse(response->body, nullptr, false);
+  if (body.is_discarded()) return std::nullopt;
+  return body;
+}
+
+// Whether replica `id`'s /v1/status shows exactly `members` (no change running), all
+// reachable, under configuration version `version`.
+bool shows_configuration(TestCluster& cluster, int id, const std::vector<int>& members,
+                         std::uint64_t version, std::string& seen) {
+  const auto status = status_of(cluster, id);
+  if (!status) {
+    seen = "no status";
+    return false;
+  }
+  seen = status->dump();
+  if (member_ids(*status) != members || config_version(*status) != version) return false;
+  if (status->contains("leaving") || status->value("removed", true)) return false;
+  return std::all_of((*status)["members"].begin(), (*status)["members"].end(),
+                     [](const auto& member) { return member.value("reachable", false); });
+}
+
+void require_configuration(TestCluster& cluster, int id, const std::vector<int>& members,
+                           std::uint64_t version) {
+  std::string seen;
+  const bool shown = eventually(10s, [&] {
+                       return shows_configuration(cluster, id, members, version, seen);
+                     }).has_value();
+  INFO("replica " << id << "'s last status: " << seen);
+  REQUIRE(shown);
+}
+
+// Whether `reply` is the answer of a removed replica: 410 {"error":"removed"}.
+bool is_removed_answer(const KvReply& reply) {
+  return reply.status == 410 && reply.body == nlohmann::json({{"error", "removed"}});
+}
+
+void require_write(const KvReply& reply) {
+  INFO(reply.describe());
+  REQUIRE(reply.status == 200);
+}
+
+// --- write stalls --------------------------------------------------------------------------
+
+// When each acknowledged write (put or delete answered 200) completed, in order.
+std::vector<std::uint64_t> acknowledged_write_times(const check::HistoryRecorder& recorder) {
+  std::vector<std::uint64_t> times;
+  for (const check::HistoryOp& op : recorder.history()) {
+    if (op.kind != check::OpKind::kRead && op.result == check::OpResult::kOk) {
+      times.push_back(op.completed);
+    }
+  }
+  std::sort(times.begin(), times.end());
+  return times;
+}
+
+struct Period {
+  std::string what;
+  std::uint64_t begin_ns = 0;
+  std::uint64_t end_ns = 0;
+};
+
+// The longest time in [begin, end] without an acknowledged write: from the last one before
+// `begin` (or `begin`) on, up to the first one at or after `end` (or `end`).
+std::chrono::milliseconds longest_stall(const std::vector<std::uint64_t>& acks,
+                                        const Period& period) {
+  std::uint64_t previous = period.begin_ns;
+  auto at = std::upper_bound(acks.begin(), acks.end(), period.begin_ns);
+  if (at != acks.begin()) previous = *std::prev(at);
+  std::uint64_t longest = 0;
+  for (; at != acks.end(); ++at) {
+    longest = std::max(longest, *at - previous);
+    previous = *at;
+    if (*at >= period.end_ns) break;
+  }
+  if (previous < period.end_ns) longest = std::max(longest, period.end_ns - previous);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(longest));
+}
+
+std::uint64_t millis(std::uint64_t from_ns, std::uint64_t to_ns) {
+  return (to_ns - from_ns) / 1'000'000;
+}
+
+// --- the tests -----------------------------------------------------------------------------
+
+TEST_CASE("e2e: 3 -> 4 -> 5 replicas, two founders removed, one more killed, under load",
+          "[e2e][membership]") {
+  ClusterOptions cluster_options;
+  cluster_options.spares = 2;  // replicas 4 and 5
+  TestCluster cluster(cluster_options);
+  check::HistoryRecorder recorder;
+  WorkloadOptions options;
+  options.clients = 4;
+  options.ports = ports_of(cluster, {1, 2, 3});
+  options.shared_keys = {"hot/0", "hot/1", "hot/2", "hot/3"};
+  options.shared_key_lifetime = 2s;  // keeps each key's history small for the checker
+  options.fresh_key_prefix = "fresh/";
+  options.fresh_write_share = 0.4;
+  options.members_change = true;
+  options.request_timeout = 5s;
+  options.pause_between_ops = 1ms;  // leaves the two cores some room for the changes
+  options.seed = 12;
+
+  std::vector<Period> periods;
+  std::uint64_t version = 0;
+  WorkloadStats stats;
+  std::map<std::string, std::string> fresh;
+  const std::uint64_t began = steady_now_ns();
+  {
+    Workload workload(options, recorder);
+    std::this_thread::sleep_for(700ms);
+    const auto change = [&](const std::string& what, auto body) {
+      const std::uint64_t begin = steady_now_ns();
+      body();
+      periods.push_back({what, begin, steady_now_ns()});
+      std::cout << "[grow and shrink] " << what << ": " << millis(begin, steady_now_ns()) << " ms"
+                << std::endl;
+      std::this_thread::sleep_for(300ms);
+    };
+
+    change("add 4", [&] {
+      version = require_changed(cluster, add_member(cluster, 1, 4), {1, 2, 3, 4}, version);
+      cluster.start_joining(4, {1, 2, 3});
+      workload.use_ports(ports_of(cluster, {1, 2, 3, 4}));
+    });
+    change("add 5", [&] {
+      version = require_changed(cluster, add_member(cluster, 4, 5), {1, 2, 3, 4, 5}, version);
+      cluster.start_joining(5, {1, 2, 3, 4});
+      workload.use_ports(ports_of(cluster, {1, 2, 3, 4, 5}));
+    });
+    // Clients leave a replica before it is removed, as an operator would have them do.
+    change("remove 1", [&] {
+      workload.use_ports(ports_of(cluster, {2, 3, 4, 5}));
+      version = require_changed(cluster, remove_member(cluster, 3, 1), {2, 3, 4, 5}, version);
+    });
+    change("remove 2", [&] {
+      workload.use_ports(ports_of(cluster, {3, 4, 5}));
+      version = require_changed(cluster, remove_member(cluster, 4, 2), {3, 4, 5}, version);
+    });
+    // The removed replicas refuse clients (or have exited), then are stopped.
+    for (const int removed : {1, 2}) {
+      KvClient kv(cluster.client_port(removed), 2s);
+      KvReply reply;
+      const bool refused = eventually(5s, [&] {
+                             reply = kv.get("hot/0");
+                             return is_removed_answer(reply) || !cluster.running(removed);
+                           }).has_value();
+      INFO("removed replica " << removed << ": " << reply.describe());
+      CHECK(refused);
+      cluster.terminate(removed, 5s);
+    }
+    // Two of {3, 4, 5} stay: writes go on.
+    change("kill -9 of 3", [&] {
+      workload.use_ports(ports_of(cluster, {4, 5}));
+      cluster.kill(3);
+    });
+    std::this_thread::sleep_for(1500ms);
+    periods.push_back({"after the kill", periods.back().end_ns, steady_now_ns()});
+    workload.stop();
+    stats = workload.stats();
+    fresh = workload.acknowledged_fresh();
+  }
+  const std::uint64_t ended = steady_now_ns();
+
+  std::cout << "[grow and shrink] " << stats.operations << " ops by " << options.clients
+            << " clients in " << millis(began, ended) << " ms: " << stats.acknowledged_writes
+            << " writes acknowledged, " << stats.unknown_writes << " unknown, " << stats.reads
+            << " reads (" << stats.unknown_reads << " unknown), " << stats.removed_answers
+            << " answered 410" << std::endl;
+  const auto acks = acknowledged_write_times(recorder);
+  for (const Period& period : periods) {
+    std::cout << "[grow and shrink] longest write stall during " << period.what << ": "
+              << longest_stall(acks, period).count() << " ms (of "
+              << millis(period.begin_ns, period.end_ns) << " ms)" << std::endl;
+  }
+  INFO("unexpected answers:\n" << join_lines(stats.unexpected));
+  CHECK(stats.unexpected.empty());
+  CHECK(acks.size() > 0);
+  // Writes went on with {4, 5} alone.
+  CHECK(std::count_if(acks.begin(), acks.end(),
+                      [&](std::uint64_t at) { return at > periods.back().begin_ns; }) >= 10);
+
+  const auto lost = lost_writes(fresh, ports_of(cluster, {4, 5}), recorder);
+  std::cout << "[grow and shrink] acknowledged fresh keys " << fresh.size() << ", lost writes "
+            << lost.size() << std::endl;
+  INFO("lost:\n" << join_lines(lost));
+  CHECK(lost.empty());
+  require_linearizable(recorder, "grow and shrink");
+
+  // Four changes of two steps each.
+  CHECK(version == 8);
+  for (const int id : {4, 5}) {
+    const Answer members = ask(cluster, id, verb::get, "/v1/members");
+    INFO("replica " << id << ": " << members.describe());
+    CHECK(members.status == 200);
+    CHECK(member_ids(members.body) == std::vector<int>{3, 4, 5});
+    CHECK(config_version(members.body) == version);
+    const auto status = status_of(cluster, id);
+    REQUIRE(status);
+    INFO("status: " << status->dump());
+    CHECK(member_ids(*status) == std::vector<int>{3, 4, 5});
+    CHECK(config_version(*status) == version);
+    CHECK_FALSE(status->value("removed", true));
+  }
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+TEST_CASE("e2e: a removed replica answers 410 and its id is never added again",
+          "[e2e][membership]") {
+  TestCluster cluster;
+  KvClient one(cluster.client_port(1));
+  require_write(one.put("kept", "before"));
+
+  const std::uint64_t first = require_changed(cluster, remove_member(cluster, 1, 3), {1, 2}, 0);
+  KvClient three(cluster.client_port(3), 2s);
+  KvReply reply;
+  const bool refused = eventually(5s, [&] {
+                         reply = three.get("kept");
+                         return is_removed_answer(reply) || !cluster.running(3);
+                       }).has_value();
+  INFO("replica 3: " << reply.describe());
+  REQUIRE(refused);
+  if (cluster.running(3)) {
+    // Every client request, not only reads.
+    CHECK(is_removed_answer(three.get("kept", true)));
+    CHECK(is_removed_answer(three.put("kept", "through 3")));
+    CHECK(is_removed_answer(three.remove("kept")));
+    HttpClient listing(cluster.client_port(3));
+    const auto list = listing.get("/v1/kv?prefix=k");
+    REQUIRE(list);
+    CHECK(list->status == 410);
+  } else {
+    std::cout << "[removed] replica 3 exited after its removal" << std::endl;
+    cluster.wait_for_exit(3, 1s);
+  }
+
+  // Its id is retired: adding it again is refused, from any member, as is a member's id.
+  for (const int via : {1, 2}) {
+    const Answer again = add_member(cluster, via, 3);
+    INFO("via " << via << ": " << again.describe());
+    CHECK(again.status == 409);
+    CHECK(again.body.value("error", "") == "id in use or used before (ids are never reused)");
+  }
+  CHECK(add_member(cluster, 1, 2).status == 409);
+  CHECK(remove_member(cluster, 2, 3).status == 404);
+  CHECK(remove_member(cluster, 2, 9).status == 404);
+
+  // The others serve on, down to one member, which cannot be removed.
+  KvClient two(cluster.client_port(2));
+  require_write(two.put("kept", "after"));
+  const std::uint64_t second = require_changed(cluster, remove_member(cluster, 1, 2), {1}, first);
+  const Answer last = remove_member(cluster, 1, 1);
+  INFO(last.describe());
+  CHECK(last.status == 409);
+  CHECK(last.body.value("error", "") == "last member");
+  const KvReply read = one.get("kept");
+  INFO(read.describe());
+  CHECK(read.value == "after");
+  require_write(one.put("alone", "yes"));
+  const Answer members = ask(cluster, 1, verb::get, "/v1/members");
+  CHECK(member_ids(members.body) == std::vector<int>{1});
+  CHECK(config_version(members.body) == second);
+  cluster.terminate(2, 5s);
+  cluster.terminate(3, 5s);
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+TEST_CASE("e2e: a replica whose disk was lost is replaced under a new id", "[e2e][membership]") {
+  constexpr int kLost = 2;
+  constexpr int kReplacement = 4;
+  constexpr int kKeys = 50;
+  ClusterOptions cluster_options;
+  cluster_options.spares = 1;
+  TestCluster cluster(cluster_options);
+  for (int i = 0; i < kKeys; ++i) {
+    KvClient kv(cluster.client_port(i % 3 + 1));
+    require_write(kv.put("kept/" + std::to_string(i), "value " + std::to_string(i)));
+  }
+  // Every replica asks each peer for changes once a second: by then each has heard from
+  // every other, so they know id 2 as having served.
+  std::this_thread::sleep_for(1500ms);
+
+  cluster.kill(kLost);
+  std::filesystem::remove_all(cluster.data_dir(kLost));
+  const auto refused = cluster.start_expecting_exit(kLost, 10s);
+  REQUIRE(refused.has_value());
+  {
+    INFO(describe_wait_status(*refused) << "; log:\n" << cluster.log_tail(kLost));
+    CHECK(WIFEXITED(*refused));
+    CHECK(WEXITSTATUS(*refused) == 2);
+  }
+
+  // The operator's way out: remove the lost id, add a new one on an empty data dir.
+  const std::uint64_t removed =
+      require_changed(cluster, remove_member(cluster, 1, kLost), {1, 3}, 0);
+  const std::uint64_t added =
+      require_changed(cluster, add_member(cluster, 3, kReplacement), {1, 3, 4}, removed);
+  cluster.start_joining(kReplacement, {1, 3});
+  require_configuration(cluster, 1, {1, 3, 4}, added);
+  require_configuration(cluster, kReplacement, {1, 3, 4}, added);
+
+  // The new replica holds the data: its local reads show every key.
+  KvClient replacement(cluster.client_port(kReplacement));
+  std::string missing;
+  const auto caught_up = eventually(15s, [&] {
+    for (int i = 0; i < kKeys; ++i) {
+      const std::string key = "kept/" + std::to_string(i);
+      const KvReply local = replacement.get(key, true);
+      if (local.value != "value " + std::to_string(i)) {
+        missing = key + ": " + local.describe();
+        return false;
+      }
+    }
+    return true;
+  });
+  INFO("last missing: " << missing);
+  REQUIRE(caught_up);
+  std::cout << "[replaced] replica " << kReplacement << " held all " << kKeys << " keys "
+            << caught_up->count() << " ms after it served" << std::endl;
+
+  // Full strength again: with replica 1 down, replicas 3 and 4 are a majority.
+  cluster.kill(1);
+  require_write(replacement.put("kept/0", "after the replacement"));
+  KvClient three(cluster.client_port(3));
+  const KvReply read = three.get("kept/0");
+  INFO(read.describe());
+  CHECK(read.value == "after the replacement");
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+TEST_CASE("e2e: replicas restarted with the founding --cluster after changes find their peers",
+          "[e2e][membership]") {
+  ClusterOptions cluster_options;
+  cluster_options.spares = 1;
+  TestCluster cluster(cluster_options);
+  KvClient three(cluster.client_port(3));
+  require_write(three.put("before", "the changes"));
+
+  // Replica 2 is down while 4 is added and 1 removed: it misses both. Without 2, the new
+  // configuration's majority needs 4: it starts as soon as the change lists it.
+  cluster.terminate(2, 5s);
+  const std::uint64_t added =
+      require_changed(cluster, add_and_join_at_once(cluster, 1, 4, {1, 2, 3}), {1, 2, 3, 4}, 0);
+  REQUIRE(cluster.running(4));
+  const std::uint64_t current =
+      require_changed(cluster, remove_member(cluster, 3, 1), {2, 3, 4}, added);
+  cluster.terminate(1, 5s);
+
+  // Replica 3 saw the changes; restarted with --cluster 1,2,3 it still reaches 4 (1 is gone,
+  // 2 is down): the configuration it holds wins over the flag.
+  cluster.terminate(3, 5s);
+  cluster.start(3);
+  KvClient four(cluster.client_port(4));
+  {
+    KvReply write;
+    const bool served = eventually(10s, [&] {
+                          write = three.put("restarted", "3");
+                          return write.status == 200;
+                        }).has_value();
+    INFO("write through 3 with 3 and 4 up: " << write.describe());
+    REQUIRE(served);
+  }
+
+  // Replica 2 missed the changes; restarted with --cluster 1,2,3 it learns them from 3 and
+  // serves with 4 once 3 is down.
+  cluster.start(2);
+  require_configuration(cluster, 2, {2, 3, 4}, current);
+  cluster.kill(3);
+  KvClient two(cluster.client_port(2));
+  KvReply write;
+  const bool served = eventually(10s, [&] {
+                        write = two.put("restarted", "2");
+                        return write.status == 200;
+                      }).has_value();
+  INFO("write through 2 with 2 and 4 up: " << write.describe());
+  REQUIRE(served);
+  for (const auto& [key, value] :
+       std::map<std::string, std::string>{{"before", "the changes"}, {"restarted", "2"}}) {
+    const KvReply read = four.get(key);
+    INFO(key << " through 4: " << read.describe());
+    CHECK(read.value == value);
+  }
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
+}  // namespace
+}  // namespace paxoskv::e2e
