@@ -178,6 +178,19 @@ void require_write(const KvReply& reply) {
   REQUIRE(reply.status == 200);
 }
 
+// Retries the write until it succeeds, for up to `limit` (a restarted replica is reaching
+// its peers).
+void require_write_within(std::chrono::milliseconds limit, KvClient& kv, const std::string& key,
+                          const std::string& value) {
+  KvReply write;
+  const bool served = eventually(limit, [&] {
+                        write = kv.put(key, value);
+                        return write.status == 200;
+                      }).has_value();
+  INFO("write of " << key << " through port " << kv.http().port() << ": " << write.describe());
+  REQUIRE(served);
+}
+
 // --- write stalls --------------------------------------------------------------------------
 
 // When each acknowledged write (put or delete answered 200) completed, in order.
@@ -492,15 +505,7 @@ TEST_CASE("e2e: replicas restarted with the founding --cluster after changes fin
   cluster.terminate(3, 5s);
   cluster.start(3);
   KvClient four(cluster.client_port(4));
-  {
-    KvReply write;
-    const bool served = eventually(10s, [&] {
-                          write = three.put("restarted", "3");
-                          return write.status == 200;
-                        }).has_value();
-    INFO("write through 3 with 3 and 4 up: " << write.describe());
-    REQUIRE(served);
-  }
+  require_write_within(10s, three, "restarted", "3");
 
   // Replica 2 missed the changes; restarted with --cluster 1,2,3 it learns them from 3 and
   // serves with 4 once 3 is down.
@@ -508,13 +513,7 @@ TEST_CASE("e2e: replicas restarted with the founding --cluster after changes fin
   require_configuration(cluster, 2, {2, 3, 4}, current);
   cluster.kill(3);
   KvClient two(cluster.client_port(2));
-  KvReply write;
-  const bool served = eventually(10s, [&] {
-                        write = two.put("restarted", "2");
-                        return write.status == 200;
-                      }).has_value();
-  INFO("write through 2 with 2 and 4 up: " << write.describe());
-  REQUIRE(served);
+  require_write_within(10s, two, "restarted", "2");
   for (const auto& [key, value] :
        std::map<std::string, std::string>{{"before", "the changes"}, {"restarted", "2"}}) {
     const KvReply read = four.get(key);
