@@ -101,7 +101,7 @@ class ConfigChange {
 
   ChangeRequest request_;
   std::size_t carry_window_;
-  PlantedBug planted_;
+  [[maybe_unused]] PlantedBug planted_;  // read only in the test build
   Stage stage_ = Stage::kIdle;
   bool finishing_other_ = false;  // finishing a change found half done, ours comes next
   Configuration joint_;           // the joint configuration being left

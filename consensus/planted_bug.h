@@ -25,6 +25,7 @@ enum class PlantedBug {
   kCarryWithoutPhase1,              // counts a key as carried over without phase 1
   kChangeInOneStep,                 // a membership change goes to the new configuration at once
   kChangeSkipsCarryOver,  // a membership change leaves the joint one without carrying keys
+  kListBeforeJoint,  // the keys to carry are listed by replicas still in the configuration left
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

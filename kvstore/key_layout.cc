@@ -57,6 +57,11 @@ std::optional<std::string_view> user_key_of_applied(std::string_view db_key) {
   return db_key.substr(1);
 }
 
+std::optional<std::string_view> user_key_of_acceptor(std::string_view db_key) {
+  if (db_key.empty() || db_key.front() != kAcceptorPrefix) return std::nullopt;
+  return db_key.substr(1);
+}
+
 std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key) {
   if (db_key.size() != 9 || db_key.front() != kChangeLogPrefix) return std::nullopt;
   ByteReader reader(db_key.substr(1));

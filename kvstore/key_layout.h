@@ -59,6 +59,8 @@ std::string known_peer_key(consensus::NodeId peer);
 
 // The user key of an applied-state key, or nullopt if `db_key` is not one.
 std::optional<std::string_view> user_key_of_applied(std::string_view db_key);
+// The user key of an acceptor-record key, or nullopt if `db_key` is not one.
+std::optional<std::string_view> user_key_of_acceptor(std::string_view db_key);
 // The index of a change-log key, or nullopt if `db_key` is not a well-formed one.
 std::optional<std::uint64_t> index_of_change_log_key(std::string_view db_key);
 // The peer of a sync-cursor key, or nullopt if `db_key` is not a well-formed one.

@@ -9,14 +9,18 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "consensus/cluster_name.h"
+#include "consensus/configuration.h"
 #include "kvstore/byte_io.h"
 #include "kvstore/key_layout.h"
 #include "kvstore/record_codec.h"
@@ -477,6 +481,8 @@ ListPage Store::list(std::string_view prefix, std::string_view after, std::size_
   for (iterator->Seek(start); iterator->Valid(); iterator->Next()) {
     const std::string_view db_key = view(iterator->key());
     if (!db_key.starts_with(db_prefix)) break;
+    const std::string_view user_key = *layout::user_key_of_applied(db_key);
+    if (consensus::is_reserved_key(user_key)) continue;  // the core's own, not a client's
     AppliedState state =
         decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_applied);
     if (!state.present()) continue;
@@ -484,10 +490,62 @@ ListPage Store::list(std::string_view prefix, std::string_view after, std::size_
       page.more = true;
       break;
     }
-    page.items.push_back(ListItem{std::string(*layout::user_key_of_applied(db_key)),
-                                  std::move(*state.value), state.version, state.change_index});
+    page.items.push_back(ListItem{std::string(user_key), std::move(*state.value), state.version,
+                                  state.change_index});
   }
   if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
+  return page;
+}
+
+HeldKeysPage Store::held_keys(std::string_view after, std::size_t limit) const {
+  const ReadSnapshot snapshot(*db_);
+  const auto read_options = snapshot.options();
+  // The acceptor records and the applied states are two sorted ranges of user keys:
+  // merged, each key once.
+  struct Range {
+    std::unique_ptr<leveldb::Iterator> iterator;
+    char prefix;
+    std::optional<std::string_view> (*user_key)(std::string_view);
+
+    std::optional<std::string_view> current() const {
+      if (!iterator->Valid()) return std::nullopt;
+      return user_key(view(iterator->key()));
+    }
+  };
+  std::array<Range, 2> ranges{
+      Range{new_iterator(*db_, read_options), layout::kAcceptorPrefix,
+            &layout::user_key_of_acceptor},
+      Range{new_iterator(*db_, read_options), layout::kAppliedPrefix, &layout::user_key_of_applied},
+  };
+  for (Range& range : ranges) {
+    std::string start(1, range.prefix);
+    if (!after.empty()) {
+      start.append(after);
+      start.push_back('\0');  // the successor of `after`
+    }
+    range.iterator->Seek(start);
+  }
+  HeldKeysPage page;
+  while (true) {
+    std::optional<std::string_view> next;
+    for (const Range& range : ranges) {
+      const auto key = range.current();
+      if (key && (!next || *key < *next)) next = key;
+    }
+    if (!next) break;
+    if (page.keys.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.keys.emplace_back(*next);
+    const std::string taken = page.keys.back();
+    for (Range& range : ranges) {
+      if (range.current() == std::optional<std::string_view>(taken)) range.iterator->Next();
+    }
+  }
+  for (const Range& range : ranges) {
+    if (!range.iterator->status().ok()) throw_read_error(data_dir_, range.iterator->status());
+  }
   return page;
 }
 

@@ -112,6 +112,11 @@ class Store final : public consensus::StateReader {
   // `limit` of them.
   ListPage list(std::string_view prefix, std::string_view after, std::size_t limit) const;
 
+  // Keys this store holds any record of (an acceptor's promise or acceptance, or an
+  // applied state, deleted or not; reserved keys too) greater than `after`, in key order,
+  // at most `limit` of them: what a membership change must carry over.
+  HeldKeysPage held_keys(std::string_view after, std::size_t limit) const;
+
   // Keys (starting with `prefix`) whose latest change index is > `after_index`, in index
   // order, with their current state, at most `limit` of them. Deleted keys are included.
   ChangesPage changes_after(std::uint64_t after_index, std::size_t limit,

@@ -56,6 +56,12 @@ struct ListPage {
   std::uint64_t index = 0;  // the change index the page was read at
 };
 
+// Keys with any record (an acceptor's or an applied state), reserved ones included.
+struct HeldKeysPage {
+  std::vector<std::string> keys;
+  bool more = false;  // further held keys follow the last one
+};
+
 struct Change {
   std::string key;
   AppliedState state;  // current state; state.change_index is the change's log position

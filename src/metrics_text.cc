@@ -30,6 +30,9 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_members", "gauge",
          "Members of the configuration this replica applied (the one a running change goes to).",
          static_cast<double>(status.membership.members.size()));
+  metric(out, "paxoskv_membership_keys_carried_total", "counter",
+         "Keys carried over to new members by the membership changes this replica ran.",
+         static_cast<double>(c.keys_carried));
   metric(out, "paxoskv_removed", "gauge",
          "1 once this replica was removed from the cluster (it serves no client request).",
          status.removed ? 1 : 0);

@@ -13,6 +13,7 @@
 #include "src/metrics_text.h"
 #include "src/node_io.h"
 #include "src/replica.h"
+#include "src/transport/peer_address.h"
 
 namespace paxoskv {
 
@@ -77,6 +78,7 @@ class Node::Impl {
 
   void submit(const std::string& key, consensus::Operation op, Callback done) {
     if (auto error = check_key(key)) return done(std::move(*error));
+    if (replica_->removed()) return done(Result::failure(Errc::removed));
     if (const auto* put = std::get_if<consensus::PutOp>(&op);
         put != nullptr && put->value.size() > options_.max_value_bytes) {
       return done(invalid("value too large"));
@@ -88,6 +90,7 @@ class Node::Impl {
 
   void get(const std::string& key, Consistency consistency, Callback done) {
     if (auto error = check_key(key)) return done(std::move(*error));
+    if (replica_->removed()) return done(Result::failure(Errc::removed));
     if (consistency == Consistency::local) return done(replica_->read_local(key));
     submit(key, consensus::ReadOp{}, std::move(done));
   }
@@ -121,17 +124,21 @@ class Node::Impl {
     return future.get();
   }
 
-  // Placeholder until the change driver lands: refuses every change.
-  void change_members(MembershipCallback done) {
-    done(MembershipResult{Result::failure(Errc::no_quorum, 0, "membership changes not built yet"),
-                          membership()});
+  void change_members(consensus::ChangeRequest request, MembershipCallback done) {
+    if (request.member.id == 0) {
+      return done(MembershipResult{invalid("replica ids start at 1"), membership()});
+    }
+    if (request.kind == consensus::ChangeRequest::Kind::kAdd &&
+        !parse_host_port(request.member.address)) {
+      return done(MembershipResult{
+          invalid("peer address '" + request.member.address + "' is not HOST:PORT"), membership()});
+    }
+    boost::asio::post(io_, [this, request = std::move(request), done = std::move(done)]() mutable {
+      replica_->change_members(std::move(request), std::move(done));
+    });
   }
 
-  Membership membership() const {
-    Membership membership;
-    for (const auto& [id, address] : options_.cluster) membership.members.push_back({id, address});
-    return membership;
-  }
+  Membership membership() const { return replica_->membership(); }
 
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) {
     return replica_->list(prefix, after, limit);
@@ -142,12 +149,17 @@ class Node::Impl {
   NodeStatus status() const {
     NodeStatus status;
     status.id = options_.id;
-    status.cluster = options_.cluster;
-    for (const auto& [id, address] : options_.cluster) {
+    status.membership = membership();
+    for (const auto& members : {status.membership.members, status.membership.leaving}) {
+      for (const Member& member : members) status.cluster[member.id] = member.peer_address;
+    }
+    // A joining replica without a configuration yet: the members it was told of.
+    if (status.cluster.empty()) status.cluster = options_.cluster;
+    for (const auto& [id, address] : status.cluster) {
       if (id != options_.id) status.reachable[id] = replica_->reachable(id);
     }
     status.index = replica_->index();
-    status.membership = membership();
+    status.removed = replica_->removed();
     return status;
   }
 
@@ -246,12 +258,15 @@ ListResult Node::list(const std::string& prefix, const std::string& after, std::
   return impl_->list(prefix, after, limit);
 }
 
-void Node::add_member(std::uint32_t, const std::string&, MembershipCallback done) {
-  impl_->change_members(std::move(done));
+void Node::add_member(std::uint32_t id, const std::string& peer_address, MembershipCallback done) {
+  impl_->change_members(
+      consensus::ChangeRequest{consensus::ChangeRequest::Kind::kAdd, {id, peer_address}},
+      std::move(done));
 }
 
-void Node::remove_member(std::uint32_t, MembershipCallback done) {
-  impl_->change_members(std::move(done));
+void Node::remove_member(std::uint32_t id, MembershipCallback done) {
+  impl_->change_members(consensus::ChangeRequest{consensus::ChangeRequest::Kind::kRemove, {id, {}}},
+                        std::move(done));
 }
 
 Membership Node::membership() const {

@@ -9,6 +9,7 @@
 #include <random>
 #include <utility>
 
+#include "consensus/configuration.h"
 #include "src/cluster_identity.h"
 #include "src/disk_failure_marker.h"
 #include "src/founding_check.h"
@@ -20,6 +21,10 @@ namespace {
 constexpr std::chrono::milliseconds kTickInterval{10};
 // How often the founding check looks at the peers' answers.
 constexpr std::chrono::milliseconds kFoundingPollInterval{10};
+// How often a joining replica without a configuration asks its --cluster peers for one.
+constexpr std::chrono::milliseconds kConfigurationPollInterval{200};
+// Keys a membership change lists per page: at most 512 KiB of keys (kKeyBytesLimit).
+constexpr std::uint32_t kKeysPerListPage = 512;
 
 // Nothing may go on once a durable write failed (see WriteQueue's failure handler).
 consensus::CoreConfig core_config(const Options& options, const kvstore::Store& store) {
@@ -35,16 +40,67 @@ consensus::CoreConfig core_config(const Options& options, const kvstore::Store& 
   return config;
 }
 
-std::map<consensus::NodeId, std::string> peers_of(const Options& options) {
+// Everyone this replica may talk to at start: its --cluster, and the voters of the
+// configuration it has (which wins where they differ: --cluster may be outdated).
+std::map<consensus::NodeId, std::string> peers_at_start(const Options& options,
+                                                        const consensus::Configuration& config) {
   std::map<consensus::NodeId, std::string> peers = options.cluster;
+  for (const auto& members : {config.members, config.leaving}) {
+    for (const consensus::ConfigMember& member : members) peers[member.id] = member.address;
+  }
   peers.erase(options.id);
   return peers;
 }
 
-std::vector<consensus::NodeId> members_of(const Options& options) {
-  std::vector<consensus::NodeId> members;
-  for (const auto& [id, address] : options.cluster) members.push_back(id);
+// The replicas anti-entropy pulls from: the voters, or --cluster until there are any.
+std::vector<consensus::NodeId> pull_members(const Options& options,
+                                            const consensus::Configuration& config) {
+  std::vector<consensus::NodeId> members = config.voters();
+  if (members.empty()) {
+    for (const auto& [id, address] : options.cluster) members.push_back(id);
+  }
   return members;
+}
+
+Membership membership_of(const consensus::Configuration& config) {
+  Membership membership;
+  membership.config_version = config.version;
+  for (const consensus::ConfigMember& member : config.members) {
+    membership.members.push_back(Member{member.id, member.address});
+  }
+  for (const consensus::ConfigMember& member : config.leaving) {
+    membership.leaving.push_back(Member{member.id, member.address});
+  }
+  membership.retired.assign(config.retired.begin(), config.retired.end());
+  return membership;
+}
+
+Result result_of(consensus::ChangeFailure failure, const consensus::ChangeRequest& request) {
+  const std::string id = std::to_string(request.member.id);
+  switch (failure) {
+    case consensus::ChangeFailure::kNone:
+      return Result{Errc::ok, 0, std::nullopt, {}};
+    case consensus::ChangeFailure::kIdInUse:
+      return Result::failure(Errc::conflict, 0,
+                             "id " + id + " is in use or was used before (ids are never reused)");
+    case consensus::ChangeFailure::kUnknownMember:
+      return Result::failure(Errc::not_found, 0, "no member has id " + id);
+    case consensus::ChangeFailure::kLastMember:
+      return Result::failure(Errc::conflict, 0, "replica " + id + " is the last member");
+    case consensus::ChangeFailure::kNoQuorum:
+      break;
+  }
+  return Result::failure(Errc::no_quorum, 0,
+                         "no quorum: the change did not complete in time; it may be half done, "
+                         "and the next change finishes it first");
+}
+
+// Membership changes submit through the replica and list keys through the transport.
+membership::ChangeRunner::Limits change_limits(const Options& options) {
+  membership::ChangeRunner::Limits limits;
+  limits.keys_per_page = kKeysPerListPage;
+  limits.give_up_after = std::max(limits.give_up_after, 2 * options.request_timeout);
+  return limits;
 }
 
 std::string listen_address_of(const Options& options) {
@@ -103,24 +159,47 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
              store_options),
       free_space_(options.data_dir, options.disk_reserve_bytes),
       core_(core_config(options, store_), store_),
-      transport_(io, options.id, cluster_fingerprint(options), peers_of(options),
-                 listen_address_of(options),
+      transport_(io, options.id, cluster_fingerprint(options),
+                 peers_at_start(options, core_.configuration()), listen_address_of(options),
                  [this](consensus::NodeId from, PeerMessage message) {
                    on_peer_message(from, std::move(message));
                  }),
       waiters_(io, store_, [this](const std::string& key) { return read_local(key); }),
-      anti_entropy_(io, options.id, members_of(options), store_, peers_through(transport_),
+      anti_entropy_(io, options.id, pull_members(options, core_.configuration()), store_,
+                    peers_through(transport_),
                     [this](consensus::NodeId from, consensus::CatchUpReply state) {
                       core_.receive(from, std::move(state));
                     }),
       tick_timer_(io),
       founding_timer_(io),
+      changes_(membership::ChangeRunner::Hooks{
+                   .submit =
+                       [this](const std::string& key, consensus::Operation op,
+                              membership::ChangeRunner::SubmitDone done) {
+                         submit_internal(key, std::move(op), std::move(done));
+                       },
+                   .ask =
+                       [this](consensus::NodeId to, const membership::KeyListRequest& request) {
+                         if (to == options_.id) {
+                           on_key_list_request(to, request);
+                         } else {
+                           transport_.send(to, request);
+                         }
+                       },
+                   .configuration = [this]() -> const consensus::Configuration& {
+                     return core_.configuration();
+                   },
+               },
+               change_limits(options)),
+      peer_addresses_(peers_at_start(options, core_.configuration())),
       writes_(
           io, store_, [this](std::uint64_t seq) { on_durable(seq); },
           [this](const std::string& what) {
             note_write_failure(what);
             boost::asio::post(io_, [this, what] { on_disk_failure(what); });
-          }) {}
+          }) {
+  follow_configuration();
+}
 
 // Nothing may leave without being durable, and the core's memory is now ahead of the
 // disk: the replica stops. A disk that was only full lost nothing written before (see
@@ -232,6 +311,7 @@ void Replica::remember(consensus::NodeId peer) {
 void Replica::stop() {
   if (stopped_) return;
   stopped_ = true;
+  changes_.stop();
   tick_timer_.cancel();
   anti_entropy_.stop();
   founding_timer_.cancel();
@@ -245,7 +325,11 @@ void Replica::stop() {
   const std::string why =
       writes_.failed() ? "stopped: a write to the replica's data dir failed" : "shutting down";
   for (auto& [id, pending] : pending_) {
-    pending.done(Result::failure(Errc::shutting_down, 0, why));
+    if (pending.internal) {
+      pending.internal(consensus::Outcome::kNoQuorum);
+    } else {
+      pending.done(Result::failure(Errc::shutting_down, 0, why));
+    }
   }
   pending_.clear();
   waiters_.release_all();
@@ -262,6 +346,10 @@ void Replica::submit(const std::string& key, consensus::Operation op, Callback d
     done(Result::failure(Errc::shutting_down));
     return;
   }
+  if (removed_) {
+    done(Result::failure(Errc::removed));
+    return;
+  }
   if (!std::holds_alternative<consensus::ReadOp>(op) && free_space_.low()) {
     done(Result::failure(Errc::no_space, 0, "no space: the disk of this replica is almost full"));
     return;
@@ -269,10 +357,146 @@ void Replica::submit(const std::string& key, consensus::Operation op, Callback d
   refresh_reachability();
   const consensus::RequestId id = next_request_++;
   const bool is_read = std::holds_alternative<consensus::ReadOp>(op);
-  pending_.emplace(id, PendingRequest{std::move(done), is_read});
+  pending_.emplace(id, PendingRequest{std::move(done), is_read, nullptr});
   core_.submit(id, key, std::move(op),
                now() + static_cast<consensus::TimeMs>(options_.request_timeout.count()));
   request_flush();
+}
+
+void Replica::submit_internal(const std::string& key, consensus::Operation op,
+                              std::function<void(consensus::Outcome)> done) {
+  if (stopped_) {
+    done(consensus::Outcome::kNoQuorum);
+    return;
+  }
+  refresh_reachability();
+  const consensus::RequestId id = next_request_++;
+  pending_.emplace(id, PendingRequest{nullptr, false, std::move(done)});
+  core_.submit(id, key, std::move(op),
+               now() + static_cast<consensus::TimeMs>(options_.request_timeout.count()));
+  request_flush();
+}
+
+void Replica::change_members(consensus::ChangeRequest request, MembershipCallback done) {
+  if (stopped_) return done(MembershipResult{Result::failure(Errc::shutting_down), membership()});
+  if (removed_) return done(MembershipResult{Result::failure(Errc::removed), membership()});
+  if (core_.configuration().members.empty()) {
+    return done(MembershipResult{
+        Result::failure(Errc::no_quorum, 0, "this replica has not joined a configuration yet"),
+        membership()});
+  }
+  spdlog::info("replica {}: membership change: {} replica {}{}", options_.id,
+               request.kind == consensus::ChangeRequest::Kind::kAdd ? "add" : "remove",
+               request.member.id,
+               request.member.address.empty() ? "" : " at " + request.member.address);
+  changes_.request(
+      request, [this, request, done = std::move(done)](consensus::ChangeFailure failure,
+                                                       const consensus::Configuration& config) {
+        Result result = result_of(failure, request);
+        if (result.ok()) {
+          spdlog::info("replica {}: membership change done: configuration version {} in force",
+                       options_.id, config.version);
+        } else {
+          spdlog::warn("replica {}: membership change of replica {} failed: {}", options_.id,
+                       request.member.id, result.message);
+        }
+        done(MembershipResult{std::move(result), membership_of(config)});
+      });
+}
+
+Membership Replica::membership() const {
+  const std::lock_guard lock(membership_mutex_);
+  return membership_;
+}
+
+void Replica::follow_configuration() {
+  const consensus::Configuration& config = core_.configuration();
+  if (followed_any_config_ && config.version == followed_config_) return;
+  followed_any_config_ = true;
+  followed_config_ = config.version;
+  bool peers_changed = false;
+  for (const auto& members : {config.members, config.leaving}) {
+    for (const consensus::ConfigMember& member : members) {
+      if (member.id == options_.id) continue;
+      auto [it, added] = peer_addresses_.try_emplace(member.id, member.address);
+      if (added || it->second != member.address) {
+        it->second = member.address;
+        peers_changed = true;
+      }
+    }
+  }
+  if (peers_changed) transport_.set_peers(peer_addresses_);
+  if (!config.members.empty()) anti_entropy_.set_members(config.voters());
+  {
+    const std::lock_guard lock(membership_mutex_);
+    membership_ = membership_of(config);
+  }
+  if (config.members.empty()) return;  // a joining replica that has no configuration yet
+  spdlog::info("replica {}: configuration version {} in force: members {}{}", options_.id,
+               config.version, fmt::join(config.member_ids(), ","),
+               config.joint() ? fmt::format(", leaving {}", fmt::join(config.leaving_ids(), ","))
+                              : std::string());
+  const bool retired =
+      std::find(config.retired.begin(), config.retired.end(), options_.id) != config.retired.end();
+  // Removed once it counts for no quorum (while the change runs it still votes).
+  if (retired && !config.is_voter(options_.id) && !removed_.exchange(true)) {
+    spdlog::warn(
+        "replica {}: removed from the cluster (configuration version {}): it answers clients "
+        "410 and may be stopped",
+        options_.id, config.version);
+  }
+}
+
+void Replica::ask_for_configuration() {
+  if (!core_.configuration().members.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - config_asked_at_ < kConfigurationPollInterval) return;
+  config_asked_at_ = now;
+  for (const auto& [id, address] : options_.cluster) {
+    if (id == options_.id) continue;
+    transport_.send(
+        id, consensus::Message{consensus::CatchUpRequest{std::string(consensus::kConfigKey), 0}});
+  }
+}
+
+void Replica::on_key_list_request(consensus::NodeId from,
+                                  const membership::KeyListRequest& request) {
+  const consensus::Version mine = core_.configuration().version;
+  if (request.config > mine) {
+    // Behind the asker: it must first catch up on the configuration (a list given under
+    // the configuration it leaves would not stop keys being chosen there).
+    if (from != options_.id) {
+      transport_.send(from, consensus::Message{consensus::CatchUpRequest{
+                                std::string(consensus::kConfigKey), mine}});
+    }
+    return;
+  }
+  if (request.config < mine) return;  // the asker is behind: its change fails or catches up
+  flush();  // what the core holds goes to the write queue: the answer waits until durable
+  key_lists_.push_back(PendingKeyList{last_write_, from, request});
+  answer_key_lists();
+}
+
+void Replica::answer_key_lists() {
+  while (!key_lists_.empty() && key_lists_.front().seq <= durable_write_ && !stopped_) {
+    PendingKeyList pending = std::move(key_lists_.front());
+    key_lists_.pop_front();
+    const std::uint32_t limit = std::min(pending.request.limit, kKeysPerListPage);
+    kvstore::HeldKeysPage page;
+    try {
+      page = store_.held_keys(pending.request.after, limit);
+    } catch (const std::exception& error) {
+      spdlog::error("replica {}: cannot list keys for a membership change: {}", options_.id,
+                    error.what());
+      continue;
+    }
+    membership::KeyListReply reply{pending.request.request_id, std::move(page.keys), page.more};
+    if (pending.to == options_.id) {
+      changes_.on_reply(options_.id, reply);
+    } else {
+      transport_.send(pending.to, reply);
+    }
+  }
 }
 
 void Replica::wait_key(const std::string& key, std::uint64_t after_version,
@@ -332,15 +556,27 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{core_.counters(),        store_.counters(), transport_.counters(),
-                         pending_.size(),         waiters_.size(),   core_.cached_keys(),
-                         anti_entropy_.counters()};
+  return ReplicaCounters{
+      core_.counters(),         store_.counters(),
+      transport_.counters(),    pending_.size(),
+      waiters_.size(),          core_.cached_keys(),
+      anti_entropy_.counters(), changes_.keys_carried_total() + changes_.keys_carried()};
 }
 
 void Replica::refresh_reachability() {
-  for (const auto& [id, address] : options_.cluster) {
-    if (id != options_.id) core_.set_peer_reachable(id, transport_.reachable(id));
+  std::map<consensus::NodeId, bool> reachable;
+  for (const auto& [id, address] : peer_addresses_) {
+    reachable[id] = transport_.reachable(id);
+    core_.set_peer_reachable(id, reachable[id]);
   }
+  const std::lock_guard lock(membership_mutex_);
+  reachable_ = std::move(reachable);
+}
+
+bool Replica::reachable(consensus::NodeId peer) const {
+  const std::lock_guard lock(membership_mutex_);
+  const auto it = reachable_.find(peer);
+  return it != reachable_.end() && it->second;
 }
 
 void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
@@ -360,8 +596,11 @@ void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
     request_flush();
     return;
   }
-  // A key list message (KeyListRequest, KeyListReply): no configuration change runs here.
-  spdlog::debug("node {}: ignoring a key list message from {}", options_.id, from);
+  if (auto* request = std::get_if<membership::KeyListRequest>(&message)) {
+    on_key_list_request(from, *request);
+    return;
+  }
+  changes_.on_reply(from, std::get<membership::KeyListReply>(message));
 }
 
 void Replica::schedule_tick() {
@@ -370,6 +609,8 @@ void Replica::schedule_tick() {
     if (error || stopped_) return;
     refresh_reachability();
     core_.tick(now());
+    changes_.tick(std::chrono::steady_clock::now());
+    ask_for_configuration();
     request_flush();
     schedule_tick();
   });
@@ -394,7 +635,8 @@ void Replica::flush() {
     }
   }
   for (const consensus::PersistRecord& record : ready.persist) {
-    if (record.applied) {
+    // The core's own keys (the configuration) are never shown to clients.
+    if (record.applied && !consensus::is_reserved_key(record.key)) {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
     }
   }
@@ -437,13 +679,19 @@ void Replica::release() {
       if (it == pending_.end()) continue;
       PendingRequest pending = std::move(it->second);
       pending_.erase(it);
-      pending.done(result_of(completion, pending.is_read));
+      if (pending.internal) {
+        pending.internal(completion.outcome);
+      } else {
+        pending.done(result_of(completion, pending.is_read));
+      }
     }
     releasing_ = &held.applied;
     waiters_.on_applied(held.applied);
     releasing_ = nullptr;
     core_.on_persisted(held.ready_number);
   }
+  follow_configuration();
+  answer_key_lists();
   if (to_self) request_flush();
 }
 

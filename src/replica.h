@@ -3,6 +3,7 @@
 // face).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,10 +21,12 @@
 
 #include "consensus/core.h"
 #include "kvstore/store.h"
+#include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
 #include "src/anti_entropy/anti_entropy.h"
 #include "src/free_space_guard.h"
+#include "src/membership/change_runner.h"
 #include "src/transport/peer_message.h"
 #include "src/transport/transport.h"
 #include "src/waiters.h"
@@ -38,11 +42,13 @@ struct ReplicaCounters {
   std::uint64_t waiters = 0;
   std::size_t cached_keys = 0;
   AntiEntropyCounters sync;
+  std::uint64_t keys_carried = 0;  // by the membership changes this replica ran
 };
 
 class Replica {
  public:
   using Callback = std::function<void(Result)>;
+  using MembershipCallback = std::function<void(MembershipResult)>;
 
   // Opens the store and binds the peer address (throws std::runtime_error on failure).
   // `store_options` lets tests put the store on a faulty disk.
@@ -69,11 +75,20 @@ class Replica {
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
                    std::chrono::milliseconds timeout, Waiters::ChangesCallback done);
 
+  // Runs a membership change (after those asked for before it); `done` runs on the
+  // replica's thread once it is in force, or failed.
+  void change_members(consensus::ChangeRequest request, MembershipCallback done);
+
+  // Thread-safe: the configuration in force here, and whether it retired this replica.
+  Membership membership() const;
+  bool removed() const { return removed_.load(); }
+
   // Thread-safe reads of the applied state.
   Result read_local(const std::string& key) const;
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) const;
   std::uint64_t index() const { return store_.index(); }
-  bool reachable(consensus::NodeId peer) const { return transport_.reachable(peer); }
+  // Thread-safe: as last seen by the replica's thread (every tick).
+  bool reachable(consensus::NodeId peer) const;
 
   ReplicaCounters counters() const;
 
@@ -84,6 +99,17 @@ class Replica {
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
   void remember(consensus::NodeId peer);
   void on_peer_message(consensus::NodeId from, PeerMessage message);
+  // Submits an operation of this replica's own (a membership change's): no client limits.
+  void submit_internal(const std::string& key, consensus::Operation op,
+                       std::function<void(consensus::Outcome)> done);
+  // A key list is answered once what this replica wrote before it is durable (see
+  // membership::KeyListRequest).
+  void on_key_list_request(consensus::NodeId from, const membership::KeyListRequest& request);
+  void answer_key_lists();
+  // Follows the configuration in force: peers, anti-entropy, the status, removal.
+  void follow_configuration();
+  // A replica started with --join and no configuration yet asks its --cluster peers.
+  void ask_for_configuration();
   void schedule_tick();
   // Group commit: what the core produced since the last flush goes to the write queue
   // (writes queued while one is under way share the next synced batch); early messages
@@ -118,11 +144,31 @@ class Replica {
   struct PendingRequest {
     Callback done;
     bool is_read = false;
+    std::function<void(consensus::Outcome)> internal;  // set for submit_internal's
   };
   std::unordered_map<consensus::RequestId, PendingRequest> pending_;
   consensus::RequestId next_request_ = 1;
   bool flush_requested_ = false;
   bool stopped_ = false;
+
+  // Membership: the changes this replica runs, the configuration last followed, every
+  // peer address it knew in this run (a removed replica stays reachable, so that it can
+  // learn that it was removed), key lists waiting for a durable write.
+  membership::ChangeRunner changes_;
+  consensus::Version followed_config_ = 0;
+  bool followed_any_config_ = false;
+  std::map<consensus::NodeId, std::string> peer_addresses_;
+  struct PendingKeyList {
+    std::uint64_t seq = 0;
+    consensus::NodeId to = 0;
+    membership::KeyListRequest request;
+  };
+  std::deque<PendingKeyList> key_lists_;
+  std::chrono::steady_clock::time_point config_asked_at_{};
+  mutable std::mutex membership_mutex_;
+  Membership membership_;                        // guarded by membership_mutex_
+  std::map<consensus::NodeId, bool> reachable_;  // guarded by membership_mutex_
+  std::atomic<bool> removed_{false};
 
   // What a Ready holds back until its records (and all before them) are durable.
   struct Unreleased {

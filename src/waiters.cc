@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 
+#include "consensus/configuration.h"
+
 namespace paxoskv {
 
 namespace {
@@ -39,6 +41,7 @@ std::vector<Change> Waiters::changes_after(const kvstore::Store& store, std::uin
   std::vector<Change> changes;
   changes.reserve(page.changes.size());
   for (const kvstore::Change& change : page.changes) {
+    if (consensus::is_reserved_key(change.key)) continue;  // the core's own, not a client's
     changes.push_back(
         Change{change.key, change.state.value, change.state.version, change.state.change_index});
   }

@@ -46,6 +46,15 @@ void AntiEntropy::load_cursors() {
   }
 }
 
+void AntiEntropy::set_members(std::vector<consensus::NodeId> members) {
+  members_ = std::move(members);
+  for (const kvstore::SyncCursor& cursor : store_.sync_cursors()) {
+    if (std::find(members_.begin(), members_.end(), cursor.peer) != members_.end()) {
+      cursors_.try_emplace(cursor.peer, cursor);
+    }
+  }
+}
+
 void AntiEntropy::start() {
   schedule_pull();
 }

@@ -60,6 +60,9 @@ class AntiEntropy {
   // Starts the regular pulls.
   void start();
   void stop();
+  // The membership changed: pulls from `members` (self included) from now on. A new
+  // member's changes are pulled from its first (or from the cursor kept in the store).
+  void set_members(std::vector<consensus::NodeId> members);
 
   // Answers a peer's pull from this replica's change log.
   void on_request(consensus::NodeId from, const anti_entropy::SyncRequest& request);

@@ -480,6 +480,7 @@ template <typename Io>
 void fields(Io& io, MessageOf<KeyListRequest> auto& m) {
   io.only_since(kMembershipProtocol);
   io.u64(m.request_id);
+  io.u64(m.config);
   io.key_or_empty(m.after);
   io.u32(m.limit);
 }

@@ -704,6 +704,7 @@ class Simulation {
     for (auto& [key, outcome] : std::exchange(change_results_, {})) {
       change_->on_submitted(key, outcome, runner.core->configuration());
     }
+    if (pending_list_ && list_keys(*pending_list_)) pending_list_.reset();
     bool progress = true;
     while (progress && change_ && !change_->finished()) {
       progress = false;
@@ -716,8 +717,8 @@ class Simulation {
                               now_ + request_timeout_of(runner.id));
           process_ready(runner);  // may crash the runner, which drops the change
           if (!change_) return;
-        } else {
-          list_keys(step);
+        } else if (!list_keys(step)) {
+          pending_list_ = std::move(step);  // tried again at the next step of the simulation
         }
       }
     }
@@ -733,11 +734,23 @@ class Simulation {
 
   // The keys a random majority of `step.from` holds any record of, one page after
   // `step.after`: a key that may have been chosen under that configuration is held by a
-  // majority of it, so by one of these.
-  void list_keys(const consensus::ChangeStep& step) {
-    std::vector<NodeId> from = step.from;
+  // majority of it, so by one of these. Only replicas in the runner's configuration (the
+  // joint one) answer, as on the replica (see membership::KeyListRequest): one still in
+  // the configuration being left could accept a key for it after answering. False if no
+  // majority can answer now.
+  bool list_keys(const consensus::ChangeStep& step) {
+    const consensus::Version config = replica(change_runner_).core->configuration().version;
+    std::vector<NodeId> from;
+    for (NodeId id : step.from) {
+      const Replica& candidate = replica(id);
+      if (candidate.core && (options_.planted_bug == consensus::PlantedBug::kListBeforeJoint ||
+                             candidate.core->configuration().version == config)) {
+        from.push_back(id);
+      }
+    }
+    if (from.size() < step.from.size() / 2 + 1) return false;
     std::shuffle(from.begin(), from.end(), rng_);
-    from.resize(from.size() / 2 + 1);
+    from.resize(step.from.size() / 2 + 1);
     std::set<std::string> keys;
     for (NodeId id : from) {
       for (std::string& key : replica(id).storage.keys()) {
@@ -751,10 +764,12 @@ class Simulation {
     }
     const bool more = keys.size() > page.size();
     change_->on_keys(std::move(page), more);
+    return true;
   }
 
   void drop_change() {
     change_.reset();
+    pending_list_.reset();
     change_requests_.clear();
     change_results_.clear();
     next_change_at_ = now_ + uniform(100, 1500);
@@ -788,6 +803,7 @@ class Simulation {
   NodeId change_runner_ = 0;
   std::map<RequestId, std::string> change_requests_;
   std::vector<std::pair<std::string, Outcome>> change_results_;
+  std::optional<consensus::ChangeStep> pending_list_;  // a key list no majority could answer
   int changes_started_ = 0;
   TimeMs next_change_at_ = 0;
   bool trace_ = std::getenv("PAXOSKV_SIM_TRACE") != nullptr;

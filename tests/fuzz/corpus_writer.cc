@@ -47,7 +47,7 @@ Seeds peer_frame_seeds() {
       {"prepare_config", Prepare{"config/a", 8, {3, 1}, 2, 3}},
       {"accept_config", Accept{"config/a", 8, {3, 1}, std::string("v"), {1, 42}, 2, 3}},
       {"read_query_config", ReadQuery{"config/a", 5, 7, 3}},
-      {"key_list_request", membership::KeyListRequest{9, "config/a", 1000}},
+      {"key_list_request", membership::KeyListRequest{9, 2, "config/a", 1000}},
       {"key_list_reply", membership::KeyListReply{9, {"config/b", "config/c"}, true}},
   };
   Seeds seeds{{"hello", hello}};

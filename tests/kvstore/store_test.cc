@@ -616,6 +616,33 @@ TEST_CASE("list skips deleted keys and respects prefix, after, limit and more", 
   }
 }
 
+TEST_CASE("held keys: promised, applied and deleted ones, reserved ones too, in pages",
+          "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  const std::string reserved("\0config", 7);
+  write(store, {applied("b", 1, "B"), promised("a", Ballot{1, 1}), promised("c", Ballot{1, 2}),
+                applied(reserved, 1, "members")});
+  write(store, {applied("d", 1, "D")});
+  write(store, {applied("d", 2, std::nullopt), promised("e", Ballot{2, 1})});
+
+  HeldKeysPage page = store.held_keys("", 10);
+  CHECK(page.keys == std::vector<std::string>{reserved, "a", "b", "c", "d", "e"});
+  CHECK_FALSE(page.more);
+
+  std::vector<std::string> paged;
+  std::string after;
+  do {
+    page = store.held_keys(after, 2);
+    CHECK(page.keys.size() <= 2);
+    paged.insert(paged.end(), page.keys.begin(), page.keys.end());
+    if (!page.keys.empty()) after = page.keys.back();
+  } while (page.more);
+  CHECK(paged == std::vector<std::string>{reserved, "a", "b", "c", "d", "e"});
+  CHECK(store.held_keys("bb", 10).keys == std::vector<std::string>{"c", "d", "e"});
+  CHECK(store.held_keys("e", 10).keys.empty());
+}
+
 TEST_CASE("a data dir of another replica or cluster is refused", "[kvstore]") {
   TempDir temp;
   { Store store(temp.data_dir(), StoreIdentity{2, "cluster-x"}); }

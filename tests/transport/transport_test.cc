@@ -172,7 +172,7 @@ std::vector<PeerMessage> all_kinds() {
       consensus::Prepare{"a", 1, {2, 3}, 4, 5},
       consensus::Accept{"a", 1, {2, 3}, "v", {2, 3}, 4, 5},
       consensus::ReadQuery{"a", 9, 1, 5},
-      membership::KeyListRequest{14, "a", 100},
+      membership::KeyListRequest{14, 3, "a", 100},
       membership::KeyListReply{14, {"b", "c"}, true},
   };
 }
@@ -423,7 +423,7 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
 
   SECTION("a message protocol 4 does not have, on a connection of protocol 4") {
     for (const PeerMessage& message :
-         {PeerMessage{membership::KeyListRequest{1, "", 10}},
+         {PeerMessage{membership::KeyListRequest{1, 1, "", 10}},
           PeerMessage{Message{consensus::Prepare{"k", 1, {1, 1}, 1, 0}}}}) {
       RawConnection raw(io, port);
       raw.write(hello_frame(Hello{3, kFingerprint, {4, 4}}));
@@ -688,7 +688,7 @@ TEST_CASE("on a connection of protocol 4, what only protocol 5 can say is droppe
   // version this link expects at first, then again in 4 once the peer chose it.
   one.transport.send(2, prepare(1, 0));
   one.transport.send(2, prepare(2, 7));
-  one.transport.send(2, membership::KeyListRequest{1, "", 10});
+  one.transport.send(2, membership::KeyListRequest{1, 1, "", 10});
   one.transport.send(2, prepare(3, 0));
   REQUIRE(run_until(io, [&] { return two.received.size() == 2; }));
   CHECK(slot_of(two.received[0]) == 1);

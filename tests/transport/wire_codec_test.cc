@@ -76,7 +76,7 @@ auto fields_of(const ForwardReply& m) {
   return std::tie(m.key, m.seq, m.outcome, m.version, m.value, m.incarnation);
 }
 auto fields_of(const KeyListRequest& m) {
-  return std::tie(m.request_id, m.after, m.limit);
+  return std::tie(m.request_id, m.config, m.after, m.limit);
 }
 auto fields_of(const KeyListReply& m) {
   return std::tie(m.request_id, m.keys, m.more);
@@ -200,9 +200,9 @@ std::vector<PeerMessage> samples() {
       ForwardWithdraw{long_key, kMaxU64, kMaxU64},
       ForwardWithdrawn{"k", 0},
       ForwardWithdrawn{binary_key, kMaxU64},
-      KeyListRequest{0, "", 0},
-      KeyListRequest{kMaxU64, long_key, kMaxU32},
-      KeyListRequest{1, binary_key, 100},
+      KeyListRequest{0, 0, "", 0},
+      KeyListRequest{kMaxU64, kMaxU64, long_key, kMaxU32},
+      KeyListRequest{1, 2, binary_key, 100},
       KeyListReply{0, {}, false},
       KeyListReply{kMaxU64, {"a", binary_key, long_key}, true},
   };
@@ -273,7 +273,7 @@ TEST_CASE("the wire form of protocol 5 is pinned", "[codec]") {
   // Messages without a configuration version are the same as in protocol 4.
   CHECK(encode(SyncReply{{}, 300, true, 5}, kV5) == std::string{"\x0b\x00\xac\x02\x01\x05", 6});
   // Tag 16, request_id 7, after "k", limit 300.
-  CHECK(encode(KeyListRequest{7, "k", 300}, kV5) == std::string{"\x10\x07\x01k\xac\x02", 6});
+  CHECK(encode(KeyListRequest{7, 5, "k", 300}, kV5) == std::string{"\x10\x07\x05\x01k\xac\x02", 7});
   // Tag 17, request_id 7, two keys, more.
   CHECK(encode(KeyListReply{7, {"a", "bc"}, true}, kV5) ==
         std::string{"\x11\x07\x02\x01\x61\x02\x62\x63\x01", 9});
@@ -286,7 +286,7 @@ TEST_CASE("protocol 4 cannot carry a configuration version or the key list messa
   CHECK_FALSE(encode(Message{Prepare{"k", 1, {2, 3}, 4, 1}}, kV4, out));
   CHECK_FALSE(encode(Message{Accept{"k", 1, {2, 3}, std::nullopt, {}, 0, 1}}, kV4, out));
   CHECK_FALSE(encode(Message{ReadQuery{"k", 1, 2, kMaxU64}}, kV4, out));
-  CHECK_FALSE(encode(KeyListRequest{1, "", 10}, kV4, out));
+  CHECK_FALSE(encode(KeyListRequest{1, 1, "", 10}, kV4, out));
   CHECK_FALSE(encode(KeyListReply{1, {"a"}, false}, kV4, out));
   CHECK(out == "prefix");  // nothing written
 
@@ -300,7 +300,7 @@ TEST_CASE("protocol 4 cannot carry a configuration version or the key list messa
   CHECK_FALSE(decode(encoded(Prepare{"k", 1, {2, 3}, 4}, kV5), kV4));
   // The key list tags are unknown to protocol 4.
   for (const PeerMessage& message :
-       {PeerMessage{KeyListRequest{1, "", 10}}, PeerMessage{KeyListReply{1, {"a"}, false}}}) {
+       {PeerMessage{KeyListRequest{1, 1, "", 10}}, PeerMessage{KeyListReply{1, {"a"}, false}}}) {
     const std::string bytes = encoded(message, kV5);
     CHECK(decode(bytes, kV5));
     CHECK_FALSE(decode(bytes, kV4));
@@ -486,12 +486,12 @@ TEST_CASE("key list messages are bounded", "[codec]") {
   const auto decode = [](std::string_view bytes) { return wire::decode(bytes, kV5); };
   const std::string zero = byte(0);
   const std::string one = byte(1);
-  // KeyListRequest: tag 16, request_id, after, limit.
+  // KeyListRequest: tag 16, request_id, config, after, limit.
   SECTION("the key to list after is empty or a key") {
-    CHECK(decode(byte(16) + zero + zero + zero).has_value());
-    CHECK(decode(byte(16) + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
-    CHECK_FALSE(decode(byte(16) + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
-    CHECK_FALSE(decode(byte(16) + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
+    CHECK(decode(byte(16) + zero + zero + zero + zero).has_value());
+    CHECK(decode(byte(16) + zero + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
+    CHECK_FALSE(decode(byte(16) + zero + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
+    CHECK_FALSE(decode(byte(16) + zero + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
   }
   // KeyListReply: tag 17, request_id, keys, more.
   SECTION("listed keys are keys") {
