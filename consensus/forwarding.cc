@@ -38,8 +38,11 @@ bool Forwarding::forward_to_leader(const std::string& key, KeyState& ks) {
   const std::uint64_t leader_incarnation =
       hint_fresh ? f.leader_hint_incarnation : ks.acceptor.promised_incarnation;
   PendingOp& head = ks.ops.front();
+  // Never to a replica that is no voter (removed): it would propose for a configuration
+  // that no longer counts it.
   if (leader == 0 || leader == context_.self() || !context_.peers().reachable(leader) ||
-      head.proposed_slot != 0 || head.forwarded_from != 0 || head.taken_back_from != 0) {
+      !context_.peers().is_member(leader) || head.proposed_slot != 0 || head.forwarded_from != 0 ||
+      head.taken_back_from != 0) {
     return false;
   }
   ForwardRequest request{key, head.op_id.seq, false, {}, std::nullopt, 0};

@@ -24,8 +24,8 @@ enum class PlantedBug {
   kPromiseWhileBehind,              // promises a slot beyond the one after its applied state
   kCarryWithoutPhase1,              // counts a key as carried over without phase 1
   kChangeInOneStep,                 // a membership change goes to the new configuration at once
+  kNonVoterSkipsOwnPromise,         // a proposer that is no voter does not promise its own ballot
   kChangeSkipsCarryOver,  // a membership change leaves the joint one without carrying keys
-  kListBeforeJoint,  // the keys to carry are listed by replicas still in the configuration left
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

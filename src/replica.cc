@@ -180,11 +180,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
                        },
                    .ask =
                        [this](consensus::NodeId to, const membership::KeyListRequest& request) {
-                         if (to == options_.id) {
-                           on_key_list_request(to, request);
-                         } else {
-                           transport_.send(to, request);
-                         }
+                         ask_key_list(to, request);
                        },
                    .configuration = [this]() -> const consensus::Configuration& {
                      return core_.configuration();
@@ -457,6 +453,15 @@ void Replica::ask_for_configuration() {
     transport_.send(
         id, consensus::Message{consensus::CatchUpRequest{std::string(consensus::kConfigKey), 0}});
   }
+}
+
+void Replica::ask_key_list(consensus::NodeId to, const membership::KeyListRequest& request) {
+  if (to == options_.id) return on_key_list_request(to, request);
+  transport_.send(to, request);
+  // Only a replica in the same configuration answers: if this one is behind, the peer
+  // sends it the newer configuration.
+  transport_.send(to, consensus::Message{consensus::CatchUpRequest{
+                          std::string(consensus::kConfigKey), core_.configuration().version}});
 }
 
 void Replica::on_key_list_request(consensus::NodeId from,

@@ -104,6 +104,7 @@ class Replica {
                        std::function<void(consensus::Outcome)> done);
   // A key list is answered once what this replica wrote before it is durable (see
   // membership::KeyListRequest).
+  void ask_key_list(consensus::NodeId to, const membership::KeyListRequest& request);
   void on_key_list_request(consensus::NodeId from, const membership::KeyListRequest& request);
   void answer_key_lists();
   // Follows the configuration in force: peers, anti-entropy, the status, removal.

@@ -107,6 +107,15 @@ void ChangeRunner::on_reply(consensus::NodeId from, const KeyListReply& reply) {
 void ChangeRunner::tick(Clock::time_point now) {
   now_ = now;
   if (!listing_) return;
+  if (hooks_.configuration().version != listing_->request.config) {
+    // The configuration moved on while the key list was asked under the one before (this
+    // replica was behind): the change ends the carry, and its next write of the
+    // configuration, a compare-and-set, finds the newer one in force.
+    listing_.reset();
+    change_->on_keys({}, false);
+    pump();
+    return;
+  }
   if (now - listing_->started_at >= limits_.give_up_after) {
     spdlog::warn(
         "membership change: no majority of the leaving members listed its keys within {} ms",

@@ -70,9 +70,6 @@ TEST_CASE("planted bugs of membership changes are caught", "[sim][teeth]") {
   SECTION("a key counts as carried over without phase 1") {
     CHECK(caught(PlantedBug::kCarryWithoutPhase1) != 0);
   }
-  SECTION("the keys to carry are listed by replicas still in the configuration left") {
-    CHECK(caught(PlantedBug::kListBeforeJoint) != 0);
-  }
   SECTION("an acceptor answers messages of any configuration") {
     CHECK(caught(PlantedBug::kAcceptorIgnoresConfiguration) != 0);
   }

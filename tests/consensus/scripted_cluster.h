@@ -144,6 +144,16 @@ class ScriptedCluster {
     return storage_.at(id)->load(key).acceptor;
   }
 
+  // The configuration in force at replica `id` (which must be up).
+  const consensus::Configuration& configuration(consensus::NodeId id) {
+    return core(id).configuration();
+  }
+
+  // Every key replica `id`'s store holds any record of, in order.
+  std::vector<std::string> stored_keys(consensus::NodeId id) const {
+    return storage_.at(id)->keys();
+  }
+
   // The value chosen for (key, version), as any replica applied it.
   std::optional<consensus::KeyValue> chosen(const std::string& key,
                                             consensus::Version version) const {

@@ -183,7 +183,10 @@ class Simulation {
         }
       }
       force_due_crashes();
-      if (!final_reads_started && now_ > heal_at && all_clients_done()) {
+      // The final reads go to the final members: once no change runs (a change may still
+      // be finishing after the faults healed).
+      if (!final_reads_started && now_ > heal_at && all_clients_done() && !change_ &&
+          !latest_configuration().joint()) {
         start_final_reads();
         final_reads_started = true;
       }
@@ -193,13 +196,13 @@ class Simulation {
         if (now_ >= quiet_until) break;
       }
     }
+    if (result_.ok && (change_ || latest_configuration().joint())) {
+      fail("liveness: a membership change still running " + std::to_string(now_ - heal_at) +
+           " ms after all faults healed");
+    }
     if (result_.ok && !(final_reads_started && all_clients_done())) {
       fail("liveness: requests still pending " + std::to_string(now_ - heal_at) +
            " ms after all faults healed");
-    }
-    if (result_.ok && change_) {
-      // A change still running after the clients are done is a liveness failure.
-      fail("liveness: a membership change still running after all faults healed");
     }
     // Linearizability first: a lost write shows there as what it is.
     if (result_.ok) check_linearizable();
@@ -660,10 +663,8 @@ class Simulation {
       drive_change();
       return;
     }
-    if (changes_started_ >= options_.membership_changes || now_ < next_change_at_ ||
-        now_ >= options_.fault_period_ms) {
-      return;
-    }
+    if (now_ >= options_.fault_period_ms) return finish_half_done_change();
+    if (changes_started_ >= options_.membership_changes || now_ < next_change_at_) return;
     std::vector<NodeId> runners;
     for (auto& replica : replicas_) {
       if (replica->core && replica->core->configuration().is_member(replica->id)) {
@@ -698,13 +699,47 @@ class Simulation {
     drive_change();
   }
 
+  // A change whose runner crashed may leave the joint configuration in force (it serves,
+  // under both majorities). After the faults, the operator asks for that change again at
+  // a random voter: the change finishes the one half done, and finds its own done.
+  void finish_half_done_change() {
+    const consensus::Configuration& latest = latest_configuration();
+    if (!latest.joint() || now_ < next_change_at_) return;
+    std::vector<NodeId> runners;
+    for (auto& replica : replicas_) {
+      if (replica->core && replica->core->configuration().is_voter(replica->id)) {
+        runners.push_back(replica->id);
+      }
+    }
+    if (runners.empty()) return;
+    consensus::ChangeRequest request;
+    const std::vector<NodeId> leaving = latest.leaving_ids();
+    for (const consensus::ConfigMember& member : latest.members) {
+      if (std::find(leaving.begin(), leaving.end(), member.id) == leaving.end()) {
+        request = {consensus::ChangeRequest::Kind::kAdd, member};
+      }
+    }
+    for (const consensus::ConfigMember& member : latest.leaving) {
+      if (!latest.is_member(member.id)) {
+        request = {consensus::ChangeRequest::Kind::kRemove, member};
+      }
+    }
+    change_runner_ = runners[uniform(0, runners.size() - 1)];
+    if (trace_) {
+      std::cerr << now_ << " change at " << change_runner_ << ": finish the half-done one\n";
+    }
+    change_.emplace(request, kCarryWindow, options_.planted_bug);
+    change_->begin(replica(change_runner_).core->configuration());
+    drive_change();
+  }
+
   void drive_change() {
     Replica& runner = replica(change_runner_);
     if (!runner.core) return drop_change();
     for (auto& [key, outcome] : std::exchange(change_results_, {})) {
       change_->on_submitted(key, outcome, runner.core->configuration());
     }
-    if (pending_list_ && list_keys(*pending_list_)) pending_list_.reset();
+    if (pending_list_) retry_list_keys();
     bool progress = true;
     while (progress && change_ && !change_->finished()) {
       progress = false;
@@ -718,7 +753,8 @@ class Simulation {
           process_ready(runner);  // may crash the runner, which drops the change
           if (!change_) return;
         } else if (!list_keys(step)) {
-          pending_list_ = std::move(step);  // tried again at the next step of the simulation
+          // Tried again at the next step of the simulation.
+          pending_list_ = PendingList{std::move(step), runner.core->configuration().version, 0};
         }
       }
     }
@@ -743,8 +779,7 @@ class Simulation {
     std::vector<NodeId> from;
     for (NodeId id : step.from) {
       const Replica& candidate = replica(id);
-      if (candidate.core && (options_.planted_bug == consensus::PlantedBug::kListBeforeJoint ||
-                             candidate.core->configuration().version == config)) {
+      if (candidate.core && candidate.core->configuration().version == config) {
         from.push_back(id);
       }
     }
@@ -765,6 +800,39 @@ class Simulation {
     const bool more = keys.size() > page.size();
     change_->on_keys(std::move(page), more);
     return true;
+  }
+
+  // A key list no majority could answer: the runner may be behind on the configuration
+  // (as on the replica, it asks the replicas it lists from for a newer one). Once its
+  // configuration moved on, the change ends the carry: its next write of the
+  // configuration finds the newer one in force (a compare-and-set that fails).
+  void retry_list_keys() {
+    Replica& runner = replica(change_runner_);
+    if (runner.core->configuration().version != pending_list_->config) {
+      pending_list_.reset();
+      change_->on_keys({}, false);
+      return;
+    }
+    if (list_keys(pending_list_->step)) {
+      pending_list_.reset();
+      return;
+    }
+    if (now_ < pending_list_->next_ask_at) return;
+    pending_list_->next_ask_at = now_ + 100;
+    // As on the replica: the runner asks each for a newer configuration, and one behind
+    // the runner (asked for keys under a configuration it does not have) asks the runner.
+    for (NodeId peer : pending_list_->step.from) {
+      const Replica& other = replica(peer);
+      if (peer == runner.id || !other.core) continue;
+      const consensus::Version theirs = other.core->configuration().version;
+      if (theirs < pending_list_->config) {
+        send(peer, runner.id,
+             consensus::CatchUpRequest{std::string(consensus::kConfigKey), theirs});
+      } else {
+        send(runner.id, peer,
+             consensus::CatchUpRequest{std::string(consensus::kConfigKey), pending_list_->config});
+      }
+    }
   }
 
   void drop_change() {
@@ -803,7 +871,12 @@ class Simulation {
   NodeId change_runner_ = 0;
   std::map<RequestId, std::string> change_requests_;
   std::vector<std::pair<std::string, Outcome>> change_results_;
-  std::optional<consensus::ChangeStep> pending_list_;  // a key list no majority could answer
+  struct PendingList {
+    consensus::ChangeStep step;
+    consensus::Version config = 0;  // the runner's when the step was taken
+    TimeMs next_ask_at = 0;
+  };
+  std::optional<PendingList> pending_list_;  // a key list no majority could answer yet
   int changes_started_ = 0;
   TimeMs next_change_at_ = 0;
   bool trace_ = std::getenv("PAXOSKV_SIM_TRACE") != nullptr;
