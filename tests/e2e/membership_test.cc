@@ -524,5 +524,114 @@ TEST_CASE("e2e: replicas restarted with the founding --cluster after changes fin
   CHECK(cluster.unexpected_exits().empty());
 }
 
+TEST_CASE("e2e: a change whose replica is killed mid-way is finished by the next request",
+          "[e2e][membership]") {
+  ClusterOptions cluster_options;
+  cluster_options.spares = 1;
+  TestCluster cluster(cluster_options);
+  // Enough keys that carrying them over takes a while.
+  constexpr int kPreloaded = 4000;
+  std::atomic<int> preload_failures{0};
+  {
+    std::vector<std::jthread> writers;  // no assertions in them: Catch's are not thread-safe
+    for (int writer = 0; writer < 8; ++writer) {
+      writers.emplace_back([&, writer] {
+        KvClient kv(cluster.client_port(writer % 3 + 1));
+        for (int i = writer; i < kPreloaded; i += 8) {
+          if (kv.put("pre/" + std::to_string(i), "p" + std::to_string(i)).status != 200) {
+            ++preload_failures;
+          }
+        }
+      });
+    }
+  }
+  REQUIRE(preload_failures == 0);
+  check::HistoryRecorder recorder;
+  WorkloadOptions options;
+  options.clients = 3;
+  options.ports = ports_of(cluster, {2, 3});
+  options.shared_keys = {"hot/0", "hot/1"};
+  options.shared_key_lifetime = 2s;
+  options.fresh_key_prefix = "fresh/";
+  options.members_change = true;
+  options.pause_between_ops = 1ms;
+  options.seed = 21;
+  WorkloadStats stats;
+  std::map<std::string, std::string> fresh;
+  std::uint64_t killed = 0, joined = 0;
+  std::uint64_t version = 0;
+  {
+    Workload workload(options, recorder);
+    std::this_thread::sleep_for(300ms);
+    // Replica 1 runs the change; it dies once the joint configuration is in force, while it
+    // carries the keys over.
+    Answer first;
+    {
+      std::jthread request([&] { first = add_member(cluster, 1, 4); });
+      std::string seen;
+      const bool joint = eventually(10s, [&] {
+                           const auto status = status_of(cluster, 2);
+                           seen = status ? status->dump() : "no status";
+                           return status && status->contains("leaving");
+                         }).has_value();
+      INFO("replica 2's last status: " << seen);
+      CHECK(joint);
+      killed = steady_now_ns();
+      cluster.kill(1);
+    }
+    INFO("the first request: " << first.describe());
+    CHECK(first.status != 200);
+    // A majority of {1, 2, 3, 4} needs 4 now: it joins, and the request again finishes it.
+    cluster.start_joining(4, {1, 2, 3});
+    joined = steady_now_ns();
+    version = require_changed(cluster, add_member(cluster, 2, 4), {1, 2, 3, 4}, 0);
+    workload.use_ports(ports_of(cluster, {2, 3, 4}));
+    // Replica 1 stays down: removing it leaves {2, 3, 4}.
+    version = require_changed(cluster, remove_member(cluster, 3, 1), {2, 3, 4}, version);
+    std::this_thread::sleep_for(700ms);
+    workload.stop();
+    stats = workload.stats();
+    fresh = workload.acknowledged_fresh();
+  }
+  const auto acks = acknowledged_write_times(recorder);
+  std::cout << "[interrupted change] " << stats.acknowledged_writes << " writes acknowledged, "
+            << stats.unknown_writes << " unknown; longest write stall from the kill until 4 "
+            << "served: " << longest_stall(acks, {"", killed, joined}).count() << " ms (of "
+            << millis(killed, joined)
+            << " ms), after it: " << longest_stall(acks, {"", joined, steady_now_ns()}).count()
+            << " ms" << std::endl;
+  INFO("unexpected answers:\n" << join_lines(stats.unexpected));
+  CHECK(stats.unexpected.empty());
+  const auto lost = lost_writes(fresh, ports_of(cluster, {2, 3, 4}), recorder);
+  INFO("lost:\n" << join_lines(lost));
+  CHECK(lost.empty());
+  require_linearizable(recorder, "interrupted change");
+  for (const int id : {2, 3, 4}) require_configuration(cluster, id, {2, 3, 4}, version);
+  // Replica 4 holds every preloaded key.
+  KvClient four(cluster.client_port(4));
+  std::string missing;
+  const auto caught_up = eventually(15s, [&] {
+    for (int i = 0; i < kPreloaded; i += 37) {
+      const KvReply local = four.get("pre/" + std::to_string(i), true);
+      if (local.value != "p" + std::to_string(i)) {
+        missing = "pre/" + std::to_string(i) + ": " + local.describe();
+        return false;
+      }
+    }
+    return true;
+  });
+  INFO("last missing: " << missing);
+  CHECK(caught_up);
+  cluster.kill(3);  // {2, 4} is a majority of {2, 3, 4}
+  KvClient two(cluster.client_port(2));
+  for (int i = 0; i < kPreloaded; i += 401) {
+    const KvReply read = two.get("pre/" + std::to_string(i));
+    INFO(read.describe());
+    CHECK(read.value == "p" + std::to_string(i));
+  }
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
 }  // namespace
 }  // namespace paxoskv::e2e
