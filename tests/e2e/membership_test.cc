@@ -352,6 +352,13 @@ TEST_CASE("e2e: 3 -> 4 -> 5 replicas, two founders removed, one more killed, und
     CHECK(member_ids(*status) == std::vector<int>{3, 4, 5});
     CHECK(config_version(*status) == version);
     CHECK_FALSE(status->value("removed", true));
+    HttpClient client(cluster.client_port(id));
+    const auto metrics = client.get("/metrics");
+    REQUIRE(metrics);
+    CHECK(metrics->body.find("\npaxoskv_config_version " + std::to_string(version) + "\n") !=
+          std::string::npos);
+    CHECK(metrics->body.find("\npaxoskv_members 3\n") != std::string::npos);
+    CHECK(metrics->body.find("\npaxoskv_removed 0\n") != std::string::npos);
   }
   INFO(cluster.unexpected_exits());
   CHECK(cluster.unexpected_exits().empty());
