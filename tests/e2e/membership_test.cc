@@ -494,6 +494,27 @@ TEST_CASE("e2e: a replica whose disk was lost is replaced under a new id", "[e2e
   CHECK(cluster.unexpected_exits().empty());
 }
 
+TEST_CASE("e2e: an added replica restarted with --join on a wiped data dir is refused",
+          "[e2e][membership]") {
+  TestCluster cluster(with_spares(1));
+  require_changed(cluster, add_member(cluster, 1, 4), {1, 2, 3, 4}, 0);
+  cluster.start_joining(4, {1, 2, 3});
+  KvClient four(cluster.client_port(4));
+  for (int i = 0; i < 10; ++i) require_write(four.put("through-4/" + std::to_string(i), "v"));
+  // By then (each replica asks each peer for changes once a second) every peer has heard
+  // from replica 4.
+  std::this_thread::sleep_for(1500ms);
+  cluster.kill(4);
+  std::filesystem::remove_all(cluster.data_dir(4));
+  // Started as before, with --join: it must not take part under id 4 again.
+  const auto refused = cluster.start_expecting_exit(4, 10s);
+  REQUIRE(refused.has_value());
+  INFO(describe_wait_status(*refused) << "; log:\n" << cluster.log_tail(4));
+  CHECK(WIFEXITED(*refused));
+  CHECK(WEXITSTATUS(*refused) == 2);
+  CHECK(cluster.log_tail(4).find("replica 4: its data was lost") != std::string::npos);
+}
+
 TEST_CASE("e2e: replicas restarted with the founding --cluster after changes find their peers",
           "[e2e][membership]") {
   TestCluster cluster(with_spares(1));
