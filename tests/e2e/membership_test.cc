@@ -201,6 +201,43 @@ void require_write_within(std::chrono::milliseconds limit, KvClient& kv, const s
   REQUIRE(served);
 }
 
+// The clients' load while members change: writes, cas and reads of a few shared keys
+// (renewed every 2 s, which keeps each key's history small for the checker) and fresh keys,
+// on the replicas at `ports`; a 410 or 503 sends a client to the next replica.
+WorkloadOptions load_while_members_change(std::vector<std::uint16_t> ports, std::uint32_t seed) {
+  WorkloadOptions options;
+  options.clients = 3;
+  options.ports = std::move(ports);
+  options.shared_keys = {"hot/0", "hot/1", "hot/2"};
+  options.shared_key_lifetime = 2s;
+  options.fresh_key_prefix = "fresh/";
+  options.members_change = true;
+  options.move_on_unavailable = true;
+  options.pause_between_ops = 1ms;  // leaves the two cores some room for the changes
+  options.seed = seed;
+  return options;
+}
+
+// Writes "pre/0" ... "pre/<keys - 1>" (value "p<i>"), 8 writers spread over the founders:
+// enough keys that carrying them over takes a while. Not in any recorded history.
+void preload(TestCluster& cluster, int keys) {
+  std::atomic<int> failures{0};
+  {
+    std::vector<std::jthread> writers;  // no assertions in them: Catch's are not thread-safe
+    for (int writer = 0; writer < 8; ++writer) {
+      writers.emplace_back([&, writer] {
+        KvClient kv(cluster.client_port(writer % 3 + 1));
+        for (int i = writer; i < keys; i += 8) {
+          if (kv.put("pre/" + std::to_string(i), "p" + std::to_string(i)).status != 200) {
+            ++failures;
+          }
+        }
+      });
+    }
+  }
+  REQUIRE(failures == 0);
+}
+
 // --- write stalls --------------------------------------------------------------------------
 
 // When each acknowledged write (put or delete answered 200) completed, in order.
@@ -248,17 +285,10 @@ TEST_CASE("e2e: 3 -> 4 -> 5 replicas, two founders removed, one more killed, und
           "[e2e][membership]") {
   TestCluster cluster(with_spares(2));  // replicas 4 and 5
   check::HistoryRecorder recorder;
-  WorkloadOptions options;
+  WorkloadOptions options = load_while_members_change(ports_of(cluster, {1, 2, 3}), 12);
   options.clients = 4;
-  options.ports = ports_of(cluster, {1, 2, 3});
-  options.shared_keys = {"hot/0", "hot/1", "hot/2", "hot/3"};
-  options.shared_key_lifetime = 2s;  // keeps each key's history small for the checker
-  options.fresh_key_prefix = "fresh/";
+  options.shared_keys.push_back("hot/3");
   options.fresh_write_share = 0.4;
-  options.members_change = true;
-  options.request_timeout = 5s;
-  options.pause_between_ops = 1ms;  // leaves the two cores some room for the changes
-  options.seed = 12;
 
   std::vector<Period> periods;
   std::uint64_t version = 0;
@@ -560,31 +590,9 @@ TEST_CASE("e2e: a change whose replica is killed mid-way is finished by the next
   TestCluster cluster(with_spares(1));
   // Enough keys that carrying them over takes a while.
   constexpr int kPreloaded = 4000;
-  std::atomic<int> preload_failures{0};
-  {
-    std::vector<std::jthread> writers;  // no assertions in them: Catch's are not thread-safe
-    for (int writer = 0; writer < 8; ++writer) {
-      writers.emplace_back([&, writer] {
-        KvClient kv(cluster.client_port(writer % 3 + 1));
-        for (int i = writer; i < kPreloaded; i += 8) {
-          if (kv.put("pre/" + std::to_string(i), "p" + std::to_string(i)).status != 200) {
-            ++preload_failures;
-          }
-        }
-      });
-    }
-  }
-  REQUIRE(preload_failures == 0);
+  preload(cluster, kPreloaded);
   check::HistoryRecorder recorder;
-  WorkloadOptions options;
-  options.clients = 3;
-  options.ports = ports_of(cluster, {2, 3});
-  options.shared_keys = {"hot/0", "hot/1"};
-  options.shared_key_lifetime = 2s;
-  options.fresh_key_prefix = "fresh/";
-  options.members_change = true;
-  options.pause_between_ops = 1ms;
-  options.seed = 21;
+  const WorkloadOptions options = load_while_members_change(ports_of(cluster, {2, 3}), 21);
   WorkloadStats stats;
   std::map<std::string, std::string> fresh;
   std::uint64_t killed = 0, joined = 0;
@@ -672,6 +680,60 @@ TEST_CASE("e2e: a change whose replica is killed mid-way is finished by the next
   CHECK(cluster.unexpected_exits().empty());
 }
 
+TEST_CASE("e2e: a replica hung (SIGSTOP) while it runs a change; the others change on",
+          "[e2e][membership]") {
+  TestCluster cluster(with_spares(2));
+  preload(cluster, 4000);
+  check::HistoryRecorder recorder;
+  const WorkloadOptions options = load_while_members_change(ports_of(cluster, {2, 3}), 31);
+  WorkloadStats stats;
+  std::map<std::string, std::string> fresh;
+  std::uint64_t version = 0;
+  Answer first;
+  {
+    Workload workload(options, recorder);
+    {
+      // Replica 1 takes the change and hangs once it is joint, while it carries keys over.
+      std::jthread request([&] { first = add_member(cluster, 1, 4); });
+      REQUIRE(eventually(10s, [&] {
+                const auto status = status_of(cluster, 2);
+                return status && status->contains("leaving");
+              }).has_value());
+      cluster.pause(1);
+      // Its --cluster names no hung replica: a new data dir waits for every peer it names.
+      cluster.start_joining(4, {2, 3});
+      version = require_changed(cluster, add_member(cluster, 2, 4), {1, 2, 3, 4}, 0);
+      workload.use_ports(ports_of(cluster, {2, 3, 4}));
+      version = require_changed(cluster, add_member(cluster, 3, 5), {1, 2, 3, 4, 5}, version);
+      cluster.start_joining(5, {2, 3, 4});
+      version = require_changed(cluster, remove_member(cluster, 4, 2), {1, 3, 4, 5}, version);
+      workload.use_ports(ports_of(cluster, {3, 4, 5}));
+      cluster.terminate(2, 5s);
+      // Replica 1 wakes up in the middle of its old change.
+      cluster.resume(1);
+    }
+    std::this_thread::sleep_for(1s);
+    workload.stop();
+    stats = workload.stats();
+    fresh = workload.acknowledged_fresh();
+  }
+  {
+    // Its change is in force (under the others' requests) or it gave up.
+    INFO("replica 1's own request: " << first.describe());
+    CHECK((first.status == 503 ||
+           (first.status == 200 && member_ids(first.body) == std::vector<int>{1, 3, 4, 5})));
+  }
+  for (const int id : {1, 3, 4, 5}) require_configuration(cluster, id, {1, 3, 4, 5}, version);
+  INFO("unexpected answers:\n" << join_lines(stats.unexpected));
+  CHECK(stats.unexpected.empty());
+  const auto lost = lost_writes(fresh, ports_of(cluster, {1, 3, 4, 5}), recorder);
+  INFO("lost:\n" << join_lines(lost));
+  CHECK(lost.empty());
+  require_linearizable(recorder, "hung runner");
+  INFO(cluster.unexpected_exits());
+  CHECK(cluster.unexpected_exits().empty());
+}
+
 // Random changes, each with a replica killed (-9) at a random moment while it runs, then
 // restarted; 3 to 5 members; a request that got no answer or a 503 is asked again (to any
 // member) until the change is in force. Hidden: PAXOSKV_E2E_MEMBERSHIP_CHANGES sets how many
@@ -693,16 +755,8 @@ TEST_CASE("e2e: random membership changes, each with a kill -9 while it runs",
   int next_id = 4;
 
   check::HistoryRecorder recorder;
-  WorkloadOptions options;
-  options.clients = 3;
-  options.ports = ports_of(cluster, members);
-  options.shared_keys = {"hot/0", "hot/1", "hot/2"};
-  options.shared_key_lifetime = 2s;
-  options.fresh_key_prefix = "fresh/";
-  options.members_change = true;
-  options.move_on_unavailable = true;
+  WorkloadOptions options = load_while_members_change(ports_of(cluster, members), seed);
   options.pause_between_ops = 2ms;
-  options.seed = seed;
   WorkloadStats stats;
   std::map<std::string, std::string> fresh;
   std::uint64_t version = 0;
