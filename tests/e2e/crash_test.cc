@@ -6,13 +6,13 @@
 #include <functional>
 #include <iostream>
 #include <map>
-#include <memory>
 #include <thread>
 
 #include "http/client/listing.h"
 #include "tests/e2e/eventually.h"
 #include "tests/e2e/history_assertions.h"
 #include "tests/e2e/http_client.h"
+#include "tests/e2e/read_back.h"
 #include "tests/e2e/recording_client.h"
 #include "tests/e2e/test_cluster.h"
 #include "tests/e2e/workload.h"
@@ -31,32 +31,6 @@ std::vector<std::uint16_t> client_ports(const TestCluster& cluster) {
   std::vector<std::uint16_t> ports;
   for (const int id : cluster.ids()) ports.push_back(cluster.client_port(id));
   return ports;
-}
-
-std::string join(const std::vector<std::string>& lines) {
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
-}
-
-// Reads every acknowledged fresh key back (linearizable, recorded), spread over `ports`.
-// The keys whose value is not the acknowledged one.
-std::vector<std::string> lost_writes(const std::map<std::string, std::string>& acknowledged,
-                                     const std::vector<std::uint16_t>& ports,
-                                     check::HistoryRecorder& recorder) {
-  std::vector<std::string> lost;
-  std::vector<std::unique_ptr<RecordingClient>> readers;
-  for (const std::uint16_t port : ports) {
-    readers.push_back(std::make_unique<RecordingClient>(1000, port, recorder));
-  }
-  std::size_t next = 0;
-  for (const auto& [key, value] : acknowledged) {
-    const KvReply reply = readers[next++ % readers.size()]->get(key);
-    if (reply.status != 200 || reply.value != value) {
-      lost.push_back(key + " (acknowledged \"" + value + "\"): " + reply.describe());
-    }
-  }
-  return lost;
 }
 
 // The replica's applied state of the keys under `prefix`: key -> value.
@@ -114,7 +88,7 @@ TEST_CASE("e2e: kill -9 of one replica under load; it restarts and catches up", 
     stats = workload.stats();
     fresh = workload.acknowledged_fresh();
   }
-  INFO("unexpected answers:\n" << join(stats.unexpected));
+  INFO("unexpected answers:\n" << join_lines(stats.unexpected));
   CHECK(stats.unexpected.empty());
   std::cout << "[kill one] " << stats.operations << " ops by " << options.clients
             << " clients in 5 s: " << stats.acknowledged_writes << " writes acknowledged ("
@@ -132,7 +106,7 @@ TEST_CASE("e2e: kill -9 of one replica under load; it restarts and catches up", 
   const auto lost = lost_writes(fresh, survivors, recorder);
   std::cout << "[kill one] acknowledged fresh keys " << fresh.size() << ", lost writes "
             << lost.size() << std::endl;
-  INFO("lost:\n" << join(lost));
+  INFO("lost:\n" << join_lines(lost));
   CHECK(lost.empty());
   std::map<std::string, KeyState> shared;
   {
@@ -442,7 +416,7 @@ TEST_CASE("e2e: kill -9 of all three replicas loses no acknowledged write", "[e2
     stats = workload.stats();
     fresh = workload.acknowledged_fresh();
   }
-  INFO("unexpected answers:\n" << join(stats.unexpected));
+  INFO("unexpected answers:\n" << join_lines(stats.unexpected));
   CHECK(stats.unexpected.empty());
 
   const auto restarted = Clock::now();
@@ -453,7 +427,7 @@ TEST_CASE("e2e: kill -9 of all three replicas loses no acknowledged write", "[e2
   std::cout << "[kill all] " << stats.acknowledged_writes << " writes acknowledged ("
             << fresh.size() << " fresh keys), " << stats.unknown_writes
             << " in flight or unknown at the kill; lost writes " << lost.size() << std::endl;
-  INFO("lost:\n" << join(lost));
+  INFO("lost:\n" << join_lines(lost));
   CHECK(lost.empty());
   {
     RecordingClient reader(1001, cluster.client_port(2), recorder);

@@ -30,8 +30,9 @@ std::filesystem::path paxoskv_binary() {
 }
 
 TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)) {
-  const auto ports = pick_free_ports(2 * options_.replicas);
-  for (std::size_t i = 0; i < options_.replicas; ++i) {
+  const std::size_t all = options_.replicas + options_.spares;
+  const auto ports = pick_free_ports(2 * all);
+  for (std::size_t i = 0; i < all; ++i) {
     Replica& added = replicas_[static_cast<int>(i + 1)];
     added.client_port = ports[2 * i];
     added.peer_port = ports[2 * i + 1];
@@ -62,9 +63,21 @@ TestCluster::~TestCluster() {
 }
 
 std::vector<int> TestCluster::ids() const {
-  std::vector<int> all;
-  for (const auto& [id, replica] : replicas_) all.push_back(id);
-  return all;
+  std::vector<int> founders;
+  for (std::size_t id = 1; id <= options_.replicas; ++id) founders.push_back(static_cast<int>(id));
+  return founders;
+}
+
+std::vector<int> TestCluster::spare_ids() const {
+  std::vector<int> spares;
+  for (std::size_t i = 1; i <= options_.spares; ++i) {
+    spares.push_back(static_cast<int>(options_.replicas + i));
+  }
+  return spares;
+}
+
+std::string TestCluster::peer_address(int id) const {
+  return host(id) + ":" + std::to_string(peer_port(id));
 }
 
 std::filesystem::path TestCluster::data_dir(int id) const {
@@ -81,13 +94,12 @@ std::filesystem::path TestCluster::log_file(int id) const {
 
 std::vector<std::string> TestCluster::command_line(
     int id, const std::vector<std::string>& extra_flags) const {
-  std::string cluster;
-  for (const auto& [member, replica] : replicas_) {
-    if (!cluster.empty()) cluster += ',';
-    cluster +=
-        std::to_string(member) + "=" + replica.host + ":" + std::to_string(replica.peer_port);
-  }
   const Replica& self = replica(id);
+  std::string cluster;
+  for (const int member : self.cluster_ids.empty() ? ids() : self.cluster_ids) {
+    if (!cluster.empty()) cluster += ',';
+    cluster += std::to_string(member) + "=" + peer_address(member);
+  }
   std::vector<std::string> line = {
       paxoskv_binary().string(),
       "--id",
@@ -103,6 +115,7 @@ std::vector<std::string> TestCluster::command_line(
       "--request-timeout",
       options_.request_timeout,
   };
+  if (self.joins) line.push_back("--join");
   if (options_.command_prefix) {
     const std::vector<std::string> prefix = options_.command_prefix(id);
     line.insert(line.begin(), prefix.begin(), prefix.end());
@@ -155,6 +168,16 @@ void TestCluster::start(int id, const std::vector<std::string>& extra_flags) {
     throw std::runtime_error("replica " + std::to_string(id) + " " + how + "; log:\n" +
                              log_tail(id));
   }
+}
+
+void TestCluster::start_joining(int id, const std::vector<int>& members) {
+  Replica& target = replica(id);
+  target.cluster_ids = members;
+  if (std::find(members.begin(), members.end(), id) == members.end()) {
+    target.cluster_ids.push_back(id);
+  }
+  target.joins = true;
+  start(id);
 }
 
 bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
@@ -253,6 +276,7 @@ std::string TestCluster::log_tail(int id, std::size_t lines) const {
 
 void TestCluster::print_logs(std::size_t lines) const {
   for (const auto& [id, replica] : replicas_) {
+    if (!std::filesystem::exists(log_file(id))) continue;  // a spare never started
     std::cout << "---- last lines of replica " << id << "'s log (" << log_file(id).string()
               << ") ----\n"
               << log_tail(id, lines);

@@ -35,6 +35,10 @@ struct ClusterOptions {
   // A replica's data dir elsewhere than in the cluster's temp dir (say, on a small file
   // system the test mounted).
   std::map<int, std::filesystem::path> data_dirs;
+  // Ids replicas + 1 to replicas + spares get ports and data dirs too, but are neither
+  // started nor named in the founding --cluster: replicas a test adds to the cluster
+  // (start_joining).
+  std::size_t spares = 0;
 };
 
 class TestCluster {
@@ -48,18 +52,26 @@ class TestCluster {
   TestCluster(const TestCluster&) = delete;
   TestCluster& operator=(const TestCluster&) = delete;
 
-  // Replica ids: 1 to size().
+  // The founding replicas' ids: 1 to size().
   std::size_t size() const { return options_.replicas; }
   std::vector<int> ids() const;
+  // The spare replicas' ids: size() + 1 onwards.
+  std::vector<int> spare_ids() const;
   const std::string& host(int id) const { return replica(id).host; }
   std::uint16_t client_port(int id) const { return replica(id).client_port; }
   std::uint16_t peer_port(int id) const { return replica(id).peer_port; }
+  // "host:port" of its peer endpoint, as --cluster and POST /v1/members name it.
+  std::string peer_address(int id) const;
   std::filesystem::path data_dir(int id) const;
   std::filesystem::path log_file(int id) const;
 
   // Starts replica `id` (again) on its data dir and ports, with `extra_flags` for this start
   // only; waits for /healthz.
+  // Replicas start with the founding --cluster, except one started by start_joining.
   void start(int id, const std::vector<std::string>& extra_flags = {});
+  // Starts replica `id` with --join and a --cluster naming `members` and itself (the
+  // cluster must have added it first); later starts of it keep both.
+  void start_joining(int id, const std::vector<int>& members);
   // Starts replica `id` expecting it to exit by itself within `limit`: its wait status, or
   // nullopt if it still ran (then it is killed).
   std::optional<int> start_expecting_exit(int id, std::chrono::milliseconds limit);
@@ -93,6 +105,9 @@ class TestCluster {
     std::uint16_t peer_port = 0;
     std::optional<ChildProcess> process;
     bool stopped_by_test = false;  // kill() or terminate(): its exit is no surprise
+    // Set by start_joining: the ids its --cluster names (else the founders), and --join.
+    std::vector<int> cluster_ids;
+    bool joins = false;
   };
   const Replica& replica(int id) const { return replicas_.at(id); }
   Replica& replica(int id) { return replicas_.at(id); }

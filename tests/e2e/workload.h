@@ -4,7 +4,8 @@
 // few shared (contended) keys, and puts of fresh keys of its own (each written once, so
 // "every acknowledged write is still there" can be checked key by key). Every operation
 // goes into the history for the linearizability checker. A client whose replica does not
-// answer moves on to the next replica, as a real client would.
+// answer moves on to the next replica, as a real client would. The replicas the clients use
+// can change while they run (use_ports), as the cluster's members do.
 #pragma once
 
 #include <atomic>
@@ -32,6 +33,9 @@ struct WorkloadOptions {
   // Whether a client also moves to the next replica after a 503 (no quorum), not only
   // after no answer.
   bool move_on_unavailable = false;
+  // Whether replicas may be removed from the cluster while it runs: then a 410 (removed)
+  // is an answer the API gives (its outcome unknown, as a 503's), and the client moves on.
+  bool members_change = false;
   std::chrono::milliseconds request_timeout = std::chrono::seconds(5);
   // A client's pause after each operation: bounds the load (zero: as fast as answers come).
   std::chrono::microseconds pause_between_ops{0};
@@ -47,6 +51,7 @@ struct WorkloadStats {
   std::size_t failed_writes = 0;        // 507: not applied
   std::size_t reads = 0;
   std::size_t unknown_reads = 0;
+  std::size_t removed_answers = 0;      // 410: the replica was removed from the cluster
   std::vector<std::string> unexpected;  // answers the API does not give (a bug)
 };
 
@@ -59,6 +64,9 @@ class Workload {
   Workload& operator=(const Workload&) = delete;
 
   void stop();
+  // The clients use these replicas from their next operation on (client i starts on
+  // ports[i % ports.size()]), on the hosts of options.hosts by position.
+  void use_ports(std::vector<std::uint16_t> ports);
   // Fresh keys acknowledged so far: key -> value. Safe to call while running.
   std::map<std::string, std::string> acknowledged_fresh() const;
   std::size_t acknowledged_fresh_count() const { return fresh_acks_.load(); }
@@ -71,6 +79,8 @@ class Workload {
   WorkloadOptions options_;
   check::HistoryRecorder& recorder_;
   mutable std::mutex mutex_;
+  std::vector<std::uint16_t> ports_;  // guarded by mutex_
+  std::atomic<std::size_t> ports_generation_{0};
   std::map<std::string, std::string> fresh_;  // guarded by mutex_
   WorkloadStats stats_;                       // guarded by mutex_
   std::atomic<std::size_t> fresh_acks_{0};
