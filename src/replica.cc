@@ -376,9 +376,9 @@ void Replica::submit_internal(const std::string& key, consensus::Operation op,
 void Replica::change_members(consensus::ChangeRequest request, MembershipCallback done) {
   if (stopped_) return done(MembershipResult{Result::failure(Errc::shutting_down), membership()});
   if (removed_) return done(MembershipResult{Result::failure(Errc::removed), membership()});
-  if (core_.configuration().members.empty()) {
+  if (!core_.configuration().is_voter(options_.id)) {
     return done(MembershipResult{
-        Result::failure(Errc::no_quorum, 0, "this replica has not joined a configuration yet"),
+        Result::failure(Errc::no_quorum, 0, "this replica is not a member (yet): ask a member"),
         membership()});
   }
   if (auto refusal = refuse_without_majority(request)) {
@@ -476,8 +476,9 @@ void Replica::follow_configuration() {
   }
 }
 
+// Until the configuration names it: a joining replica may start before it is added.
 void Replica::ask_for_configuration() {
-  if (!core_.configuration().members.empty()) return;
+  if (!options_.join || removed_ || core_.configuration().is_voter(options_.id)) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - config_asked_at_ < kConfigurationPollInterval) return;
   config_asked_at_ = now;

@@ -71,6 +71,27 @@ TEST_CASE("a replica joins, catches up and votes; a removed one answers removed"
   CHECK(cluster.node(2).add_member(5, "no port").result.code == Errc::invalid_argument);
 }
 
+TEST_CASE("a replica started with join before it is added waits, then votes", "[membership]") {
+  EmbeddedCluster cluster(3);
+  REQUIRE(eventually(5s, [&] { return cluster.connected(); }));
+  REQUIRE(cluster.node(1).put("k", "v").ok());
+  const std::string address = "127.0.0.1:" + std::to_string(pick_free_ports(1).front());
+  TempDir dir("paxoskv-join-first");
+  Options options = cluster.options_of(1);
+  options.id = 4;
+  options.data_dir = (dir.path() / "data-4").string();
+  options.cluster[4] = address;
+  options.join = true;
+  Node joined(options);
+  CHECK(joined.add_member(5, address).result.code == Errc::no_quorum);  // not a member
+  REQUIRE(cluster.node(3).add_member(4, address).result.ok());
+  REQUIRE(eventually(10s, [&] { return joined.membership().config_version == 2; }));
+  // 4 counts: with 3 down, 1, 2 and 4 make the majority of {1, 2, 3, 4}.
+  cluster.stop(3);
+  CHECK(joined.put("k", "through the new member").ok());
+  CHECK(cluster.node(1).get("k").value == "through the new member");
+}
+
 TEST_CASE("a change that would leave no majority running is refused", "[membership]") {
   EmbeddedCluster cluster(3);
   REQUIRE(eventually(5s, [&] { return cluster.connected(); }));
