@@ -643,6 +643,62 @@ TEST_CASE("held keys: promised, applied and deleted ones, reserved ones too, in 
   CHECK(store.held_keys("e", 10).keys.empty());
 }
 
+TEST_CASE("held keys: bytes above 0x7f, keys that prefix each other, any page size", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  const std::string reserved("\0config", 7);
+  // Byte order (unsigned), as LevelDB sorts: "\x7f" < "\x80" < "\xff". Keys alternate
+  // between a promise only, an applied state only, and both, so the two merged ranges
+  // interleave at every step.
+  write(store,
+        {promised("a", Ballot{1, 1}), applied("a\x7f", 1, "v"), promised("a\x80", Ballot{1, 1}),
+         applied("a\xff", 1, "v"), promised("a\xff\xff", Ballot{1, 1}), applied("ab", 1, "v"),
+         applied(reserved, 1, "members"), promised("\xff", Ballot{1, 1})});
+  write(store, {promised("ab", Ballot{2, 1}), applied("a", 1, std::nullopt)});
+  // ("ab" < "a\x7f": 'b' is 0x62.)
+  const std::vector<std::string> all{reserved, "a",     "ab",        "a\x7f",
+                                     "a\x80",  "a\xff", "a\xff\xff", "\xff"};
+  CHECK(store.held_keys("", 100).keys == all);
+  for (std::size_t limit = 1; limit <= all.size() + 1; ++limit) {
+    std::vector<std::string> paged;
+    std::string after;
+    HeldKeysPage page;
+    do {
+      page = store.held_keys(after, limit);
+      REQUIRE(!page.keys.empty());
+      paged.insert(paged.end(), page.keys.begin(), page.keys.end());
+      after = page.keys.back();
+    } while (page.more);
+    CHECK(paged == all);
+  }
+  // After a key no record holds, between keys that prefix each other.
+  CHECK(store.held_keys("a\x7f\xff", 2).keys == std::vector<std::string>{"a\x80", "a\xff"});
+  CHECK(store.held_keys(reserved + "\xff", 1).keys == std::vector<std::string>{"a"});
+  CHECK(store.held_keys("\xff", 10).keys.empty());
+}
+
+TEST_CASE("list never shows a reserved key, nor counts it against the limit", "[kvstore]") {
+  TempDir temp;
+  Store store(temp.data_dir(), kIdentity);
+  const std::string reserved("\0config", 7);
+  write(store, {applied(reserved, 1, "members"), applied("a", 1, "A")});
+  ListPage page = store.list("", "", 1);
+  CHECK(keys_of(page) == std::vector<std::string>{"a"});
+  CHECK_FALSE(page.more);
+  CHECK(store.list(std::string(1, '\0'), "", 10).items.empty());
+  CHECK(store.changes_after(0, 10).changes.size() == 2);  // the change log holds it: anti-entropy
+}
+
+TEST_CASE("a cluster name may hold the fingerprint's separator", "[kvstore]") {
+  TempDir temp;
+  { Store store(temp.data_dir(), StoreIdentity{2, "team:a:1,2,3"}); }
+  CHECK_NOTHROW(Store(temp.data_dir(), StoreIdentity{2, "team:a:2,4"}));
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{2, "team:1,2,3"}),
+                    Catch::Contains("belongs to replica 2"));
+  CHECK_THROWS_WITH(Store(temp.data_dir(), StoreIdentity{2, "team:a:b:1,2,3"}),
+                    Catch::Contains("belongs to replica 2"));
+}
+
 TEST_CASE("a data dir of another replica or cluster is refused", "[kvstore]") {
   TempDir temp;
   { Store store(temp.data_dir(), StoreIdentity{2, "cluster-x"}); }
