@@ -404,10 +404,11 @@ void Replica::change_members(consensus::ChangeRequest request, MembershipCallbac
       });
 }
 
-// As etcd's strict reconfiguration check: a change is only begun if the members this
-// replica reaches make a majority of the configuration it leads to (an added replica is
-// not counted: it is started after the answer). Otherwise the change could not finish,
-// and the joint configuration it left in force would need the missing ones to write.
+// A change is only begun if the members this replica reaches, and the one it adds, make a
+// majority of the configuration it leads to. Otherwise it could not finish, and the joint
+// configuration it left in force would need the missing members to write. (Unlike etcd's
+// strict check, the added replica counts: the contract asks the operator to start it
+// promptly, so adding a fourth while one of three is down works once it runs.)
 std::optional<std::string> Replica::refuse_without_majority(
     const consensus::ChangeRequest& request) const {
   const consensus::Configuration& config = core_.configuration();
@@ -421,15 +422,18 @@ std::optional<std::string> Replica::refuse_without_majority(
     if (member.id == options_.id || transport_.reachable(member.id)) ++reached_after;
   }
   if (request.kind == consensus::ChangeRequest::Kind::kAdd) {
+    // Counted as running: it is to be started promptly (the contract), maybe not yet.
     ++members_after;
+    ++reached_after;
   } else if (config.is_member(request.member.id)) {
     --members_after;
   }
   const std::size_t majority = members_after / 2 + 1;
   if (members_after == 0 || reached_after >= majority) return std::nullopt;
   return fmt::format(
-      "no quorum: the members this replica reaches ({}) would not make a majority of the {} "
-      "members after the change ({} needed): start the missing members first",
+      "no quorum: the members this replica reaches ({}, an added one counted) would not make "
+      "a majority of the {} members after the change ({} needed): start the missing members "
+      "first",
       reached_after, members_after, majority);
 }
 
