@@ -494,7 +494,15 @@ void Replica::ask_for_configuration() {
 }
 
 void Replica::ask_key_list(consensus::NodeId to, const membership::KeyListRequest& request) {
-  if (to == options_.id) return on_key_list_request(to, request);
+  if (to == options_.id) {
+    // Later, not from inside the runner: answering flushes and may release, and this may
+    // run inside a release (a carry answered), which must not release again meanwhile (a
+    // watch would see a later version of a key before an earlier one).
+    boost::asio::post(io_, [this, request] {
+      if (!stopped_) on_key_list_request(options_.id, request);
+    });
+    return;
+  }
   transport_.send(to, request);
   // Only a replica in the same configuration answers: if this one is behind, the peer
   // sends it the newer configuration.

@@ -92,6 +92,9 @@ void ChangeRunner::ask_missing(Clock::time_point now) {
 void ChangeRunner::on_reply(consensus::NodeId from, const KeyListReply& reply) {
   if (!listing_ || reply.request_id != listing_->request.request_id) return;
   if (std::find(listing_->from.begin(), listing_->from.end(), from) == listing_->from.end()) return;
+  // A page that has more must hold a key (this build never answers otherwise): one that
+  // does not says nothing of how far it got, and counts as no answer.
+  if (reply.more && reply.keys.empty()) return;
   listing_->replies[from] = reply;
   // A key a majority of the leaving members could have chosen is held by one of any
   // majority of them.

@@ -11,6 +11,8 @@ KeyListReply merge_key_pages(const std::vector<KeyListReply>& pages, std::uint32
   // last key, another page's keys may miss some of its replica's.
   std::optional<std::string> bound;
   for (const KeyListReply& page : pages) {
+    // More, and no key to say how far: nothing past the asked position is known.
+    if (page.more && page.keys.empty()) return KeyListReply{0, {}, true};
     if (page.more && !page.keys.empty() && (!bound || page.keys.back() < *bound)) {
       bound = page.keys.back();
     }
