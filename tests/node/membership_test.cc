@@ -18,6 +18,17 @@ std::vector<std::uint32_t> ids_of(const std::vector<Member>& members) {
   return ids;
 }
 
+// The options of a new replica `id` of `cluster`, joining with its data in `dir`.
+Options joining(EmbeddedCluster& cluster, std::uint32_t id, const TempDir& dir,
+                const std::string& address) {
+  Options options = cluster.options_of(1);
+  options.id = id;
+  options.data_dir = (dir.path() / ("data-" + std::to_string(id))).string();
+  options.cluster[id] = address;
+  options.join = true;
+  return options;
+}
+
 TEST_CASE("a replica joins, catches up and votes; a removed one answers removed", "[membership]") {
   EmbeddedCluster cluster(3);
   REQUIRE(eventually(5s, [&] { return cluster.connected(); }));
@@ -34,12 +45,7 @@ TEST_CASE("a replica joins, catches up and votes; a removed one answers removed"
   CHECK(cluster.node(3).add_member(4, address).result.code == Errc::conflict);
 
   TempDir dir("paxoskv-join");
-  Options options = cluster.options_of(1);
-  options.id = 4;
-  options.data_dir = (dir.path() / "data-4").string();
-  options.cluster[4] = address;
-  options.join = true;
-  auto joined = std::make_unique<Node>(options);
+  auto joined = std::make_unique<Node>(joining(cluster, 4, dir, address));
   // It learns the configuration and the data from the members.
   REQUIRE(eventually(10s, [&] { return joined->membership().config_version == 2; }));
   REQUIRE(eventually(10s, [&] {
@@ -77,12 +83,7 @@ TEST_CASE("a replica started with join before it is added waits, then votes", "[
   REQUIRE(cluster.node(1).put("k", "v").ok());
   const std::string address = "127.0.0.1:" + std::to_string(pick_free_ports(1).front());
   TempDir dir("paxoskv-join-first");
-  Options options = cluster.options_of(1);
-  options.id = 4;
-  options.data_dir = (dir.path() / "data-4").string();
-  options.cluster[4] = address;
-  options.join = true;
-  Node joined(options);
+  Node joined(joining(cluster, 4, dir, address));
   CHECK(joined.add_member(5, address).result.code == Errc::no_quorum);  // not a member
   REQUIRE(cluster.node(3).add_member(4, address).result.ok());
   REQUIRE(eventually(10s, [&] { return joined.membership().config_version == 2; }));
