@@ -14,6 +14,7 @@
 #include "paxoskv/http_listener.h"
 #include "paxoskv/node.h"
 #include "src/server/command_line.h"
+#include "src/server/exposure.h"
 
 namespace {
 
@@ -37,6 +38,13 @@ int serve(paxoskv::CommandLine line) {
   std::optional<paxoskv::HttpListener> http;
   http.emplace(*node, line.listen);
   spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+  const std::string peer_listen = line.options.peer_listen.empty()
+                                      ? line.options.cluster.at(line.options.id)
+                                      : line.options.peer_listen;
+  for (const std::string& warning :
+       paxoskv::plaintext_exposure_warnings(line.listen, peer_listen)) {
+    spdlog::warn("{}", warning);
+  }
 
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
   boost::asio::steady_timer grace(signals_io);
