@@ -444,8 +444,7 @@ Membership Replica::membership() const {
 
 void Replica::follow_configuration() {
   const consensus::Configuration& config = core_.configuration();
-  if (followed_any_config_ && config.version == followed_config_) return;
-  followed_any_config_ = true;
+  if (followed_config_ == config.version) return;
   followed_config_ = config.version;
   bool peers_changed = false;
   for (const auto& members : {config.members, config.leaving}) {
@@ -615,11 +614,14 @@ ReplicaCounters Replica::counters() const {
 }
 
 void Replica::refresh_reachability() {
-  std::map<consensus::NodeId, bool> reachable;
   for (const auto& [id, address] : peer_addresses_) {
-    reachable[id] = transport_.reachable(id);
-    core_.set_peer_reachable(id, reachable[id]);
+    core_.set_peer_reachable(id, transport_.reachable(id));
   }
+}
+
+void Replica::publish_reachability() {
+  std::map<consensus::NodeId, bool> reachable;
+  for (const auto& [id, address] : peer_addresses_) reachable[id] = transport_.reachable(id);
   const std::lock_guard lock(membership_mutex_);
   reachable_ = std::move(reachable);
 }
@@ -659,6 +661,7 @@ void Replica::schedule_tick() {
   tick_timer_.async_wait([this](boost::system::error_code error) {
     if (error || stopped_) return;
     refresh_reachability();
+    publish_reachability();
     core_.tick(now());
     changes_.tick(std::chrono::steady_clock::now());
     ask_for_configuration();

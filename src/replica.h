@@ -94,6 +94,8 @@ class Replica {
 
  private:
   void refresh_reachability();
+  // For other threads (reachable()): once a tick, not per request.
+  void publish_reachability();
   void check_founding();
   void begin_serving();
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
@@ -159,8 +161,7 @@ class Replica {
   // peer address it knew in this run (a removed replica stays reachable, so that it can
   // learn that it was removed), key lists waiting for a durable write.
   membership::ChangeRunner changes_;
-  consensus::Version followed_config_ = 0;
-  bool followed_any_config_ = false;
+  std::optional<consensus::Version> followed_config_;
   std::map<consensus::NodeId, std::string> peer_addresses_;
   struct PendingKeyList {
     std::uint64_t seq = 0;
