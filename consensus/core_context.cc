@@ -61,6 +61,13 @@ void CoreContext::send(NodeId to, Message message) {
 
 void CoreContext::broadcast(const Message& message) {
   for (NodeId member : peers_.members()) send(member, message);
+  // Our own acceptor hears what we ask also when its answer does not count (we are no
+  // voter: removed, or not yet added), as in phase 2 (Peers::phase2_targets): its promise
+  // of our ballot, durable before the Prepares leave, is what keeps a ballot from being
+  // used twice across a crash.
+  if (!peers_.is_member(config_.self) && !planted(PlantedBug::kNonVoterSkipsOwnPromise)) {
+    send(config_.self, message);
+  }
 }
 
 void CoreContext::send_to_peers(const Message& message) {

@@ -50,6 +50,7 @@ class CoreContext {
   }
 
   void send(NodeId to, Message message);
+  // To every voter, and to ourselves if we are none.
   void broadcast(const Message& message);
   void send_to_peers(const Message& message);
   // The next message this replica sent itself that is handled at once (see send).

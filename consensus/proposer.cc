@@ -185,15 +185,7 @@ void Proposer::start_prepare(const std::string& key, KeyState& ks) {
   p.highest_accepted.reset();
   p.phase_deadline = now + context_.config().retry_timeout_ms;
   ++context_.counters().phase1_rounds;
-  const Prepare prepare = current_prepare(key, ks);
-  context_.broadcast(prepare);
-  // Our own acceptor promises the ballot in the batch the Prepares leave with, also when
-  // its answer does not count (we are no voter: removed, or not yet added): that promise,
-  // durable, is what keeps a ballot from being used twice across a crash.
-  if (!context_.peers().is_member(context_.self()) &&
-      !context_.planted(PlantedBug::kNonVoterSkipsOwnPromise)) {
-    context_.send(context_.self(), prepare);
-  }
+  context_.broadcast(current_prepare(key, ks));
 }
 
 // The Prepare of the phase 1 under way.
