@@ -1,6 +1,7 @@
 #include "paxoskv/http_listener.h"
 
 #include <memory>
+#include <stdexcept>
 
 #include "http/node_backend.h"
 #include "http/server.h"
@@ -24,9 +25,12 @@ http::ServerLimits limits_of(const Node& node) {
 // answering when the listener goes keep it.
 class HttpListener::Impl {
  public:
-  Impl(Node& node, const std::string& listen)
+  Impl(Node& node, const HttpListenerOptions& options)
       : server_(NodeIo::context(node), std::make_shared<http::NodeBackend>(node), limits_of(node)) {
-    server_.listen(listen);
+    if (options.tls.enabled() || !options.auth_root_token.empty()) {
+      throw std::invalid_argument("HttpListener: TLS and authentication are not built yet");
+    }
+    server_.listen(options.listen);
   }
 
   std::uint16_t port() const { return server_.port(); }
@@ -36,7 +40,9 @@ class HttpListener::Impl {
 };
 
 HttpListener::HttpListener(Node& node, const std::string& listen)
-    : impl_(std::make_unique<Impl>(node, listen)) {}
+    : HttpListener(node, HttpListenerOptions{.listen = listen, .tls = {}, .auth_root_token = {}}) {}
+HttpListener::HttpListener(Node& node, HttpListenerOptions options)
+    : impl_(std::make_unique<Impl>(node, options)) {}
 HttpListener::~HttpListener() = default;
 std::uint16_t HttpListener::port() const {
   return impl_->port();

@@ -6,8 +6,16 @@
 #include <string>
 
 #include "paxoskv/node.h"
+#include "paxoskv/tls.h"
 
 namespace paxoskv {
+
+struct HttpListenerOptions {
+  std::string listen;  // "host:port"; port 0 picks a free one
+  TlsFiles tls;        // HTTPS only when tls.enabled()
+  // Non-empty: authentication is on, and this is the root token (an admin for all keys).
+  std::string auth_root_token;
+};
 
 class HttpListener {
  public:
@@ -15,6 +23,9 @@ class HttpListener {
   // thread. Throws std::runtime_error if the address cannot be bound. `node` must
   // outlive it.
   HttpListener(Node& node, const std::string& listen);
+  // As above, with TLS and authentication as `options` say. Also throws
+  // std::runtime_error when a certificate or key cannot be used.
+  HttpListener(Node& node, HttpListenerOptions options);
   // Stops accepting and closes idle connections; requests in progress are still answered
   // while the node runs, then their connections close.
   ~HttpListener();

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "paxoskv/tls.h"
+
 namespace paxoskv {
 
 // The longest key any replica takes: peers refuse longer keys on the wire, so
@@ -15,15 +17,18 @@ namespace paxoskv {
 inline constexpr std::size_t kKeyBytesLimit = 1024;
 
 struct Options {
-  std::uint32_t id = 0;                          // this replica's id, a key of `cluster`
+  std::uint32_t id = 0;  // this replica's id, a key of `cluster`
   // id -> peer address "host:port", self included. It founds a new cluster's first
   // configuration; once the cluster has changed its members, the replicated configuration
   // wins (restarting with an outdated `cluster` is fine). With `join`: at least one
   // reachable member, and this replica.
   std::map<std::uint32_t, std::string> cluster;
-  std::string data_dir;                          // LevelDB lives here; created if missing
+  std::string data_dir;                  // LevelDB lives here; created if missing
   std::string cluster_name = "paxoskv";  // a data dir serves only the cluster it was made for
   std::string peer_listen;               // where peers connect; defaults to cluster[id]
+  // Enabled: peer connections are mutual TLS both ways, with certificates signed by
+  // peer_tls.trusted_ca_file (required then); others are refused at the handshake.
+  TlsFiles peer_tls;
   std::size_t max_value_bytes = 1 << 20;
   std::size_t max_key_bytes = kKeyBytesLimit;  // at most kKeyBytesLimit
   std::chrono::milliseconds request_timeout{5000};

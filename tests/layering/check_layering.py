@@ -16,11 +16,12 @@ import sys
 # src/). "paxoskv" is the public include/paxoskv/.
 ALLOWED = {
     "src/server": {"paxoskv"},
-    "http": {"paxoskv", "src"},
-    "src": {"paxoskv", "src/anti_entropy", "src/membership", "src/transport", "kvstore",
-            "consensus"},
+    "http": {"paxoskv", "src", "src/tls"},
+    "src": {"paxoskv", "src/anti_entropy", "src/membership", "src/transport", "src/tls",
+            "kvstore", "consensus"},
     "src/anti_entropy": {"kvstore", "consensus"},
-    "src/transport": {"paxoskv", "src/anti_entropy", "src/membership", "consensus"},
+    "src/transport": {"paxoskv", "src/anti_entropy", "src/membership", "src/tls", "consensus"},
+    "src/tls": {"paxoskv"},
     "src/membership": {"paxoskv", "kvstore", "consensus"},
     "kvstore": {"consensus"},
     "consensus": set(),
