@@ -18,8 +18,9 @@
 // may also return invalid_argument (an empty key, a key longer than
 // Options::max_key_bytes or holding a NUL byte, a value longer than
 // Options::max_value_bytes), shutting_down (the node is stopping, or stopped on a disk
-// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
-// chosen, may be chosen later, or may never be. Read the key to learn which.
+// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write,
+// no_quorum means the outcome is UNKNOWN: the write may have been chosen, may be chosen later, or
+// may never be. Read the key to learn which.
 #pragma once
 
 #include <chrono>
@@ -75,6 +76,13 @@ class Node {
   void shutdown();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
+
+  // Reads the peer TLS files of Options::peer_tls again (after they were replaced, say by
+  // a certificate rotation): peer connections made from now on use them, established ones
+  // go on, so the cluster keeps serving. If the new files cannot be used, logs why and
+  // keeps the certificates in use. Any thread; blocks while the node's thread reloads.
+  // True if reloaded; false without peer TLS or on bad files.
+  bool reload_certificates();
 
   // Writes `value` to `key`; with `expected`, only if the key's version is `expected`
   // now (0: only if the key is absent), a compare-and-set. The answer comes once a

@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -58,6 +59,20 @@ int serve(paxoskv::CommandLine line) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
   });
+  // SIGHUP re-reads the certificates; new connections use them, open ones go on.
+  boost::asio::signal_set reload_signals(signals_io, SIGHUP);
+  std::function<void()> await_reload = [&] {
+    reload_signals.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) return;
+      spdlog::info("SIGHUP: reloading certificates");
+      node->reload_certificates();
+      // The client listener's certificates are reloaded here too:
+      // if (http) http->reload_certificates();
+      await_reload();
+    });
+  };
+  await_reload();
+
   signals_io.run();
   http.reset();
   node.reset();  // stops its thread, fails what is left with shutting_down, closes the store
