@@ -39,6 +39,9 @@ struct ClusterOptions {
   // started nor named in the founding --cluster: replicas a test adds to the cluster
   // (start_joining).
   std::size_t spares = 0;
+  // Set: replicas speak mutual TLS with each other, with the files in this directory:
+  // ca.pem and replica-<id>.pem / replica-<id>.key (as TestPki makes them).
+  std::filesystem::path peer_tls_dir;
 };
 
 class TestCluster {
@@ -81,6 +84,8 @@ class TestCluster {
   void kill(int id);
   // kill -9 to every running replica at once, then reap them.
   void kill_all();
+  // Sends `signal` to replica `id`, if it runs.
+  void send_signal(int id, int signal);
   // SIGSTOP / SIGCONT: the replica hangs with its connections open, then goes on.
   void pause(int id);
   void resume(int id);
