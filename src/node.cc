@@ -14,7 +14,6 @@
 #include "src/node_io.h"
 #include "src/replica.h"
 #include "src/transport/peer_address.h"
-#include "src/transport/peer_tls_files.h"
 
 namespace paxoskv {
 
@@ -35,7 +34,7 @@ void validate(const Options& options) {
   if (options.request_timeout.count() <= 0) {
     throw std::invalid_argument("the request timeout must be positive");
   }
-  if (peer_tls_partial(options.peer_tls)) {
+  if (options.peer_tls.incomplete()) {
     throw std::invalid_argument(
         "peer TLS needs all three files: the certificate, its key and the trusted CA");
   }

@@ -5,8 +5,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "src/transport/peer_tls_files.h"
-
 namespace paxoskv {
 
 namespace {
@@ -184,7 +182,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (!have_id) throw std::invalid_argument("--id is required");
   if (options.data_dir.empty()) throw std::invalid_argument("--data-dir is required");
   if (options.cluster.empty()) throw std::invalid_argument("--cluster is required");
-  if (peer_tls_partial(options.peer_tls)) {
+  if (options.peer_tls.incomplete()) {
     throw std::invalid_argument(
         "peer TLS needs all three of --peer-cert-file, --peer-key-file and "
         "--peer-trusted-ca-file");

@@ -14,7 +14,6 @@
 #include "src/transport/outbound_link.h"
 #include "src/transport/peer_acceptor.h"
 #include "src/transport/peer_address.h"
-#include "src/transport/peer_tls_files.h"
 #include "src/transport/transport_context.h"
 
 namespace paxoskv {
@@ -201,7 +200,7 @@ void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& 
 }
 
 void PeerTransport::use_tls(const TlsFiles& files) {
-  if (!peer_tls_complete(files)) {
+  if (!files.complete()) {
     throw std::invalid_argument(
         "paxoskv: peer TLS needs a certificate, its key and the trusted CA file");
   }
