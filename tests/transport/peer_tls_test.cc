@@ -15,6 +15,7 @@
 #include "src/transport/transport.h"
 #include "tests/e2e/temp_dir.h"
 #include "tests/support/test_pki.h"
+#include "tests/transport/transport_test_support.h"
 
 namespace paxoskv {
 namespace {
@@ -27,29 +28,6 @@ using test::TestPki;
 using namespace std::chrono_literals;
 
 const std::string kFingerprint = "tls-test-cluster";
-
-template <typename Predicate>
-bool run_until(asio::io_context& io, Predicate done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(2ms);
-  }
-  return true;
-}
-
-std::string local_address(std::uint16_t port) {
-  return "127.0.0.1:" + std::to_string(port);
-}
-
-TransportLimits test_limits() {
-  TransportLimits limits;
-  limits.reconnect_min = 10ms;
-  limits.reconnect_max = 100ms;
-  limits.hello_timeout = 1000ms;
-  return limits;
-}
 
 // The cluster's CA, and another that has nothing to do with it.
 struct Pkis {
