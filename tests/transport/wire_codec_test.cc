@@ -489,12 +489,9 @@ TEST_CASE("key list messages are bounded", "[codec]") {
   // KeyListRequest: tag 16, request_id, config, after, limit.
   SECTION("the key to list after is empty or a key") {
     CHECK(decode(byte(16) + zero + zero + zero + zero).has_value());
-    CHECK(
-        decode(byte(16) + zero + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
-    CHECK_FALSE(
-        decode(byte(16) + zero + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
-    CHECK_FALSE(
-        decode(byte(16) + zero + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
+    CHECK(decode(byte(16) + zero + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
+    CHECK_FALSE(decode(byte(16) + zero + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
+    CHECK_FALSE(decode(byte(16) + zero + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
   }
   // KeyListReply: tag 17, request_id, keys, more.
   SECTION("listed keys are keys") {
