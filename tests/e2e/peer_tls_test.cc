@@ -72,7 +72,14 @@ std::string identity_of(SSL* ssl) {
   BN_free(serial);
   unsigned char* key = nullptr;
   const int key_length = i2d_PUBKEY(X509_get0_pubkey(certificate), &key);
-  if (key_length > 0) identity += "/" + std::string(reinterpret_cast<char*>(key), key_length);
+  if (key_length > 0) {
+    identity += "/";
+    constexpr const char* kHex = "0123456789abcdef";
+    for (int i = 0; i < key_length; ++i) {
+      identity += kHex[key[i] >> 4];
+      identity += kHex[key[i] & 0xF];
+    }
+  }
   OPENSSL_free(key);
   X509_free(certificate);
   return identity;
