@@ -482,7 +482,8 @@ ListPage Store::list(std::string_view prefix, std::string_view after, std::size_
     const std::string_view db_key = view(iterator->key());
     if (!db_key.starts_with(db_prefix)) break;
     const std::string_view user_key = *layout::user_key_of_applied(db_key);
-    if (consensus::is_reserved_key(user_key)) continue;  // the core's own, not a client's
+    // The core's own keys are listed only when asked for by a reserved prefix.
+    if (consensus::is_reserved_key(user_key) && !consensus::is_reserved_key(prefix)) continue;
     AppliedState state =
         decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_applied);
     if (!state.present()) continue;

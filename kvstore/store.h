@@ -109,7 +109,7 @@ class Store final : public consensus::StateReader {
   std::optional<AppliedState> applied(std::string_view key) const;
 
   // Present keys starting with `prefix` and greater than `after`, in key order, at most
-  // `limit` of them.
+  // `limit` of them. Reserved keys (consensus::is_reserved_key) only for a reserved prefix.
   ListPage list(std::string_view prefix, std::string_view after, std::size_t limit) const;
 
   // Keys this store holds any record of (an acceptor's promise or acceptance, or an

@@ -195,6 +195,18 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
             boost::asio::post(io_, [this, what] { on_disk_failure(what); });
           }) {
   follow_configuration();
+  load_tokens();
+}
+
+void Replica::load_tokens() {
+  const std::string prefix(auth::kTokenKeyPrefix);
+  std::string after;
+  for (;;) {
+    const kvstore::ListPage page = store_.list(prefix, after, 1000);
+    for (const kvstore::ListItem& item : page.items) tokens_.apply(item.key, item.value);
+    if (!page.more || page.items.empty()) break;
+    after = page.items.back().key;
+  }
 }
 
 // Nothing may leave without being durable, and the core's memory is now ahead of the
@@ -689,7 +701,10 @@ void Replica::flush() {
     }
   }
   for (const consensus::PersistRecord& record : ready.persist) {
-    // The core's own keys (the configuration) are never shown to clients.
+    // A chosen state: a token created or revoked counts here from now on, before the
+    // store has it (it is durable on a majority already).
+    if (record.applied) tokens_.apply(record.key, record.applied->value);
+    // The core's own keys (the configuration, tokens) are never shown to clients.
     if (record.applied && !consensus::is_reserved_key(record.key)) {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
     }
