@@ -7,12 +7,11 @@
 // as /v1/snapshot and /v1/leases) needs admin.
 #pragma once
 
+#include <boost/beast/http/verb.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <boost/beast/http/verb.hpp>
 
 #include "paxoskv/auth.h"
 #include "src/auth/token_secret.h"

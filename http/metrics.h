@@ -47,7 +47,7 @@ class HttpMetrics {
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::uint64_t> rejected_connections_{0};
   std::atomic<std::int64_t> open_long_polls_{0};
-  std::atomic<std::uint64_t> unauthenticated_{0};     // 401: no token, or an unknown one
+  std::atomic<std::uint64_t> unauthenticated_{0};    // 401: no token, or an unknown one
   std::atomic<std::uint64_t> permission_denied_{0};  // 403: a token not allowed to
 };
 

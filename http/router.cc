@@ -376,7 +376,9 @@ void Router::handle(Request request, Respond respond) {
                             reply);
         return;
       case Route::tokens_list:
-        reply([tokens = backend_.tokens()] { return json_response(status::ok, tokens_json(tokens)); });
+        reply([tokens = backend_.tokens()] {
+          return json_response(status::ok, tokens_json(tokens));
+        });
         return;
       case Route::token_create:
         serve_token_create(token_to_create(request.body(), limits_.max_key_bytes), reply);
@@ -528,14 +530,13 @@ void Router::serve_member_remove(std::uint32_t id, const Reply& reply) {
 }
 
 void Router::serve_token_create(const TokenToCreate& token, const Reply& reply) {
-  backend_.create_token(token.name, token.role, token.prefix,
-                        [reply, name = token.name](CreatedToken created) {
-                          reply([name, created = std::move(created)] {
-                            if (!created.result.ok()) return token_failure_response(created.result);
-                            return json_response(status::ok,
-                                                 Json{{"name", name}, {"token", created.token}});
-                          });
-                        });
+  backend_.create_token(
+      token.name, token.role, token.prefix, [reply, name = token.name](CreatedToken created) {
+        reply([name, created = std::move(created)] {
+          if (!created.result.ok()) return token_failure_response(created.result);
+          return json_response(status::ok, Json{{"name", name}, {"token", created.token}});
+        });
+      });
 }
 
 void Router::serve_token_revoke(std::string name, const Reply& reply) {

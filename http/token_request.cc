@@ -48,8 +48,8 @@ TokenToCreate token_to_create(std::string_view body, std::size_t max_key_bytes) 
   if (!parsed) throw bad_body("role is not read, readwrite or admin");
   token.role = *parsed;
   token.prefix = string_field(json, "prefix", false);
-  if (auto problem = auth::token_request_problem(token.name, token.role, token.prefix,
-                                                 max_key_bytes)) {
+  if (auto problem =
+          auth::token_request_problem(token.name, token.role, token.prefix, max_key_bytes)) {
     throw RequestError(status::bad_request, *problem);
   }
   return token;

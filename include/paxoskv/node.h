@@ -18,8 +18,9 @@
 // may also return invalid_argument (an empty key, a key longer than
 // Options::max_key_bytes or holding a NUL byte, a value longer than
 // Options::max_value_bytes), shutting_down (the node is stopping, or stopped on a disk
-// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
-// chosen, may be chosen later, or may never be. Read the key to learn which.
+// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write,
+// no_quorum means the outcome is UNKNOWN: the write may have been chosen, may be chosen later, or
+// may never be. Read the key to learn which.
 #pragma once
 
 #include <chrono>

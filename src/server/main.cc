@@ -36,9 +36,9 @@ int serve(paxoskv::CommandLine line) {
   auto node = std::make_unique<paxoskv::Node>(line.options);
   // Served from the replica's own thread (see HttpListener).
   std::optional<paxoskv::HttpListener> http;
-  http.emplace(*node, paxoskv::HttpListenerOptions{.listen = line.listen,
-                                                   .tls = {},
-                                                   .auth_root_token = line.auth_root_token});
+  http.emplace(*node,
+               paxoskv::HttpListenerOptions{
+                   .listen = line.listen, .tls = {}, .auth_root_token = line.auth_root_token});
   spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)

@@ -343,8 +343,8 @@ void FakeBackend::create_token(const std::string& name, Role role, const std::st
   const std::vector<TokenInfo> known = tokens_.list();
   if (std::any_of(known.begin(), known.end(),
                   [&](const TokenInfo& token) { return token.name == name; })) {
-    return done(CreatedToken{outcome(Errc::conflict, 0, {}, "a token named '" + name + "' exists"),
-                             {}});
+    return done(
+        CreatedToken{outcome(Errc::conflict, 0, {}, "a token named '" + name + "' exists"), {}});
   }
   std::string token = auth::make_token();
   add_token(name, role, prefix, token);
@@ -371,8 +371,8 @@ std::optional<TokenInfo> FakeBackend::authenticate(std::string_view token) const
 
 void FakeBackend::add_token(const std::string& name, Role role, const std::string& prefix,
                             const std::string& secret) {
-  tokens_.apply(auth::token_key(name),
-                auth::encode_token_record(auth::TokenRecord{role, prefix, auth::digest_of(secret)}));
+  tokens_.apply(auth::token_key(name), auth::encode_token_record(auth::TokenRecord{
+                                           role, prefix, auth::digest_of(secret)}));
 }
 
 std::string FakeBackend::status_json() const {
