@@ -27,18 +27,28 @@ bool loopback(std::string_view host) {
 
 }  // namespace
 
-std::vector<std::string> plaintext_exposure_warnings(const std::string& client_listen,
-                                                     const std::string& peer_listen) {
+std::vector<std::string> exposure_warnings(const Listeners& listeners) {
   std::vector<std::string> warnings;
-  if (!loopback(host_of(client_listen))) {
-    warnings.push_back("clients are served on " + client_listen +
-                       ", beyond this machine, in plain HTTP and without authentication: "
-                       "anyone who reaches it can read and write every key");
+  if (!loopback(host_of(listeners.client_listen))) {
+    const std::string where =
+        "clients are served on " + listeners.client_listen + ", beyond this machine, ";
+    const std::string anyone = "anyone who reaches it can read and write every key";
+    if (!listeners.client_tls && !listeners.client_authentication) {
+      warnings.push_back(where + "in plain HTTP and without authentication: " + anyone);
+    } else if (!listeners.client_tls) {
+      warnings.push_back(where +
+                         "in plain HTTP: keys, values and tokens cross the network readable "
+                         "by anyone on the path (--cert-file, --key-file)");
+    } else if (!listeners.client_authentication) {
+      warnings.push_back(where + "without authentication: " + anyone +
+                         " (--auth-root-token-file, or --client-cert-auth)");
+    }
   }
-  if (!loopback(host_of(peer_listen))) {
-    warnings.push_back("peers are served on " + peer_listen +
+  if (!listeners.peer_tls && !loopback(host_of(listeners.peer_listen))) {
+    warnings.push_back("peers are served on " + listeners.peer_listen +
                        ", beyond this machine, in plain TCP: anyone who reaches it can send "
-                       "this replica consensus messages; keep it on a private network");
+                       "this replica consensus messages; keep it on a private network or use "
+                       "--peer-cert-file, --peer-key-file and --peer-trusted-ca-file");
   }
   return warnings;
 }

@@ -43,8 +43,12 @@ int serve(paxoskv::CommandLine line) {
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)
                                       : line.options.peer_listen;
-  for (const std::string& warning :
-       paxoskv::plaintext_exposure_warnings(line.listen, peer_listen)) {
+  const paxoskv::Listeners listeners{.client_listen = line.listen,
+                                     .client_tls = false,
+                                     .client_authentication = false,
+                                     .peer_listen = peer_listen,
+                                     .peer_tls = line.options.peer_tls.enabled()};
+  for (const std::string& warning : paxoskv::exposure_warnings(listeners)) {
     spdlog::warn("{}", warning);
   }
 
