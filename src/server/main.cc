@@ -45,7 +45,7 @@ int serve(paxoskv::CommandLine line) {
                                       : line.options.peer_listen;
   const paxoskv::Listeners listeners{.client_listen = line.listen,
                                      .client_tls = false,
-                                     .client_authentication = false,
+                                     .client_authentication = !line.auth_root_token.empty(),
                                      .peer_listen = peer_listen,
                                      .peer_tls = line.options.peer_tls.enabled()};
   for (const std::string& warning : paxoskv::exposure_warnings(listeners)) {
