@@ -202,7 +202,7 @@ void Replica::load_tokens() {
   const std::string prefix(auth::kTokenKeyPrefix);
   std::string after;
   for (;;) {
-    const kvstore::ListPage page = store_.list(prefix, after, 1000);
+    const kvstore::ListPage page = store_.list_reserved(prefix, after, 1000);
     for (const kvstore::ListItem& item : page.items) tokens_.apply(item.key, item.value);
     if (!page.more || page.items.empty()) break;
     after = page.items.back().key;
