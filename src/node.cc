@@ -182,8 +182,6 @@ class Node::Impl {
   }
 
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) {
-    // The node's own keys (tokens, the configuration) are nobody's to list.
-    if (consensus::is_reserved_key(prefix)) return ListResult{{}, false, replica_->index()};
     return replica_->list(prefix, after, limit);
   }
 
