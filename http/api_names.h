@@ -6,6 +6,8 @@
 
 namespace paxoskv::http {
 
+// Every path of the API proper; what lies outside (health, metrics) needs no token.
+inline constexpr std::string_view api_path_prefix = "/v1/";
 inline constexpr std::string_view kv_path = "/v1/kv";
 inline constexpr std::string_view kv_key_path_prefix = "/v1/kv/";
 inline constexpr std::string_view status_path = "/v1/status";
@@ -14,6 +16,9 @@ inline constexpr std::string_view metrics_path = "/metrics";
 // GET lists the members, POST adds one; DELETE members_path/{id} removes one.
 inline constexpr std::string_view members_path = "/v1/members";
 inline constexpr std::string_view member_path_prefix = "/v1/members/";
+// GET lists the tokens, POST makes one; DELETE tokens_path/{name} revokes one.
+inline constexpr std::string_view tokens_path = "/v1/auth/tokens";
+inline constexpr std::string_view token_path_prefix = "/v1/auth/tokens/";
 
 // On every read: this replica's change index.
 inline constexpr std::string_view index_header = "X-Paxoskv-Index";

@@ -7,8 +7,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "paxoskv/auth.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/result.h"
 
@@ -19,6 +21,7 @@ class Backend {
   using ResultCallback = std::function<void(Result)>;
   using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
   using MembershipCallback = std::function<void(MembershipResult)>;
+  using TokenCallback = std::function<void(CreatedToken)>;
 
   virtual ~Backend() = default;
 
@@ -51,6 +54,13 @@ class Backend {
   virtual Membership membership() const = 0;
   // Whether this replica was removed from the cluster: it then serves no client request.
   virtual bool removed() const = 0;
+  // Tokens (Node::create_token and the rest): made and revoked through the cluster,
+  // listed and checked from this replica's table, at once.
+  virtual void create_token(const std::string& name, Role role, const std::string& prefix,
+                            TokenCallback done) = 0;
+  virtual void revoke_token(const std::string& name, ResultCallback done) = 0;
+  virtual std::vector<TokenInfo> tokens() const = 0;
+  virtual std::optional<TokenInfo> authenticate(std::string_view token) const = 0;
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

@@ -8,6 +8,8 @@ namespace paxoskv::http {
 
 void HttpMetrics::record_request(std::string_view route, unsigned status,
                                  std::chrono::steady_clock::duration latency) {
+  if (status == 401) ++unauthenticated_;
+  if (status == 403) ++permission_denied_;
   const double seconds = std::chrono::duration<double>(latency).count();
   std::size_t bucket = 0;
   while (bucket < bucket_bounds.size() && seconds > bucket_bounds[bucket]) ++bucket;
@@ -66,8 +68,14 @@ std::string HttpMetrics::render() const {
                  "paxoskv_http_rejected_connections_total {}\n"
                  "# HELP paxoskv_http_open_long_polls Long polls waiting for a change now.\n"
                  "# TYPE paxoskv_http_open_long_polls gauge\n"
-                 "paxoskv_http_open_long_polls {}\n",
-                 open_connections_.load(), rejected_connections_.load(), open_long_polls_.load());
+                 "paxoskv_http_open_long_polls {}\n"
+                 "# HELP paxoskv_http_auth_refusals_total Requests refused by "
+                 "authentication: 401 (no or an unknown token) and 403 (not allowed).\n"
+                 "# TYPE paxoskv_http_auth_refusals_total counter\n"
+                 "paxoskv_http_auth_refusals_total{{reason=\"unauthenticated\"}} {}\n"
+                 "paxoskv_http_auth_refusals_total{{reason=\"permission_denied\"}} {}\n",
+                 open_connections_.load(), rejected_connections_.load(), open_long_polls_.load(),
+                 unauthenticated_.load(), permission_denied_.load());
   return out;
 }
 

@@ -16,7 +16,8 @@ namespace paxoskv::http {
 
 class HttpMetrics {
  public:
-  // `route` is one of a small fixed set of labels (never user input).
+  // `route` is one of a small fixed set of labels (never user input). A 401 or 403 is
+  // also counted as a refusal of authentication.
   void record_request(std::string_view route, unsigned status,
                       std::chrono::steady_clock::duration latency);
 
@@ -46,6 +47,8 @@ class HttpMetrics {
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::uint64_t> rejected_connections_{0};
   std::atomic<std::int64_t> open_long_polls_{0};
+  std::atomic<std::uint64_t> unauthenticated_{0};    // 401: no token, or an unknown one
+  std::atomic<std::uint64_t> permission_denied_{0};  // 403: a token not allowed to
 };
 
 }  // namespace paxoskv::http

@@ -54,6 +54,23 @@ bool NodeBackend::removed() const {
   return node_.status().removed;
 }
 
+void NodeBackend::create_token(const std::string& name, Role role, const std::string& prefix,
+                               TokenCallback done) {
+  node_.create_token(name, role, prefix, std::move(done));
+}
+
+void NodeBackend::revoke_token(const std::string& name, ResultCallback done) {
+  node_.revoke_token(name, std::move(done));
+}
+
+std::vector<TokenInfo> NodeBackend::tokens() const {
+  return node_.tokens();
+}
+
+std::optional<TokenInfo> NodeBackend::authenticate(std::string_view token) const {
+  return node_.authenticate(token);
+}
+
 std::string NodeBackend::status_json() const {
   return to_text(http::status_json(node_.status()));
 }

@@ -26,6 +26,11 @@ class NodeBackend final : public Backend {
   void remove_member(std::uint32_t id, MembershipCallback done) override;
   Membership membership() const override;
   bool removed() const override;
+  void create_token(const std::string& name, Role role, const std::string& prefix,
+                    TokenCallback done) override;
+  void revoke_token(const std::string& name, ResultCallback done) override;
+  std::vector<TokenInfo> tokens() const override;
+  std::optional<TokenInfo> authenticate(std::string_view token) const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 

@@ -18,6 +18,7 @@
 #include "http/request_error.h"
 #include "http/responses.h"
 #include "http/target.h"
+#include "http/token_request.h"
 
 namespace paxoskv::http {
 
@@ -28,13 +29,26 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-enum class PathKind { kv_key, kv_collection, members, member, healthz, status, metrics, unknown };
+enum class PathKind {
+  kv_key,
+  kv_collection,
+  members,
+  member,
+  tokens,
+  token,
+  healthz,
+  status,
+  metrics,
+  unknown
+};
 
 PathKind path_kind(std::string_view path) {
   if (path.starts_with(kv_key_path_prefix)) return PathKind::kv_key;
   if (path == kv_path) return PathKind::kv_collection;
   if (path == members_path) return PathKind::members;
   if (path.starts_with(member_path_prefix)) return PathKind::member;
+  if (path == tokens_path) return PathKind::tokens;
+  if (path.starts_with(token_path_prefix)) return PathKind::token;
   if (path == healthz_path) return PathKind::healthz;
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
@@ -46,8 +60,10 @@ std::string_view allowed_methods(PathKind kind) {
     case PathKind::kv_key:
       return "GET, HEAD, PUT, DELETE";
     case PathKind::members:
+    case PathKind::tokens:
       return "GET, HEAD, POST";
     case PathKind::member:
+    case PathKind::token:
       return "DELETE";
     default:
       return "GET, HEAD";
@@ -65,6 +81,9 @@ enum class Route {
   members_list,
   member_add,
   member_remove,
+  tokens_list,
+  token_create,
+  token_revoke,
   healthz,
   status,
   metrics,
@@ -93,6 +112,12 @@ std::string_view label(Route route) {
       return "member_add";
     case Route::member_remove:
       return "member_remove";
+    case Route::tokens_list:
+      return "tokens_list";
+    case Route::token_create:
+      return "token_create";
+    case Route::token_revoke:
+      return "token_revoke";
     case Route::healthz:
       return "healthz";
     case Route::status:
@@ -137,6 +162,11 @@ Route classify(verb method, PathKind kind, std::string_view query) {
       return method == verb::post ? Route::member_add : Route::method_not_allowed;
     case PathKind::member:
       return method == verb::delete_ ? Route::member_remove : Route::method_not_allowed;
+    case PathKind::tokens:
+      if (is_get) return Route::tokens_list;
+      return method == verb::post ? Route::token_create : Route::method_not_allowed;
+    case PathKind::token:
+      return method == verb::delete_ ? Route::token_revoke : Route::method_not_allowed;
     case PathKind::healthz:
       return is_get ? Route::healthz : Route::method_not_allowed;
     case PathKind::status:
@@ -205,6 +235,24 @@ Response member_change_response(const MembershipResult& answer, bool adding) {
   return json_response(static_cast<status>(description.http_status), body);
 }
 
+// The answer to a token's creation or revocation that failed: the status from
+// describe(), the node's words (which name the token) as the error.
+Response token_failure_response(const Result& result) {
+  const ErrcDescription description = describe(result.code);
+  return error_response(static_cast<status>(description.http_status),
+                        result.message.empty() ? description.message : result.message);
+}
+
+Json tokens_json(const std::vector<TokenInfo>& tokens) {
+  Json list = Json::array();
+  for (const TokenInfo& token : tokens) {
+    Json entry{{"name", token.name}, {"role", to_string(token.role)}};
+    add_bytes(entry, "prefix", token.prefix);
+    list.push_back(std::move(entry));
+  }
+  return Json{{"tokens", std::move(list)}};
+}
+
 Response write_response(std::string_view key, const Result& result) {
   if (!result.ok()) return failure_response(key, result);
   return json_response(status::ok, write_json(key, result.version));
@@ -256,8 +304,25 @@ class Router::Reply {
   std::shared_ptr<State> state_;
 };
 
-Router::Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics)
-    : backend_(backend), limits_(limits), metrics_(metrics) {}
+Router::Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics, AccessControl access)
+    : backend_(backend), limits_(limits), metrics_(metrics), access_(access) {}
+
+std::optional<TokenInfo> Router::caller_of(const Request& request, std::string_view path) const {
+  if (!access_.enabled()) return std::nullopt;
+  const Need need = need_of(path, request.method());
+  if (need == Need::nothing) return std::nullopt;
+  // Never logged: neither the header nor the token appear in any log line.
+  const auto token = bearer_token(request[field::authorization]);
+  std::optional<TokenInfo> caller;
+  if (token && auth::same_digest(auth::digest_of(*token), *access_.root_token)) {
+    caller = TokenInfo{"root", Role::admin, {}};
+  } else if (token) {
+    caller = backend_.authenticate(*token);
+  }
+  if (!caller) throw RequestError(status::unauthorized, "unauthenticated");
+  if (!role_allows(caller->role, need)) throw RequestError(status::forbidden, "permission denied");
+  return caller;
+}
 
 void Router::handle(Request request, Respond respond) {
   const auto target = split_target(request.target());
@@ -265,6 +330,8 @@ void Router::handle(Request request, Respond respond) {
   const Route route = target ? classify(request.method(), kind, target->query) : Route::bad_target;
   const Reply reply(std::move(respond), metrics_, route);
   try {
+    const std::optional<TokenInfo> caller =
+        target ? caller_of(request, target->path) : std::nullopt;
     switch (route) {
       case Route::bad_target:
         throw RequestError(status::bad_request, "malformed request target");
@@ -294,7 +361,7 @@ void Router::handle(Request request, Respond respond) {
           reply(answer_with(errc_response(Errc::removed)));
           return;
         }
-        serve_list(QueryParams(target->query), reply);
+        serve_list(QueryParams(target->query), caller, reply);
         return;
       case Route::members_list:
         reply([membership = backend_.membership()] {
@@ -308,6 +375,18 @@ void Router::handle(Request request, Respond respond) {
         serve_member_remove(member_id_from_path(target->path.substr(member_path_prefix.size())),
                             reply);
         return;
+      case Route::tokens_list:
+        reply([tokens = backend_.tokens()] {
+          return json_response(status::ok, tokens_json(tokens));
+        });
+        return;
+      case Route::token_create:
+        serve_token_create(token_to_create(request.body(), limits_.max_key_bytes), reply);
+        return;
+      case Route::token_revoke:
+        serve_token_revoke(token_name_from_path(target->path.substr(token_path_prefix.size())),
+                           reply);
+        return;
       case Route::kv_get:
       case Route::kv_wait:
       case Route::kv_put:
@@ -316,6 +395,9 @@ void Router::handle(Request request, Respond respond) {
     }
     // The key's errors come before the query's: a bad key is the worse mistake.
     std::string key = key_from_path(target->path, limits_.max_key_bytes);
+    if (caller && !reaches(*caller, key)) {
+      throw RequestError(status::forbidden, "permission denied");
+    }
     const QueryParams params(target->query);
     if (route == Route::kv_put) {
       serve_put(std::move(key), params, std::move(request.body()), reply);
@@ -328,7 +410,9 @@ void Router::handle(Request request, Respond respond) {
     spdlog::debug("paxoskv http: refused {} {}: {} {}", std::string_view(request.method_string()),
                   std::string_view(request.target()), static_cast<unsigned>(error.status()),
                   error.what());
-    reply(answer_with(error_response(error.status(), error.what())));
+    Response response = error_response(error.status(), error.what());
+    if (error.status() == status::unauthorized) response.set(field::www_authenticate, "Bearer");
+    reply(answer_with(std::move(response)));
   } catch (const std::exception& error) {
     spdlog::error("paxoskv http: {} {} failed: {}", std::string_view(request.method_string()),
                   std::string_view(request.target()), error.what());
@@ -379,9 +463,16 @@ void Router::serve_delete(std::string key, const QueryParams& params, const Repl
   });
 }
 
-void Router::serve_list(const QueryParams& params, const Reply& reply) {
+void Router::serve_list(const QueryParams& params, const std::optional<TokenInfo>& caller,
+                        const Reply& reply) {
   std::string prefix = params.text("prefix").value_or("");
   check_key_bound("prefix", prefix, limits_.max_key_bytes);
+  if (caller) {
+    // A wider prefix is narrowed to the token's: nothing it may not read is shown.
+    std::optional<std::string> allowed = narrowed_prefix(*caller, prefix);
+    if (!allowed) throw RequestError(status::forbidden, "permission denied");
+    prefix = std::move(*allowed);
+  }
   if (params.contains("wait")) {
     serve_prefix_wait(std::move(prefix), params, reply);
     return;
@@ -435,6 +526,25 @@ void Router::serve_member_add(const MemberToAdd& member, const Reply& reply) {
 void Router::serve_member_remove(std::uint32_t id, const Reply& reply) {
   backend_.remove_member(id, [reply](MembershipResult answer) {
     reply([answer = std::move(answer)] { return member_change_response(answer, false); });
+  });
+}
+
+void Router::serve_token_create(const TokenToCreate& token, const Reply& reply) {
+  backend_.create_token(
+      token.name, token.role, token.prefix, [reply, name = token.name](CreatedToken created) {
+        reply([name, created = std::move(created)] {
+          if (!created.result.ok()) return token_failure_response(created.result);
+          return json_response(status::ok, Json{{"name", name}, {"token", created.token}});
+        });
+      });
+}
+
+void Router::serve_token_revoke(std::string name, const Reply& reply) {
+  backend_.revoke_token(name, [reply, name](Result result) {
+    reply([name, result = std::move(result)] {
+      if (!result.ok()) return token_failure_response(result);
+      return json_response(status::ok, Json{{"name", name}});
+    });
   });
 }
 

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "http/access.h"
 #include "http/backend.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -15,6 +17,7 @@ namespace paxoskv::http {
 
 class QueryParams;
 struct MemberToAdd;
+struct TokenToCreate;
 
 class Router {
  public:
@@ -24,7 +27,8 @@ class Router {
   // Receives the request's one Answer, possibly on another thread (the replica's).
   using Respond = std::function<void(Answer)>;
 
-  Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics);
+  // With `access` enabled, requests need tokens as http/access.h says.
+  Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics, AccessControl access = {});
 
   // HEAD is answered as GET; leaving the body out is the caller's job.
   void handle(Request request, Respond respond);
@@ -32,18 +36,26 @@ class Router {
  private:
   class Reply;
 
+  // The caller of a request that needs a token: nullopt when authentication is off or the
+  // path needs none. Throws RequestError 401 or 403 when the token is missing, unknown or
+  // its role is not enough.
+  std::optional<TokenInfo> caller_of(const Request& request, std::string_view path) const;
   void serve_key_read(std::string key, const QueryParams& params, const Reply& reply);
   void serve_put(std::string key, const QueryParams& params, std::string value, const Reply& reply);
   void serve_delete(std::string key, const QueryParams& params, const Reply& reply);
-  void serve_list(const QueryParams& params, const Reply& reply);
+  void serve_list(const QueryParams& params, const std::optional<TokenInfo>& caller,
+                  const Reply& reply);
   void serve_prefix_wait(std::string prefix, const QueryParams& params, const Reply& reply);
   void serve_member_add(const MemberToAdd& member, const Reply& reply);
   void serve_member_remove(std::uint32_t id, const Reply& reply);
   void serve_metrics(const Reply& reply);
+  void serve_token_create(const TokenToCreate& token, const Reply& reply);
+  void serve_token_revoke(std::string name, const Reply& reply);
 
   Backend& backend_;
   ServerLimits limits_;
   HttpMetrics& metrics_;
+  AccessControl access_;
 };
 
 }  // namespace paxoskv::http

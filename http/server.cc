@@ -45,8 +45,9 @@ HostPort split_host_port(const std::string& host_port) {
 Server::Server(net::io_context& io, Backend& backend, ServerLimits limits)
     : Server(io, std::shared_ptr<Backend>(std::shared_ptr<Backend>(), &backend), limits) {}
 
-Server::Server(net::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits)
-    : io_(io), context_(std::make_shared<ServerContext>(std::move(backend), limits)) {}
+Server::Server(net::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits,
+               AccessControl access)
+    : io_(io), context_(std::make_shared<ServerContext>(std::move(backend), limits, access)) {}
 
 Server::~Server() {
   stop();

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "http/access.h"
 #include "http/backend.h"
 #include "http/server_limits.h"
 
@@ -24,7 +25,9 @@ class Server {
   Server(boost::asio::io_context& io, Backend& backend, ServerLimits limits = {});
   // The handlers this server leaves on `io` share `backend`: it lives as long as they do,
   // so the Server may go before them.
-  Server(boost::asio::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits = {});
+  // With `access` enabled, requests need tokens (http/access.h).
+  Server(boost::asio::io_context& io, std::shared_ptr<Backend> backend, ServerLimits limits = {},
+         AccessControl access = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -7,8 +7,9 @@
 
 namespace paxoskv::http {
 
-ServerContext::ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits)
-    : backend_(std::move(backend)), limits_(limits), router_(*backend_, limits, metrics_) {}
+ServerContext::ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits,
+                             AccessControl access)
+    : backend_(std::move(backend)), limits_(limits), router_(*backend_, limits, metrics_, access) {}
 
 bool ServerContext::has_room_for_connection() const {
   const std::lock_guard lock(mutex_);

@@ -18,7 +18,7 @@ class Session;
 class ServerContext {
  public:
   // `backend` lives as long as the context (as the sessions that hold it).
-  ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits);
+  ServerContext(std::shared_ptr<Backend> backend, ServerLimits limits, AccessControl access = {});
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 

@@ -460,6 +460,16 @@ void Store::fail_write(const leveldb::Status& status, const std::string& what) {
 }
 
 ListPage Store::list(std::string_view prefix, std::string_view after, std::size_t limit) const {
+  return list_applied(prefix, after, limit, false);
+}
+
+ListPage Store::list_reserved(std::string_view prefix, std::string_view after,
+                              std::size_t limit) const {
+  return list_applied(prefix, after, limit, true);
+}
+
+ListPage Store::list_applied(std::string_view prefix, std::string_view after, std::size_t limit,
+                             bool reserved) const {
   const ReadSnapshot snapshot(*db_);
   const auto read_options = snapshot.options();
   ListPage page;
@@ -482,7 +492,8 @@ ListPage Store::list(std::string_view prefix, std::string_view after, std::size_
     const std::string_view db_key = view(iterator->key());
     if (!db_key.starts_with(db_prefix)) break;
     const std::string_view user_key = *layout::user_key_of_applied(db_key);
-    if (consensus::is_reserved_key(user_key)) continue;  // the core's own, not a client's
+    // The core's own keys and the clients' are listed apart.
+    if (consensus::is_reserved_key(user_key) != reserved) continue;
     AppliedState state =
         decode_stored(data_dir_, db_key, view(iterator->value()), codec::decode_applied);
     if (!state.present()) continue;

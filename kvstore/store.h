@@ -109,8 +109,10 @@ class Store final : public consensus::StateReader {
   std::optional<AppliedState> applied(std::string_view key) const;
 
   // Present keys starting with `prefix` and greater than `after`, in key order, at most
-  // `limit` of them.
+  // `limit` of them. Never a reserved key (consensus::is_reserved_key).
   ListPage list(std::string_view prefix, std::string_view after, std::size_t limit) const;
+  // The same for the reserved keys only (the node's own: tokens).
+  ListPage list_reserved(std::string_view prefix, std::string_view after, std::size_t limit) const;
 
   // Keys this store holds any record of (an acceptor's promise or acceptance, or an
   // applied state, deleted or not; reserved keys too) greater than `after`, in key order,
@@ -138,6 +140,9 @@ class Store final : public consensus::StateReader {
   };
 
   void open(const StoreOptions& options);
+  // list() or list_reserved(), as `reserved` says.
+  ListPage list_applied(std::string_view prefix, std::string_view after, std::size_t limit,
+                        bool reserved) const;
   [[noreturn]] void fail_write(const leveldb::Status& status, const std::string& what);
   void initialize_or_verify(const StoreIdentity& identity);
   void verify_change_log_tail() const;

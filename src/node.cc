@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "src/auth/token_record.h"
+#include "src/auth/token_secret.h"
 #include "src/disk_failure_marker.h"
 #include "src/metrics_text.h"
 #include "src/node_io.h"
@@ -88,6 +90,11 @@ class Node::Impl {
 
   void submit(const std::string& key, consensus::Operation op, Callback done) {
     if (auto error = check_key(key)) return done(std::move(*error));
+    submit_checked(key, std::move(op), std::move(done));
+  }
+
+  // A key of the node's own (a token's) or one check_key passed.
+  void submit_checked(const std::string& key, consensus::Operation op, Callback done) {
     if (replica_->removed()) return done(Result::failure(Errc::removed));
     if (const auto* put = std::get_if<consensus::PutOp>(&op);
         put != nullptr && put->value.size() > options_.max_value_bytes) {
@@ -149,6 +156,40 @@ class Node::Impl {
   }
 
   Membership membership() const { return replica_->membership(); }
+
+  void create_token(const std::string& name, Role role, const std::string& prefix,
+                    TokenCallback done) {
+    if (auto problem = auth::token_request_problem(name, role, prefix, options_.max_key_bytes)) {
+      return done(CreatedToken{invalid(std::move(*problem)), {}});
+    }
+    std::string token = auth::make_token();
+    const auth::TokenRecord record{role, prefix, auth::digest_of(token)};
+    // Only if absent: a name is taken until revoked.
+    submit_checked(auth::token_key(name),
+                   consensus::PutOp{auth::encode_token_record(record), std::uint64_t{0}},
+                   [name, token = std::move(token), done = std::move(done)](Result result) {
+                     if (result.code == Errc::conflict) {
+                       result.message = "a token named '" + name + "' exists";
+                     }
+                     done(CreatedToken{result, result.ok() ? token : std::string()});
+                   });
+  }
+
+  void revoke_token(const std::string& name, Callback done) {
+    if (auto problem = auth::token_name_problem(name)) return done(invalid(std::move(*problem)));
+    submit_checked(auth::token_key(name), consensus::DeleteOp{std::nullopt},
+                   [name, done = std::move(done)](Result result) {
+                     if (result.code == Errc::not_found) {
+                       result.message = "no token named '" + name + "'";
+                     }
+                     done(std::move(result));
+                   });
+  }
+
+  std::vector<TokenInfo> tokens() const { return replica_->tokens().list(); }
+  std::optional<TokenInfo> authenticate(std::string_view token) const {
+    return replica_->tokens().find(token);
+  }
 
   ListResult list(const std::string& prefix, const std::string& after, std::size_t limit) {
     return replica_->list(prefix, after, limit);
@@ -295,6 +336,32 @@ MembershipResult Node::add_member(std::uint32_t id, const std::string& peer_addr
 MembershipResult Node::remove_member(std::uint32_t id) {
   return Impl::wait_for<MembershipResult>(
       [&](MembershipCallback done) { remove_member(id, std::move(done)); });
+}
+
+void Node::create_token(const std::string& name, Role role, const std::string& prefix,
+                        TokenCallback done) {
+  impl_->create_token(name, role, prefix, std::move(done));
+}
+
+void Node::revoke_token(const std::string& name, Callback done) {
+  impl_->revoke_token(name, std::move(done));
+}
+
+std::vector<TokenInfo> Node::tokens() const {
+  return impl_->tokens();
+}
+
+std::optional<TokenInfo> Node::authenticate(std::string_view token) const {
+  return impl_->authenticate(token);
+}
+
+CreatedToken Node::create_token(const std::string& name, Role role, const std::string& prefix) {
+  return Impl::wait_for<CreatedToken>(
+      [&](TokenCallback done) { create_token(name, role, prefix, std::move(done)); });
+}
+
+Result Node::revoke_token(const std::string& name) {
+  return Impl::wait_for<Result>([&](Callback done) { revoke_token(name, std::move(done)); });
 }
 
 std::uint64_t Node::index() const {

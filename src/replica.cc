@@ -196,6 +196,18 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
           }) {
   if (options.peer_tls.enabled()) transport_.use_tls(options.peer_tls);
   follow_configuration();
+  load_tokens();
+}
+
+void Replica::load_tokens() {
+  const std::string prefix(auth::kTokenKeyPrefix);
+  std::string after;
+  for (;;) {
+    const kvstore::ListPage page = store_.list_reserved(prefix, after, 1000);
+    for (const kvstore::ListItem& item : page.items) tokens_.apply(item.key, item.value);
+    if (!page.more || page.items.empty()) break;
+    after = page.items.back().key;
+  }
 }
 
 bool Replica::reload_peer_tls() {
@@ -704,7 +716,10 @@ void Replica::flush() {
     }
   }
   for (const consensus::PersistRecord& record : ready.persist) {
-    // The core's own keys (the configuration) are never shown to clients.
+    // A chosen state: a token created or revoked counts here from now on, before the
+    // store has it (it is durable on a majority already).
+    if (record.applied) tokens_.apply(record.key, record.applied->value);
+    // The core's own keys (the configuration, tokens) are never shown to clients.
     if (record.applied && !consensus::is_reserved_key(record.key)) {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});
     }

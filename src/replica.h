@@ -25,6 +25,7 @@
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
 #include "src/anti_entropy/anti_entropy.h"
+#include "src/auth/token_table.h"
 #include "src/free_space_guard.h"
 #include "src/membership/change_runner.h"
 #include "src/transport/peer_message.h"
@@ -93,10 +94,14 @@ class Replica {
   std::uint64_t index() const { return store_.index(); }
   // Thread-safe: as last seen by the replica's thread (every tick).
   bool reachable(consensus::NodeId peer) const;
+  // Thread-safe: the tokens as this replica applied them (at once, no I/O).
+  const auth::TokenTable& tokens() const { return tokens_; }
 
   ReplicaCounters counters() const;
 
  private:
+  // Fills the token table from the store (at start; later, applied states update it).
+  void load_tokens();
   void refresh_reachability();
   // For other threads (reachable()): once a tick, not per request.
   void publish_reachability();
@@ -178,6 +183,7 @@ class Replica {
   Membership membership_;                        // guarded by membership_mutex_
   std::map<consensus::NodeId, bool> reachable_;  // guarded by membership_mutex_
   std::atomic<bool> removed_{false};
+  auth::TokenTable tokens_;
 
   // What a Ready holds back until its records (and all before them) are durable.
   struct Unreleased {

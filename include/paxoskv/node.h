@@ -18,8 +18,9 @@
 // may also return invalid_argument (an empty key, a key longer than
 // Options::max_key_bytes or holding a NUL byte, a value longer than
 // Options::max_value_bytes), shutting_down (the node is stopping, or stopped on a disk
-// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write, no_quorum means the outcome is UNKNOWN: the write may have been
-// chosen, may be chosen later, or may never be. Read the key to learn which.
+// failure) and removed (this replica was removed from the cluster: it serves nothing). On a write,
+// no_quorum means the outcome is UNKNOWN: the write may have been chosen, may be chosen later, or
+// may never be. Read the key to learn which.
 #pragma once
 
 #include <chrono>
@@ -29,9 +30,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "paxoskv/auth.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
@@ -181,6 +184,31 @@ class Node {
   // Blocking forms.
   MembershipResult add_member(std::uint32_t id, const std::string& peer_address);
   MembershipResult remove_member(std::uint32_t id);
+
+  // Tokens (see README, "Authentication"): each is replicated state, a reserved key
+  // written by the same Paxos as any key; the cluster keeps a token's SHA-256, never the
+  // token. Every replica checks tokens against the tokens it applied, in memory. The calls
+  // below are the administrator's: they check no token themselves.
+  using TokenCallback = std::function<void(CreatedToken)>;
+  // Makes a token named `name` with `role`, reaching the keys under `prefix`.
+  //   ok: `token` is the secret, given this once.
+  //   invalid_argument: a bad name (1 to 64 of A-Z a-z 0-9 . _ -), a prefix holding NUL
+  //     or longer than a key, or an admin token with a prefix.
+  //   conflict: a token of that name exists (revoke it first).
+  //   no_quorum, no_space: as for put().
+  void create_token(const std::string& name, Role role, const std::string& prefix,
+                    TokenCallback done);
+  // Revokes token `name`: once applied, no replica accepts it.
+  //   ok: revoked.  not_found: no token has that name.  no_quorum: as for remove().
+  void revoke_token(const std::string& name, Callback done);
+  // The tokens this replica applied, by name: at once, possibly behind the cluster's.
+  std::vector<TokenInfo> tokens() const;
+  // The token whose secret is `token`, as this replica applied it; nullopt if none. At
+  // once, no I/O; constant-time in the secret.
+  std::optional<TokenInfo> authenticate(std::string_view token) const;
+  // Blocking forms.
+  CreatedToken create_token(const std::string& name, Role role, const std::string& prefix);
+  Result revoke_token(const std::string& name);
 
   // This replica's change index: how many changes it has applied, persisted.
   std::uint64_t index() const;

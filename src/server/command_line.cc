@@ -1,8 +1,11 @@
 #include "src/server/command_line.h"
 
+#include <cctype>
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 namespace paxoskv {
@@ -60,6 +63,23 @@ std::map<std::uint32_t, std::string> parse_cluster(std::string_view text) {
   return cluster;
 }
 
+// The root token in `path`: its contents without trailing whitespace.
+std::string read_root_token(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::invalid_argument("--auth-root-token-file: cannot read " + path);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  std::string token = contents.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0) {
+    token.pop_back();
+  }
+  if (token.empty()) {
+    throw std::invalid_argument("--auth-root-token-file: " + path +
+                                " holds no token (it is empty or only whitespace)");
+  }
+  return token;
+}
+
 }  // namespace
 
 std::string usage() {
@@ -105,6 +125,11 @@ std::string usage() {
          "                          start although a write to the data dir failed before (the\n"
          "                          replica then stopped and left DISK_WRITE_FAILED there,\n"
          "                          which this removes); without it such a start exits with 2\n"
+         "  --auth-root-token-file F\n"
+         "                          turn authentication on: F holds the root token, an admin\n"
+         "                          for all keys (trailing whitespace ignored; give every\n"
+         "                          replica the same file); then /v1/ requests need\n"
+         "                          'Authorization: Bearer TOKEN' (default: off)\n"
          "  --log-level LEVEL       trace, debug, info, warn, error or off (default info)\n"
          "  --help                  this text\n"
          "  --version               the version\n";
@@ -147,6 +172,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
          options.disk_reserve_bytes = parse_number("--disk-reserve-bytes", v);
        }},
       {"--log-level", [&](const std::string& v) { line.log_level = v; }},
+      {"--auth-root-token-file",
+       [&](const std::string& v) { line.auth_root_token = read_root_token(v); }},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];

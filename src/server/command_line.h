@@ -13,6 +13,8 @@ struct CommandLine {
   Options options;
   std::string listen = "127.0.0.1:8001";  // the client HTTP endpoint
   std::string log_level = "info";
+  // Non-empty: authentication is on, with this root token (from --auth-root-token-file).
+  std::string auth_root_token;
   bool help = false;
   bool version = false;
 };

@@ -37,14 +37,16 @@ int serve(paxoskv::CommandLine line) {
   auto node = std::make_unique<paxoskv::Node>(line.options);
   // Served from the replica's own thread (see HttpListener).
   std::optional<paxoskv::HttpListener> http;
-  http.emplace(*node, line.listen);
+  http.emplace(*node,
+               paxoskv::HttpListenerOptions{
+                   .listen = line.listen, .tls = {}, .auth_root_token = line.auth_root_token});
   spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)
                                       : line.options.peer_listen;
   const paxoskv::Listeners listeners{.client_listen = line.listen,
                                      .client_tls = false,
-                                     .client_authentication = false,
+                                     .client_authentication = !line.auth_root_token.empty(),
                                      .peer_listen = peer_listen,
                                      .peer_tls = line.options.peer_tls.enabled()};
   for (const std::string& warning : paxoskv::exposure_warnings(listeners)) {

@@ -55,9 +55,10 @@ std::optional<HttpResponse> HttpClient::exchange(beast::http::verb method,
       return std::nullopt;
     }
   }
-  auto result = connection_.exchange(
-      http::client::make_request(method, target, connection_.endpoint(), std::move(body)),
-      until(deadline));
+  auto request =
+      http::client::make_request(method, target, connection_.endpoint(), std::move(body));
+  if (!token_.empty()) request.set(beast::http::field::authorization, "Bearer " + token_);
+  auto result = connection_.exchange(request, until(deadline));
   if (!result.response) {
     last_error_ = (result.failed_reading ? "read: " : "write: ") + result.error.message();
     return std::nullopt;

@@ -53,6 +53,8 @@ class HttpClient {
   std::uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+  // Sent as "Authorization: Bearer <token>" with every request; empty: none.
+  void set_token(std::string token) { token_ = std::move(token); }
 
  private:
   std::optional<HttpResponse> exchange(boost::beast::http::verb method, const std::string& target,
@@ -64,6 +66,7 @@ class HttpClient {
   boost::asio::io_context io_;
   http::client::Connection connection_;
   std::string last_error_;
+  std::string token_;
 };
 
 }  // namespace paxoskv::e2e

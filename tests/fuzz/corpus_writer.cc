@@ -66,9 +66,12 @@ Seeds peer_frame_seeds() {
   return seeds;
 }
 
+// Each seed's first byte is the mode (tests/fuzz/http_request_fuzz.cc): 0 authentication
+// off; with it on, 3 the root token, 5 a read token for "config/", 7 an unknown one, 1 none.
 Seeds http_request_seeds() {
   const std::string host = "Host: localhost\r\n";
-  return {
+  const std::string off(1, '\0');
+  Seeds seeds = {
       {"get", "GET /v1/kv/config/a HTTP/1.1\r\n" + host + "\r\n"},
       {"get_local_raw", "GET /v1/kv/config/a?consistency=local&raw HTTP/1.1\r\n" + host + "\r\n"},
       {"head", "HEAD /v1/kv/config/a HTTP/1.1\r\n" + host + "\r\n"},
@@ -96,6 +99,24 @@ Seeds http_request_seeds() {
                         "GET /v1/kv?prefix=k&wait=0 HTTP/1.1\r\n" + host + "\r\n" +
                         "DELETE /v1/kv/k HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"},
   };
+  for (auto& [name, bytes] : seeds) bytes = off + bytes;
+  const std::string root(1, '\3');
+  const std::string reader(1, '\5');
+  const std::string token_body = R"({"name":"app","role":"readwrite","prefix":"config/"})";
+  seeds.emplace_back("auth_token_create",
+                     root + "POST /v1/auth/tokens HTTP/1.1\r\n" + host +
+                         "Content-Length: " + std::to_string(token_body.size()) + "\r\n\r\n" +
+                         token_body + "GET /v1/auth/tokens HTTP/1.1\r\n" + host + "\r\n" +
+                         "DELETE /v1/auth/tokens/app HTTP/1.1\r\n" + host + "\r\n");
+  seeds.emplace_back("auth_read_token", reader + "GET /v1/kv?prefix=con&wait=0 HTTP/1.1\r\n" +
+                                            host + "\r\n" + "PUT /v1/kv/config/a HTTP/1.1\r\n" +
+                                            host + "Content-Length: 1\r\n\r\nx" +
+                                            "GET /v1/kv/other HTTP/1.1\r\n" + host + "\r\n");
+  seeds.emplace_back("auth_no_token", std::string(1, '\1') + "GET /v1/members HTTP/1.1\r\n" + host +
+                                          "Authorization: Bearer \r\n\r\n");
+  seeds.emplace_back("auth_unknown_token",
+                     std::string(1, '\7') + "GET /v1/kv/config/a HTTP/1.1\r\n" + host + "\r\n");
+  return seeds;
 }
 
 Seeds record_seeds() {

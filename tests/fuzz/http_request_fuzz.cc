@@ -3,10 +3,15 @@
 // after another), each complete request goes through the Router to an in-memory
 // backend, and every answer is rendered and serialized, all in-process without sockets.
 //
+// The first byte is a mode: bit 0 turns authentication on in the Router; bits 1-2 pick
+// the token that requests without an Authorization header of their own are given (none,
+// the root token, a read token for the prefix "config/", an unknown one).
+//
 // Beyond memory safety it checks that every request gets exactly one answer (long polls
 // get theirs when the backend times them out), and that no answer is a 500.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -21,6 +26,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server_limits.h"
+#include "src/auth/token_secret.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/http/fake_backend.h"
 
@@ -43,6 +49,21 @@ http::ServerLimits fuzz_limits() {
   limits.max_list_limit = 16;
   limits.default_list_limit = 4;
   return limits;
+}
+
+constexpr std::string_view kRootToken = "fuzz-root";
+constexpr std::string_view kReadToken = "pkv_fuzz-read";
+
+// What the mode byte asks for.
+struct Mode {
+  bool auth = false;
+  std::string_view token;  // empty: none added
+};
+
+Mode mode_of(std::uint8_t byte) {
+  static constexpr std::array<std::string_view, 4> tokens = {"", kRootToken, kReadToken,
+                                                             "pkv_unknown"};
+  return Mode{(byte & 1) != 0, tokens[(byte >> 1) & 3]};
 }
 
 // One request's answers, delivered by the Router (possibly later, for a long poll).
@@ -93,12 +114,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace paxoskv;
   using namespace paxoskv::fuzz;
+  if (size == 0) return 0;
+  const Mode mode = mode_of(data[0]);
   const http::ServerLimits limits = fuzz_limits();
   http::testing::FakeBackend backend;
+  backend.add_token("reader", Role::read, "config/", std::string(kReadToken));
   http::HttpMetrics metrics;
-  Router router(backend, limits, metrics);
+  http::AccessControl access;
+  if (mode.auth) access.root_token = auth::digest_of(kRootToken);
+  Router router(backend, limits, metrics, access);
 
-  std::string_view rest(reinterpret_cast<const char*>(data), size);
+  std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   std::vector<std::shared_ptr<Answers>> requests;
   while (requests.size() < kMaxRequestsPerInput && !rest.empty()) {
     auto parser = next_request(rest, limits);
@@ -106,6 +132,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto answers = std::make_shared<Answers>();
     requests.push_back(answers);
     const bool keep_alive = parser->get().keep_alive();
+    if (!mode.token.empty() && parser->get()[beast::http::field::authorization].empty()) {
+      parser->get().set(beast::http::field::authorization, "Bearer " + std::string(mode.token));
+    }
     // Weak: an answer holds its Respond, which must not keep the answer alive in turn.
     router.handle(parser->release(),
                   [weak_answers = std::weak_ptr<Answers>(answers)](Router::Answer answer) {

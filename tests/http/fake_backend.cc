@@ -338,6 +338,43 @@ void FakeBackend::set_member_change_delay(std::chrono::milliseconds delay) {
   member_change_delay_ = delay;
 }
 
+void FakeBackend::create_token(const std::string& name, Role role, const std::string& prefix,
+                               TokenCallback done) {
+  const std::vector<TokenInfo> known = tokens_.list();
+  if (std::any_of(known.begin(), known.end(),
+                  [&](const TokenInfo& token) { return token.name == name; })) {
+    return done(
+        CreatedToken{outcome(Errc::conflict, 0, {}, "a token named '" + name + "' exists"), {}});
+  }
+  std::string token = auth::make_token();
+  add_token(name, role, prefix, token);
+  done(CreatedToken{outcome(Errc::ok), std::move(token)});
+}
+
+void FakeBackend::revoke_token(const std::string& name, ResultCallback done) {
+  const std::vector<TokenInfo> known = tokens_.list();
+  if (std::none_of(known.begin(), known.end(),
+                   [&](const TokenInfo& token) { return token.name == name; })) {
+    return done(outcome(Errc::not_found, 0, {}, "no token named '" + name + "'"));
+  }
+  tokens_.apply(auth::token_key(name), std::nullopt);
+  done(outcome(Errc::ok));
+}
+
+std::vector<TokenInfo> FakeBackend::tokens() const {
+  return tokens_.list();
+}
+
+std::optional<TokenInfo> FakeBackend::authenticate(std::string_view token) const {
+  return tokens_.find(token);
+}
+
+void FakeBackend::add_token(const std::string& name, Role role, const std::string& prefix,
+                            const std::string& secret) {
+  tokens_.apply(auth::token_key(name), auth::encode_token_record(auth::TokenRecord{
+                                           role, prefix, auth::digest_of(secret)}));
+}
+
 std::string FakeBackend::status_json() const {
   return R"({"id":1,"cluster":{"1":"127.0.0.1:9001"},"reachable":{}})";
 }

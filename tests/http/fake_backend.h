@@ -15,6 +15,7 @@
 
 #include "http/backend.h"
 #include "paxoskv/membership.h"
+#include "src/auth/token_table.h"
 
 namespace paxoskv::http::testing {
 
@@ -49,6 +50,15 @@ class FakeBackend : public Backend {
   void remove_member(std::uint32_t id, MembershipCallback done) override;
   Membership membership() const override;
   bool removed() const override;
+  // Tokens in a TokenTable as a replica keeps them; made and revoked at once.
+  void create_token(const std::string& name, Role role, const std::string& prefix,
+                    TokenCallback done) override;
+  void revoke_token(const std::string& name, ResultCallback done) override;
+  std::vector<TokenInfo> tokens() const override;
+  std::optional<TokenInfo> authenticate(std::string_view token) const override;
+  // A token whose secret the test chooses.
+  void add_token(const std::string& name, Role role, const std::string& prefix,
+                 const std::string& secret);
   std::string status_json() const override;
   std::string metrics_text() const override;
 
@@ -110,6 +120,7 @@ class FakeBackend : public Backend {
   Membership membership_{
       {{1, "127.0.0.1:9001"}, {2, "127.0.0.1:9002"}, {3, "127.0.0.1:9003"}}, 0, {}, {}};
   std::chrono::milliseconds member_change_delay_{0};
+  auth::TokenTable tokens_;  // thread-safe by itself
 };
 
 }  // namespace paxoskv::http::testing

@@ -687,6 +687,10 @@ TEST_CASE("list never shows a reserved key, nor counts it against the limit", "[
   CHECK_FALSE(page.more);
   CHECK(store.list(std::string(1, '\0'), "", 10).items.empty());
   CHECK(store.changes_after(0, 10).changes.size() == 2);  // the change log holds it: anti-entropy
+  // Reserved keys have a listing of their own (a replica's tokens at its start).
+  CHECK(keys_of(store.list_reserved(std::string(1, '\0'), "", 10)) ==
+        std::vector<std::string>{reserved});
+  CHECK(store.list_reserved("a", "", 10).items.empty());
 }
 
 TEST_CASE("a cluster name may hold the fingerprint's separator", "[kvstore]") {

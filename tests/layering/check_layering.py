@@ -16,12 +16,13 @@ import sys
 # src/). "paxoskv" is the public include/paxoskv/.
 ALLOWED = {
     "src/server": {"paxoskv"},
-    "http": {"paxoskv", "src", "src/tls"},
-    "src": {"paxoskv", "src/anti_entropy", "src/membership", "src/transport", "src/tls",
+    "http": {"paxoskv", "src", "src/auth", "src/tls"},
+    "src": {"paxoskv", "src/anti_entropy", "src/auth", "src/membership", "src/transport", "src/tls",
             "kvstore", "consensus"},
     "src/anti_entropy": {"kvstore", "consensus"},
     "src/transport": {"paxoskv", "src/anti_entropy", "src/membership", "src/tls", "consensus"},
     "src/tls": {"paxoskv"},
+    "src/auth": {"paxoskv"},
     "src/membership": {"paxoskv", "kvstore", "consensus"},
     "kvstore": {"consensus"},
     "consensus": set(),

@@ -94,4 +94,28 @@ TEST_CASE("node: a request read in part when its HttpListener goes is still answ
   CHECK(cluster.node(2).get("late/key").value == std::optional<std::string>("hello"));
 }
 
+TEST_CASE("node: an HttpListener with a root token asks every /v1 request for one",
+          "[node][auth]") {
+  EmbeddedCluster cluster;
+  HttpListener listener(
+      cluster.node(1),
+      HttpListenerOptions{.listen = "127.0.0.1:0", .tls = {}, .auth_root_token = "embedded-root"});
+  const CreatedToken reader = cluster.node(2).create_token("reader", Role::read, "open/");
+  REQUIRE(reader.result.ok());
+  REQUIRE(eventually(std::chrono::seconds(1),
+                     [&] { return cluster.node(1).authenticate(reader.token).has_value(); }));
+  const auto get = [&](const std::string& key, const std::string& token) {
+    return exchange(listener.port(),
+                    "GET /v1/kv/" + key + " HTTP/1.1\r\nHost: x\r\n" +
+                        (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
+                        "Connection: close\r\n\r\n");
+  };
+  CHECK(get("open/a", "").starts_with("HTTP/1.1 401"));
+  CHECK(get("open/a", "embedded-root").starts_with("HTTP/1.1 404"));
+  CHECK(get("open/a", reader.token).starts_with("HTTP/1.1 404"));
+  CHECK(get("closed/a", reader.token).starts_with("HTTP/1.1 403"));
+  CHECK(exchange(listener.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 200"));
+}
+
 }  // namespace paxoskv::node_test

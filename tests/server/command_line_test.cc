@@ -2,6 +2,9 @@
 #include "src/server/command_line.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,11 +37,30 @@ TEST_CASE("command line: --help lists every flag", "[server]") {
   for (const char* flag :
        {"--id", "--data-dir", "--cluster ", "--join", "--listen", "--peer-listen", "--cluster-name",
         "--max-value-bytes", "--request-timeout", "--disk-reserve-bytes",
-        "--allow-after-disk-failure", "--log-level", "--help", "--version", "--peer-cert-file",
-        "--peer-key-file", "--peer-trusted-ca-file"}) {
+        "--allow-after-disk-failure", "--auth-root-token-file", "--log-level", "--help",
+        "--version", "--peer-cert-file", "--peer-key-file", "--peer-trusted-ca-file"}) {
     CAPTURE(flag);
     CHECK(text.find(flag) != std::string::npos);
   }
+}
+
+TEST_CASE("command line: --auth-root-token-file reads the root token", "[server][auth]") {
+  CHECK(parse_command_line(founding).auth_root_token.empty());
+  std::string dir_pattern = (std::filesystem::temp_directory_path() / "paxoskv-cl-XXXXXX").string();
+  REQUIRE(::mkdtemp(dir_pattern.data()) != nullptr);
+  const std::filesystem::path dir(dir_pattern);
+  const auto token_file = (dir / "token").string();
+  std::ofstream(token_file) << "root token  \n\t\n";
+  CHECK(
+      parse_command_line(with(founding, {"--auth-root-token-file", token_file})).auth_root_token ==
+      "root token");
+  std::ofstream(token_file, std::ios::trunc) << " \n";
+  CHECK_THROWS_WITH(parse_command_line(with(founding, {"--auth-root-token-file", token_file})),
+                    Catch::Contains("holds no token"));
+  CHECK_THROWS_WITH(
+      parse_command_line(with(founding, {"--auth-root-token-file", (dir / "missing").string()})),
+      Catch::Contains("cannot read"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace paxoskv

@@ -19,9 +19,9 @@ namespace {
 
 using namespace paxoskv::bench;
 
-std::unique_ptr<Protocol> make_protocol(Target target) {
-  if (target == Target::etcd) return std::make_unique<EtcdProtocol>();
-  return std::make_unique<PaxoskvProtocol>();
+std::unique_ptr<Protocol> make_protocol(const Options& options) {
+  if (options.target == Target::etcd) return std::make_unique<EtcdProtocol>();
+  return std::make_unique<PaxoskvProtocol>(options.token);
 }
 
 // Writes every key once, untimed, so that reads find values and not 404s.
@@ -54,7 +54,7 @@ int run(Options options) {
     responder.emplace();
     options.endpoints = {Endpoint{"127.0.0.1", responder->port()}};
   }
-  const auto protocol = make_protocol(options.target);
+  const auto protocol = make_protocol(options);
   if (options.preload && options.workload != Workload::put &&
       !preload(options, *protocol, interrupt)) {
     return 130;

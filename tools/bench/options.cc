@@ -25,6 +25,8 @@ Flags:
   --endpoints H:P,...   servers; connections are spread round-robin over them
                         (default 127.0.0.1:8001, etcd: 127.0.0.1:2379)
   --target T            paxoskv (default) or etcd (its v3 JSON gateway)
+  --token T             paxoskv with authentication on: sent as "Authorization:
+                        Bearer T" (a readwrite token for --key-prefix, or admin)
   --conns N             connections, each with one request in flight (default 16)
   --threads N           client threads, each with its own event loop (default 1)
   --keys N              key space (default 1000; cas: 10)
@@ -205,6 +207,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.target = parse_choice("--target", value(), {Target::paxoskv, Target::etcd});
     } else if (flag == "--endpoints") {
       endpoints_text = value();
+    } else if (flag == "--token") {
+      options.token = value();
     } else if (flag == "--conns") {
       options.conns = static_cast<int>(parse_positive("--conns", value()));
     } else if (flag == "--threads") {

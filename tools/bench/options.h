@@ -44,6 +44,7 @@ struct Options {
   bool self_test = false;
   bool progress = true;  // still only on a terminal
   std::uint64_t seed = 1;
+  std::string token;  // paxoskv: sent as "Authorization: Bearer"
 };
 
 // Parses argv; throws std::invalid_argument with a message for the user.

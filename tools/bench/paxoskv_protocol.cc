@@ -15,17 +15,22 @@ void append_head(std::string& out, std::string_view method, std::string_view key
   http::append_percent_encoded(out, key, http::Slashes::kept);
 }
 
-void append_headers(std::string& out, std::string_view host, std::size_t body_size, bool has_body) {
+}  // namespace
+
+void PaxoskvProtocol::append_headers(std::string& out, std::string_view host, std::size_t body_size,
+                                     bool has_body) const {
   out += " HTTP/1.1\r\nHost: ";
   out += host;
+  if (!token_.empty()) {
+    out += "\r\nAuthorization: Bearer ";
+    out += token_;
+  }
   if (has_body) {
     out += "\r\nContent-Length: ";
     append_number(out, body_size);
   }
   out += "\r\n\r\n";
 }
-
-}  // namespace
 
 void PaxoskvProtocol::format_put(RequestText& out, std::string_view host, std::string_view key,
                                  std::string_view value) const {

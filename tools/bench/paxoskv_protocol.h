@@ -2,12 +2,18 @@
 // `?consistency=local` reads, `?cas=N` writes.
 #pragma once
 
+#include <string>
+#include <utility>
+
 #include "protocol.h"
 
 namespace paxoskv::bench {
 
 class PaxoskvProtocol final : public Protocol {
  public:
+  // A non-empty `token` goes with every request as "Authorization: Bearer <token>".
+  explicit PaxoskvProtocol(std::string token = {}) : token_(std::move(token)) {}
+
   void format_put(RequestText& out, std::string_view host, std::string_view key,
                   std::string_view value) const override;
   void format_get(RequestText& out, std::string_view host, std::string_view key,
@@ -18,6 +24,12 @@ class PaxoskvProtocol final : public Protocol {
   Outcome put_outcome(const Reply& reply) const override;
   ReadResult get_outcome(const Reply& reply) const override;
   Outcome cas_outcome(const Reply& reply) const override;
+
+ private:
+  void append_headers(std::string& out, std::string_view host, std::size_t body_size,
+                      bool has_body) const;
+
+  std::string token_;
 };
 
 }  // namespace paxoskv::bench

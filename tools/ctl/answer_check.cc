@@ -33,6 +33,16 @@ std::string version_text(const Answer& answer) {
                      where +
                          ": this replica was removed from the cluster (410): ask another "
                          "member (paxoskvctl member list shows them)");
+    case 401:
+      throw CtlError(ExitCode::unauthenticated,
+                     where +
+                         ": unauthenticated (401): give a valid token with --token or "
+                         "$PAXOSKV_TOKEN");
+    case 403:
+      throw CtlError(ExitCode::permission_denied,
+                     where +
+                         ": permission denied (403): the token's role or prefix does not "
+                         "allow this");
     case 507:
       throw CtlError(ExitCode::no_space,
                      where + ": " + error_text(answer) +

@@ -28,6 +28,7 @@ const std::vector<CommandSpec>& command_specs() {
       {Command::watch, "watch", {"--prefix", "--from-version", "--from-index"}, {}},
       {Command::status, "status", {}, {}},
       {Command::member, "member", {}, {}},
+      {Command::token, "token", {"--role", "--prefix"}, {}},
   };
   return specs;
 }
@@ -50,6 +51,7 @@ struct RawCommandLine {
   std::optional<std::string> endpoints;
   std::optional<std::string> output;
   std::optional<std::string> timeout;
+  std::optional<std::string> token;
   std::optional<Command> command;
   std::vector<std::string> positionals;
   std::map<std::string, std::string, std::less<>> command_options;  // flags map to ""
@@ -107,6 +109,8 @@ RawCommandLine read_command_line(std::span<const std::string> args) {
       raw.output = take_value();
     } else if (name == "--timeout") {
       raw.timeout = take_value();
+    } else if (name == "--token") {
+      raw.token = take_value();
     } else if (!raw.command) {
       throw UsageError("unknown option " + name +
                        (raw.help_command ? "" : " (a command's options come after it)"));
@@ -194,6 +198,39 @@ void fill_member(const RawCommandLine& raw, Invocation& invocation) {
   }
 }
 
+void fill_token(const RawCommandLine& raw, Invocation& invocation) {
+  const auto& args = raw.positionals;
+  constexpr std::string_view synopsis =
+      "token create NAME --role ROLE [--prefix PREFIX], token list or token revoke NAME";
+  if (args.empty()) throw UsageError("missing arguments: expected " + std::string(synopsis));
+  const std::string& action = args[0];
+  const auto role = raw.command_options.find("--role");
+  const auto prefix = raw.command_options.find("--prefix");
+  if (action != "create" &&
+      (role != raw.command_options.end() || prefix != raw.command_options.end())) {
+    throw UsageError("--role and --prefix belong to token create");
+  }
+  if (action == "create") {
+    expect_arguments(raw, 2, 2, "token create NAME --role ROLE [--prefix PREFIX]");
+    if (role == raw.command_options.end()) {
+      throw UsageError("token create needs --role read, readwrite or admin");
+    }
+    invocation.token_action = TokenAction::create;
+    invocation.token_name = args[1];
+    invocation.token_role = role->second;
+    if (prefix != raw.command_options.end()) invocation.token_prefix = prefix->second;
+  } else if (action == "list") {
+    expect_arguments(raw, 1, 1, "token list");
+    invocation.token_action = TokenAction::list;
+  } else if (action == "revoke") {
+    expect_arguments(raw, 2, 2, "token revoke NAME");
+    invocation.token_action = TokenAction::revoke;
+    invocation.token_name = args[1];
+  } else {
+    throw UsageError("unknown token command '" + action + "': expected " + std::string(synopsis));
+  }
+}
+
 void fill_command(const RawCommandLine& raw, Invocation& invocation) {
   const auto& args = raw.positionals;
   switch (invocation.command) {
@@ -246,6 +283,9 @@ void fill_command(const RawCommandLine& raw, Invocation& invocation) {
       break;
     case Command::member:
       fill_member(raw, invocation);
+      break;
+    case Command::token:
+      fill_token(raw, invocation);
       break;
   }
 }
@@ -310,7 +350,8 @@ std::chrono::milliseconds parse_duration(std::string_view option, std::string_vi
 }
 
 ParsedCommandLine parse_arguments(std::span<const std::string> args,
-                                  std::optional<std::string_view> env_endpoints) {
+                                  std::optional<std::string_view> env_endpoints,
+                                  std::optional<std::string_view> env_token) {
   const RawCommandLine raw = read_command_line(args);
   if (raw.help || raw.help_command) {
     HelpRequest help{raw.command};
@@ -340,6 +381,11 @@ ParsedCommandLine parse_arguments(std::span<const std::string> args,
     }
   }
   if (raw.timeout) invocation.timeout = parse_duration("--timeout", *raw.timeout);
+  if (raw.token) {
+    invocation.token = *raw.token;
+  } else if (env_token) {
+    invocation.token = *env_token;
+  }
   fill_command(raw, invocation);
   return invocation;
 }

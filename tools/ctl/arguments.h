@@ -14,9 +14,10 @@
 
 namespace paxoskv::ctl {
 
-enum class Command { put, get, del, cas, ls, watch, status, member };
+enum class Command { put, get, del, cas, ls, watch, status, member, token };
 enum class OutputFormat { human, json };
 enum class MemberAction { list, add, remove };
+enum class TokenAction { create, list, revoke };
 
 // The command's name on the command line; and back (nullopt for an unknown name).
 std::string_view command_name(Command command);
@@ -27,6 +28,7 @@ struct Invocation {
   std::vector<Endpoint> endpoints;
   OutputFormat output = OutputFormat::human;
   std::chrono::milliseconds timeout{10'000};  // per request; long polls add their own wait
+  std::string token;  // --token, else $PAXOSKV_TOKEN: sent as "Authorization: Bearer"
 
   Command command = Command::status;
   std::string key;  // put, get, del, cas, watch KEY; the prefix of ls and watch --prefix
@@ -41,6 +43,10 @@ struct Invocation {
   MemberAction member_action = MemberAction::list;  // member list|add|remove
   std::uint32_t member_id = 0;                      // member add ID, member remove ID
   std::string peer_address;                         // member add ID HOST:PORT
+  TokenAction token_action = TokenAction::list;     // token create|list|revoke
+  std::string token_name;                           // token create NAME, token revoke NAME
+  std::string token_role;                           // token create --role
+  std::string token_prefix;                         // token create --prefix
 };
 
 // --help / help [COMMAND]: the general help or that command's.
@@ -52,10 +58,11 @@ struct VersionRequest {};
 
 using ParsedCommandLine = std::variant<Invocation, HelpRequest, VersionRequest>;
 
-// `args` excludes the program name; `env_endpoints` is $PAXOSKV_ENDPOINTS if set.
-// Throws UsageError.
+// `args` excludes the program name; `env_endpoints` is $PAXOSKV_ENDPOINTS if set,
+// `env_token` $PAXOSKV_TOKEN. Throws UsageError.
 ParsedCommandLine parse_arguments(std::span<const std::string> args,
-                                  std::optional<std::string_view> env_endpoints);
+                                  std::optional<std::string_view> env_endpoints,
+                                  std::optional<std::string_view> env_token = std::nullopt);
 
 // "5s", "500ms", "2m", "1h", or a bare number of seconds; more than zero. Throws UsageError.
 std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text);

@@ -39,9 +39,10 @@ bool closed_while_idle(const ExchangeResult& result) {
                                      error == errc::connection_reset || error == errc::broken_pipe);
 }
 
-HttpRequest build(const Request& request, const Endpoint& endpoint) {
+HttpRequest build(const Request& request, const Endpoint& endpoint, const std::string& token) {
   HttpRequest built = make_request(request.method, request.target, endpoint, request.body);
   built.set(http::field::user_agent, user_agent);
+  if (!token.empty()) built.set(http::field::authorization, "Bearer " + token);
   if (built.has_content_length()) {
     built.set(http::field::content_type, "application/octet-stream");
   }
@@ -54,8 +55,9 @@ bool Request::idempotent() const {
   return method == http::verb::get || method == http::verb::head;
 }
 
-Client::Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout)
-    : endpoints_(std::move(endpoints)), timeout_(timeout) {}
+Client::Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout,
+               std::string token)
+    : endpoints_(std::move(endpoints)), timeout_(timeout), token_(std::move(token)) {}
 
 void Client::move_to_next() {
   current_ = (current_ + 1) % endpoints_.size();
@@ -75,7 +77,7 @@ std::variant<Answer, Failure> Client::send_to(std::size_t endpoint, const Reques
   // A write goes on a fresh connection: were a reused one found closed, it could not
   // be told apart from a replica that failed while handling it.
   if (connection.is_open() && !request.idempotent()) connection.close();
-  const HttpRequest built = build(request, connection.endpoint());
+  const HttpRequest built = build(request, connection.endpoint(), token_);
   // A reused keep-alive connection the server closed while idle: the request is sent
   // once more on a new connection.
   for (int attempt = 0;; ++attempt) {

@@ -43,7 +43,9 @@ struct Failure {
 
 class Client {
  public:
-  Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout);
+  // A non-empty `token` goes with every request as "Authorization: Bearer <token>".
+  Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout,
+         std::string token = {});
 
   // Sends to the current endpoint (the first, until one fails), moving on to the next
   // ones while they cannot be reached; the one that answers becomes current.
@@ -67,6 +69,7 @@ class Client {
   boost::asio::io_context io_;
   std::vector<Endpoint> endpoints_;
   std::chrono::milliseconds timeout_;
+  std::string token_;
   std::size_t current_ = 0;
   // At most one connection is open: requests follow the current endpoint.
   std::optional<http::client::Connection> connection_;

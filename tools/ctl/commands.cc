@@ -20,6 +20,8 @@ ExitCode run_command(const Invocation& invocation, Client& client, Console& cons
       return run_status(invocation, client, console);
     case Command::member:
       return run_member(invocation, client, console);
+    case Command::token:
+      return run_token(invocation, client, console);
   }
   return ExitCode::other;
 }

@@ -28,5 +28,6 @@ ExitCode run_watch_key(const Invocation& invocation, Client& client, Console& co
 ExitCode run_watch_prefix(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_status(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_member(const Invocation& invocation, Client& client, Console& console);
+ExitCode run_token(const Invocation& invocation, Client& client, Console& console);
 
 }  // namespace paxoskv::ctl

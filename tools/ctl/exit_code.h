@@ -14,8 +14,10 @@ enum class ExitCode : int {
   conflict = 4,     // 409: cas mismatch; a member id in use or used before, the last member
   unreachable = 5,  // no endpoint accepted a connection
   other = 6,
-  removed = 7,   // 410: the replica was removed from the cluster; ask another member
-  no_space = 8,  // 507: the replica's disk is (almost) full; the write was not done
+  removed = 7,             // 410: the replica was removed from the cluster; ask another member
+  no_space = 8,            // 507: the replica's disk is (almost) full; the write was not done
+  unauthenticated = 9,     // 401: no token, or one the cluster does not know (revoked?)
+  permission_denied = 10,  // 403: the token's role or prefix does not allow it
 };
 
 // Ends the command: main prints "paxoskvctl: <what>" on stderr and exits with `code`.

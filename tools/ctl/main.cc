@@ -36,8 +36,10 @@ std::string help_hint(const std::vector<std::string>& args) {
 
 int run(const std::vector<std::string>& args) {
   const char* env_endpoints = std::getenv("PAXOSKV_ENDPOINTS");
+  const char* env_token = std::getenv("PAXOSKV_TOKEN");
   const ParsedCommandLine parsed = parse_arguments(
-      args, env_endpoints ? std::optional<std::string_view>(env_endpoints) : std::nullopt);
+      args, env_endpoints ? std::optional<std::string_view>(env_endpoints) : std::nullopt,
+      env_token ? std::optional<std::string_view>(env_token) : std::nullopt);
   if (const auto* help = std::get_if<HelpRequest>(&parsed)) {
     std::cout << (help->command ? command_help(*help->command) : general_help());
     return exit_with(ExitCode::ok);
@@ -47,7 +49,7 @@ int run(const std::vector<std::string>& args) {
     return exit_with(ExitCode::ok);
   }
   const Invocation& invocation = std::get<Invocation>(parsed);
-  Client client(invocation.endpoints, invocation.timeout);
+  Client client(invocation.endpoints, invocation.timeout, invocation.token);
   Console console{std::cout, std::cerr, std::cin, ::isatty(STDOUT_FILENO) == 1};
   return exit_with(run_command(invocation, client, console));
 }

@@ -20,6 +20,11 @@ Commands:
   member list               show the cluster's members and configuration version
   member add ID HOST:PORT   add replica ID, reached by peers at HOST:PORT
   member remove ID          remove replica ID from the cluster
+  token create NAME --role ROLE [--prefix PREFIX]
+                            make a token (read, readwrite or admin) for the keys
+                            under PREFIX; prints it once
+  token list                show the tokens' names, roles and prefixes
+  token revoke NAME         revoke token NAME on every replica
   help [COMMAND]            show this help, or COMMAND's (also: COMMAND --help)
 
 Global options (before or after the command):
@@ -27,6 +32,9 @@ Global options (before or after the command):
                             (default: $PAXOSKV_ENDPOINTS, else
                             127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003)
   -o, --output FORMAT       human (default) or json
+  --token TOKEN             sent as "Authorization: Bearer TOKEN" when the
+                            cluster has authentication on (default:
+                            $PAXOSKV_TOKEN)
   --timeout DURATION        for each request: connect, send, answer (default
                             10s, above a replica's own 5s quorum timeout);
                             like 500ms, 5s, 2m, or a number of seconds
@@ -59,6 +67,8 @@ Exit codes:
      requests; use another member's endpoint
   8  no space (507): the replica's disk is (almost) full; the write was not
      done
+  9  unauthenticated (401): no token, or one the cluster does not know
+  10 permission denied (403): the token's role or prefix does not allow it
 Errors are reported on stderr as "paxoskvctl: ...".
 )help";
 }
@@ -175,6 +185,24 @@ change may still go on.
 
 With -o json: the server's {"members":[{"id","peer_address"}...],
 "config_version", "retired", and "leaving" while a change runs}.
+)help";
+    case Command::token:
+      return R"help(Usage: paxoskvctl token create NAME --role ROLE [--prefix PREFIX]
+       paxoskvctl token list
+       paxoskvctl token revoke NAME
+
+Tokens exist once the replicas run with --auth-root-token-file; these commands
+need an admin token (--token or $PAXOSKV_TOKEN), the root token included.
+
+token create makes token NAME (1 to 64 of A-Z a-z 0-9 . _ -) with ROLE: read
+(get, ls, watch of keys under PREFIX), readwrite (also put, cas, del there) or
+admin (everything; no PREFIX). It prints the token, which is shown only this
+once (the cluster keeps its SHA-256). A name in use gives exit 4.
+token list prints "NAME ROLE PREFIX" a line, never a token.
+token revoke NAME revokes it: within a second no replica accepts it. An
+unknown NAME gives exit 1.
+With -o json: the server's answers ({"name","token"}, {"tokens":[...]},
+{"name"}).
 )help";
     case Command::status:
       return R"help(Usage: paxoskvctl status

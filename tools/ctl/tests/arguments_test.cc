@@ -200,5 +200,29 @@ TEST_CASE("durations") {
   CHECK_THROWS_AS(parse_duration("--timeout", "99999999999999999999s"), UsageError);
 }
 
+TEST_CASE("token: flag over environment; token commands") {
+  CHECK(invocation({"status"}).token.empty());
+  const std::vector<std::string> args{"token", "list"};
+  CHECK(std::get<Invocation>(parse_arguments(args, std::nullopt, "from-env")).token == "from-env");
+  const std::vector<std::string> flagged{"--token", "from-flag", "token", "list"};
+  CHECK(std::get<Invocation>(parse_arguments(flagged, std::nullopt, "from-env")).token ==
+        "from-flag");
+
+  const Invocation create =
+      invocation({"token", "create", "app", "--role", "readwrite", "--prefix", "config/app/"});
+  CHECK(create.command == Command::token);
+  CHECK(create.token_action == TokenAction::create);
+  CHECK(create.token_name == "app");
+  CHECK(create.token_role == "readwrite");
+  CHECK(create.token_prefix == "config/app/");
+  const Invocation revoke = invocation({"token", "revoke", "app"});
+  CHECK(revoke.token_action == TokenAction::revoke);
+  CHECK(revoke.token_name == "app");
+  CHECK_THROWS_AS(invocation({"token", "create", "app"}), UsageError);  // no --role
+  CHECK_THROWS_AS(invocation({"token", "revoke"}), UsageError);
+  CHECK_THROWS_AS(invocation({"token", "list", "--role", "read"}), UsageError);
+  CHECK_THROWS_AS(invocation({"token", "forge"}), UsageError);
+}
+
 }  // namespace
 }  // namespace paxoskv::ctl
