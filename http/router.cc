@@ -258,6 +258,13 @@ Response write_response(std::string_view key, const Result& result) {
   return json_response(status::ok, write_json(key, result.version));
 }
 
+// An error answer with its text; a 401 names the scheme that would do.
+Response request_error_response(status code, std::string_view text) {
+  Response response = error_response(code, text);
+  if (code == status::unauthorized) response.set(field::www_authenticate, "Bearer");
+  return response;
+}
+
 Response read_response(std::string_view key, const Result& result, bool raw, std::uint64_t index) {
   Response response = [&] {
     if (!result.ok()) return failure_response(key, result);
@@ -280,10 +287,18 @@ class Router::Reply {
   Reply(Respond respond, HttpMetrics& metrics, Route route)
       : state_(std::make_shared<State>(std::move(respond), metrics, route)) {}
 
+  // The answer, when it comes, goes only if `still_authenticated` then says so, else 401:
+  // for a long poll, whose token may be revoked while it waits.
+  void check_when_answering(std::function<bool()> still_authenticated) const {
+    state_->still_authenticated = std::move(still_authenticated);
+  }
+
   void operator()(Answer answer) const {
     if (state_->answered.exchange(true)) return;
     state_->respond([state = state_, answer = std::move(answer)] {
-      Response response = answer();
+      Response response = !state->still_authenticated || state->still_authenticated()
+                              ? answer()
+                              : request_error_response(status::unauthorized, "unauthenticated");
       state->metrics.record_request(label(state->route), response.result_int(),
                                     Clock::now() - state->started);
       return response;
@@ -299,6 +314,7 @@ class Router::Reply {
     Respond respond;
     HttpMetrics& metrics;
     Route route;
+    std::function<bool()> still_authenticated;  // none: no check when answering
     Clock::time_point started = Clock::now();
   };
   std::shared_ptr<State> state_;
@@ -313,15 +329,17 @@ std::optional<TokenInfo> Router::caller_of(const Request& request, std::string_v
   if (need == Need::nothing) return std::nullopt;
   // Never logged: neither the header nor the token appear in any log line.
   const auto token = bearer_token(request[field::authorization]);
-  std::optional<TokenInfo> caller;
-  if (token && auth::same_digest(auth::digest_of(*token), *access_.root_token)) {
-    caller = TokenInfo{"root", Role::admin, {}};
-  } else if (token) {
-    caller = backend_.authenticate(*token);
-  }
+  const std::optional<TokenInfo> caller = token ? holder_of(*token) : std::nullopt;
   if (!caller) throw RequestError(status::unauthorized, "unauthenticated");
   if (!role_allows(caller->role, need)) throw RequestError(status::forbidden, "permission denied");
   return caller;
+}
+
+std::optional<TokenInfo> Router::holder_of(std::string_view token) const {
+  if (auth::same_digest(auth::digest_of(token), *access_.root_token)) {
+    return TokenInfo{"root", Role::admin, {}};
+  }
+  return backend_.authenticate(token);
 }
 
 void Router::handle(Request request, Respond respond) {
@@ -332,6 +350,13 @@ void Router::handle(Request request, Respond respond) {
   try {
     const std::optional<TokenInfo> caller =
         target ? caller_of(request, target->path) : std::nullopt;
+    if (caller && (route == Route::kv_wait || route == Route::kv_prefix_wait)) {
+      // Never logged, like the header it comes from.
+      reply.check_when_answering(
+          [this, token = std::string(*bearer_token(request[field::authorization]))] {
+            return holder_of(token).has_value();
+          });
+    }
     switch (route) {
       case Route::bad_target:
         throw RequestError(status::bad_request, "malformed request target");
@@ -410,9 +435,7 @@ void Router::handle(Request request, Respond respond) {
     spdlog::debug("paxoskv http: refused {} {}: {} {}", std::string_view(request.method_string()),
                   std::string_view(request.target()), static_cast<unsigned>(error.status()),
                   error.what());
-    Response response = error_response(error.status(), error.what());
-    if (error.status() == status::unauthorized) response.set(field::www_authenticate, "Bearer");
-    reply(answer_with(std::move(response)));
+    reply(answer_with(request_error_response(error.status(), error.what())));
   } catch (const std::exception& error) {
     spdlog::error("paxoskv http: {} {} failed: {}", std::string_view(request.method_string()),
                   std::string_view(request.target()), error.what());

@@ -40,6 +40,8 @@ class Router {
   // path needs none. Throws RequestError 401 or 403 when the token is missing, unknown or
   // its role is not enough.
   std::optional<TokenInfo> caller_of(const Request& request, std::string_view path) const;
+  // Whose `token` is (the root's or a replicated one's), or nullopt if it is unknown.
+  std::optional<TokenInfo> holder_of(std::string_view token) const;
   void serve_key_read(std::string key, const QueryParams& params, const Reply& reply);
   void serve_put(std::string key, const QueryParams& params, std::string value, const Reply& reply);
   void serve_delete(std::string key, const QueryParams& params, const Reply& reply);

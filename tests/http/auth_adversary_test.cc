@@ -65,7 +65,7 @@ class Adversary {
 // A long poll is accepted while its token holds; the token is revoked; a value written
 // after the revocation must not reach the revoked token's holder when the poll answers.
 TEST_CASE_METHOD(Adversary, "auth adversary: a long poll does not outlive its token's revocation",
-                 "[.][http][router][auth][adversary]") {
+                 "[http][router][auth][adversary]") {
   const std::string bearer = "Bearer " + std::string(read_token);
   auto key_poll = send(verb::get, "/v1/kv/app/a?wait=1", bearer);
   auto prefix_poll =
