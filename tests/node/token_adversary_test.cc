@@ -2,6 +2,7 @@
 // revocation is older than a second, whatever it missed while it was down.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -43,6 +44,41 @@ TEST_CASE("tokens: a replica restarted after a revocation it missed refuses the 
                               .count()
                        << " ms after the restart");
   CHECK(std::chrono::steady_clock::now() - started < 100ms);
+}
+
+// Token keys are keys: a member added later takes them over with the data (a revoked one
+// as revoked), follows later revocations, and shows none in its listings.
+TEST_CASE("tokens: a replica that joins takes the tokens over", "[node][auth][adversary]") {
+  EmbeddedCluster cluster(3);
+  REQUIRE(eventually(5s, [&] { return cluster.connected(); }));
+  const CreatedToken kept = cluster.node(1).create_token("kept", Role::readwrite, "a/");
+  const CreatedToken gone = cluster.node(1).create_token("gone", Role::read, "");
+  const CreatedToken later = cluster.node(1).create_token("later", Role::read, "b/");
+  REQUIRE((kept.result.ok() && gone.result.ok() && later.result.ok()));
+  REQUIRE(cluster.node(2).revoke_token("gone").ok());
+  REQUIRE(cluster.node(1).put("a/1", "one").ok());
+
+  const std::string address = "127.0.0.1:" + std::to_string(pick_free_ports(1).front());
+  REQUIRE(cluster.node(2).add_member(4, address).result.ok());
+  TempDir dir("paxoskv-token-join");
+  Options options = cluster.options_of(1);
+  options.id = 4;
+  options.data_dir = (dir.path() / "data-4").string();
+  options.cluster[4] = address;
+  options.join = true;
+  auto joined = std::make_unique<Node>(options);
+  REQUIRE(eventually(10s, [&] { return joined->authenticate(kept.token).has_value(); }));
+  CHECK(eventually(10s, [&] { return joined->authenticate(later.token).has_value(); }));
+  CHECK_FALSE(joined->authenticate(gone.token));
+  REQUIRE(eventually(10s, [&] { return joined->get("a/1", Consistency::local).ok(); }));
+  const ListResult listed = joined->list("");
+  REQUIRE(listed.items.size() == 1);
+  CHECK(listed.items[0].key == "a/1");
+
+  REQUIRE(cluster.node(3).revoke_token("later").ok());
+  CHECK(eventually(
+      1s, [&] { return !joined->authenticate(later.token); }, 1ms));
+  CHECK(joined->tokens().size() == 1);
 }
 
 }  // namespace
