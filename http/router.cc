@@ -350,7 +350,11 @@ void Router::handle(Request request, Respond respond) {
   try {
     const std::optional<TokenInfo> caller =
         target ? caller_of(request, target->path) : std::nullopt;
-    if (caller && (route == Route::kv_wait || route == Route::kv_prefix_wait)) {
+    // Any read may be a long poll (a percent-encoded "wait" names one too, unlike the
+    // route's label): its token is checked again when it answers.
+    const bool reads = route == Route::kv_get || route == Route::kv_wait ||
+                       route == Route::kv_list || route == Route::kv_prefix_wait;
+    if (caller && reads) {
       // Never logged, like the header it comes from.
       reply.check_when_answering(
           [this, token = std::string(*bearer_token(request[field::authorization]))] {

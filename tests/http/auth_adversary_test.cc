@@ -68,6 +68,9 @@ TEST_CASE_METHOD(Adversary, "auth adversary: a long poll does not outlive its to
                  "[http][router][auth][adversary]") {
   const std::string bearer = "Bearer " + std::string(read_token);
   auto key_poll = send(verb::get, "/v1/kv/app/a?wait=1", bearer);
+  // A long poll by a percent-encoded name, which the route's label does not see.
+  auto encoded_poll = send(verb::get, "/v1/kv/app/a?wai%74=1", bearer);
+  REQUIRE_FALSE(encoded_poll->has_value());
   auto prefix_poll =
       send(verb::get, "/v1/kv?prefix=app/&wait=" + std::to_string(backend.index()), bearer);
   REQUIRE_FALSE(key_poll->has_value());
@@ -82,6 +85,9 @@ TEST_CASE_METHOD(Adversary, "auth adversary: a long poll does not outlive its to
   REQUIRE(prefix_poll->has_value());
   CHECK((*key_poll)->body().find("written after the revocation") == std::string::npos);
   CHECK((*key_poll)->result() == status::unauthorized);
+  REQUIRE(encoded_poll->has_value());
+  CHECK((*encoded_poll)->body().find("written after the revocation") == std::string::npos);
+  CHECK((*encoded_poll)->result() == status::unauthorized);
   CHECK((*prefix_poll)->body().find("written after the revocation") == std::string::npos);
   CHECK((*prefix_poll)->result() == status::unauthorized);
 }
