@@ -4,9 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "http/router.h"
-#include "src/auth/token_secret.h"
-#include "tests/http/fake_backend.h"
+#include "tests/http/auth_fixture.h"
 
 namespace paxoskv::http {
 namespace {
@@ -15,43 +13,12 @@ using boost::beast::http::field;
 using boost::beast::http::status;
 using boost::beast::http::verb;
 using nlohmann::json;
+using testing::admin_token;
+using testing::AuthFixture;
 using testing::FakeBackend;
-
-constexpr std::string_view root_token = "root-secret";
-constexpr std::string_view read_token = "pkv_read-app";
-constexpr std::string_view write_token = "pkv_write-app";
-constexpr std::string_view admin_token = "pkv_admin";
-
-class AuthFixture {
- public:
-  AuthFixture() {
-    backend.add_token("reader", Role::read, "app/", std::string(read_token));
-    backend.add_token("writer", Role::readwrite, "app/", std::string(write_token));
-    backend.add_token("admin", Role::admin, "", std::string(admin_token));
-    // Keys in and out of the tokens' prefix, written as the root.
-    for (const char* key : {"app/a", "app/b", "apple", "other"}) {
-      REQUIRE(call(verb::put, std::string("/v1/kv/") + key, root_token, key).result() ==
-              status::ok);
-    }
-  }
-
-  // The answer, which must come at once; `token` empty: no Authorization header.
-  Response call(verb method, std::string target, std::string_view token, std::string body = {}) {
-    Request request{method, target, 11};
-    if (!token.empty()) request.set(field::authorization, "Bearer " + std::string(token));
-    request.body() = std::move(body);
-    request.prepare_payload();
-    std::optional<Response> response;
-    router.handle(std::move(request), [&](Router::Answer answer) { response = answer(); });
-    REQUIRE(response.has_value());
-    return std::move(*response);
-  }
-
-  FakeBackend backend;
-  HttpMetrics metrics;
-  Router router{backend, ServerLimits{}, metrics,
-                AccessControl{auth::digest_of(std::string(root_token))}};
-};
+using testing::read_token;
+using testing::root_token;
+using testing::write_token;
 
 json body_of(const Response& response) {
   return json::parse(response.body());
