@@ -79,7 +79,10 @@ void Waiters::wait_prefix(const std::string& prefix, std::uint64_t after_index,
                           std::chrono::milliseconds timeout, ChangesCallback done) {
   std::uint64_t index = 0;
   std::vector<Change> changes = changes_after(store_, after_index, prefix, &index);
-  if (!changes.empty() || timeout.count() <= 0) {
+  // A page of the core's own changes only, with more behind it, is answered now (empty):
+  // the client goes on past it rather than wait for changes that are there already.
+  const bool more_to_read = index < store_.index();
+  if (!changes.empty() || more_to_read || timeout.count() <= 0) {
     done(std::move(changes), index);
     return;
   }

@@ -2,6 +2,7 @@
 // revocation is older than a second, whatever it missed while it was down.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -79,6 +80,33 @@ TEST_CASE("tokens: a replica that joins takes the tokens over", "[node][auth][ad
   CHECK(eventually(
       1s, [&] { return !joined->authenticate(later.token); }, 1ms));
   CHECK(joined->tokens().size() == 1);
+}
+
+// A prefix long poll reads at most a page of changes at a time and leaves the token keys
+// out: a page of token changes only must not hold back a client's change behind it.
+TEST_CASE("tokens: a page of token changes does not hold a prefix long poll back",
+          "[node][auth][adversary]") {
+  EmbeddedCluster cluster(3);
+  const std::uint64_t before = cluster.node(1).index();
+  for (int i = 0; i < 1001; ++i) {
+    REQUIRE(cluster.node(1).create_token("t" + std::to_string(i), Role::read, "").result.ok());
+  }
+  REQUIRE(cluster.node(1).put("client/key", "value").ok());
+
+  std::promise<std::pair<std::vector<Change>, std::uint64_t>> answered;
+  const auto asked = std::chrono::steady_clock::now();
+  cluster.node(1).wait_prefix("", before, 5s,
+                              [&](std::vector<Change> changes, std::uint64_t index) {
+                                answered.set_value({std::move(changes), index});
+                              });
+  const auto [changes, index] = answered.get_future().get();
+  INFO("answered after " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - asked)
+                                .count()
+                         << " ms");
+  CHECK(changes.empty());  // the page held token changes only
+  CHECK(index > before);
+  CHECK(std::chrono::steady_clock::now() - asked < 1s);
 }
 
 }  // namespace
