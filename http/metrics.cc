@@ -66,8 +66,13 @@ std::string HttpMetrics::render() const {
                  "paxoskv_http_rejected_connections_total {}\n"
                  "# HELP paxoskv_http_open_long_polls Long polls waiting for a change now.\n"
                  "# TYPE paxoskv_http_open_long_polls gauge\n"
-                 "paxoskv_http_open_long_polls {}\n",
-                 open_connections_.load(), rejected_connections_.load(), open_long_polls_.load());
+                 "paxoskv_http_open_long_polls {}\n"
+                 "# HELP paxoskv_http_tls_handshake_failures_total Client connections closed "
+                 "because their TLS handshake failed or was not done in time.\n"
+                 "# TYPE paxoskv_http_tls_handshake_failures_total counter\n"
+                 "paxoskv_http_tls_handshake_failures_total {}\n",
+                 open_connections_.load(), rejected_connections_.load(), open_long_polls_.load(),
+                 tls_handshake_failures_.load());
   return out;
 }
 

@@ -60,6 +60,18 @@ std::map<std::uint32_t, std::string> parse_cluster(std::string_view text) {
   return cluster;
 }
 
+void check_client_tls(const TlsFiles& tls) {
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    throw std::invalid_argument("--cert-file and --key-file go together");
+  }
+  if (!tls.enabled() && !tls.trusted_ca_file.empty()) {
+    throw std::invalid_argument("--trusted-ca-file needs --cert-file and --key-file");
+  }
+  if (tls.client_cert_auth && tls.trusted_ca_file.empty()) {
+    throw std::invalid_argument("--client-cert-auth needs --trusted-ca-file");
+  }
+}
+
 }  // namespace
 
 std::string usage() {
@@ -81,6 +93,12 @@ std::string usage() {
          "                          --cluster names at least one reachable member and this\n"
          "                          replica (default: off, found a cluster)\n"
          "  --listen HOST:PORT      the client HTTP/JSON endpoint (default 127.0.0.1:8001)\n"
+         "  --cert-file F           serve clients HTTPS only, with this certificate (PEM)\n"
+         "  --key-file F            the certificate's private key (PEM)\n"
+         "  --trusted-ca-file F     verify a client certificate, if one is given, against this\n"
+         "                          CA (PEM)\n"
+         "  --client-cert-auth      require a client certificate signed by --trusted-ca-file\n"
+         "                          (default: off)\n"
          "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
          "                          (default: this replica's address in --cluster)\n"
          "  --cluster-name NAME     a data dir serves only the cluster it was made for\n"
@@ -119,6 +137,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
        }},
       {"--data-dir", [&](const std::string& v) { options.data_dir = v; }},
       {"--listen", [&](const std::string& v) { line.listen = v; }},
+      {"--cert-file", [&](const std::string& v) { line.client_tls.cert_file = v; }},
+      {"--key-file", [&](const std::string& v) { line.client_tls.key_file = v; }},
+      {"--trusted-ca-file", [&](const std::string& v) { line.client_tls.trusted_ca_file = v; }},
       {"--peer-listen", [&](const std::string& v) { options.peer_listen = v; }},
       {"--cluster", [&](const std::string& v) { options.cluster = parse_cluster(v); }},
       {"--cluster-name", [&](const std::string& v) { options.cluster_name = v; }},
@@ -153,6 +174,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       options.allow_after_disk_failure = true;
       continue;
     }
+    if (flag == "--client-cert-auth") {
+      line.client_tls.client_cert_auth = true;
+      continue;
+    }
     if (flag == "--join") {
       options.join = true;
       continue;
@@ -176,6 +201,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (!options.cluster.contains(options.id)) {
     throw std::invalid_argument("--id " + std::to_string(options.id) + " is not in --cluster");
   }
+  check_client_tls(line.client_tls);
   return line;
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -36,13 +37,15 @@ int serve(paxoskv::CommandLine line) {
   auto node = std::make_unique<paxoskv::Node>(line.options);
   // Served from the replica's own thread (see HttpListener).
   std::optional<paxoskv::HttpListener> http;
-  http.emplace(*node, line.listen);
-  spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+  http.emplace(*node, paxoskv::HttpListenerOptions{
+                          .listen = line.listen, .tls = line.client_tls, .auth_root_token = {}});
+  spdlog::info("replica {} serving clients on {}://{}", line.options.id,
+               line.client_tls.enabled() ? "https" : "http", line.listen);
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)
                                       : line.options.peer_listen;
   const paxoskv::Listeners listeners{.client_listen = line.listen,
-                                     .client_tls = false,
+                                     .client_tls = line.client_tls.enabled(),
                                      .client_authentication = false,
                                      .peer_listen = peer_listen,
                                      .peer_tls = line.options.peer_tls.enabled()};
@@ -62,6 +65,16 @@ int serve(paxoskv::CommandLine line) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
   });
+  // SIGHUP: rotated certificates are read again; a bad file keeps the old ones (logged).
+  boost::asio::signal_set reload(signals_io, SIGHUP);
+  std::function<void()> await_reload = [&] {
+    reload.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) return;
+      if (http) http->reload_certificates();
+      await_reload();
+    });
+  };
+  await_reload();
   signals_io.run();
   http.reset();
   node.reset();  // stops its thread, fails what is left with shutting_down, closes the store
