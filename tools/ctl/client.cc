@@ -1,5 +1,6 @@
 #include "tools/ctl/client.h"
 
+#include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -8,6 +9,7 @@
 
 #include "http/api_names.h"
 #include "http/client/answers.h"
+#include "src/tls/tls_context.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
@@ -54,8 +56,14 @@ bool Request::idempotent() const {
   return method == http::verb::get || method == http::verb::head;
 }
 
-Client::Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout)
-    : endpoints_(std::move(endpoints)), timeout_(timeout) {}
+Client::Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout,
+               const TlsFiles& tls_files)
+    : endpoints_(std::move(endpoints)), timeout_(timeout) {
+  if (std::any_of(endpoints_.begin(), endpoints_.end(),
+                  [](const Endpoint& endpoint) { return endpoint.https; })) {
+    tls_ = tls::make_client_context(tls_files);
+  }
+}
 
 void Client::move_to_next() {
   current_ = (current_ + 1) % endpoints_.size();
@@ -64,7 +72,7 @@ void Client::move_to_next() {
 Connection& Client::connection_to(std::size_t endpoint) {
   if (!connection_ || connection_endpoint_ != endpoint) {
     connection_.reset();
-    connection_.emplace(io_, endpoints_.at(endpoint));
+    connection_.emplace(io_, endpoints_.at(endpoint), std::nullopt, tls_);
     connection_endpoint_ = endpoint;
   }
   return *connection_;
