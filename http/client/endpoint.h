@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace paxoskv::http::client {
 
@@ -14,5 +15,9 @@ struct Endpoint {
   std::string text() const;
   bool operator==(const Endpoint&) const = default;
 };
+
+// Whether an endpoint as a user writes it is HTTPS: "https://..." is, "http://..." is not,
+// one without either is when `https_by_default`. Removes that scheme from `text`.
+bool take_scheme(std::string_view& text, bool https_by_default);
 
 }  // namespace paxoskv::http::client

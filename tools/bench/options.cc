@@ -6,6 +6,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "http/client/endpoint.h"
+
 namespace paxoskv::bench {
 namespace {
 
@@ -112,14 +114,7 @@ std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view 
 }
 
 Endpoint parse_endpoint(std::string_view text, bool https_by_default) {
-  bool https = https_by_default;
-  if (text.starts_with("http://")) {
-    text.remove_prefix(7);
-    https = false;
-  } else if (text.starts_with("https://")) {
-    text.remove_prefix(8);
-    https = true;
-  }
+  const bool https = http::client::take_scheme(text, https_by_default);
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     throw std::invalid_argument("--endpoints: expected HOST:PORT, got '" + std::string(text) + "'");

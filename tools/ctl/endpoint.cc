@@ -24,14 +24,7 @@ bool valid_port(std::string_view port) {
 
 Endpoint parse_endpoint(std::string_view item, bool https_by_default) {
   const std::string_view original = item;
-  bool https = https_by_default;
-  if (item.starts_with("http://")) {
-    item.remove_prefix(7);
-    https = false;
-  } else if (item.starts_with("https://")) {
-    item.remove_prefix(8);
-    https = true;
-  }
+  const bool https = http::client::take_scheme(item, https_by_default);
   if (item.ends_with('/')) item.remove_suffix(1);
   auto bad = [&](std::string_view why) {
     return UsageError("bad endpoint '" + std::string(original) + "': " + std::string(why));
