@@ -70,6 +70,12 @@ std::optional<unsigned> https_request(std::uint16_t port, const TlsFiles& client
   return https_request_to("127.0.0.1", port, client, method, target, std::move(body));
 }
 
+// The options of a listener on `listen` that serves HTTPS with `tls`.
+HttpListenerOptions https_on(std::string listen, TlsFiles tls) {
+  return HttpListenerOptions{
+      .listen = std::move(listen), .tls = std::move(tls), .auth_root_token = {}};
+}
+
 TlsFiles trusting(const test::TestPki& pki) {
   return TlsFiles{.cert_file = {},
                   .key_file = {},
@@ -135,9 +141,7 @@ TEST_CASE("node: an HttpListener with TLS serves HTTPS only", "[node][tls]") {
   EmbeddedCluster cluster;
   TempDir dir("paxoskv-listener-tls");
   const test::TestPki pki(dir.path() / "ca");
-  HttpListener listener(cluster.node(1), HttpListenerOptions{.listen = "127.0.0.1:0",
-                                                             .tls = pki.issue("server"),
-                                                             .auth_root_token = {}});
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", pki.issue("server")));
 
   CHECK(https_request(listener.port(), trusting(pki), verb::put, "/v1/kv/tls/key", "hello") ==
         200u);
@@ -162,9 +166,7 @@ TEST_CASE("node: an HttpListener with client-cert-auth wants a certificate from 
   const test::TestPki pki(dir.path() / "ca");
   TlsFiles server = pki.issue("server");
   server.client_cert_auth = true;
-  HttpListener listener(
-      cluster.node(1),
-      HttpListenerOptions{.listen = "127.0.0.1:0", .tls = server, .auth_root_token = {}});
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", server));
 
   CHECK_FALSE(https_request(listener.port(), trusting(pki), verb::get, "/healthz"));
   const test::TestPki other(dir.path() / "other");
@@ -181,9 +183,7 @@ TEST_CASE("node: HttpListener::reload_certificates takes rotated files, keeps go
   const test::TestPki old_ca(dir.path() / "old");
   const test::TestPki new_ca(dir.path() / "new");
   const TlsFiles served = old_ca.issue("server");
-  HttpListener listener(
-      cluster.node(1),
-      HttpListenerOptions{.listen = "127.0.0.1:0", .tls = served, .auth_root_token = {}});
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", served));
   REQUIRE(https_request(listener.port(), trusting(old_ca), verb::get, "/healthz") == 200u);
 
   // Rotated in place to a certificate of another CA.
@@ -208,9 +208,7 @@ TEST_CASE("node: an HTTPS client wants the certificate to name the host it asked
   TempDir dir("paxoskv-listener-host");
   const test::TestPki pki(dir.path() / "ca");
   // The certificate names 127.0.0.1, ::1 and localhost, not 127.0.0.2 (also loopback).
-  HttpListener listener(cluster.node(1), HttpListenerOptions{.listen = "127.0.0.2:0",
-                                                             .tls = pki.issue("server"),
-                                                             .auth_root_token = {}});
+  HttpListener listener(cluster.node(1), https_on("127.0.0.2:0", pki.issue("server")));
   CHECK_FALSE(https_request_to("127.0.0.2", listener.port(), trusting(pki), verb::get, "/healthz"));
 }
 
@@ -220,14 +218,10 @@ TEST_CASE("node: an HttpListener refuses TLS files it cannot use", "[node][tls]"
   const test::TestPki pki(dir.path() / "ca");
   TlsFiles files = pki.issue("server");
   files.key_file = (dir.path() / "missing.key").string();
-  CHECK_THROWS_AS(HttpListener(cluster.node(1),
-                               HttpListenerOptions{
-                                   .listen = "127.0.0.1:0", .tls = files, .auth_root_token = {}}),
+  CHECK_THROWS_AS(HttpListener(cluster.node(1), https_on("127.0.0.1:0", files)),
                   std::runtime_error);
   // A CA without a certificate of its own would serve plain text.
-  CHECK_THROWS_AS(HttpListener(cluster.node(1), HttpListenerOptions{.listen = "127.0.0.1:0",
-                                                                    .tls = trusting(pki),
-                                                                    .auth_root_token = {}}),
+  CHECK_THROWS_AS(HttpListener(cluster.node(1), https_on("127.0.0.1:0", trusting(pki))),
                   std::invalid_argument);
 }
 
