@@ -96,6 +96,10 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
              c.transport.dropped_too_large + c.transport.dropped_not_in_version);
   metric(out, "paxoskv_peer_decode_errors_total", "counter", "Undecodable frames from peers.",
          c.transport.decode_errors);
+  metric(out, "paxoskv_peer_tls_handshake_failures_total", "counter",
+         "Peer connections, either way, whose TLS handshake failed or timed out (no certificate, "
+         "or one not signed by the cluster's CA).",
+         c.transport.tls_handshake_failures);
   out += "# HELP paxoskv_peer_reachable Whether the connection to a peer is up.\n";
   out += "# TYPE paxoskv_peer_reachable gauge\n";
   for (const auto& [peer, up] : status.reachable) {

@@ -34,6 +34,10 @@ void validate(const Options& options) {
   if (options.request_timeout.count() <= 0) {
     throw std::invalid_argument("the request timeout must be positive");
   }
+  if (options.peer_tls.incomplete()) {
+    throw std::invalid_argument(
+        "peer TLS needs all three files: the certificate, its key and the trusted CA");
+  }
 }
 
 Result invalid(std::string message) {
@@ -67,6 +71,12 @@ class Node::Impl {
 
   void shutdown() {
     run_on_node([this] { replica_->stop(); });
+  }
+
+  bool reload_certificates() {
+    bool reloaded = false;
+    run_on_node([&] { reloaded = replica_->reload_peer_tls(); });
+    return reloaded;
   }
 
   std::optional<Result> check_key(const std::string& key) const {
@@ -216,6 +226,10 @@ boost::asio::io_context& NodeIo::context(Node& node) {
 
 void Node::shutdown() {
   impl_->shutdown();
+}
+
+bool Node::reload_certificates() {
+  return impl_->reload_certificates();
 }
 
 void Node::put(const std::string& key, std::string value, std::optional<std::uint64_t> expected,

@@ -194,7 +194,22 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
             note_write_failure(what);
             boost::asio::post(io_, [this, what] { on_disk_failure(what); });
           }) {
+  if (options.peer_tls.enabled()) transport_.use_tls(options.peer_tls);
   follow_configuration();
+}
+
+bool Replica::reload_peer_tls() {
+  if (!transport_.tls()) return false;
+  try {
+    transport_.use_tls(options_.peer_tls);
+  } catch (const std::exception& error) {
+    spdlog::error("node {}: peer TLS certificates not reloaded, keeping those in use: {}",
+                  options_.id, error.what());
+    return false;
+  }
+  spdlog::info("node {}: peer TLS certificates reloaded from {}", options_.id,
+               options_.peer_tls.cert_file);
+  return true;
 }
 
 // Nothing may leave without being durable, and the core's memory is now ahead of the

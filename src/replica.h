@@ -68,6 +68,10 @@ class Replica {
   void start(StartedCallback started);
   // Fails every request in flight with shutting_down and stops talking to peers.
   void stop();
+  // Reads the peer TLS files again (see PeerTransport::use_tls); new peer connections use
+  // them. If they cannot be used, logs why and keeps the certificates in use. Call on the
+  // replica's thread. False if nothing was reloaded (no peer TLS, or bad files).
+  bool reload_peer_tls();
 
   void submit(const std::string& key, consensus::Operation op, Callback done);
   void wait_key(const std::string& key, std::uint64_t after_version,

@@ -76,6 +76,13 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
+  // Reads the peer TLS files of Options::peer_tls again (after they were replaced, say by
+  // a certificate rotation): peer connections made from now on use them, established ones
+  // go on, so the cluster keeps serving. If the new files cannot be used, logs why and
+  // keeps the certificates in use. Any thread; blocks while the node's thread reloads.
+  // True if reloaded; false without peer TLS or on bad files.
+  bool reload_certificates();
+
   // Writes `value` to `key`; with `expected`, only if the key's version is `expected`
   // now (0: only if the key is absent), a compare-and-set. The answer comes once a
   // majority has made the write durable and this replica applied it.

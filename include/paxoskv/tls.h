@@ -15,6 +15,14 @@ struct TlsFiles {
   bool client_cert_auth = false;
 
   bool enabled() const { return !cert_file.empty(); }
+  // All three files named, as mutual TLS (between peers) needs.
+  bool complete() const {
+    return !cert_file.empty() && !key_file.empty() && !trusted_ca_file.empty();
+  }
+  // Some of the three named, not all: unusable for mutual TLS.
+  bool incomplete() const {
+    return !complete() && (!cert_file.empty() || !key_file.empty() || !trusted_ca_file.empty());
+  }
 };
 
 }  // namespace paxoskv

@@ -101,6 +101,11 @@ std::string usage() {
          "                          (default: off)\n"
          "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
          "                          (default: this replica's address in --cluster)\n"
+         "  --peer-cert-file F --peer-key-file F --peer-trusted-ca-file F\n"
+         "                          mutual TLS between replicas (all three, on every replica):\n"
+         "                          this replica's certificate and key (PEM), and the CA a\n"
+         "                          peer's certificate must be signed by; a connection without\n"
+         "                          one is refused at the handshake. SIGHUP re-reads the files\n"
          "  --cluster-name NAME     a data dir serves only the cluster it was made for\n"
          "                          (default " +
          defaults.cluster_name +
@@ -141,6 +146,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       {"--key-file", [&](const std::string& v) { line.client_tls.key_file = v; }},
       {"--trusted-ca-file", [&](const std::string& v) { line.client_tls.trusted_ca_file = v; }},
       {"--peer-listen", [&](const std::string& v) { options.peer_listen = v; }},
+      {"--peer-cert-file", [&](const std::string& v) { options.peer_tls.cert_file = v; }},
+      {"--peer-key-file", [&](const std::string& v) { options.peer_tls.key_file = v; }},
+      {"--peer-trusted-ca-file",
+       [&](const std::string& v) { options.peer_tls.trusted_ca_file = v; }},
       {"--cluster", [&](const std::string& v) { options.cluster = parse_cluster(v); }},
       {"--cluster-name", [&](const std::string& v) { options.cluster_name = v; }},
       {"--max-value-bytes",
@@ -198,6 +207,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (!have_id) throw std::invalid_argument("--id is required");
   if (options.data_dir.empty()) throw std::invalid_argument("--data-dir is required");
   if (options.cluster.empty()) throw std::invalid_argument("--cluster is required");
+  if (options.peer_tls.incomplete()) {
+    throw std::invalid_argument(
+        "peer TLS needs all three of --peer-cert-file, --peer-key-file and "
+        "--peer-trusted-ca-file");
+  }
   if (!options.cluster.contains(options.id)) {
     throw std::invalid_argument("--id " + std::to_string(options.id) + " is not in --cluster");
   }

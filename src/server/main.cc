@@ -65,16 +65,19 @@ int serve(paxoskv::CommandLine line) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](const boost::system::error_code&) { signals_io.stop(); });
   });
-  // SIGHUP: rotated certificates are read again; a bad file keeps the old ones (logged).
-  boost::asio::signal_set reload(signals_io, SIGHUP);
+  // SIGHUP re-reads the certificates; new connections use them, open ones go on.
+  boost::asio::signal_set reload_signals(signals_io, SIGHUP);
   std::function<void()> await_reload = [&] {
-    reload.async_wait([&](const boost::system::error_code& error, int) {
+    reload_signals.async_wait([&](const boost::system::error_code& error, int) {
       if (error) return;
+      spdlog::info("SIGHUP: reloading certificates");
+      node->reload_certificates();
       if (http) http->reload_certificates();
       await_reload();
     });
   };
   await_reload();
+
   signals_io.run();
   http.reset();
   node.reset();  // stops its thread, fails what is left with shutting_down, closes the store

@@ -22,7 +22,7 @@ constexpr std::size_t kRetainedBufferBytes = 256 << 10;
 // What one read asks for at least.
 constexpr std::size_t kReadChunkBytes = 64 << 10;
 
-std::string endpoint_text(const asio::ip::tcp::socket& socket) {
+std::string endpoint_text(asio::ip::tcp::socket& socket) {
   error_code error;
   const auto endpoint = socket.remote_endpoint(error);
   if (error) return "unknown address";
@@ -32,30 +32,48 @@ std::string endpoint_text(const asio::ip::tcp::socket& socket) {
 }  // namespace
 
 InboundConnection::InboundConnection(std::shared_ptr<TransportContext> context,
-                                     asio::ip::tcp::socket socket, IdentifiedHandler on_identified)
+                                     asio::ip::tcp::socket socket,
+                                     std::shared_ptr<asio::ssl::context> tls,
+                                     IdentifiedHandler on_identified)
     : context_(std::move(context)),
-      socket_(std::move(socket)),
+      stream_(std::move(socket), std::move(tls)),
       hello_timer_(context_->io),
       on_identified_(std::move(on_identified)),
-      remote_(endpoint_text(socket_)) {}
+      remote_(endpoint_text(stream_.socket())) {}
 
 void InboundConnection::start() {
   hello_timer_.expires_after(context_->limits.hello_timeout);
   hello_timer_.async_wait([self = shared_from_this()](const error_code& error) {
     if (error || self->closed_ || self->peer_) return;
     if (self->refused_) return self->close();  // the refused sender never closed
+    if (!self->handshake_done_) return self->refuse_handshake("timed out");
     count(self->context_->counters.bad_hellos);
     self->reject("no hello in time");
   });
+  stream_.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const error_code& error) { self->on_handshake(error); });
+}
+
+void InboundConnection::on_handshake(const error_code& error) {
+  if (closed_) return;
+  if (error) return refuse_handshake(stream_.handshake_failure(error));
+  handshake_done_ = true;
   read_more();
+}
+
+void InboundConnection::refuse_handshake(const std::string& reason) {
+  count(context_->counters.tls_handshake_failures);
+  spdlog::warn("node {}: refusing connection from {}: TLS handshake failed: {}", context_->self,
+               remote_, reason);
+  close();
 }
 
 void InboundConnection::close() {
   if (closed_) return;
   closed_ = true;
   hello_timer_.cancel();
-  error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
 }
 
 void InboundConnection::read_more() {
@@ -68,7 +86,7 @@ void InboundConnection::read_more() {
     if (frame_bytes > received_size_) want = std::max(want, frame_bytes - received_size_);
   }
   received_.resize(received_size_ + want);
-  socket_.async_read_some(asio::buffer(received_.data() + received_size_, want),
+  stream_.async_read_some(asio::buffer(received_.data() + received_size_, want),
                           [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                             if (self->closed_) return;
                             if (error) {
@@ -160,7 +178,7 @@ void InboundConnection::answer_hello(consensus::NodeId peer) {
   const bool knows_sender = context_->knows_peer && context_->knows_peer(peer);
   hello_reply_ =
       hello_reply_frame(HelloReply{knows_sender, protocol_version_, context_->limits.protocols});
-  asio::async_write(socket_, asio::buffer(hello_reply_),
+  asio::async_write(stream_, asio::buffer(hello_reply_),
                     [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                       if (self->closed_) return;
                       if (error) {
@@ -180,7 +198,7 @@ void InboundConnection::refuse_version(const Hello& hello) {
       to_string(hello.protocols));
   refused_ = true;
   hello_reply_ = hello_reply_frame(HelloReply{false, std::nullopt, context_->limits.protocols});
-  asio::async_write(socket_, asio::buffer(hello_reply_),
+  asio::async_write(stream_, asio::buffer(hello_reply_),
                     [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                       if (self->closed_) return;
                       if (error) return self->close();
@@ -188,15 +206,14 @@ void InboundConnection::refuse_version(const Hello& hello) {
                       // Closing with the sender's frames unread would reset the connection
                       // and could discard the reply before it is read: end our side, and
                       // close once the sender has (or the hello timer fires).
-                      error_code ignored;
-                      self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                      self->stream_.shutdown_send();
                       self->discard_until_closed();
                     });
 }
 
 void InboundConnection::discard_until_closed() {
   received_.resize(kReadChunkBytes);
-  socket_.async_read_some(asio::buffer(received_),
+  stream_.async_read_some(asio::buffer(received_),
                           [self = shared_from_this()](const error_code& error, std::size_t) {
                             if (self->closed_) return;
                             if (error) return self->close();

@@ -1,6 +1,8 @@
 // The receive side of a connection a peer opened to this replica: checks the hello and
 // answers it, then reads frames, decodes them and hands the messages to the transport's
 // handler. Reads take whatever has arrived, so that one read usually carries many frames.
+// With peer TLS, the TLS handshake (which requires the peer's certificate) comes first;
+// the hello timeout covers both.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +15,7 @@
 
 #include "consensus/types.h"
 #include "src/transport/frame.h"
+#include "src/transport/peer_stream.h"
 
 namespace paxoskv {
 
@@ -23,13 +26,18 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   // Called once the hello has identified the peer.
   using IdentifiedHandler = std::function<void(consensus::NodeId peer, InboundConnection&)>;
 
+  // Over TLS with `tls` (the transport's server context when it was accepted), else plain.
   InboundConnection(std::shared_ptr<TransportContext> context, boost::asio::ip::tcp::socket socket,
+                    std::shared_ptr<boost::asio::ssl::context> tls,
                     IdentifiedHandler on_identified);
 
   void start();
   void close();
 
  private:
+  void on_handshake(const boost::system::error_code& error);
+  // Counts and logs a failed (or timed out) TLS handshake, and closes.
+  void refuse_handshake(const std::string& reason);
   void read_more();
   // Handles every complete frame received; false once the connection is closed.
   bool handle_frames();
@@ -45,7 +53,7 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   std::string describe() const;  // "peer 3 (10.0.0.3:4711)" for logs
 
   std::shared_ptr<TransportContext> context_;
-  boost::asio::ip::tcp::socket socket_;
+  PeerStream stream_;
   boost::asio::steady_timer hello_timer_;
   IdentifiedHandler on_identified_;
   std::string remote_;                     // the remote endpoint, for logs
@@ -57,7 +65,8 @@ class InboundConnection : public std::enable_shared_from_this<InboundConnection>
   std::string received_;           // bytes read and not yet handled: at most one frame's worth
   std::size_t received_size_ = 0;  // of received_, the part filled by reads
   bool closed_ = false;
-  bool refused_ = false;  // the hello was refused: the reply says so, then the end
+  bool handshake_done_ = false;  // the TLS handshake, or none is due
+  bool refused_ = false;         // the hello was refused: the reply says so, then the end
 };
 
 }  // namespace paxoskv

@@ -31,7 +31,6 @@ OutboundLink::OutboundLink(std::shared_ptr<TransportContext> context, consensus:
       peer_(peer),
       address_(std::move(address)),
       resolver_(context_->io),
-      socket_(context_->io),
       timer_(context_->io),
       jitter_(std::random_device{}()),
       expected_version_(context_->limits.protocols.max) {}
@@ -47,8 +46,7 @@ void OutboundLink::stop() {
   connected_.store(false, std::memory_order_relaxed);
   resolver_.cancel();
   timer_.cancel();
-  error_code ignored;
-  socket_.close(ignored);
+  if (stream_) stream_->close();
   queue_.clear();
   queued_bytes_ = 0;
 }
@@ -117,9 +115,15 @@ void OutboundLink::reencode_queued() {
 
 void OutboundLink::connect() {
   const std::uint64_t attempt = ++attempt_;
+  // A fresh stream per attempt: a TLS stream serves one connection. The contexts are the
+  // transport's current ones, so certificates reloaded meanwhile are used from now on.
+  stream_ = std::make_shared<PeerStream>(tcp::socket(context_->io),
+                                         context_->tls ? context_->tls->client : nullptr);
+  handshaking_ = false;
   timer_.expires_after(context_->limits.connect_timeout);
   timer_.async_wait([self = shared_from_this(), attempt](const error_code& error) {
     if (error || !self->current(attempt)) return;
+    if (self->handshaking_) return self->fail_tls("timed out");
     self->fail("connect timed out");
   });
   // An IP literal needs no resolver: asio resolves names on a helper thread of its own,
@@ -143,18 +147,36 @@ void OutboundLink::connect() {
 }
 
 void OutboundLink::connect_to(std::uint64_t attempt, const tcp::resolver::results_type& endpoints) {
-  asio::async_connect(
-      socket_, endpoints,
-      [self = shared_from_this(), attempt](const error_code& error, const tcp::endpoint&) {
+  asio::async_connect(stream_->socket(), endpoints,
+                      [self = shared_from_this(), attempt, stream = stream_](
+                          const error_code& error, const tcp::endpoint&) {
+                        if (!self->current(attempt)) return;
+                        if (error) return self->fail(error.message());
+                        set_peer_socket_options(stream->socket(),
+                                                self->context_->limits.dead_link_after);
+                        self->handshake(attempt);
+                      });
+}
+
+void OutboundLink::handshake(std::uint64_t attempt) {
+  handshaking_ = stream_->tls();
+  stream_->async_handshake(
+      asio::ssl::stream_base::client,
+      [self = shared_from_this(), attempt, stream = stream_](const error_code& error) {
         if (!self->current(attempt)) return;
-        if (error) return self->fail(error.message());
+        self->handshaking_ = false;
+        if (error) return self->fail_tls(stream->handshake_failure(error));
         self->on_connected(attempt);
       });
 }
 
+void OutboundLink::fail_tls(const std::string& reason) {
+  count(context_->counters.tls_handshake_failures);
+  fail("TLS handshake failed: " + reason, true);
+}
+
 void OutboundLink::on_connected(std::uint64_t attempt) {
   timer_.cancel();
-  set_peer_socket_options(socket_, context_->limits.dead_link_after);
   down_ = false;
   if (hello_answer_ == HelloAnswer::kPending || hello_answer_ == HelloAnswer::kUnreachable) {
     hello_answer_ = HelloAnswer::kAwaitingAnswer;
@@ -165,47 +187,52 @@ void OutboundLink::on_connected(std::uint64_t attempt) {
 
   // The hello goes out alone, before any queued message.
   writing_ = true;
-  asio::async_write(
-      socket_, asio::buffer(context_->hello_frame),
-      [self = shared_from_this(), attempt](const error_code& error, std::size_t bytes) {
-        if (!self->current(attempt)) return;
-        if (error) return self->fail("cannot send hello: " + error.message());
-        count(self->context_->counters.bytes_sent, bytes);
-        self->writing_ = false;
-        self->write_queued();
-      });
+  asio::async_write(*stream_, asio::buffer(context_->hello_frame),
+                    [self = shared_from_this(), attempt, stream = stream_](const error_code& error,
+                                                                           std::size_t bytes) {
+                      if (!self->current(attempt)) return;
+                      if (error) return self->fail("cannot send hello: " + error.message());
+                      count(self->context_->counters.bytes_sent, bytes);
+                      self->writing_ = false;
+                      self->write_queued();
+                    });
   read_hello_reply(attempt);
 }
 
 void OutboundLink::read_hello_reply(std::uint64_t attempt) {
-  asio::async_read(socket_, asio::buffer(hello_reply_),
-                   [self = shared_from_this(), attempt](const error_code& error, std::size_t) {
-                     if (!self->current(attempt)) return;
-                     if (error == asio::error::eof)
-                       return self->fail("closed by peer before answering the hello");
-                     if (error) return self->fail(error.message());
-                     FrameHeader header{};
-                     std::copy_n(self->hello_reply_.begin(), kFrameHeaderBytes, header.begin());
-                     const std::string_view body(self->hello_reply_.data() + kFrameHeaderBytes,
-                                                 kHelloReplyBodyBytes);
-                     const ParsedHelloReply parsed =
-                         frame_body_length(header) == kHelloReplyBodyBytes
-                             ? parse_hello_reply(body)
-                             : ParsedHelloReply{std::nullopt, "hello reply of a wrong length"};
-                     if (!parsed.reply) {
-                       count(self->context_->counters.bad_hello_replies);
-                       return self->fail(parsed.problem);
-                     }
-                     if (const auto problem = self->accept_version(*parsed.reply)) {
-                       count(self->context_->counters.bad_hello_replies);
-                       return self->fail(*problem);
-                     }
-                     self->hello_answer_ = parsed.reply->knows_sender ? HelloAnswer::kKnowsUs
-                                                                      : HelloAnswer::kDoesNotKnowUs;
-                     self->reencode_queued();
-                     self->write_queued();
-                     self->watch_for_close(attempt);
-                   });
+  asio::async_read(
+      *stream_, asio::buffer(hello_reply_),
+      [self = shared_from_this(), attempt, stream = stream_](const error_code& error, std::size_t) {
+        if (!self->current(attempt)) return;
+        if (error == asio::error::eof)
+          return self->fail("closed by peer before answering the hello");
+        // Over TLS 1.3 our side of the handshake ends before the peer has
+        // checked our certificate: its refusal arrives as an alert here.
+        if (error.category() == asio::error::get_ssl_category())
+          return self->fail_tls(stream->handshake_failure(error));
+        if (error) return self->fail(error.message());
+        FrameHeader header{};
+        std::copy_n(self->hello_reply_.begin(), kFrameHeaderBytes, header.begin());
+        const std::string_view body(self->hello_reply_.data() + kFrameHeaderBytes,
+                                    kHelloReplyBodyBytes);
+        const ParsedHelloReply parsed =
+            frame_body_length(header) == kHelloReplyBodyBytes
+                ? parse_hello_reply(body)
+                : ParsedHelloReply{std::nullopt, "hello reply of a wrong length"};
+        if (!parsed.reply) {
+          count(self->context_->counters.bad_hello_replies);
+          return self->fail(parsed.problem);
+        }
+        if (const auto problem = self->accept_version(*parsed.reply)) {
+          count(self->context_->counters.bad_hello_replies);
+          return self->fail(*problem);
+        }
+        self->hello_answer_ =
+            parsed.reply->knows_sender ? HelloAnswer::kKnowsUs : HelloAnswer::kDoesNotKnowUs;
+        self->reencode_queued();
+        self->write_queued();
+        self->watch_for_close(attempt);
+      });
 }
 
 std::optional<std::string> OutboundLink::accept_version(const HelloReply& reply) {
@@ -247,9 +274,9 @@ void OutboundLink::write_queued() {
   }
   in_flight_frames_ = batch->size();
   writing_ = true;
-  asio::async_write(socket_, buffers,
-                    [self = shared_from_this(), attempt = attempt_, batch](const error_code& error,
-                                                                           std::size_t bytes) {
+  asio::async_write(*stream_, buffers,
+                    [self = shared_from_this(), attempt = attempt_, batch, stream = stream_](
+                        const error_code& error, std::size_t bytes) {
                       if (!self->current(attempt)) return;
                       if (error) return self->fail("write failed: " + error.message());
                       auto& counters = self->context_->counters;
@@ -266,24 +293,25 @@ void OutboundLink::write_queued() {
 void OutboundLink::watch_for_close(std::uint64_t attempt) {
   // Past the hello reply peers never write on this connection, so a completed read means
   // the peer closed it (or broke the protocol); either way the connection is done.
-  socket_.async_read_some(asio::buffer(&probe_byte_, 1), [self = shared_from_this(), attempt](
-                                                             const error_code& error, std::size_t) {
-    if (!self->current(attempt)) return;
-    if (error == asio::error::eof) return self->fail("closed by peer");
-    if (error) return self->fail(error.message());
-    self->fail("peer sent data on a send-only connection");
-  });
+  stream_->async_read_some(
+      asio::buffer(&probe_byte_, 1),
+      [self = shared_from_this(), attempt, stream = stream_](const error_code& error, std::size_t) {
+        if (!self->current(attempt)) return;
+        if (error == asio::error::eof) return self->fail("closed by peer");
+        if (error) return self->fail(error.message());
+        self->fail("peer sent data on a send-only connection");
+      });
 }
 
-void OutboundLink::fail(std::string_view what) {
+void OutboundLink::fail(std::string_view what, bool refused) {
   const bool was_connected = connected_.exchange(false, std::memory_order_relaxed);
   const bool was_answered = protocol_version_.has_value();
   protocol_version_.reset();
   const std::uint64_t attempt = ++attempt_;
   resolver_.cancel();
   timer_.cancel();
-  error_code ignored;
-  socket_.close(ignored);
+  handshaking_ = false;
+  if (stream_) stream_->close();
 
   const std::size_t lost = queue_.size() + in_flight_frames_;
   count(context_->counters.dropped_unreachable, lost);
@@ -299,9 +327,9 @@ void OutboundLink::fail(std::string_view what) {
   if (was_answered) {
     spdlog::warn("node {}: lost connection to peer {} at {} ({}), {} messages dropped",
                  context_->self, peer_, to_string(address_), what, lost);
-  } else if (consecutive_failures_ == 1 && was_connected) {
-    // Connected, but the peer did not take the connection (it refused the hello, or
-    // closed before answering it).
+  } else if (consecutive_failures_ == 1 && (was_connected || refused)) {
+    // Connected, but the peer did not take the connection (it refused the TLS handshake
+    // or the hello, or closed before answering it).
     spdlog::warn(
         "node {}: peer {} at {} did not take the connection ({}), {} messages "
         "dropped, retrying",

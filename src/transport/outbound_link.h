@@ -6,6 +6,10 @@
 // hello reply says which that is, messages are encoded in the version it chose last (at
 // first the highest this replica speaks) and wait: if it chooses another, they are
 // encoded again in it before anything is written.
+//
+// With peer TLS, each connection runs the TLS handshake (verifying the peer's certificate
+// against the cluster's CA, presenting ours) before the hello; the connect timeout covers
+// both.
 #pragma once
 
 #include <array>
@@ -24,6 +28,7 @@
 #include "consensus/types.h"
 #include "src/transport/frame.h"
 #include "src/transport/peer_address.h"
+#include "src/transport/peer_stream.h"
 #include "src/transport/transport.h"
 
 namespace paxoskv {
@@ -61,6 +66,7 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   void connect();
   void connect_to(std::uint64_t attempt,
                   const boost::asio::ip::tcp::resolver::results_type& endpoints);
+  void handshake(std::uint64_t attempt);
   void on_connected(std::uint64_t attempt);
   void write_queued();
   // Reads the peer's hello reply, then watches for the connection to close.
@@ -74,8 +80,11 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   void drop_unframed(MessageFrame::Problem problem);
   void watch_for_close(std::uint64_t attempt);
   // Abandons the current connection or attempt, drops what was queued and schedules
-  // the next attempt.
-  void fail(std::string_view what);
+  // the next attempt. `refused`: the peer was reached but the connection was refused
+  // (at the TLS handshake), which is worth a warning even before it was ever taken.
+  void fail(std::string_view what, bool refused = false);
+  // Fails a connection whose TLS handshake failed (or a TLS alert that ended it), counted.
+  void fail_tls(const std::string& reason);
   void report_queue_full();
   std::chrono::milliseconds next_backoff();
   bool current(std::uint64_t attempt) const { return !stopped_ && attempt == attempt_; }
@@ -84,7 +93,10 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   const consensus::NodeId peer_;
   HostPort address_;
   boost::asio::ip::tcp::resolver resolver_;
-  boost::asio::ip::tcp::socket socket_;
+  // The current connection's (a new one each attempt). Handlers hold it too, so that an
+  // abandoned connection's stream lives until its last handler has run.
+  std::shared_ptr<PeerStream> stream_;
+  bool handshaking_ = false;  // connected, the TLS handshake under way
   // Connect timeout while connecting, backoff delay while waiting to reconnect.
   boost::asio::steady_timer timer_;
   std::minstd_rand jitter_;

@@ -75,6 +75,7 @@ void PeerAcceptor::accept() {
     std::erase_if(self->connections_, [](const auto& weak) { return weak.expired(); });
     auto connection = std::make_shared<InboundConnection>(
         self->context_, std::move(socket),
+        self->context_->tls ? self->context_->tls->server : nullptr,
         [weak_acceptor = std::weak_ptr<PeerAcceptor>(self)](consensus::NodeId peer,
                                                             InboundConnection& identified) {
           if (auto acceptor = weak_acceptor.lock()) acceptor->identified(peer, identified);

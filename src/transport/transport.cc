@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "src/tls/tls_context.h"
 #include "src/transport/frame.h"
 #include "src/transport/outbound_link.h"
 #include "src/transport/peer_acceptor.h"
@@ -196,6 +197,22 @@ void PeerTransport::set_peer_address(consensus::NodeId peer, const std::string& 
     throw std::invalid_argument(fmt::format("paxoskv: node {} is not a peer", peer));
   }
   link->second->set_address(parse_or_throw(address, "peer"));
+}
+
+void PeerTransport::use_tls(const TlsFiles& files) {
+  if (!files.complete()) {
+    throw std::invalid_argument(
+        "paxoskv: peer TLS needs a certificate, its key and the trusted CA file");
+  }
+  TlsFiles server_files = files;
+  server_files.client_cert_auth = true;  // a peer without a certificate is refused
+  // Both are built before either is used, so a bad file changes nothing.
+  PeerTlsContexts contexts{tls::make_server_context(server_files), tls::make_client_context(files)};
+  context_->tls = std::move(contexts);
+}
+
+bool PeerTransport::tls() const {
+  return context_->tls.has_value();
 }
 
 void PeerTransport::answer_hellos_with(KnowsPeer knows_peer) {

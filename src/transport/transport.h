@@ -1,4 +1,4 @@
-// Message transport between replicas over TCP.
+// Message transport between replicas over TCP, or mutual TLS over TCP (see use_tls).
 //
 // Each replica keeps one outbound connection per peer, used only for sending, and reads
 // messages from the inbound connections its peers open to it. A connection starts with a
@@ -28,6 +28,7 @@
 
 #include "consensus/messages.h"
 #include "consensus/types.h"
+#include "paxoskv/tls.h"
 #include "src/anti_entropy/sync_messages.h"
 #include "src/membership/key_list_messages.h"
 #include "src/transport/frame.h"
@@ -76,6 +77,9 @@ struct TransportCounters {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_established = 0;  // outbound
   std::uint64_t reconnect_attempts = 0;       // outbound attempts after a failure or loss
+  // TLS handshakes that failed or timed out, both directions: a connection without a
+  // certificate signed by the cluster's CA, or a peer whose certificate is not.
+  std::uint64_t tls_handshake_failures = 0;
 };
 
 // What a peer answered this replica's hello: whether it has received protocol messages
@@ -152,6 +156,17 @@ class PeerTransport {
   // connection is kept. Throws std::invalid_argument if `peer` is not a peer or the
   // address is malformed.
   void set_peer_address(consensus::NodeId peer, const std::string& address);
+
+  // Peer TLS from now on: every new connection, both ways, runs a mutual TLS handshake
+  // before its hello, with `files.cert_file` as our certificate; the other side's must be
+  // signed by `files.trusted_ca_file` (required, as are all three files), or the
+  // connection is refused at the handshake and counted (tls_handshake_failures). No host
+  // name is checked: the CA is the cluster's own, and whatever it signed is a peer.
+  // Called again (say, after certificates were rotated), the files are read anew: new
+  // connections use them, established ones keep going. Throws std::invalid_argument if a
+  // file is not named and std::runtime_error if one cannot be used; then nothing changes.
+  void use_tls(const TlsFiles& files);
+  bool tls() const;
 
   // How hellos from peers are answered (see HelloAnswer); called on the io thread. Until
   // set, this replica knows no peer.

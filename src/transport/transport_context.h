@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,6 +37,7 @@ struct TransportCounterCells {
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_established{0};
   std::atomic<std::uint64_t> reconnect_attempts{0};
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
 
   TransportCounters snapshot() const {
     const auto get = [](const std::atomic<std::uint64_t>& cell) {
@@ -55,6 +59,7 @@ struct TransportCounterCells {
         .connections_accepted = get(connections_accepted),
         .connections_established = get(connections_established),
         .reconnect_attempts = get(reconnect_attempts),
+        .tls_handshake_failures = get(tls_handshake_failures),
     };
   }
 };
@@ -62,6 +67,13 @@ struct TransportCounterCells {
 inline void count(std::atomic<std::uint64_t>& cell, std::uint64_t amount = 1) {
   cell.fetch_add(amount, std::memory_order_relaxed);
 }
+
+// The TLS contexts peer connections are made with: both verify the other side's
+// certificate against the cluster's CA, and the server side requires one.
+struct PeerTlsContexts {
+  std::shared_ptr<boost::asio::ssl::context> server;  // for connections peers open to us
+  std::shared_ptr<boost::asio::ssl::context> client;  // for the connections we open
+};
 
 class TransportContext {
  public:
@@ -91,6 +103,9 @@ class TransportContext {
   std::function<void(consensus::NodeId)> on_peer_hello;
   // How a peer's hello is answered; unset: this replica knows no peer.
   PeerTransport::KnowsPeer knows_peer;
+  // Set: every new connection runs a TLS handshake with these before its hello; a
+  // connection keeps the contexts it was made with when they are replaced.
+  std::optional<PeerTlsContexts> tls;
 };
 
 }  // namespace paxoskv

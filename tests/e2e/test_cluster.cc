@@ -122,6 +122,13 @@ std::vector<std::string> TestCluster::command_line(
       line.insert(line.end(), {"--trusted-ca-file", tls->trusted_ca_file});
     if (tls->client_cert_auth) line.push_back("--client-cert-auth");
   }
+  if (!options_.peer_tls_dir.empty()) {
+    const std::filesystem::path& dir = options_.peer_tls_dir;
+    const std::string name = "replica-" + std::to_string(id);
+    line.insert(line.end(), {"--peer-cert-file", (dir / (name + ".pem")).string(),
+                             "--peer-key-file", (dir / (name + ".key")).string(),
+                             "--peer-trusted-ca-file", (dir / "ca.pem").string()});
+  }
   if (options_.command_prefix) {
     const std::vector<std::string> prefix = options_.command_prefix(id);
     line.insert(line.begin(), prefix.begin(), prefix.end());
@@ -229,6 +236,10 @@ void TestCluster::kill(int id) {
   Replica& target = replica(id);
   target.stopped_by_test = true;
   if (target.process) target.process->kill_and_reap();
+}
+
+void TestCluster::send_signal(int id, int signal) {
+  if (replica(id).process) replica(id).process->send_signal(signal);
 }
 
 void TestCluster::pause(int id) {

@@ -47,6 +47,9 @@ struct ClusterOptions {
   // `client_tls_checks` (its CA, and a client certificate if the replicas ask for one).
   std::optional<TlsFiles> client_tls;
   TlsFiles client_tls_checks;
+  // Set: replicas speak mutual TLS with each other, with the files in this directory:
+  // ca.pem and replica-<id>.pem / replica-<id>.key (as TestPki makes them).
+  std::filesystem::path peer_tls_dir;
 };
 
 class TestCluster {
@@ -89,6 +92,8 @@ class TestCluster {
   void kill(int id);
   // kill -9 to every running replica at once, then reap them.
   void kill_all();
+  // Sends `signal` to replica `id`, if it runs.
+  void send_signal(int id, int signal);
   // SIGSTOP / SIGCONT: the replica hangs with its connections open, then goes on.
   void pause(int id);
   void resume(int id);

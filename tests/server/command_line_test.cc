@@ -34,10 +34,32 @@ TEST_CASE("command line: --help lists every flag", "[server]") {
   for (const char* flag :
        {"--id", "--data-dir", "--cluster ", "--join", "--listen", "--peer-listen", "--cluster-name",
         "--max-value-bytes", "--request-timeout", "--disk-reserve-bytes",
-        "--allow-after-disk-failure", "--log-level", "--help", "--version"}) {
+        "--allow-after-disk-failure", "--log-level", "--help", "--version", "--peer-cert-file",
+        "--peer-key-file", "--peer-trusted-ca-file"}) {
     CAPTURE(flag);
     CHECK(text.find(flag) != std::string::npos);
   }
+}
+
+}  // namespace paxoskv
+
+namespace paxoskv {
+
+TEST_CASE("command line: peer TLS takes all three files", "[server]") {
+  const CommandLine line =
+      parse_command_line(with(founding, {"--peer-cert-file", "c.pem", "--peer-key-file", "c.key",
+                                         "--peer-trusted-ca-file", "ca.pem"}));
+  CHECK(line.options.peer_tls.cert_file == "c.pem");
+  CHECK(line.options.peer_tls.key_file == "c.key");
+  CHECK(line.options.peer_tls.trusted_ca_file == "ca.pem");
+  CHECK_FALSE(parse_command_line(founding).options.peer_tls.enabled());
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"--peer-cert-file", "c.pem"})),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      parse_command_line(with(founding, {"--peer-cert-file", "c.pem", "--peer-key-file", "c.key"})),
+      std::invalid_argument);
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"--peer-trusted-ca-file", "ca.pem"})),
+                  std::invalid_argument);
 }
 
 }  // namespace paxoskv

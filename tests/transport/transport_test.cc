@@ -17,6 +17,7 @@
 #include "consensus/cluster_name.h"
 #include "src/transport/frame.h"
 #include "src/transport/wire_codec.h"
+#include "tests/transport/transport_test_support.h"
 
 namespace paxoskv {
 namespace {
@@ -29,33 +30,9 @@ using namespace std::chrono_literals;
 
 const std::string kFingerprint = "test-cluster";
 
-TransportLimits test_limits() {
-  TransportLimits limits;
-  limits.reconnect_min = 10ms;
-  limits.reconnect_max = 100ms;
-  limits.hello_timeout = 500ms;
-  return limits;
-}
-
-// Runs the io_context until `done` holds; false if it does not within `timeout`.
-template <typename Predicate>
-bool run_until(asio::io_context& io, Predicate done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(2ms);
-  }
-  return true;
-}
-
 void run_for(asio::io_context& io, std::chrono::milliseconds duration) {
   io.restart();
   io.run_for(duration);
-}
-
-std::string local_address(std::uint16_t port) {
-  return "127.0.0.1:" + std::to_string(port);
 }
 
 struct Delivery {
