@@ -81,7 +81,7 @@ void ClientAcceptor::on_accept(boost::system::error_code error, tcp::socket sock
     // client's delayed ACK stall them for tens of milliseconds.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), context_);
+    auto session = std::make_shared<Session>(std::move(socket), context_->tls_context(), context_);
     context_->add(session);
     session->start();
   }

@@ -73,9 +73,14 @@ std::string HttpMetrics::render() const {
                  "authentication: 401 (no or an unknown token) and 403 (not allowed).\n"
                  "# TYPE paxoskv_http_auth_refusals_total counter\n"
                  "paxoskv_http_auth_refusals_total{{reason=\"unauthenticated\"}} {}\n"
-                 "paxoskv_http_auth_refusals_total{{reason=\"permission_denied\"}} {}\n",
+                 "paxoskv_http_auth_refusals_total{{reason=\"permission_denied\"}} {}\n"
+                 "# HELP paxoskv_http_tls_handshake_failures_total Client connections closed "
+                 "because their TLS handshake failed or was not done in time.\n"
+                 "# TYPE paxoskv_http_tls_handshake_failures_total counter\n"
+                 "paxoskv_http_tls_handshake_failures_total {}\n",
                  open_connections_.load(), rejected_connections_.load(), open_long_polls_.load(),
-                 unauthenticated_.load(), permission_denied_.load());
+                 unauthenticated_.load(), permission_denied_.load(),
+                 tls_handshake_failures_.load());
   return out;
 }
 

@@ -24,6 +24,7 @@ class HttpMetrics {
   void connection_opened() { ++open_connections_; }
   void connection_closed() { --open_connections_; }
   void connection_rejected() { ++rejected_connections_; }
+  void tls_handshake_failed() { ++tls_handshake_failures_; }
   void long_poll_started() { ++open_long_polls_; }
   void long_poll_finished() { --open_long_polls_; }
 
@@ -49,6 +50,7 @@ class HttpMetrics {
   std::atomic<std::int64_t> open_long_polls_{0};
   std::atomic<std::uint64_t> unauthenticated_{0};    // 401: no token, or an unknown one
   std::atomic<std::uint64_t> permission_denied_{0};  // 403: a token not allowed to
+  std::atomic<std::uint64_t> tls_handshake_failures_{0};
 };
 
 }  // namespace paxoskv::http

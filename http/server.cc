@@ -67,7 +67,12 @@ void Server::listen(const std::string& host_port) {
   }
   acceptor_->start();
   const auto& bound = acceptor_->local_endpoint();
-  spdlog::info("paxoskv http: listening on {}:{}", bound.address().to_string(), bound.port());
+  spdlog::info("paxoskv http: listening on {}:{}{}", bound.address().to_string(), bound.port(),
+               context_->tls_context() ? " (TLS)" : "");
+}
+
+void Server::use_tls(std::shared_ptr<net::ssl::context> context) {
+  context_->set_tls_context(std::move(context));
 }
 
 std::uint16_t Server::port() const {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,9 @@ class Server {
   // picks a free one) and starts accepting. Throws std::runtime_error when the address is
   // malformed or cannot be bound, std::logic_error when already listening.
   void listen(const std::string& host_port);
+  // Thread-safe. Connections accepted from now on speak TLS with `context` (null: plain
+  // text); open ones keep what they started with.
+  void use_tls(std::shared_ptr<boost::asio::ssl::context> context);
   // The bound port; 0 before listen().
   std::uint16_t port() const;
   // Thread-safe, idempotent. Stops accepting and closes idle connections; requests in

@@ -32,6 +32,16 @@ void ServerContext::remove(const Session* session) {
   metrics_.connection_closed();
 }
 
+std::shared_ptr<boost::asio::ssl::context> ServerContext::tls_context() const {
+  const std::lock_guard lock(mutex_);
+  return tls_context_;
+}
+
+void ServerContext::set_tls_context(std::shared_ptr<boost::asio::ssl::context> context) {
+  const std::lock_guard lock(mutex_);
+  tls_context_ = std::move(context);
+}
+
 void ServerContext::stop_sessions() {
   std::vector<std::shared_ptr<Session>> open;
   {

@@ -2,6 +2,7 @@
 // Server object while connections wind down.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -34,6 +35,10 @@ class ServerContext {
   // Closes idle connections now and the others once their request is answered.
   void stop_sessions();
 
+  // Thread-safe. The TLS context new connections are accepted with; null: plain text.
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const;
+  void set_tls_context(std::shared_ptr<boost::asio::ssl::context> context);
+
  private:
   std::shared_ptr<Backend> backend_;
   ServerLimits limits_;
@@ -42,6 +47,7 @@ class ServerContext {
 
   mutable std::mutex mutex_;
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;
 };
 
 }  // namespace paxoskv::http

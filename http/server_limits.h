@@ -19,6 +19,8 @@ struct ServerLimits {
   std::chrono::milliseconds idle_timeout{30'000};
   // From the first byte of a request to its last (headers and body): slow senders are cut.
   std::chrono::milliseconds request_read_timeout{10'000};
+  // From the accept to the end of the TLS handshake.
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
   // To send one response.
   std::chrono::milliseconds write_timeout{10'000};
 

@@ -42,8 +42,9 @@ bool is_http_parse_error(beast::error_code error) {
 
 }  // namespace
 
-Session::Session(tcp::socket socket, std::shared_ptr<ServerContext> context)
-    : stream_(std::move(socket)),
+Session::Session(tcp::socket socket, std::shared_ptr<net::ssl::context> tls,
+                 std::shared_ptr<ServerContext> context)
+    : stream_(std::move(socket), std::move(tls)),
       context_(std::move(context)),
       peer_(describe_peer(stream_.socket())) {}
 
@@ -52,15 +53,35 @@ Session::~Session() {
 }
 
 void Session::start() {
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->await_request(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.is_tls()) return self->await_request();
+    self->stream_.expires_after(self->context_->limits().tls_handshake_timeout);
+    self->stream_.async_handshake(net::ssl::stream_base::server,
+                                  [self](beast::error_code error) { self->on_handshake(error); });
+  });
 }
 
 void Session::stop() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     // Reads in progress end in operation_aborted, which closes the session.
-    if (self->phase_ == Phase::idle) self->stream_.cancel();
+    if (self->phase_ == Phase::idle || self->phase_ == Phase::handshaking) {
+      self->stream_.cancel();
+    }
   });
+}
+
+void Session::on_handshake(beast::error_code error) {
+  if (error) {
+    phase_ = Phase::closing;
+    if (stopping_) return;
+    // Plain HTTP to the TLS port, no or a foreign client certificate, a scanner: the
+    // connection ends here (a timeout already closed it).
+    spdlog::debug("paxoskv http: TLS handshake with {} failed: {}", peer_, error.message());
+    context_->metrics().tls_handshake_failed();
+    return;  // closed when the last handler lets go of the session
+  }
+  await_request();
 }
 
 void Session::await_request() {
@@ -210,19 +231,25 @@ void Session::refuse(status code, std::string_view message) {
 
 void Session::close_gracefully() {
   phase_ = Phase::closing;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   buffer_.clear();
-  stream_.expires_after(linger_time);
-  drain();
+  stream_.expires_after(linger_time);  // the TLS shutdown and the drain together
+  // A client that answers our close_notify with its own is done; one that goes on
+  // sending, or closes without, is drained as in plain text.
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code error) {
+    if (self->stream_.is_tls() && !error) return;
+    beast::error_code ignored;
+    self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    self->drain();
+  });
 }
 
 void Session::drain() {
-  stream_.async_read_some(buffer_.prepare(first_read_bytes),
-                          [self = shared_from_this()](beast::error_code error, std::size_t) {
-                            if (error) return;  // EOF or linger time over: done
-                            self->drain();
-                          });
+  // Below TLS: what comes now is dropped unread.
+  stream_.tcp().async_read_some(buffer_.prepare(first_read_bytes),
+                                [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                  if (error) return;  // EOF or linger time over: done
+                                  self->drain();
+                                });
 }
 
 }  // namespace paxoskv::http

@@ -1,11 +1,12 @@
-// One client connection: reads requests one after another (pipelined ones wait in the
-// buffer and are answered in order), hands each to the Router, writes its answer. All of a
-// session's work runs on its own strand; replica callbacks are posted back to it.
+// One client connection, plain text or TLS: reads requests one after another (pipelined
+// ones wait in the buffer and are answered in order), hands each to the Router, writes its
+// answer. All of a session's work runs on its own strand; replica callbacks are posted back
+// to it.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "http/message.h"
+#include "src/tls/stream.h"
 
 namespace paxoskv::http {
 
@@ -22,8 +24,10 @@ class ServerContext;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `socket` must have a strand of its own as executor.
-  Session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context);
+  // `socket` must have a strand of its own as executor. With a `tls` context the
+  // connection starts with a TLS handshake and speaks only TLS.
+  Session(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls,
+          std::shared_ptr<ServerContext> context);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -34,8 +38,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void stop();
 
  private:
-  enum class Phase { idle, reading, processing, writing, closing };
+  enum class Phase { handshaking, idle, reading, processing, writing, closing };
 
+  void on_handshake(boost::beast::error_code error);
   void await_request();
   void read_request();
   void on_header(boost::beast::error_code error);
@@ -47,12 +52,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_sent(boost::beast::error_code error);
   // Answers a request that cannot be read to its end, then closes.
   void refuse(boost::beast::http::status status, std::string_view message);
-  // Stops sending, then reads and drops what the client still sends for a moment, so
-  // that closing does not reset the connection before the client read our answer.
+  // Ends TLS (close_notify), stops sending, then reads and drops what the client still
+  // sends for a moment, so that closing does not reset the connection before the client
+  // read our answer.
   void close_gracefully();
   void drain();
 
-  boost::beast::tcp_stream stream_;
+  tls::Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> context_;
   std::string peer_;  // for logs
@@ -63,7 +69,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::beast::http::response_serializer<boost::beast::http::string_body>>
       header_only_;
 
-  Phase phase_ = Phase::idle;
+  Phase phase_ = Phase::handshaking;
   bool stopping_ = false;
   bool keep_alive_ = false;
   bool head_request_ = false;

@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <stdexcept>
 #include <utility>
 
 namespace paxoskv::http::client {
@@ -41,8 +42,13 @@ Request make_request(verb method, std::string target, const Endpoint& endpoint, 
 }
 
 Connection::Connection(asio::io_context& io, Endpoint endpoint,
-                       std::optional<std::uint64_t> body_limit)
-    : io_(io), endpoint_(std::move(endpoint)), body_limit_(body_limit), stream_(io) {}
+                       std::optional<std::uint64_t> body_limit,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : io_(io), endpoint_(std::move(endpoint)), body_limit_(body_limit), tls_(std::move(tls)) {
+  if (endpoint_.https && !tls_) {
+    throw std::invalid_argument("https endpoint " + endpoint_.text() + " without a TLS context");
+  }
+}
 
 error_code Connection::connect(std::chrono::milliseconds timeout) {
   close();
@@ -50,14 +56,21 @@ error_code Connection::connect(std::chrono::milliseconds timeout) {
   error_code error;
   const auto addresses = resolver.resolve(endpoint_.host, endpoint_.port, error);
   if (error) return error;
-  stream_.expires_after(timeout);
+  stream_.emplace(io_.get_executor(), endpoint_.https ? tls_ : nullptr);
+  stream_->expires_after(timeout);
   error = run_to_completion(
-      io_, [&](auto handler) { stream_.async_connect(addresses, std::move(handler)); });
+      io_, [&](auto handler) { stream_->tcp().async_connect(addresses, std::move(handler)); });
+  if (!error) {
+    stream_->socket().set_option(asio::ip::tcp::no_delay(true), error);
+    stream_->expect_server_name(endpoint_.host);
+    error = run_to_completion(io_, [&](auto handler) {
+      stream_->async_handshake(asio::ssl::stream_base::client, std::move(handler));
+    });
+  }
   if (error) {
-    stream_.close();
+    stream_.reset();
     return error;
   }
-  stream_.socket().set_option(asio::ip::tcp::no_delay(true), error);
   open_ = true;
   buffer_.clear();
   return {};
@@ -65,15 +78,15 @@ error_code Connection::connect(std::chrono::milliseconds timeout) {
 
 ExchangeResult Connection::exchange(const Request& request, std::chrono::milliseconds timeout) {
   ExchangeResult result;
-  stream_.expires_after(timeout);
+  stream_->expires_after(timeout);
   result.error = run_to_completion(
-      io_, [&](auto handler) { beast::http::async_write(stream_, request, std::move(handler)); });
+      io_, [&](auto handler) { beast::http::async_write(*stream_, request, std::move(handler)); });
   if (!result.error) {
     beast::http::response_parser<beast::http::string_body> parser;
     parser.body_limit(body_limit_ ? boost::optional<std::uint64_t>(*body_limit_) : boost::none);
     parser.skip(request.method() == verb::head);
     result.error = run_to_completion(io_, [&](auto handler) {
-      beast::http::async_read(stream_, buffer_, parser, std::move(handler));
+      beast::http::async_read(*stream_, buffer_, parser, std::move(handler));
     });
     result.failed_reading = static_cast<bool>(result.error);
     result.nothing_received = !parser.got_some();
@@ -86,16 +99,17 @@ ExchangeResult Connection::exchange(const Request& request, std::chrono::millise
 bool Connection::closed_while_idle() {
   if (!open_) return false;
   pollfd descriptor{};
-  descriptor.fd = stream_.socket().native_handle();
+  descriptor.fd = stream_->socket().native_handle();
   descriptor.events = POLLIN | POLLRDHUP;
   return ::poll(&descriptor, 1, 0) != 0;
 }
 
 void Connection::close() {
   if (!open_) return;
+  // No TLS close_notify: the client does not wait for one, and the server copes.
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  stream_->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.reset();
   open_ = false;
 }
 

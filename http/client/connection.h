@@ -1,19 +1,22 @@
-// One keep-alive HTTP/1.1 connection to one endpoint, used synchronously.
+// One keep-alive HTTP/1.1 connection to one endpoint, used synchronously; HTTPS to an
+// https endpoint.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "http/client/endpoint.h"
+#include "src/tls/stream.h"
 
 namespace paxoskv::http::client {
 
@@ -40,11 +43,13 @@ struct ExchangeResult {
 // operation is started asynchronously and the io_context run until it completes.
 class Connection {
  public:
-  // A response whose body is larger than `body_limit` is an error; nullopt: no limit.
+  // A response whose body is larger than `body_limit` is an error; nullopt: no limit. An
+  // https endpoint needs `tls` (tls::make_client_context); a plain one ignores it.
   Connection(boost::asio::io_context& io, Endpoint endpoint,
-             std::optional<std::uint64_t> body_limit = std::nullopt);
+             std::optional<std::uint64_t> body_limit = std::nullopt,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
-  // Resolves and connects within `timeout`.
+  // Resolves and connects within `timeout`, the TLS handshake included.
   boost::system::error_code connect(std::chrono::milliseconds timeout);
 
   // Sends `request` and reads the response, both within `timeout`. The connection
@@ -63,7 +68,9 @@ class Connection {
   boost::asio::io_context& io_;
   Endpoint endpoint_;
   std::optional<std::uint64_t> body_limit_;
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  // Made afresh for each connection: a TLS stream is not used again once it closed.
+  std::optional<tls::Stream> stream_;
   boost::beast::flat_buffer buffer_;
   bool open_ = false;
 };

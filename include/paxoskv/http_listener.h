@@ -34,6 +34,11 @@ class HttpListener {
 
   std::uint16_t port() const;
 
+  // Thread-safe. Reads the TLS certificate, key and CA files again (they were rotated) and
+  // accepts new connections with them; open connections keep the old ones. If they cannot
+  // be used, logs an error, keeps the old ones and returns false. Without TLS: true.
+  bool reload_certificates();
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

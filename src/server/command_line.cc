@@ -80,6 +80,18 @@ std::string read_root_token(const std::string& path) {
   return token;
 }
 
+void check_client_tls(const TlsFiles& tls) {
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    throw std::invalid_argument("--cert-file and --key-file go together");
+  }
+  if (!tls.enabled() && !tls.trusted_ca_file.empty()) {
+    throw std::invalid_argument("--trusted-ca-file needs --cert-file and --key-file");
+  }
+  if (tls.client_cert_auth && tls.trusted_ca_file.empty()) {
+    throw std::invalid_argument("--client-cert-auth needs --trusted-ca-file");
+  }
+}
+
 }  // namespace
 
 std::string usage() {
@@ -101,6 +113,12 @@ std::string usage() {
          "                          --cluster names at least one reachable member and this\n"
          "                          replica (default: off, found a cluster)\n"
          "  --listen HOST:PORT      the client HTTP/JSON endpoint (default 127.0.0.1:8001)\n"
+         "  --cert-file F           serve clients HTTPS only, with this certificate (PEM)\n"
+         "  --key-file F            the certificate's private key (PEM)\n"
+         "  --trusted-ca-file F     verify a client certificate, if one is given, against this\n"
+         "                          CA (PEM)\n"
+         "  --client-cert-auth      require a client certificate signed by --trusted-ca-file\n"
+         "                          (default: off)\n"
          "  --peer-listen HOST:PORT where to accept other replicas' connections\n"
          "                          (default: this replica's address in --cluster)\n"
          "  --peer-cert-file F --peer-key-file F --peer-trusted-ca-file F\n"
@@ -149,6 +167,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
        }},
       {"--data-dir", [&](const std::string& v) { options.data_dir = v; }},
       {"--listen", [&](const std::string& v) { line.listen = v; }},
+      {"--cert-file", [&](const std::string& v) { line.client_tls.cert_file = v; }},
+      {"--key-file", [&](const std::string& v) { line.client_tls.key_file = v; }},
+      {"--trusted-ca-file", [&](const std::string& v) { line.client_tls.trusted_ca_file = v; }},
       {"--peer-listen", [&](const std::string& v) { options.peer_listen = v; }},
       {"--peer-cert-file", [&](const std::string& v) { options.peer_tls.cert_file = v; }},
       {"--peer-key-file", [&](const std::string& v) { options.peer_tls.key_file = v; }},
@@ -189,6 +210,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       options.allow_after_disk_failure = true;
       continue;
     }
+    if (flag == "--client-cert-auth") {
+      line.client_tls.client_cert_auth = true;
+      continue;
+    }
     if (flag == "--join") {
       options.join = true;
       continue;
@@ -217,6 +242,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (!options.cluster.contains(options.id)) {
     throw std::invalid_argument("--id " + std::to_string(options.id) + " is not in --cluster");
   }
+  check_client_tls(line.client_tls);
   return line;
 }
 

@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "paxoskv/options.h"
+#include "paxoskv/tls.h"
 
 namespace paxoskv {
 
 struct CommandLine {
   Options options;
   std::string listen = "127.0.0.1:8001";  // the client HTTP endpoint
+  TlsFiles client_tls;                    // HTTPS only when enabled
   std::string log_level = "info";
   // Non-empty: authentication is on, with this root token (from --auth-root-token-file).
   std::string auth_root_token;

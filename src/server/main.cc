@@ -37,16 +37,18 @@ int serve(paxoskv::CommandLine line) {
   auto node = std::make_unique<paxoskv::Node>(line.options);
   // Served from the replica's own thread (see HttpListener).
   std::optional<paxoskv::HttpListener> http;
-  http.emplace(*node,
-               paxoskv::HttpListenerOptions{
-                   .listen = line.listen, .tls = {}, .auth_root_token = line.auth_root_token});
-  spdlog::info("replica {} serving clients on http://{}", line.options.id, line.listen);
+  http.emplace(*node, paxoskv::HttpListenerOptions{.listen = line.listen,
+                                                    .tls = line.client_tls,
+                                                    .auth_root_token = line.auth_root_token});
+  spdlog::info("replica {} serving clients on {}://{}", line.options.id,
+               line.client_tls.enabled() ? "https" : "http", line.listen);
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)
                                       : line.options.peer_listen;
   const paxoskv::Listeners listeners{.client_listen = line.listen,
-                                     .client_tls = false,
-                                     .client_authentication = !line.auth_root_token.empty(),
+                                     .client_tls = line.client_tls.enabled(),
+                                     .client_authentication = !line.auth_root_token.empty() ||
+                                                              line.client_tls.client_cert_auth,
                                      .peer_listen = peer_listen,
                                      .peer_tls = line.options.peer_tls.enabled()};
   for (const std::string& warning : paxoskv::exposure_warnings(listeners)) {
@@ -72,8 +74,7 @@ int serve(paxoskv::CommandLine line) {
       if (error) return;
       spdlog::info("SIGHUP: reloading certificates");
       node->reload_certificates();
-      // The client listener's certificates are reloaded here too:
-      // if (http) http->reload_certificates();
+      if (http) http->reload_certificates();
       await_reload();
     });
   };

@@ -2,6 +2,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "src/tls/tls_context.h"
+
 namespace paxoskv::e2e {
 
 namespace beast = boost::beast;
@@ -33,7 +35,16 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::millis
     : host_(std::move(host)),
       port_(port),
       timeout_(timeout),
-      connection_(io_, http::client::Endpoint{host_, std::to_string(port_)}, kMaxResponseBody) {}
+      connection_(io_, http::client::Endpoint{host_, std::to_string(port_), false},
+                  kMaxResponseBody) {}
+
+HttpClient::HttpClient(std::string host, std::uint16_t port, const TlsFiles& tls,
+                       std::chrono::milliseconds timeout)
+    : host_(std::move(host)),
+      port_(port),
+      timeout_(timeout),
+      connection_(io_, http::client::Endpoint{host_, std::to_string(port_), true}, kMaxResponseBody,
+                  tls::make_client_context(tls)) {}
 
 std::optional<HttpResponse> HttpClient::request(beast::http::verb method, const std::string& target,
                                                 std::string body) {

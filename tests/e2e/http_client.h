@@ -1,5 +1,5 @@
-// A small synchronous HTTP/1.1 client for one replica: keep-alive, a deadline per request.
-// The replica is on 127.0.0.1 unless another address is given.
+// A small synchronous HTTP/1.1 client for one replica: keep-alive, a deadline per request,
+// HTTPS when given TLS files. The replica is on 127.0.0.1 unless another address is given.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/client/connection.h"
+#include "paxoskv/tls.h"
 
 namespace paxoskv::e2e {
 
@@ -33,6 +34,10 @@ class HttpClient {
   explicit HttpClient(std::uint16_t port,
                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
   HttpClient(std::string host, std::uint16_t port,
+             std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // HTTPS: the replica's certificate must be signed by tls.trusted_ca_file and name `host`;
+  // tls.cert_file, if any, is presented. Throws std::runtime_error on unusable files.
+  HttpClient(std::string host, std::uint16_t port, const TlsFiles& tls,
              std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // The response, or nullopt when none came (refused, reset, closed, timed out): then

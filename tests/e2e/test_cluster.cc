@@ -116,6 +116,12 @@ std::vector<std::string> TestCluster::command_line(
       options_.request_timeout,
   };
   if (self.joins) line.push_back("--join");
+  if (const auto& tls = options_.client_tls) {
+    line.insert(line.end(), {"--cert-file", tls->cert_file, "--key-file", tls->key_file});
+    if (!tls->trusted_ca_file.empty())
+      line.insert(line.end(), {"--trusted-ca-file", tls->trusted_ca_file});
+    if (tls->client_cert_auth) line.push_back("--client-cert-auth");
+  }
   if (!options_.peer_tls_dir.empty()) {
     const std::filesystem::path& dir = options_.peer_tls_dir;
     const std::string name = "replica-" + std::to_string(id);
@@ -187,9 +193,16 @@ void TestCluster::start_joining(int id, const std::vector<int>& members) {
   start(id);
 }
 
+HttpClient TestCluster::check_client(int id) const {
+  constexpr std::chrono::milliseconds timeout(500);
+  if (options_.client_tls)
+    return HttpClient(host(id), client_port(id), options_.client_tls_checks, timeout);
+  return HttpClient(host(id), client_port(id), timeout);
+}
+
 bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  HttpClient client(host(id), client_port(id), std::chrono::milliseconds(500));
+  HttpClient client = check_client(id);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running(id)) return false;
     if (const auto response = client.get("/healthz"); response && response->status == 200) {
@@ -202,7 +215,7 @@ bool TestCluster::wait_healthy(int id, std::chrono::milliseconds limit) {
 
 bool TestCluster::wait_connected(int id, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  HttpClient client(host(id), client_port(id), std::chrono::milliseconds(500));
+  HttpClient client = check_client(id);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running(id)) return false;
     if (const auto response = client.get("/v1/status"); response && response->status == 200) {

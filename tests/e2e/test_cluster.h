@@ -14,10 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "paxoskv/tls.h"
 #include "tests/e2e/child_process.h"
 #include "tests/e2e/temp_dir.h"
 
 namespace paxoskv::e2e {
+
+class HttpClient;
 
 // The replica binary: $PAXOSKV_BINARY, else the one meson built at the build root.
 std::filesystem::path paxoskv_binary();
@@ -39,6 +42,11 @@ struct ClusterOptions {
   // started nor named in the founding --cluster: replicas a test adds to the cluster
   // (start_joining).
   std::size_t spares = 0;
+  // Client TLS: every replica serves HTTPS with these files (--cert-file, --key-file,
+  // --trusted-ca-file, --client-cert-auth); the cluster's own checks connect with
+  // `client_tls_checks` (its CA, and a client certificate if the replicas ask for one).
+  std::optional<TlsFiles> client_tls;
+  TlsFiles client_tls_checks;
   // Set: replicas speak mutual TLS with each other, with the files in this directory:
   // ca.pem and replica-<id>.pem / replica-<id>.key (as TestPki makes them).
   std::filesystem::path peer_tls_dir;
@@ -119,6 +127,8 @@ class TestCluster {
   std::vector<std::string> command_line(int id,
                                         const std::vector<std::string>& extra_flags = {}) const;
   void launch(int id, const std::vector<std::string>& extra_flags);
+  // A client for the cluster's own checks of replica `id`.
+  HttpClient check_client(int id) const;
 
   ClusterOptions options_;
   TempDir dir_;

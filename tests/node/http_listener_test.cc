@@ -1,4 +1,5 @@
-// An embedded replica serves the HTTP API itself when the program asks it to.
+// An embedded replica serves the HTTP API itself when the program asks it to; with TLS,
+// HTTPS only, client certificates when asked for, and certificates read again on demand.
 #include "paxoskv/http_listener.h"
 
 #include <boost/asio/connect.hpp>
@@ -6,17 +7,26 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "http/client/connection.h"
+#include "src/tls/tls_context.h"
 #include "tests/node/embedded_cluster.h"
+#include "tests/support/test_pki.h"
 
 namespace paxoskv::node_test {
 
 namespace {
+
+using boost::beast::http::verb;
+using namespace std::chrono_literals;
 
 // One request on a fresh connection that the server closes after answering.
 std::string exchange(std::uint16_t port, const std::string& request) {
@@ -38,6 +48,39 @@ int open_connections(std::uint16_t port) {
   const std::string name = "\npaxoskv_http_open_connections ";
   const auto at = metrics.find(name);
   return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
+}
+
+// One HTTPS request to `host`:`port` on a fresh connection with `client` files (the CA to
+// trust, and a certificate if any): the answer's status, or nullopt when there was none.
+std::optional<unsigned> https_request_to(const std::string& host, std::uint16_t port,
+                                         const TlsFiles& client, verb method,
+                                         const std::string& target, std::string body = {}) {
+  boost::asio::io_context io;
+  http::client::Connection connection(io, http::client::Endpoint{host, std::to_string(port), true},
+                                      std::nullopt, tls::make_client_context(client));
+  if (connection.connect(5s)) return std::nullopt;
+  const auto result = connection.exchange(
+      http::client::make_request(method, target, connection.endpoint(), std::move(body)), 5s);
+  if (!result.response) return std::nullopt;
+  return result.response->result_int();
+}
+
+std::optional<unsigned> https_request(std::uint16_t port, const TlsFiles& client, verb method,
+                                      const std::string& target, std::string body = {}) {
+  return https_request_to("127.0.0.1", port, client, method, target, std::move(body));
+}
+
+// The options of a listener on `listen` that serves HTTPS with `tls`.
+HttpListenerOptions https_on(std::string listen, TlsFiles tls) {
+  return HttpListenerOptions{
+      .listen = std::move(listen), .tls = std::move(tls), .auth_root_token = {}};
+}
+
+TlsFiles trusting(const test::TestPki& pki) {
+  return TlsFiles{.cert_file = {},
+                  .key_file = {},
+                  .trusted_ca_file = pki.ca_file().string(),
+                  .client_cert_auth = false};
 }
 
 }  // namespace
@@ -116,6 +159,94 @@ TEST_CASE("node: an HttpListener with a root token asks every /v1 request for on
   CHECK(get("closed/a", reader.token).starts_with("HTTP/1.1 403"));
   CHECK(exchange(listener.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("node: an HttpListener with TLS serves HTTPS only", "[node][tls]") {
+  EmbeddedCluster cluster;
+  TempDir dir("paxoskv-listener-tls");
+  const test::TestPki pki(dir.path() / "ca");
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", pki.issue("server")));
+
+  CHECK(https_request(listener.port(), trusting(pki), verb::put, "/v1/kv/tls/key", "hello") ==
+        200u);
+  CHECK(https_request(listener.port(), trusting(pki), verb::get, "/v1/kv/tls/key") == 200u);
+  CHECK(cluster.node(2).get("tls/key").value == std::optional<std::string>("hello"));
+
+  // Plain HTTP gets no HTTP answer, only a closed connection.
+  const std::string plain =
+      exchange(listener.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  INFO(plain);
+  CHECK(plain.find("HTTP/1.1") == std::string::npos);
+
+  // A client that does not trust the server's CA gives up at the handshake.
+  const test::TestPki stranger(dir.path() / "stranger");
+  CHECK_FALSE(https_request(listener.port(), trusting(stranger), verb::get, "/healthz"));
+}
+
+TEST_CASE("node: an HttpListener with client-cert-auth wants a certificate from its CA",
+          "[node][tls]") {
+  EmbeddedCluster cluster;
+  TempDir dir("paxoskv-listener-mtls");
+  const test::TestPki pki(dir.path() / "ca");
+  TlsFiles server = pki.issue("server");
+  server.client_cert_auth = true;
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", server));
+
+  CHECK_FALSE(https_request(listener.port(), trusting(pki), verb::get, "/healthz"));
+  const test::TestPki other(dir.path() / "other");
+  TlsFiles foreign = other.issue("client");
+  foreign.trusted_ca_file = pki.ca_file().string();
+  CHECK_FALSE(https_request(listener.port(), foreign, verb::get, "/healthz"));
+  CHECK(https_request(listener.port(), pki.issue("client"), verb::get, "/healthz") == 200u);
+}
+
+TEST_CASE("node: HttpListener::reload_certificates takes rotated files, keeps good ones",
+          "[node][tls]") {
+  EmbeddedCluster cluster;
+  TempDir dir("paxoskv-listener-reload");
+  const test::TestPki old_ca(dir.path() / "old");
+  const test::TestPki new_ca(dir.path() / "new");
+  const TlsFiles served = old_ca.issue("server");
+  HttpListener listener(cluster.node(1), https_on("127.0.0.1:0", served));
+  REQUIRE(https_request(listener.port(), trusting(old_ca), verb::get, "/healthz") == 200u);
+
+  // Rotated in place to a certificate of another CA.
+  const TlsFiles rotated = new_ca.issue("server");
+  const auto overwrite = std::filesystem::copy_options::overwrite_existing;
+  std::filesystem::copy_file(rotated.cert_file, served.cert_file, overwrite);
+  std::filesystem::copy_file(rotated.key_file, served.key_file, overwrite);
+  CHECK(https_request(listener.port(), trusting(new_ca), verb::get, "/healthz") == std::nullopt);
+  CHECK(listener.reload_certificates());
+  CHECK(https_request(listener.port(), trusting(new_ca), verb::get, "/healthz") == 200u);
+  CHECK_FALSE(https_request(listener.port(), trusting(old_ca), verb::get, "/healthz"));
+
+  // A broken file is refused and the certificate in use stays.
+  std::filesystem::remove(served.key_file);
+  CHECK_FALSE(listener.reload_certificates());
+  CHECK(https_request(listener.port(), trusting(new_ca), verb::get, "/healthz") == 200u);
+}
+
+TEST_CASE("node: an HTTPS client wants the certificate to name the host it asked for",
+          "[node][tls]") {
+  EmbeddedCluster cluster;
+  TempDir dir("paxoskv-listener-host");
+  const test::TestPki pki(dir.path() / "ca");
+  // The certificate names 127.0.0.1, ::1 and localhost, not 127.0.0.2 (also loopback).
+  HttpListener listener(cluster.node(1), https_on("127.0.0.2:0", pki.issue("server")));
+  CHECK_FALSE(https_request_to("127.0.0.2", listener.port(), trusting(pki), verb::get, "/healthz"));
+}
+
+TEST_CASE("node: an HttpListener refuses TLS files it cannot use", "[node][tls]") {
+  EmbeddedCluster cluster;
+  TempDir dir("paxoskv-listener-badtls");
+  const test::TestPki pki(dir.path() / "ca");
+  TlsFiles files = pki.issue("server");
+  files.key_file = (dir.path() / "missing.key").string();
+  CHECK_THROWS_AS(HttpListener(cluster.node(1), https_on("127.0.0.1:0", files)),
+                  std::runtime_error);
+  // A CA without a certificate of its own would serve plain text.
+  CHECK_THROWS_AS(HttpListener(cluster.node(1), https_on("127.0.0.1:0", trusting(pki))),
+                  std::invalid_argument);
 }
 
 }  // namespace paxoskv::node_test

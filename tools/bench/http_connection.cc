@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <tuple>
 
 namespace paxoskv::bench {
 namespace {
@@ -21,13 +22,19 @@ constexpr std::uint64_t kBodyLimit = 64 * 1024 * 1024;
 }  // namespace
 
 HttpConnection::HttpConnection(const asio::any_io_executor& executor,
-                               asio::ip::tcp::endpoint endpoint)
-    : endpoint_(std::move(endpoint)), stream_(executor) {}
+                               asio::ip::tcp::endpoint endpoint, std::string host,
+                               std::shared_ptr<asio::ssl::context> tls)
+    : executor_(executor),
+      endpoint_(std::move(endpoint)),
+      host_(std::move(host)),
+      tls_(std::move(tls)) {}
 
 void HttpConnection::close() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  if (stream_) {
+    beast::error_code ignored;
+    stream_->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.reset();
+  }
   buffer_.clear();
   connected_ = false;
 }
@@ -39,19 +46,25 @@ asio::awaitable<ExchangeStatus> HttpConnection::exchange(std::array<asio::const_
   const auto expired = [&] {
     return stop_first ? ExchangeStatus::stopped : ExchangeStatus::timed_out;
   };
-  stream_.expires_at(stop_first ? stop_at : timeout_at);
-
   if (!connected_) {
-    const auto [error] = co_await stream_.async_connect(endpoint_, kNoThrow);
+    stream_.emplace(executor_, tls_);
+    stream_->tcp().expires_at(stop_first ? stop_at : timeout_at);
+    auto [error] = co_await stream_->tcp().async_connect(endpoint_, kNoThrow);
+    if (!error) {
+      stream_->socket().set_option(asio::ip::tcp::no_delay(true));
+      stream_->expect_server_name(host_);
+      std::tie(error) = co_await stream_->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    }
     if (error) {
       close();
       co_return error == beast::error::timeout ? expired() : ExchangeStatus::connect_failed;
     }
-    stream_.socket().set_option(asio::ip::tcp::no_delay(true));
     connected_ = true;
   }
+  stream_->tcp().expires_at(stop_first ? stop_at : timeout_at);
 
-  if (const auto [error, written] = co_await asio::async_write(stream_, request, kNoThrow); error) {
+  if (const auto [error, written] = co_await asio::async_write(*stream_, request, kNoThrow);
+      error) {
     close();
     co_return error == beast::error::timeout ? expired() : ExchangeStatus::broken;
   }
@@ -60,7 +73,7 @@ asio::awaitable<ExchangeStatus> HttpConnection::exchange(std::array<asio::const_
   parser_.emplace(body_);
   parser_->body_limit(kBodyLimit);
   if (const auto [error, read] =
-          co_await beast::http::async_read(stream_, buffer_, *parser_, kNoThrow);
+          co_await beast::http::async_read(*stream_, buffer_, *parser_, kNoThrow);
       error) {
     close();
     co_return error == beast::error::timeout ? expired() : ExchangeStatus::broken;

@@ -1,4 +1,5 @@
-// One keep-alive HTTP/1.1 client connection with one request in flight at a time.
+// One keep-alive HTTP/1.1 (or HTTPS) client connection with one request in flight at a
+// time.
 // It connects lazily and again after any failure, so a replica that restarts mid-run
 // costs errors, not the connection.
 //
@@ -14,14 +15,16 @@
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "protocol.h"
 #include "reply_parser.h"
+#include "src/tls/stream.h"
 
 namespace paxoskv::bench {
 
@@ -37,8 +40,11 @@ enum class ExchangeStatus {
 
 class HttpConnection {
  public:
+  // With a `tls` context the connection speaks HTTPS, to a server whose certificate names
+  // `host`.
   HttpConnection(const boost::asio::any_io_executor& executor,
-                 boost::asio::ip::tcp::endpoint endpoint);
+                 boost::asio::ip::tcp::endpoint endpoint, std::string host,
+                 std::shared_ptr<boost::asio::ssl::context> tls);
 
   // Sends `request` and reads the answer. The exchange gives up at `timeout_at` (an
   // error) or at `stop_at` (the end of the run), whichever comes first.
@@ -52,8 +58,12 @@ class HttpConnection {
  private:
   void close();
 
+  boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::endpoint endpoint_;
-  boost::beast::tcp_stream stream_;
+  std::string host_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  // Made afresh for each connection: a TLS stream is not used again once it closed.
+  std::optional<tls::Stream> stream_;
   boost::beast::flat_buffer buffer_;
   // A parser reads one message; a fresh one is emplaced in place for each answer.
   std::optional<ReplyParser> parser_;

@@ -19,6 +19,7 @@
 
 #include "http_connection.h"
 #include "key_space.h"
+#include "src/tls/tls_context.h"
 
 namespace paxoskv::bench {
 namespace {
@@ -43,7 +44,9 @@ struct Schedule {
 // What the system under test is sent, shared read-only by every connection.
 struct Destination {
   std::vector<asio::ip::tcp::endpoint> endpoints;
+  std::vector<Endpoint> named;  // as given: the host a certificate must name, https or not
   std::vector<std::string> host_headers;
+  std::shared_ptr<asio::ssl::context> tls;  // for the https endpoints
   std::string value;
 };
 
@@ -56,9 +59,12 @@ struct Attempt {
 
 // One connection's reusable state.
 struct Slot {
-  Slot(const asio::any_io_executor& executor, asio::ip::tcp::endpoint endpoint,
-       std::string_view host_header, int index)
-      : connection(executor, std::move(endpoint)), host(host_header), index(index) {}
+  Slot(const asio::any_io_executor& executor, const Destination& target, std::size_t endpoint,
+       int index)
+      : connection(executor, target.endpoints[endpoint], target.named[endpoint].host,
+                   target.named[endpoint].https ? target.tls : nullptr),
+        host(target.host_headers[endpoint]),
+        index(index) {}
 
   HttpConnection connection;
   std::string_view host;
@@ -83,8 +89,7 @@ class Worker {
         keys_(options, schedule.key_sequence) {
     for (int index = thread_index; index < options.conns; index += options.threads) {
       const auto endpoint = static_cast<std::size_t>(index) % target.endpoints.size();
-      slots_.push_back(std::make_unique<Slot>(io_.get_executor(), target.endpoints[endpoint],
-                                              target.host_headers[endpoint], index));
+      slots_.push_back(std::make_unique<Slot>(io_.get_executor(), target, endpoint, index));
     }
     for (const auto& slot : slots_) {
       asio::co_spawn(io_, drive(*slot), asio::detached);
@@ -256,7 +261,9 @@ Destination resolve_target(const Options& options) {
       throw std::runtime_error("cannot resolve " + endpoint.host_header() + ": " + error.message());
     }
     target.endpoints.push_back(results.begin()->endpoint());
+    target.named.push_back(endpoint);
     target.host_headers.push_back(endpoint.host_header());
+    if (endpoint.https && !target.tls) target.tls = tls::make_client_context(options.tls);
   }
   // Printable bytes, so that a paxoskv read returns it as "value" and not base64.
   target.value.resize(options.value_size);

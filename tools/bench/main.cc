@@ -52,7 +52,7 @@ int run(Options options) {
   std::optional<NullResponder> responder;
   if (options.self_test) {
     responder.emplace();
-    options.endpoints = {Endpoint{"127.0.0.1", responder->port()}};
+    options.endpoints = {Endpoint{"127.0.0.1", responder->port(), false}};
   }
   const auto protocol = make_protocol(options);
   if (options.preload && options.workload != Workload::put &&

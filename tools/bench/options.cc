@@ -6,6 +6,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "http/client/endpoint.h"
+
 namespace paxoskv::bench {
 namespace {
 
@@ -23,7 +25,13 @@ Workloads:
 
 Flags:
   --endpoints H:P,...   servers; connections are spread round-robin over them
-                        (default 127.0.0.1:8001, etcd: 127.0.0.1:2379)
+                        (default 127.0.0.1:8001, etcd: 127.0.0.1:2379);
+                        https://H:P for HTTPS, http://H:P for plain HTTP
+  --cacert FILE         HTTPS: the CA that signed the servers' certificates
+                        (default: the system's); a certificate must name its host
+  --cert F, --key F     HTTPS: this client's certificate and key, for servers
+                        that ask for one (any of these three makes HTTPS the
+                        default)
   --target T            paxoskv (default) or etcd (its v3 JSON gateway)
   --token T             paxoskv with authentication on: sent as "Authorization:
                         Bearer T" (a readwrite token for --key-prefix, or admin)
@@ -107,14 +115,15 @@ std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view 
   return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(value * scale)));
 }
 
-Endpoint parse_endpoint(std::string_view text) {
+Endpoint parse_endpoint(std::string_view text, bool https_by_default) {
+  const bool https = http::client::take_scheme(text, https_by_default);
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     throw std::invalid_argument("--endpoints: expected HOST:PORT, got '" + std::string(text) + "'");
   }
   const auto port = parse_number<std::uint16_t>("--endpoints", text.substr(colon + 1));
   if (port == 0) throw std::invalid_argument("--endpoints: port 0 in '" + std::string(text) + "'");
-  return Endpoint{std::string(text.substr(0, colon)), port};
+  return Endpoint{std::string(text.substr(0, colon)), port, https};
 }
 
 template <typename Enum, std::size_t N>
@@ -209,6 +218,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
       endpoints_text = value();
     } else if (flag == "--token") {
       options.token = value();
+    } else if (flag == "--cacert") {
+      options.tls.trusted_ca_file = value();
+    } else if (flag == "--cert") {
+      options.tls.cert_file = value();
+    } else if (flag == "--key") {
+      options.tls.key_file = value();
     } else if (flag == "--conns") {
       options.conns = static_cast<int>(parse_positive("--conns", value()));
     } else if (flag == "--threads") {
@@ -270,8 +285,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
   if (endpoints_text.empty()) {
     endpoints_text = options.target == Target::etcd ? "127.0.0.1:2379" : "127.0.0.1:8001";
   }
+  if (options.tls.cert_file.empty() != options.tls.key_file.empty()) {
+    throw std::invalid_argument("--cert and --key go together");
+  }
+  const bool https = options.tls.enabled() || !options.tls.trusted_ca_file.empty();
   for (const std::string_view part : split(endpoints_text, ',')) {
-    if (!part.empty()) options.endpoints.push_back(parse_endpoint(part));
+    if (!part.empty()) options.endpoints.push_back(parse_endpoint(part, https));
   }
   if (options.endpoints.empty()) throw std::invalid_argument("--endpoints: none given");
   if (options.threads > options.conns) options.threads = options.conns;  // idle threads help nobody

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "paxoskv/tls.h"
+
 namespace paxoskv::bench {
 
 enum class Target { paxoskv, etcd };
@@ -17,6 +19,7 @@ enum class KeyDistribution { uniform, zipf, sequential };
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
+  bool https = false;  // TLS; the server's certificate must name `host`
 
   std::string host_header() const { return host + ":" + std::to_string(port); }
 };
@@ -27,6 +30,7 @@ struct Options {
   bool local_reads = false;
   double read_ratio = 0.9;
   std::vector<Endpoint> endpoints;
+  TlsFiles tls;  // --cacert, --cert, --key: for https endpoints
   int conns = 16;
   int threads = 1;
   std::uint64_t keys = 1000;

@@ -52,6 +52,7 @@ struct RawCommandLine {
   std::optional<std::string> output;
   std::optional<std::string> timeout;
   std::optional<std::string> token;
+  TlsFiles tls;
   std::optional<Command> command;
   std::vector<std::string> positionals;
   std::map<std::string, std::string, std::less<>> command_options;  // flags map to ""
@@ -111,6 +112,12 @@ RawCommandLine read_command_line(std::span<const std::string> args) {
       raw.timeout = take_value();
     } else if (name == "--token") {
       raw.token = take_value();
+    } else if (name == "--cacert") {
+      raw.tls.trusted_ca_file = take_value();
+    } else if (name == "--cert") {
+      raw.tls.cert_file = take_value();
+    } else if (name == "--key") {
+      raw.tls.key_file = take_value();
     } else if (!raw.command) {
       throw UsageError("unknown option " + name +
                        (raw.help_command ? "" : " (a command's options come after it)"));
@@ -366,12 +373,17 @@ ParsedCommandLine parse_arguments(std::span<const std::string> args,
 
   Invocation invocation;
   invocation.command = *raw.command;
+  if (raw.tls.cert_file.empty() != raw.tls.key_file.empty()) {
+    throw UsageError("--cert and --key go together");
+  }
+  invocation.tls = raw.tls;
+  const bool https = raw.tls.enabled() || !raw.tls.trusted_ca_file.empty();
   if (raw.endpoints) {
-    invocation.endpoints = parse_endpoints(*raw.endpoints);
+    invocation.endpoints = parse_endpoints(*raw.endpoints, https);
   } else if (env_endpoints && !env_endpoints->empty()) {
-    invocation.endpoints = parse_endpoints(*env_endpoints);
+    invocation.endpoints = parse_endpoints(*env_endpoints, https);
   } else {
-    invocation.endpoints = parse_endpoints(default_endpoints);
+    invocation.endpoints = parse_endpoints(default_endpoints, https);
   }
   if (raw.output) {
     if (*raw.output == "json") {

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "paxoskv/tls.h"
 #include "tools/ctl/endpoint.h"
 
 namespace paxoskv::ctl {
@@ -29,6 +30,8 @@ struct Invocation {
   OutputFormat output = OutputFormat::human;
   std::chrono::milliseconds timeout{10'000};  // per request; long polls add their own wait
   std::string token;  // --token, else $PAXOSKV_TOKEN: sent as "Authorization: Bearer"
+  // --cacert, --cert, --key: for https endpoints (any of them makes HTTPS the default).
+  TlsFiles tls;
 
   Command command = Command::status;
   std::string key;  // put, get, del, cas, watch KEY; the prefix of ls and watch --prefix

@@ -1,5 +1,6 @@
 #include "tools/ctl/client.h"
 
+#include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -8,6 +9,7 @@
 
 #include "http/api_names.h"
 #include "http/client/answers.h"
+#include "src/tls/tls_context.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
@@ -56,8 +58,13 @@ bool Request::idempotent() const {
 }
 
 Client::Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout,
-               std::string token)
-    : endpoints_(std::move(endpoints)), timeout_(timeout), token_(std::move(token)) {}
+               const TlsFiles& tls_files, std::string token)
+    : endpoints_(std::move(endpoints)), timeout_(timeout), token_(std::move(token)) {
+  if (std::any_of(endpoints_.begin(), endpoints_.end(),
+                  [](const Endpoint& endpoint) { return endpoint.https; })) {
+    tls_ = tls::make_client_context(tls_files);
+  }
+}
 
 void Client::move_to_next() {
   current_ = (current_ + 1) % endpoints_.size();
@@ -66,7 +73,7 @@ void Client::move_to_next() {
 Connection& Client::connection_to(std::size_t endpoint) {
   if (!connection_ || connection_endpoint_ != endpoint) {
     connection_.reset();
-    connection_.emplace(io_, endpoints_.at(endpoint));
+    connection_.emplace(io_, endpoints_.at(endpoint), std::nullopt, tls_);
     connection_endpoint_ = endpoint;
   }
   return *connection_;

@@ -2,15 +2,18 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "http/client/connection.h"
+#include "paxoskv/tls.h"
 #include "tools/ctl/endpoint.h"
 
 namespace paxoskv::ctl {
@@ -43,9 +46,10 @@ struct Failure {
 
 class Client {
  public:
-  // A non-empty `token` goes with every request as "Authorization: Bearer <token>".
+  // `tls_files` serve the https endpoints. Throws std::runtime_error when they cannot be
+  // used. A non-empty `token` goes with every request as "Authorization: Bearer <token>".
   Client(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout,
-         std::string token = {});
+         const TlsFiles& tls_files = {}, std::string token = {});
 
   // Sends to the current endpoint (the first, until one fails), moving on to the next
   // ones while they cannot be reached; the one that answers becomes current.
@@ -70,6 +74,7 @@ class Client {
   std::vector<Endpoint> endpoints_;
   std::chrono::milliseconds timeout_;
   std::string token_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null without https endpoints
   std::size_t current_ = 0;
   // At most one connection is open: requests follow the current endpoint.
   std::optional<http::client::Connection> connection_;

@@ -22,9 +22,9 @@ bool valid_port(std::string_view port) {
   return error == std::errc{} && end == port.data() + port.size() && value >= 1 && value <= 65535;
 }
 
-Endpoint parse_endpoint(std::string_view item) {
+Endpoint parse_endpoint(std::string_view item, bool https_by_default) {
   const std::string_view original = item;
-  if (item.starts_with("http://")) item.remove_prefix(7);
+  const bool https = http::client::take_scheme(item, https_by_default);
   if (item.ends_with('/')) item.remove_suffix(1);
   auto bad = [&](std::string_view why) {
     return UsageError("bad endpoint '" + std::string(original) + "': " + std::string(why));
@@ -47,18 +47,18 @@ Endpoint parse_endpoint(std::string_view item) {
   }
   if (host.empty()) throw bad("empty host");
   if (!valid_port(port)) throw bad("the port must be a number from 1 to 65535");
-  return Endpoint{std::string(host), std::string(port)};
+  return Endpoint{std::string(host), std::string(port), https};
 }
 
 }  // namespace
 
-std::vector<Endpoint> parse_endpoints(std::string_view list) {
+std::vector<Endpoint> parse_endpoints(std::string_view list, bool https_by_default) {
   std::vector<Endpoint> endpoints;
   while (true) {
     const auto comma = list.find(',');
     const std::string_view item = trim(list.substr(0, comma));
     if (!item.empty()) {
-      Endpoint endpoint = parse_endpoint(item);
+      Endpoint endpoint = parse_endpoint(item, https_by_default);
       // Naming one twice would only make failover try it twice.
       if (std::find(endpoints.begin(), endpoints.end(), endpoint) == endpoints.end()) {
         endpoints.push_back(std::move(endpoint));

@@ -49,7 +49,7 @@ int run(const std::vector<std::string>& args) {
     return exit_with(ExitCode::ok);
   }
   const Invocation& invocation = std::get<Invocation>(parsed);
-  Client client(invocation.endpoints, invocation.timeout, invocation.token);
+  Client client(invocation.endpoints, invocation.timeout, invocation.tls, invocation.token);
   Console console{std::cout, std::cerr, std::cin, ::isatty(STDOUT_FILENO) == 1};
   return exit_with(run_command(invocation, client, console));
 }

@@ -30,7 +30,15 @@ Commands:
 Global options (before or after the command):
   --endpoints LIST          replicas' client addresses, HOST:PORT,HOST:PORT,...
                             (default: $PAXOSKV_ENDPOINTS, else
-                            127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003)
+                            127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8003);
+                            https://HOST:PORT for HTTPS, http://HOST:PORT for
+                            plain HTTP
+  --cacert FILE             HTTPS: trust servers whose certificate this CA
+                            signed (default: the system's CAs); the certificate
+                            must name the endpoint's host
+  --cert FILE, --key FILE   HTTPS: this client's certificate and key, for
+                            replicas that ask for one
+                            (any of these three makes HTTPS the default)
   -o, --output FORMAT       human (default) or json
   --token TOKEN             sent as "Authorization: Bearer TOKEN" when the
                             cluster has authentication on (default:

@@ -27,8 +27,8 @@ TEST_CASE("put with defaults") {
   CHECK(put.output == OutputFormat::human);
   CHECK(put.timeout == std::chrono::seconds(10));
   REQUIRE(put.endpoints.size() == 3);
-  CHECK(put.endpoints[0] == Endpoint{"127.0.0.1", "8001"});
-  CHECK(put.endpoints[2] == Endpoint{"127.0.0.1", "8003"});
+  CHECK(put.endpoints[0] == Endpoint{"127.0.0.1", "8001", false});
+  CHECK(put.endpoints[2] == Endpoint{"127.0.0.1", "8003", false});
 }
 
 TEST_CASE("global options before or after the command, both spellings") {
@@ -38,21 +38,22 @@ TEST_CASE("global options before or after the command, both spellings") {
   CHECK(get.local);
   CHECK(get.output == OutputFormat::json);
   CHECK(get.timeout == std::chrono::milliseconds(500));
-  CHECK(get.endpoints == std::vector<Endpoint>{{"a", "1"}, {"b", "2"}});
+  CHECK(get.endpoints == std::vector<Endpoint>{{"a", "1", false}, {"b", "2", false}});
   CHECK(invocation({"get", "k", "--output=json"}).output == OutputFormat::json);
 }
 
 TEST_CASE("endpoints: flag over environment over default") {
-  CHECK(invocation({"status"}, "h:9").endpoints == std::vector<Endpoint>{{"h", "9"}});
+  CHECK(invocation({"status"}, "h:9").endpoints == std::vector<Endpoint>{{"h", "9", false}});
   CHECK(invocation({"--endpoints", "x:1", "status"}, "h:9").endpoints ==
-        std::vector<Endpoint>{{"x", "1"}});
+        std::vector<Endpoint>{{"x", "1", false}});
   CHECK(invocation({"status"}, "").endpoints.size() == 3);
 }
 
 TEST_CASE("endpoint lists") {
-  CHECK(parse_endpoints(" a:1 , http://b:2/,a:1") == std::vector<Endpoint>{{"a", "1"}, {"b", "2"}});
-  CHECK(parse_endpoints("[::1]:8001") == std::vector<Endpoint>{{"::1", "8001"}});
-  CHECK(Endpoint{"::1", "8001"}.text() == "[::1]:8001");
+  CHECK(parse_endpoints(" a:1 , http://b:2/,a:1") ==
+        std::vector<Endpoint>{{"a", "1", false}, {"b", "2", false}});
+  CHECK(parse_endpoints("[::1]:8001") == std::vector<Endpoint>{{"::1", "8001", false}});
+  CHECK(Endpoint{"::1", "8001", false}.text() == "[::1]:8001");
   CHECK_THROWS_AS(parse_endpoints(""), UsageError);
   CHECK_THROWS_AS(parse_endpoints("a"), UsageError);
   CHECK_THROWS_AS(parse_endpoints("a:"), UsageError);
@@ -60,6 +61,21 @@ TEST_CASE("endpoint lists") {
   CHECK_THROWS_AS(parse_endpoints("a:65536"), UsageError);
   CHECK_THROWS_AS(parse_endpoints("::1:80"), UsageError);
   CHECK_THROWS_AS(parse_endpoints(":80"), UsageError);
+}
+
+TEST_CASE("https endpoints: by scheme, or by default with a TLS option") {
+  CHECK(parse_endpoints("https://a:1,http://b:2,c:3") ==
+        std::vector<Endpoint>{{"a", "1", true}, {"b", "2", false}, {"c", "3", false}});
+  CHECK(parse_endpoints("http://b:2,c:3", true) ==
+        std::vector<Endpoint>{{"b", "2", false}, {"c", "3", true}});
+  const Invocation get = invocation({"--endpoints", "a:1", "get", "k", "--cacert", "ca.pem",
+                                     "--cert=client.pem", "--key", "client.key"});
+  CHECK(get.endpoints == std::vector<Endpoint>{{"a", "1", true}});
+  CHECK(get.tls.trusted_ca_file == "ca.pem");
+  CHECK(get.tls.cert_file == "client.pem");
+  CHECK(get.tls.key_file == "client.key");
+  CHECK(invocation({"--endpoints", "a:1", "get", "k"}).endpoints[0].https == false);
+  CHECK_THROWS_AS(invocation({"get", "k", "--cert", "client.pem"}), UsageError);
 }
 
 TEST_CASE("put and del --cas, cas, stdin value") {
