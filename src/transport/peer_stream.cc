@@ -14,11 +14,11 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::variant<tcp::socket, ssl::stream<tcp::socket>> make_stream(tcp::socket socket,
-                                                                ssl::context* tls) {
-  if (tls == nullptr) return std::variant<tcp::socket, ssl::stream<tcp::socket>>(std::move(socket));
-  return std::variant<tcp::socket, ssl::stream<tcp::socket>>(
-      std::in_place_type<ssl::stream<tcp::socket>>, std::move(socket), *tls);
+std::variant<tcp::socket, PeerStream::TlsStream> make_stream(tcp::socket socket,
+                                                             ssl::context* tls) {
+  if (tls == nullptr) return std::variant<tcp::socket, PeerStream::TlsStream>(std::move(socket));
+  return std::variant<tcp::socket, PeerStream::TlsStream>(std::in_place_type<PeerStream::TlsStream>,
+                                                          std::move(socket), *tls);
 }
 
 }  // namespace

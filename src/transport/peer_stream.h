@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -21,6 +22,9 @@ namespace paxoskv {
 class PeerStream {
  public:
   using executor_type = boost::asio::ip::tcp::socket::executor_type;
+  // Beast's TLS stream hands a batch of frames (many small buffers) to OpenSSL at once,
+  // where Asio's would make a TLS record, and a system call, of each buffer.
+  using TlsStream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
   using HandshakeHandler = std::function<void(const boost::system::error_code&)>;
 
   // Plain TCP when `tls` is null; else TLS with that context, kept for the stream's life.
@@ -76,8 +80,6 @@ class PeerStream {
   void close();
 
  private:
-  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
   std::variant<boost::asio::ip::tcp::socket, TlsStream> stream_;
 };
