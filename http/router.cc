@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "http/encoding/percent_encoding.h"
 #include "http/json_render.h"
 #include "http/key_path.h"
 #include "http/member_request.h"
@@ -134,13 +135,14 @@ std::string_view label(Route route) {
   return "unknown";
 }
 
-// Whether the raw query names `name`: enough to pick a route label before the query is
-// parsed (and possibly refused).
+// Whether the raw query names `name`, decoded as QueryParams decodes names ("wai%74" is
+// "wait"), so that the route agrees with what the query asks: enough to pick a route
+// before the query is parsed (and possibly refused).
 bool names_parameter(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
-    if (pair.substr(0, pair.find('=')) == name) return true;
+    if (percent_decode(pair.substr(0, pair.find('=')), true) == name) return true;
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
   }
   return false;
@@ -350,11 +352,8 @@ void Router::handle(Request request, Respond respond) {
   try {
     const std::optional<TokenInfo> caller =
         target ? caller_of(request, target->path) : std::nullopt;
-    // Any read may be a long poll (a percent-encoded "wait" names one too, unlike the
-    // route's label): its token is checked again when it answers.
-    const bool reads = route == Route::kv_get || route == Route::kv_wait ||
-                       route == Route::kv_list || route == Route::kv_prefix_wait;
-    if (caller && reads) {
+    // A long poll's token is checked again when it answers: it may be revoked meanwhile.
+    if (caller && (route == Route::kv_wait || route == Route::kv_prefix_wait)) {
       // Never logged, like the header it comes from.
       reply.check_when_answering(
           [this, token = std::string(*bearer_token(request[field::authorization]))] {
