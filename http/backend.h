@@ -60,7 +60,10 @@ class Backend {
                             TokenCallback done) = 0;
   virtual void revoke_token(const std::string& name, ResultCallback done) = 0;
   virtual std::vector<TokenInfo> tokens() const = 0;
-  virtual std::optional<TokenInfo> authenticate(std::string_view token) const = 0;
+  // Node::authenticate: at once, or once the cluster confirmed a token the replica had
+  // before its start; `known_token` is Node::known_token.
+  virtual void authenticate(std::string_view token, std::function<void(Authentication)> done) = 0;
+  virtual std::optional<TokenInfo> known_token(std::string_view token) const = 0;
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

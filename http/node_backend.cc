@@ -67,8 +67,12 @@ std::vector<TokenInfo> NodeBackend::tokens() const {
   return node_.tokens();
 }
 
-std::optional<TokenInfo> NodeBackend::authenticate(std::string_view token) const {
-  return node_.authenticate(token);
+void NodeBackend::authenticate(std::string_view token, std::function<void(Authentication)> done) {
+  node_.authenticate(token, std::move(done));
+}
+
+std::optional<TokenInfo> NodeBackend::known_token(std::string_view token) const {
+  return node_.known_token(token);
 }
 
 std::string NodeBackend::status_json() const {

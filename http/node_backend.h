@@ -30,7 +30,8 @@ class NodeBackend final : public Backend {
                     TokenCallback done) override;
   void revoke_token(const std::string& name, ResultCallback done) override;
   std::vector<TokenInfo> tokens() const override;
-  std::optional<TokenInfo> authenticate(std::string_view token) const override;
+  void authenticate(std::string_view token, std::function<void(Authentication)> done) override;
+  std::optional<TokenInfo> known_token(std::string_view token) const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 

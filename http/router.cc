@@ -193,6 +193,11 @@ Consistency consistency_of(const QueryParams& params) {
 }
 
 // {"error": text} with the status, both from describe().
+// Who holds the root token: an admin of every key.
+TokenInfo root_holder() {
+  return TokenInfo{"root", Role::admin, {}};
+}
+
 Response errc_response(Errc code) {
   const ErrcDescription description = describe(code);
   return error_response(static_cast<status>(description.http_status), description.message);
@@ -295,6 +300,8 @@ class Router::Reply {
     state_->still_authenticated = std::move(still_authenticated);
   }
 
+  Route route() const { return state_->route; }
+
   void operator()(Answer answer) const {
     if (state_->answered.exchange(true)) return;
     state_->respond([state = state_, answer = std::move(answer)] {
@@ -325,23 +332,23 @@ class Router::Reply {
 Router::Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics, AccessControl access)
     : backend_(backend), limits_(limits), metrics_(metrics), access_(access) {}
 
-std::optional<TokenInfo> Router::caller_of(const Request& request, std::string_view path) const {
+std::optional<TokenInfo> Router::caller_of(const Request& request, std::string_view path,
+                                           const std::optional<TokenInfo>& holder) const {
   if (!access_.enabled()) return std::nullopt;
   const Need need = need_of(path, request.method());
   if (need == Need::nothing) return std::nullopt;
-  // Never logged: neither the header nor the token appear in any log line.
-  const auto token = bearer_token(request[field::authorization]);
-  const std::optional<TokenInfo> caller = token ? holder_of(*token) : std::nullopt;
-  if (!caller) throw RequestError(status::unauthorized, "unauthenticated");
-  if (!role_allows(caller->role, need)) throw RequestError(status::forbidden, "permission denied");
-  return caller;
+  if (!holder) throw RequestError(status::unauthorized, "unauthenticated");
+  if (!role_allows(holder->role, need)) throw RequestError(status::forbidden, "permission denied");
+  return holder;
 }
 
-std::optional<TokenInfo> Router::holder_of(std::string_view token) const {
-  if (auth::same_digest(auth::digest_of(token), *access_.root_token)) {
-    return TokenInfo{"root", Role::admin, {}};
-  }
-  return backend_.authenticate(token);
+bool Router::is_root(std::string_view token) const {
+  return auth::same_digest(auth::digest_of(token), *access_.root_token);
+}
+
+std::optional<TokenInfo> Router::holder_now(std::string_view token) const {
+  if (is_root(token)) return root_holder();
+  return backend_.known_token(token);
 }
 
 void Router::handle(Request request, Respond respond) {
@@ -349,15 +356,39 @@ void Router::handle(Request request, Respond respond) {
   const PathKind kind = target ? path_kind(target->path) : PathKind::unknown;
   const Route route = target ? classify(request.method(), kind, target->query) : Route::bad_target;
   const Reply reply(std::move(respond), metrics_, route);
+  // Never logged: neither the header nor the token appear in any log line.
+  const std::optional<std::string_view> token =
+      target && access_.enabled() && need_of(target->path, request.method()) != Need::nothing
+          ? bearer_token(request[field::authorization])
+          : std::nullopt;
+  if (!token) return serve(request, reply, std::nullopt);
+  if (is_root(*token)) return serve(request, reply, root_holder());
+  // The replica may have to ask the cluster first (a token it had before its start): the
+  // request is served when it answers, possibly on the replica's thread.
+  auto held = std::make_shared<Request>(std::move(request));
+  const std::string secret(*bearer_token((*held)[field::authorization]));
+  backend_.authenticate(secret, [this, held, reply](Authentication answer) {
+    if (!answer.result.ok()) {
+      reply(answer_with(errc_response(answer.result.code)));
+      return;
+    }
+    serve(*held, reply, std::move(answer.holder));
+  });
+}
+
+void Router::serve(Request& request, const Reply& reply, const std::optional<TokenInfo>& holder) {
+  const auto target = split_target(request.target());
+  const PathKind kind = target ? path_kind(target->path) : PathKind::unknown;
+  const Route route = reply.route();
   try {
     const std::optional<TokenInfo> caller =
-        target ? caller_of(request, target->path) : std::nullopt;
+        target ? caller_of(request, target->path, holder) : std::nullopt;
     // A long poll's token is checked again when it answers: it may be revoked meanwhile.
     if (caller && (route == Route::kv_wait || route == Route::kv_prefix_wait)) {
       // Never logged, like the header it comes from.
       reply.check_when_answering(
           [this, token = std::string(*bearer_token(request[field::authorization]))] {
-            return holder_of(token).has_value();
+            return holder_now(token).has_value();
           });
     }
     switch (route) {

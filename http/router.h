@@ -36,12 +36,18 @@ class Router {
  private:
   class Reply;
 
+  // Serves `request` once its token's holder is known: nullopt for none (no token, an
+  // unknown one, or authentication off).
+  void serve(Request& request, const Reply& reply, const std::optional<TokenInfo>& holder);
   // The caller of a request that needs a token: nullopt when authentication is off or the
   // path needs none. Throws RequestError 401 or 403 when the token is missing, unknown or
   // its role is not enough.
-  std::optional<TokenInfo> caller_of(const Request& request, std::string_view path) const;
-  // Whose `token` is (the root's or a replicated one's), or nullopt if it is unknown.
-  std::optional<TokenInfo> holder_of(std::string_view token) const;
+  std::optional<TokenInfo> caller_of(const Request& request, std::string_view path,
+                                     const std::optional<TokenInfo>& holder) const;
+  bool is_root(std::string_view token) const;
+  // Whose `token` is now (the root's, or one in the replica's table), or nullopt: for a
+  // check again of a token accepted when its request began.
+  std::optional<TokenInfo> holder_now(std::string_view token) const;
   void serve_key_read(std::string key, const QueryParams& params, const Reply& reply);
   void serve_put(std::string key, const QueryParams& params, std::string value, const Reply& reply);
   void serve_delete(std::string key, const QueryParams& params, const Reply& reply);

@@ -187,7 +187,30 @@ class Node::Impl {
   }
 
   std::vector<TokenInfo> tokens() const { return replica_->tokens().list(); }
-  std::optional<TokenInfo> authenticate(std::string_view token) const {
+  void authenticate(std::string_view token, AuthenticationCallback done) {
+    using Standing = auth::TokenLookup::Standing;
+    auth::TokenLookup found = replica_->tokens().lookup(token);
+    if (found.standing == Standing::unknown) return done(Authentication{Result{}, std::nullopt});
+    if (found.standing == Standing::confirmed) {
+      return done(Authentication{Result{}, std::move(found.holder)});
+    }
+    // Had before the start: revoked meanwhile? A linearizable read of its key says.
+    std::string name = found.holder.name;
+    submit_checked(auth::token_key(name), consensus::ReadOp{},
+                   [this, name, secret = std::string(token), done = std::move(done)](Result read) {
+                     if (!read.ok() && read.code != Errc::not_found) {
+                       return done(Authentication{std::move(read), std::nullopt});
+                     }
+                     replica_->tokens().settle(name, read.value, read.version);
+                     auth::TokenLookup settled = replica_->tokens().lookup(secret);
+                     if (settled.standing != Standing::confirmed) {
+                       return done(Authentication{Result{}, std::nullopt});
+                     }
+                     done(Authentication{Result{}, std::move(settled.holder)});
+                   });
+  }
+
+  std::optional<TokenInfo> known_token(std::string_view token) const {
     return replica_->tokens().find(token);
   }
 
@@ -351,8 +374,18 @@ std::vector<TokenInfo> Node::tokens() const {
   return impl_->tokens();
 }
 
-std::optional<TokenInfo> Node::authenticate(std::string_view token) const {
-  return impl_->authenticate(token);
+void Node::authenticate(std::string_view token, AuthenticationCallback done) {
+  impl_->authenticate(token, std::move(done));
+}
+
+std::optional<TokenInfo> Node::authenticate(std::string_view token) {
+  Authentication answer = Impl::wait_for<Authentication>(
+      [&](AuthenticationCallback done) { authenticate(token, std::move(done)); });
+  return answer.result.ok() ? std::move(answer.holder) : std::nullopt;
+}
+
+std::optional<TokenInfo> Node::known_token(std::string_view token) const {
+  return impl_->known_token(token);
 }
 
 CreatedToken Node::create_token(const std::string& name, Role role, const std::string& prefix) {

@@ -204,7 +204,9 @@ void Replica::load_tokens() {
   std::string after;
   for (;;) {
     const kvstore::ListPage page = store_.list_reserved(prefix, after, 1000);
-    for (const kvstore::ListItem& item : page.items) tokens_.apply(item.key, item.value);
+    for (const kvstore::ListItem& item : page.items) {
+      tokens_.load(item.key, item.value, item.version);
+    }
     if (!page.more || page.items.empty()) break;
     after = page.items.back().key;
   }
@@ -718,7 +720,9 @@ void Replica::flush() {
   for (const consensus::PersistRecord& record : ready.persist) {
     // A chosen state: a token created or revoked counts here from now on, before the
     // store has it (it is durable on a majority already).
-    if (record.applied) tokens_.apply(record.key, record.applied->value);
+    if (record.applied) {
+      tokens_.apply(record.key, record.applied->value, record.applied->version);
+    }
     // The core's own keys (the configuration, tokens) are never shown to clients.
     if (record.applied && !consensus::is_reserved_key(record.key)) {
       held.applied.push_back(Change{record.key, record.applied->value, record.applied->version, 0});

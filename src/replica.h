@@ -96,6 +96,7 @@ class Replica {
   bool reachable(consensus::NodeId peer) const;
   // Thread-safe: the tokens as this replica applied them (at once, no I/O).
   const auth::TokenTable& tokens() const { return tokens_; }
+  auth::TokenTable& tokens() { return tokens_; }
 
   ReplicaCounters counters() const;
 

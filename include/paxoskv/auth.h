@@ -30,6 +30,12 @@ struct TokenInfo {
   friend bool operator==(const TokenInfo&, const TokenInfo&) = default;
 };
 
+// A replica's answer on a token's secret.
+struct Authentication {
+  Result result;  // ok, or why the token could not be checked (no_quorum, removed)
+  std::optional<TokenInfo> holder;  // with ok: the token, or nullopt if there is none
+};
+
 struct CreatedToken {
   Result result;
   std::string token;  // with ok: the secret, shown this once (the cluster keeps its hash)

@@ -203,9 +203,19 @@ class Node {
   void revoke_token(const std::string& name, Callback done);
   // The tokens this replica applied, by name: at once, possibly behind the cluster's.
   std::vector<TokenInfo> tokens() const;
-  // The token whose secret is `token`, as this replica applied it; nullopt if none. At
-  // once, no I/O; constant-time in the secret.
-  std::optional<TokenInfo> authenticate(std::string_view token) const;
+  // The token whose secret is `token`; nullopt if none. From this replica's table, at
+  // once and constant-time in the secret, except for a token the replica had before its
+  // start: a revocation may have happened while it was down, so it trusts such a token
+  // only once a linearizable read of it has found it (once per token and start). The
+  // answer may then come later, from the replica's thread, or fail (no_quorum).
+  using AuthenticationCallback = std::function<void(Authentication)>;
+  void authenticate(std::string_view token, AuthenticationCallback done);
+  // Blocking form: nullopt also when the token could not be checked. Not to be called
+  // from a callback of this Node.
+  std::optional<TokenInfo> authenticate(std::string_view token);
+  // The token whose secret is `token` in this replica's table, confirmed or not, at once:
+  // for a check again of a token authenticate() accepted.
+  std::optional<TokenInfo> known_token(std::string_view token) const;
   // Blocking forms.
   CreatedToken create_token(const std::string& name, Role role, const std::string& prefix);
   Result revoke_token(const std::string& name);

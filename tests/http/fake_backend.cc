@@ -357,7 +357,7 @@ void FakeBackend::revoke_token(const std::string& name, ResultCallback done) {
                    [&](const TokenInfo& token) { return token.name == name; })) {
     return done(outcome(Errc::not_found, 0, {}, "no token named '" + name + "'"));
   }
-  tokens_.apply(auth::token_key(name), std::nullopt);
+  tokens_.apply(auth::token_key(name), std::nullopt, 0);
   done(outcome(Errc::ok));
 }
 
@@ -365,14 +365,52 @@ std::vector<TokenInfo> FakeBackend::tokens() const {
   return tokens_.list();
 }
 
-std::optional<TokenInfo> FakeBackend::authenticate(std::string_view token) const {
+void FakeBackend::authenticate(std::string_view token, std::function<void(Authentication)> done) {
+  using Standing = auth::TokenLookup::Standing;
+  auth::TokenLookup found = tokens_.lookup(token);
+  if (found.standing == Standing::unknown) return done(Authentication{outcome(Errc::ok), {}});
+  if (found.standing == Standing::unconfirmed) {
+    std::optional<Result> check;
+    {
+      const std::lock_guard lock(mutex_);
+      ++token_checks_;
+      check = token_check_;
+    }
+    if (!check->ok()) return done(Authentication{*check, {}});
+    tokens_.settle(found.holder.name, check->value, 0);
+    return authenticate(token, std::move(done));
+  }
+  done(Authentication{outcome(Errc::ok), std::move(found.holder)});
+}
+
+std::optional<TokenInfo> FakeBackend::known_token(std::string_view token) const {
   return tokens_.find(token);
 }
 
 void FakeBackend::add_token(const std::string& name, Role role, const std::string& prefix,
                             const std::string& secret) {
-  tokens_.apply(auth::token_key(name), auth::encode_token_record(auth::TokenRecord{
-                                           role, prefix, auth::digest_of(secret)}));
+  tokens_.apply(auth::token_key(name),
+                auth::encode_token_record(auth::TokenRecord{role, prefix, auth::digest_of(secret)}),
+                0);
+}
+
+void FakeBackend::add_unconfirmed_token(const std::string& name, Role role,
+                                        const std::string& prefix, const std::string& secret) {
+  const std::string value =
+      auth::encode_token_record(auth::TokenRecord{role, prefix, auth::digest_of(secret)});
+  tokens_.load(auth::token_key(name), value, 0);
+  const std::lock_guard lock(mutex_);
+  token_check_ = outcome(Errc::ok, 0, value);
+}
+
+void FakeBackend::set_token_check(Result check) {
+  const std::lock_guard lock(mutex_);
+  token_check_ = std::move(check);
+}
+
+std::size_t FakeBackend::token_checks() const {
+  const std::lock_guard lock(mutex_);
+  return token_checks_;
 }
 
 std::string FakeBackend::status_json() const {

@@ -55,10 +55,21 @@ class FakeBackend : public Backend {
                     TokenCallback done) override;
   void revoke_token(const std::string& name, ResultCallback done) override;
   std::vector<TokenInfo> tokens() const override;
-  std::optional<TokenInfo> authenticate(std::string_view token) const override;
+  // An unconfirmed token is checked as set_token_check says: ok with a value confirms it
+  // (or drops it if the value is another token's), ok without one drops it, a failure is
+  // the answer.
+  void authenticate(std::string_view token, std::function<void(Authentication)> done) override;
+  std::optional<TokenInfo> known_token(std::string_view token) const override;
   // A token whose secret the test chooses.
   void add_token(const std::string& name, Role role, const std::string& prefix,
                  const std::string& secret);
+  // The same, as a replica has it from its store before a linearizable read confirmed it;
+  // the check then confirms it, until set_token_check says otherwise.
+  void add_unconfirmed_token(const std::string& name, Role role, const std::string& prefix,
+                             const std::string& secret);
+  void set_token_check(Result check);
+  // How many unconfirmed tokens were checked.
+  std::size_t token_checks() const;
   std::string status_json() const override;
   std::string metrics_text() const override;
 
@@ -121,6 +132,8 @@ class FakeBackend : public Backend {
       {{1, "127.0.0.1:9001"}, {2, "127.0.0.1:9002"}, {3, "127.0.0.1:9003"}}, 0, {}, {}};
   std::chrono::milliseconds member_change_delay_{0};
   auth::TokenTable tokens_;  // thread-safe by itself
+  Result token_check_;
+  std::size_t token_checks_ = 0;
 };
 
 }  // namespace paxoskv::http::testing

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "src/auth/token_record.h"
 #include "tests/http/auth_fixture.h"
 
 namespace paxoskv::http {
@@ -190,6 +191,49 @@ TEST_CASE("auth: off, no token is needed", "[http][router][auth]") {
   router.handle(Request{verb::get, "/v1/kv/any", 11},
                 [&](Router::Answer answer) { response = answer(); });
   CHECK(response->result() == status::not_found);
+}
+
+// A token the replica had before its start is checked with the cluster before it counts:
+// it may have been revoked while the replica was down.
+TEST_CASE_METHOD(AuthFixture, "auth: a token from before the start counts once the cluster says so",
+                 "[http][router][auth]") {
+  constexpr std::string_view old_token = "pkv_old";
+  backend.add_unconfirmed_token("old", Role::read, "app/", std::string(old_token));
+
+  SECTION("revoked meanwhile: 401, and no later check") {
+    backend.set_token_check(Result{});  // the read finds no token of that name
+    require_refusal(call(verb::get, "/v1/kv/app/a", old_token), status::unauthorized);
+    require_refusal(call(verb::get, "/v1/kv/app/a", old_token), status::unauthorized);
+    CHECK(backend.token_checks() == 1);
+  }
+  SECTION("the cluster cannot be reached: 503, and it is checked again next time") {
+    backend.set_token_check(Result::failure(Errc::no_quorum));
+    const Response response = call(verb::get, "/v1/kv/app/a", old_token);
+    CHECK(response.result() == status::service_unavailable);
+    CHECK(body_of(response)["error"] == "no quorum");
+    backend.set_token_check(
+        Result{Errc::ok,
+               1,
+               auth::encode_token_record(
+                   auth::TokenRecord{Role::read, "app/", auth::digest_of(std::string(old_token))}),
+               {}});
+    CHECK(body_of(call(verb::get, "/v1/kv/app/a", old_token))["value"] == "app/a");
+    CHECK(backend.token_checks() == 2);
+  }
+  SECTION("still there: served, its role and prefix apply, checked once") {
+    CHECK(body_of(call(verb::get, "/v1/kv/app/a", old_token))["value"] == "app/a");
+    require_refusal(call(verb::put, "/v1/kv/app/a", old_token, "x"), status::forbidden);
+    require_refusal(call(verb::get, "/v1/kv/other", old_token), status::forbidden);
+    CHECK(backend.token_checks() == 1);
+  }
+  SECTION("the name now holds another secret: 401") {
+    backend.set_token_check(Result{
+        Errc::ok,
+        2,
+        auth::encode_token_record(auth::TokenRecord{Role::read, "app/", auth::digest_of("new")}),
+        {}});
+    require_refusal(call(verb::get, "/v1/kv/app/a", old_token), status::unauthorized);
+  }
 }
 
 }  // namespace

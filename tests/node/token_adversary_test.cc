@@ -15,17 +15,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A replica down while a token was revoked comes back with the token in its store and
-// accepts it (a linearizable read with it succeeds) until its first anti-entropy pull,
-// a second or more after its start: the revocation is then well over a second old.
+// A replica down while a token was revoked comes back with the token in its store; its
+// first anti-entropy pull is a second or more after its start. It must not accept the
+// token meanwhile: a token it had before its start counts only once a linearizable read
+// of its key found it. One that was not revoked is accepted at once.
 TEST_CASE("tokens: a replica restarted after a revocation it missed refuses the token at once",
-          "[.][node][auth][adversary]") {
+          "[node][auth][adversary]") {
   EmbeddedCluster cluster;
   const CreatedToken created = cluster.node(1).create_token("stale", Role::read, "");
-  REQUIRE(created.result.ok());
+  const CreatedToken kept = cluster.node(1).create_token("kept", Role::read, "a/");
+  REQUIRE((created.result.ok() && kept.result.ok()));
   REQUIRE(eventually(1s, [&] {
     for (std::uint32_t id = 1; id <= cluster.size(); ++id) {
-      if (!cluster.node(id).authenticate(created.token)) return false;
+      if (!cluster.node(id).known_token(created.token)) return false;
+      if (!cluster.node(id).known_token(kept.token)) return false;
     }
     return true;
   }));
@@ -35,16 +38,11 @@ TEST_CASE("tokens: a replica restarted after a revocation it missed refuses the 
   std::this_thread::sleep_for(1100ms);  // the revocation is older than the 1 s allowed
 
   cluster.start(3);
-  const auto started = std::chrono::steady_clock::now();
+  // Its table still has it: only the check with the cluster tells.
+  CHECK(cluster.node(3).known_token(created.token));
   CHECK_FALSE(cluster.node(3).authenticate(created.token));
-  // Measured for the report: how long the restarted replica kept accepting it.
-  REQUIRE(eventually(
-      10s, [&] { return !cluster.node(3).authenticate(created.token); }, 1ms));
-  INFO("accepted for " << std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - started)
-                              .count()
-                       << " ms after the restart");
-  CHECK(std::chrono::steady_clock::now() - started < 100ms);
+  CHECK_FALSE(cluster.node(3).known_token(created.token));
+  CHECK(cluster.node(3).authenticate(kept.token) == TokenInfo{"kept", Role::read, "a/"});
 }
 
 // Token keys are keys: a member added later takes them over with the data (a revoked one
