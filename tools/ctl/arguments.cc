@@ -29,6 +29,8 @@ const std::vector<CommandSpec>& command_specs() {
       {Command::status, "status", {}, {}},
       {Command::member, "member", {}, {}},
       {Command::token, "token", {"--role", "--prefix"}, {}},
+      {Command::lock, "lock", {"--ttl"}, {}},
+      {Command::elect, "elect", {"--ttl"}, {"--listen"}},
   };
   return specs;
 }
@@ -55,6 +57,8 @@ struct RawCommandLine {
   TlsFiles tls;
   std::optional<Command> command;
   std::vector<std::string> positionals;
+  // How many positionals came before "--" (none: no "--").
+  std::optional<std::size_t> positionals_before_double_dash;
   std::map<std::string, std::string, std::less<>> command_options;  // flags map to ""
 };
 
@@ -81,6 +85,7 @@ RawCommandLine read_command_line(std::span<const std::string> args) {
     }
     if (arg == "--") {
       options_ended = true;
+      raw.positionals_before_double_dash = raw.positionals.size();
       continue;
     }
     std::string name = arg;
@@ -238,6 +243,46 @@ void fill_token(const RawCommandLine& raw, Invocation& invocation) {
   }
 }
 
+// --ttl of a lock or campaign's lease: 1 s to 1 h, as the API allows.
+std::chrono::milliseconds lease_ttl(const RawCommandLine& raw) {
+  const auto text = option(raw, "--ttl");
+  if (!text) return std::chrono::seconds(10);
+  const std::chrono::milliseconds ttl = parse_duration("--ttl", *text);
+  if (ttl < std::chrono::seconds(1) || ttl > std::chrono::hours(1)) {
+    throw UsageError("--ttl must be from 1s to 1h");
+  }
+  return ttl;
+}
+
+void fill_lock(const RawCommandLine& raw, Invocation& invocation) {
+  const auto& args = raw.positionals;
+  const std::size_t before = raw.positionals_before_double_dash.value_or(args.size());
+  if (before != 1) {
+    throw UsageError(std::string(before == 0 ? "missing arguments" : "too many arguments") +
+                     ": expected lock NAME [-- COMMAND [ARG...]]");
+  }
+  invocation.key = require_key(args[0]);
+  invocation.held_command.assign(args.begin() + 1, args.end());
+  invocation.lease_ttl = lease_ttl(raw);
+}
+
+void fill_elect(const RawCommandLine& raw, Invocation& invocation) {
+  if (raw.positionals_before_double_dash) {
+    throw UsageError("elect runs no command: expected elect NAME VALUE or elect --listen NAME");
+  }
+  invocation.elect_listen = option(raw, "--listen").has_value();
+  if (invocation.elect_listen) {
+    expect_arguments(raw, 1, 1, "elect --listen NAME");
+    if (option(raw, "--ttl")) throw UsageError("--ttl is for a campaign, not for --listen");
+  } else {
+    expect_arguments(raw, 2, 2, "elect NAME VALUE");
+    set_value(invocation, raw.positionals[1]);
+    if (invocation.value_from_stdin) throw UsageError("elect takes its VALUE as an argument");
+    invocation.lease_ttl = lease_ttl(raw);
+  }
+  invocation.key = require_key(raw.positionals[0]);
+}
+
 void fill_command(const RawCommandLine& raw, Invocation& invocation) {
   const auto& args = raw.positionals;
   switch (invocation.command) {
@@ -293,6 +338,12 @@ void fill_command(const RawCommandLine& raw, Invocation& invocation) {
       break;
     case Command::token:
       fill_token(raw, invocation);
+      break;
+    case Command::lock:
+      fill_lock(raw, invocation);
+      break;
+    case Command::elect:
+      fill_elect(raw, invocation);
       break;
   }
 }

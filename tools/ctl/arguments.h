@@ -15,7 +15,7 @@
 
 namespace paxoskv::ctl {
 
-enum class Command { put, get, del, cas, ls, watch, status, member, token };
+enum class Command { put, get, del, cas, ls, watch, status, member, token, lock, elect };
 enum class OutputFormat { human, json };
 enum class MemberAction { list, add, remove };
 enum class TokenAction { create, list, revoke };
@@ -50,6 +50,9 @@ struct Invocation {
   std::string token_name;                           // token create NAME, token revoke NAME
   std::string token_role;                           // token create --role
   std::string token_prefix;                         // token create --prefix
+  std::chrono::milliseconds lease_ttl{10'000};      // lock, elect: --ttl
+  std::vector<std::string> held_command;            // lock NAME -- COMMAND...
+  bool elect_listen = false;                        // elect --listen NAME
 };
 
 // --help / help [COMMAND]: the general help or that command's.

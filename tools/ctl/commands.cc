@@ -22,6 +22,10 @@ ExitCode run_command(const Invocation& invocation, Client& client, Console& cons
       return run_member(invocation, client, console);
     case Command::token:
       return run_token(invocation, client, console);
+    case Command::lock:
+      return run_lock(invocation, client, console);
+    case Command::elect:
+      return run_elect(invocation, client, console);
   }
   return ExitCode::other;
 }

@@ -29,5 +29,7 @@ ExitCode run_watch_prefix(const Invocation& invocation, Client& client, Console&
 ExitCode run_status(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_member(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_token(const Invocation& invocation, Client& client, Console& console);
+ExitCode run_lock(const Invocation& invocation, Client& client, Console& console);
+ExitCode run_elect(const Invocation& invocation, Client& client, Console& console);
 
 }  // namespace paxoskv::ctl

@@ -18,6 +18,7 @@ enum class ExitCode : int {
   no_space = 8,            // 507: the replica's disk is (almost) full; the write was not done
   unauthenticated = 9,     // 401: no token, or one the cluster does not know (revoked?)
   permission_denied = 10,  // 403: the token's role or prefix does not allow it
+  lost = 11,               // lock or leadership lost: its lease ran out or was revoked
 };
 
 // Ends the command: main prints "paxoskvctl: <what>" on stderr and exits with `code`.

@@ -25,6 +25,11 @@ Commands:
                             under PREFIX; prints it once
   token list                show the tokens' names, roles and prefixes
   token revoke NAME         revoke token NAME on every replica
+  lock NAME [-- COMMAND]    hold lock NAME (waiting for it while held) while
+                            COMMAND runs, or until stopped; prints the fencing
+                            token
+  elect NAME VALUE          campaign to lead NAME as VALUE; lead until stopped
+  elect --listen NAME       print NAME's leader, and every new one
   help [COMMAND]            show this help, or COMMAND's (also: COMMAND --help)
 
 Global options (before or after the command):
@@ -77,6 +82,7 @@ Exit codes:
      done
   9  unauthenticated (401): no token, or one the cluster does not know
   10 permission denied (403): the token's role or prefix does not allow it
+  11 lock or leadership lost: its lease ran out or was revoked
 Errors are reported on stderr as "paxoskvctl: ...".
 )help";
 }
@@ -211,6 +217,35 @@ token revoke NAME revokes it: within a second no replica accepts it. An
 unknown NAME gives exit 1.
 With -o json: the server's answers ({"name","token"}, {"tokens":[...]},
 {"name"}).
+)help";
+    case Command::lock:
+      return R"help(Usage: paxoskvctl lock NAME [--ttl DURATION] [-- COMMAND [ARG...]]
+
+Takes the lock NAME: the key NAME, written only while absent and attached to a
+lease of --ttl (default 10s, 1s to 1h) that paxoskvctl keeps alive. While
+another holds it, waits until it is released or its holder's lease runs out.
+Once held, prints "NAME FENCING_TOKEN": the key's version, larger for every
+later holder, for the protected resource to refuse an older holder's writes.
+Then runs COMMAND with PAXOSKV_LOCK_KEY, PAXOSKV_LOCK_FENCING_TOKEN and
+PAXOSKV_LEASE_ID in its environment, and releases the lock when it ends,
+exiting with its status. Without COMMAND, holds the lock until SIGINT or
+SIGTERM (passed on to COMMAND when there is one).
+If the lease is lost (no keepalive answered for the TTL, or revoked), COMMAND
+gets SIGTERM and paxoskvctl exits 11: the lock may be someone else's by then.
+With -o json: {"key","version","lease"}.
+)help";
+    case Command::elect:
+      return R"help(Usage: paxoskvctl elect NAME VALUE [--ttl DURATION]
+       paxoskvctl elect --listen NAME
+
+Campaigns to lead NAME: writes the key NAME = VALUE only while absent, attached
+to a lease of --ttl (default 10s, 1s to 1h) kept alive while leading; waits
+while another leads. Once elected prints VALUE and leads until SIGINT or
+SIGTERM, then resigns (the next campaigner is elected at once). Exits 11 if
+the lease is lost.
+--listen prints the current leader's VALUE, then each new leader's as it is
+elected. The leader's term is the key's version (with -o json:
+{"key","leader","version"}; "leader" null while there is none).
 )help";
     case Command::status:
       return R"help(Usage: paxoskvctl status

@@ -133,6 +133,37 @@ TEST_CASE("watch a key or a prefix") {
   CHECK_THROWS_AS(invocation({"watch"}), UsageError);
 }
 
+TEST_CASE("lock NAME [-- COMMAND]") {
+  const Invocation held = invocation({"lock", "locks/db", "--ttl", "5s"});
+  CHECK(held.command == Command::lock);
+  CHECK(held.key == "locks/db");
+  CHECK(held.lease_ttl == std::chrono::seconds(5));
+  CHECK(held.held_command.empty());
+  const Invocation running = invocation({"lock", "locks/db", "--", "sh", "-c", "echo --ttl"});
+  CHECK(running.lease_ttl == std::chrono::seconds(10));
+  CHECK(running.held_command == std::vector<std::string>{"sh", "-c", "echo --ttl"});
+  CHECK_THROWS_AS(parse({"lock"}), UsageError);
+  CHECK_THROWS_AS(parse({"lock", "a", "b"}), UsageError);
+  CHECK_THROWS_AS(parse({"lock", "a", "--ttl", "500ms"}), UsageError);
+  CHECK_THROWS_AS(parse({"lock", "a", "--ttl", "2h"}), UsageError);
+}
+
+TEST_CASE("elect NAME VALUE, elect --listen NAME") {
+  const Invocation campaign = invocation({"elect", "leader", "node-a", "--ttl", "3s"});
+  CHECK(campaign.command == Command::elect);
+  CHECK(campaign.key == "leader");
+  CHECK(campaign.value == "node-a");
+  CHECK_FALSE(campaign.elect_listen);
+  CHECK(campaign.lease_ttl == std::chrono::seconds(3));
+  const Invocation listen = invocation({"elect", "--listen", "leader"});
+  CHECK(listen.elect_listen);
+  CHECK(listen.key == "leader");
+  CHECK_THROWS_AS(parse({"elect", "leader"}), UsageError);
+  CHECK_THROWS_AS(parse({"elect", "--listen", "leader", "x"}), UsageError);
+  CHECK_THROWS_AS(parse({"elect", "--listen", "leader", "--ttl", "3s"}), UsageError);
+  CHECK_THROWS_AS(parse({"elect", "leader", "v", "--", "cmd"}), UsageError);
+}
+
 TEST_CASE("help and version") {
   CHECK_FALSE(std::get<HelpRequest>(parse({"--help"})).command);
   CHECK_FALSE(std::get<HelpRequest>(parse({"help"})).command);
