@@ -43,6 +43,14 @@ std::optional<std::uint64_t> find_json_uint(std::string_view json, std::string_v
   return value;
 }
 
+std::optional<std::string_view> find_json_string(std::string_view json, std::string_view name) {
+  const std::size_t pos = find_member_value(json, name);
+  if (pos == std::string_view::npos || pos >= json.size() || json[pos] != '"') return std::nullopt;
+  const std::size_t end = json.find('"', pos + 1);
+  if (end == std::string_view::npos) return std::nullopt;
+  return json.substr(pos + 1, end - pos - 1);
+}
+
 bool find_json_true(std::string_view json, std::string_view name) {
   const std::size_t pos = find_member_value(json, name);
   return pos != std::string_view::npos && json.substr(pos, 4) == "true";

@@ -14,6 +14,10 @@ namespace paxoskv::bench {
 // real member name, never text inside a value.
 std::optional<std::uint64_t> find_json_uint(std::string_view json, std::string_view name);
 
+// The first `"name": "text"` in `json`: the text as it stands between the quotes (for
+// values without escapes, such as ids); nullopt if absent or not a string.
+std::optional<std::string_view> find_json_string(std::string_view json, std::string_view name);
+
 // Whether `"name": true` occurs in `json`.
 bool find_json_true(std::string_view json, std::string_view name);
 

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <random>
@@ -18,7 +19,9 @@
 #include <vector>
 
 #include "http_connection.h"
+#include "json_scan.h"
 #include "key_space.h"
+#include "lease_requests.h"
 #include "src/tls/tls_context.h"
 
 namespace paxoskv::bench {
@@ -72,6 +75,7 @@ struct Slot {
   RequestText request;
   std::string key;
   std::string counter;  // the cas workload's new value
+  std::string lease;    // lock-handoff: this connection's lease
 };
 
 // One client thread: its event loop, its connections, its counts.
@@ -86,7 +90,9 @@ class Worker {
         live_(live),
         io_(1),
         random_(options.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(thread_index)),
-        keys_(options, schedule.key_sequence) {
+        keys_(options, schedule.key_sequence),
+        leases_(options.token),
+        ttl_text_(std::to_string(options.lease_ttl.count()) + "ms") {
     for (int index = thread_index; index < options.conns; index += options.threads) {
       const auto endpoint = static_cast<std::size_t>(index) % target.endpoints.size();
       slots_.push_back(std::make_unique<Slot>(io_.get_executor(), target, endpoint, index));
@@ -100,8 +106,11 @@ class Worker {
   void stop() { io_.stop(); }  // thread-safe; in-flight requests are abandoned
   const Stats& stats() const { return stats_; }
   Clock::time_point last_answer() const { return last_answer_; }
+  std::vector<std::string>& granted() { return granted_; }
 
  private:
+  asio::awaitable<Attempt> perform_lease(Slot& slot, Clock::time_point timeout_at);
+  asio::awaitable<Attempt> perform_handoff(Slot& slot, Clock::time_point timeout_at);
   asio::awaitable<void> drive(Slot& slot);
   asio::awaitable<Attempt> perform(Slot& slot, Clock::time_point timeout_at);
   asio::awaitable<Attempt> exchange(Slot& slot, Clock::time_point timeout_at);
@@ -118,6 +127,9 @@ class Worker {
   std::vector<std::unique_ptr<Slot>> slots_;
   Stats stats_;
   Clock::time_point last_answer_{};
+  LeaseRequests leases_;
+  std::string ttl_text_;
+  std::vector<std::string> granted_;
 };
 
 asio::awaitable<void> Worker::drive(Slot& slot) {
@@ -174,8 +186,65 @@ asio::awaitable<Attempt> Worker::exchange(Slot& slot, Clock::time_point timeout_
   co_return attempt;
 }
 
+asio::awaitable<Attempt> Worker::perform_lease(Slot& slot, Clock::time_point timeout_at) {
+  if (options_.workload == Workload::lock_handoff)
+    co_return co_await perform_handoff(slot, timeout_at);
+  if (options_.workload == Workload::lease_grant) {
+    leases_.format_grant(slot.request, slot.host, ttl_text_);
+  } else {
+    std::uniform_int_distribution<std::size_t> pick(0, options_.lease_ids.size() - 1);
+    leases_.format_keepalive(slot.request, slot.host, options_.lease_ids[pick(random_)]);
+  }
+  Attempt attempt = co_await exchange(slot, timeout_at);
+  if (attempt.status != ExchangeStatus::answered) co_return attempt;
+  const Reply reply = slot.connection.reply();
+  if (options_.workload == Workload::lease_keepalive) {
+    attempt.outcome = reply.status == 200 ? Outcome::ok : Outcome::failed;
+    co_return attempt;
+  }
+  std::optional<std::string> id = LeaseRequests::granted_id(reply);
+  attempt.outcome = id ? Outcome::ok : Outcome::failed;
+  if (id) granted_.push_back(std::move(*id));
+  co_return attempt;
+}
+
+// One hand-off: take the lock (waiting while another holds it), then release it.
+asio::awaitable<Attempt> Worker::perform_handoff(Slot& slot, Clock::time_point timeout_at) {
+  Attempt attempt;
+  if (slot.lease.empty()) {
+    leases_.format_grant(slot.request, slot.host, ttl_text_);
+    attempt = co_await exchange(slot, timeout_at);
+    if (attempt.status != ExchangeStatus::answered) co_return attempt;
+    std::optional<std::string> id = LeaseRequests::granted_id(slot.connection.reply());
+    if (!id) co_return attempt;  // failed
+    slot.lease = std::move(*id);
+  }
+  while (true) {
+    leases_.format_take(slot.request, slot.host, slot.key, slot.lease);
+    attempt = co_await exchange(slot, timeout_at);
+    if (attempt.status != ExchangeStatus::answered) co_return attempt;
+    const Reply taken = slot.connection.reply();
+    const std::optional<std::uint64_t> version = find_json_uint(taken.body, "version");
+    if (taken.status == 200 && version) {
+      leases_.format_release(slot.request, slot.host, slot.key, *version);
+      attempt = co_await exchange(slot, timeout_at);
+      if (attempt.status == ExchangeStatus::answered) {
+        attempt.outcome = slot.connection.reply().status == 200 ? Outcome::ok : Outcome::failed;
+      }
+      co_return attempt;
+    }
+    if (taken.status != 409 || !version) co_return attempt;  // failed
+    // Held: wait for the holder to let go (or a second), then try again.
+    leases_.format_wait(slot.request, slot.host, slot.key, *version);
+    attempt = co_await exchange(slot, timeout_at);
+    if (attempt.status != ExchangeStatus::answered) co_return attempt;
+    if (Clock::now() >= schedule_.stop_at) co_return attempt;
+  }
+}
+
 asio::awaitable<Attempt> Worker::perform(Slot& slot, Clock::time_point timeout_at) {
   keys_.name(keys_.pick(random_), slot.key);
+  if (is_lease_workload(options_.workload)) co_return co_await perform_lease(slot, timeout_at);
   const bool local = options_.local_reads;
 
   bool read = options_.workload == Workload::get;
@@ -322,6 +391,8 @@ RunResult run_load(const Options& options, const Protocol& protocol, ProgressLin
   Clock::time_point last_answer{};
   for (const auto& worker : workers) {
     result.stats.merge(worker->stats());
+    std::move(worker->granted().begin(), worker->granted().end(),
+              std::back_inserter(result.granted_leases));
     last_answer = std::max(last_answer, worker->last_answer());
   }
   const Clock::time_point end =

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "interrupt_watch.h"
 #include "options.h"
@@ -15,8 +17,9 @@ namespace paxoskv::bench {
 
 struct RunResult {
   Stats stats;
-  std::chrono::nanoseconds measured{0};  // the span the measured operations cover
-  bool interrupted = false;              // cut short by Ctrl-C or SIGTERM
+  std::chrono::nanoseconds measured{0};     // the span the measured operations cover
+  bool interrupted = false;                 // cut short by Ctrl-C or SIGTERM
+  std::vector<std::string> granted_leases;  // lease-grant: the ids granted
 };
 
 // Blocks until the run is over, or until `interrupt` sees a signal: then it stops at once

@@ -45,6 +45,49 @@ bool preload(const Options& options, const Protocol& protocol, InterruptWatch& i
   return true;
 }
 
+// Grants the leases a lease-keepalive run renews, untimed. False when interrupted.
+bool grant_leases(Options& options, const Protocol& protocol, InterruptWatch& interrupt) {
+  Options grants = options;
+  grants.workload = Workload::lease_grant;
+  grants.requests = options.leases;
+  grants.rate.reset();
+  grants.warmup = std::chrono::nanoseconds(0);
+  grants.conns = std::max(options.conns, 16);
+  grants.threads = std::min(grants.threads, grants.conns);
+  ProgressLine progress("granting leases", options.progress);
+  RunResult result = run_load(grants, protocol, progress, interrupt);
+  if (result.interrupted) return false;
+  std::fprintf(stderr, "granted %zu leases in %.2fs (%llu errors)\n", result.granted_leases.size(),
+               std::chrono::duration<double>(result.measured).count(),
+               static_cast<unsigned long long>(result.stats.error_count()));
+  if (result.granted_leases.empty()) throw std::runtime_error("no lease could be granted");
+  options.lease_ids = std::move(result.granted_leases);
+  return true;
+}
+
+// One measured run of `options.workload`, its summary printed. 0, 1 (nothing succeeded)
+// or 130 (interrupted).
+int measure(Options& options, const Protocol& protocol, InterruptWatch& interrupt) {
+  if (options.workload == Workload::lease_keepalive && options.lease_ids.empty() &&
+      !grant_leases(options, protocol, interrupt)) {
+    return 130;
+  }
+  ProgressLine progress(to_string(options.workload), options.progress);
+  const RunResult result = run_load(options, protocol, progress, interrupt);
+  if (result.interrupted) std::fprintf(stderr, "interrupted: the summary covers the run so far\n");
+  if (options.json) {
+    std::cout << summary_json(options, result).dump() << std::endl;
+  } else {
+    print_summary(std::cout, options, result);
+  }
+  if (result.stats.ops == 0) {
+    std::fprintf(stderr, "paxoskv-bench: no %s succeeded\n",
+                 std::string(to_string(options.workload)).c_str());
+    return 1;
+  }
+  return result.interrupted ? 130 : 0;
+}
+
 int run(Options options) {
   // First, before any thread starts, so that every thread leaves the signals to it.
   InterruptWatch interrupt;
@@ -60,19 +103,17 @@ int run(Options options) {
     return 130;
   }
 
-  ProgressLine progress(to_string(options.workload), options.progress);
-  const RunResult result = run_load(options, *protocol, progress, interrupt);
-  if (result.interrupted) std::fprintf(stderr, "interrupted: the summary covers the run so far\n");
-  if (options.json) {
-    std::cout << summary_json(options, result).dump() << std::endl;
-  } else {
-    print_summary(std::cout, options, result);
+  if (!options.lease_suite) return measure(options, *protocol, interrupt);
+  // The lease suite: grants, keepalives, hand-offs, each measured on its own.
+  int status = 0;
+  for (const Workload workload :
+       {Workload::lease_grant, Workload::lease_keepalive, Workload::lock_handoff}) {
+    options.workload = workload;
+    const int run_status = measure(options, *protocol, interrupt);
+    if (run_status == 130) return 130;
+    status = std::max(status, run_status);
   }
-  if (result.stats.ops == 0) {
-    std::fprintf(stderr, "paxoskv-bench: no request succeeded\n");
-    return 1;
-  }
-  return result.interrupted ? 130 : 0;
+  return status;
 }
 
 }  // namespace

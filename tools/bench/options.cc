@@ -22,6 +22,15 @@ Workloads:
   mixed                 reads with probability --read-ratio, writes otherwise
   cas                   contended counter: read a key's version, then write it back
                         only if unchanged; lost races are counted as conflicts
+  lease                 paxoskv's leases: lease-grant, lease-keepalive and
+                        lock-handoff in turn, each measured for --duration
+  lease-grant           grant leases of --lease-ttl
+  lease-keepalive       keep --leases leases alive (granted first, untimed): each
+                        request renews one, picked at random
+  lock-handoff          connections contend for --keys locks (default 1): each
+                        takes a lock (a put only-if-absent, attached to its
+                        lease), waiting while it is held, then releases it; one
+                        operation is one hand-off
 
 Flags:
   --endpoints H:P,...   servers; connections are spread round-robin over them
@@ -51,6 +60,8 @@ Flags:
                         (default: closed loop, each connection sends when answered)
   --warmup D            load before measuring, not counted (default 1s)
   --timeout D           a request without an answer by then is an error (default 5s)
+  --leases N            lease-keepalive: how many leases (default 10000)
+  --lease-ttl D         the TTL of the leases granted (default 60s)
   --preload             write every key once before a get, mixed or cas run
   --json                print the summary as one JSON object on stdout
   --no-progress         no live progress line (it is shown only on a terminal)
@@ -160,6 +171,12 @@ std::string_view to_string(Workload workload) {
       return "mixed";
     case Workload::cas:
       return "cas";
+    case Workload::lease_grant:
+      return "lease-grant";
+    case Workload::lease_keepalive:
+      return "lease-keepalive";
+    case Workload::lock_handoff:
+      return "lock-handoff";
   }
   return "?";
 }
@@ -176,6 +193,28 @@ std::string_view to_string(KeyDistribution distribution) {
   return "?";
 }
 
+bool is_lease_workload(Workload workload) {
+  return workload == Workload::lease_grant || workload == Workload::lease_keepalive ||
+         workload == Workload::lock_handoff;
+}
+
+namespace {
+
+// A workload's name; "lease" is the suite of the three lease workloads.
+void set_workload(Options& options, std::string_view what, std::string_view name) {
+  if (name == "lease") {
+    options.workload = Workload::lease_grant;
+    options.lease_suite = true;
+    return;
+  }
+  options.workload =
+      parse_choice(what, name,
+                   {Workload::put, Workload::get, Workload::mixed, Workload::cas,
+                    Workload::lease_grant, Workload::lease_keepalive, Workload::lock_handoff});
+}
+
+}  // namespace
+
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
   bool have_workload = false;
@@ -187,8 +226,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (!arg.starts_with("--")) {
       if (have_workload)
         throw std::invalid_argument("unexpected argument '" + std::string(arg) + "'");
-      options.workload = parse_choice(
-          "workload", arg, {Workload::put, Workload::get, Workload::mixed, Workload::cas});
+      set_workload(options, "workload", arg);
       have_workload = true;
       continue;
     }
@@ -209,8 +247,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
       std::cout << kUsage;
       return std::nullopt;
     } else if (flag == "--workload") {
-      options.workload = parse_choice(
-          "--workload", value(), {Workload::put, Workload::get, Workload::mixed, Workload::cas});
+      set_workload(options, "--workload", value());
       have_workload = true;
     } else if (flag == "--target") {
       options.target = parse_choice("--target", value(), {Target::paxoskv, Target::etcd});
@@ -262,6 +299,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
     } else if (flag == "--timeout") {
       options.timeout = parse_duration("--timeout", value());
       if (options.timeout.count() == 0) throw std::invalid_argument("--timeout must be positive");
+    } else if (flag == "--leases") {
+      options.leases = parse_positive("--leases", value());
+    } else if (flag == "--lease-ttl") {
+      options.lease_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+          parse_duration("--lease-ttl", value()));
+      if (options.lease_ttl < std::chrono::seconds(1) ||
+          options.lease_ttl > std::chrono::hours(1)) {
+        throw std::invalid_argument("--lease-ttl must be from 1s to 1h");
+      }
     } else if (flag == "--preload") {
       options.preload = true;
     } else if (flag == "--json") {
@@ -282,6 +328,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
   }
 
   if (!have_keys && options.workload == Workload::cas) options.keys = 10;  // contention
+  if (is_lease_workload(options.workload)) {
+    if (options.target == Target::etcd) {
+      throw std::invalid_argument("the lease workloads are paxoskv's (etcd's leases are gRPC)");
+    }
+    if (!have_keys) options.keys = 1;  // lock-handoff: one lock, every connection after it
+  }
   if (endpoints_text.empty()) {
     endpoints_text = options.target == Target::etcd ? "127.0.0.1:2379" : "127.0.0.1:8001";
   }

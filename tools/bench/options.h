@@ -13,7 +13,9 @@
 namespace paxoskv::bench {
 
 enum class Target { paxoskv, etcd };
-enum class Workload { put, get, mixed, cas };
+// lease_grant, lease_keepalive and lock_handoff are paxoskv's lease workloads; "lease" on
+// the command line runs the three in turn (Options::lease_suite).
+enum class Workload { put, get, mixed, cas, lease_grant, lease_keepalive, lock_handoff };
 enum class KeyDistribution { uniform, zipf, sequential };
 
 struct Endpoint {
@@ -48,8 +50,14 @@ struct Options {
   bool self_test = false;
   bool progress = true;  // still only on a terminal
   std::uint64_t seed = 1;
-  std::string token;  // paxoskv: sent as "Authorization: Bearer"
+  std::string token;                            // paxoskv: sent as "Authorization: Bearer"
+  bool lease_suite = false;                     // "lease": grants, keepalives, hand-offs
+  std::uint64_t leases = 10'000;                // lease-keepalive: leases kept alive
+  std::chrono::milliseconds lease_ttl{60'000};  // the TTL of the leases granted
+  std::vector<std::string> lease_ids;           // lease-keepalive: the leases to renew
 };
+
+bool is_lease_workload(Workload workload);
 
 // Parses argv; throws std::invalid_argument with a message for the user.
 // Returns nullopt when --help was asked (the usage is then printed).

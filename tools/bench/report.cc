@@ -97,8 +97,18 @@ void print_summary(std::ostream& out, const Options& options, const RunResult& r
                                              : to_string(options.target));
   out << what << " on " << target << ": " << options.conns << " connections over "
       << options.endpoints.size() << " endpoint(s), " << options.threads << " thread(s), "
-      << loop_description(options) << "; " << options.keys << " keys "
-      << to_string(options.key_distribution) << ", " << options.value_size << "-byte values\n";
+      << loop_description(options) << "; ";
+  if (options.workload == Workload::lease_keepalive) {
+    out << options.lease_ids.size() << " leases";
+  } else if (options.workload == Workload::lock_handoff) {
+    out << options.keys << (options.keys == 1 ? " lock" : " locks");
+  } else if (options.workload == Workload::lease_grant) {
+    out << "leases of " << options.lease_ttl.count() << " ms";
+  } else {
+    out << options.keys << " keys " << to_string(options.key_distribution) << ", "
+        << options.value_size << "-byte values";
+  }
+  out << "\n";
 
   std::snprintf(line, sizeof line, "  ops        %llu in %.2fs = %.1f ops/s\n",
                 static_cast<unsigned long long>(stats.ops), seconds(result.measured),
@@ -116,7 +126,9 @@ void print_summary(std::ostream& out, const Options& options, const RunResult& r
   }
   out << "\n";
   if (options.workload == Workload::cas) out << "  conflicts  " << stats.conflicts << "\n";
-  if (options.workload != Workload::put) out << "  not found  " << stats.not_found << "\n";
+  if (options.workload != Workload::put && !is_lease_workload(options.workload)) {
+    out << "  not found  " << stats.not_found << "\n";
+  }
   if (options.workload == Workload::mixed) out << "  reads      " << stats.reads << "\n";
   out << "  latency    p50 " << format_latency(latency.percentile(0.50)) << "  p90 "
       << format_latency(latency.percentile(0.90)) << "  p99 "
