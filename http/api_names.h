@@ -19,6 +19,10 @@ inline constexpr std::string_view member_path_prefix = "/v1/members/";
 // GET lists the tokens, POST makes one; DELETE tokens_path/{name} revokes one.
 inline constexpr std::string_view tokens_path = "/v1/auth/tokens";
 inline constexpr std::string_view token_path_prefix = "/v1/auth/tokens/";
+// POST grants a lease; GET and DELETE lease_path_prefix{id} read and revoke one, POST
+// lease_path_prefix{id}/keepalive renews it.
+inline constexpr std::string_view leases_path = "/v1/leases";
+inline constexpr std::string_view lease_path_prefix = "/v1/leases/";
 
 // On every read: this replica's change index.
 inline constexpr std::string_view index_header = "X-Paxoskv-Index";
