@@ -3,6 +3,10 @@
 // TTL after the last keepalive answered ok.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <iostream>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -94,6 +98,23 @@ TEST_CASE("leases: one whose keepalives stop expires after its TTL, not before",
   CHECK(cluster.node(3).keep_alive(id).result.code == Errc::not_found);
 }
 
+TEST_CASE("leases: a restarted replica rebuilds its lease table from its store", "[node][lease]") {
+  EmbeddedCluster cluster;
+  const LeaseResult granted = cluster.node(2).grant_lease(30s);
+  REQUIRE(granted.result.ok());
+  const std::string id = granted.lease.id;
+  REQUIRE(cluster.node(2).put_with_lease("svc/r", "up", std::nullopt, id).ok());
+  REQUIRE(eventually(2s, [&] { return cluster.node(1).lease(id).lease.keys.size() == 1; }));
+  cluster.restart(1);
+  const LeaseResult info = cluster.node(1).lease(id);
+  REQUIRE(info.result.ok());
+  CHECK(info.lease.keys == std::vector<std::string>{"svc/r"});
+  // A restart forgets the keepalives: the replica counts its start as the last one.
+  CHECK(info.lease.remaining > 25s);
+  REQUIRE(cluster.node(1).revoke_lease(id).ok());
+  CHECK(eventually(2s, [&] { return absent_everywhere(cluster, "svc/r"); }));
+}
+
 TEST_CASE("leases: the expiry duty passes on when its holder stops", "[node][lease]") {
   EmbeddedCluster cluster;
   const LeaseResult granted = cluster.node(3).grant_lease(1s);
@@ -104,6 +125,53 @@ TEST_CASE("leases: the expiry duty passes on when its holder stops", "[node][lea
     return cluster.node(2).get("svc/y", Consistency::local).code == Errc::not_found &&
            cluster.node(3).get("svc/y", Consistency::local).code == Errc::not_found;
   }));
+}
+
+// Keepalives write nothing: how many a three-replica cluster answers per second, each
+// renewing one of many leases, with a window of them in flight (run by hand).
+TEST_CASE("leases: keepalives per second (benchmark)", "[node][lease][benchmark]") {
+  EmbeddedCluster cluster;
+  constexpr int kLeases = 1000;
+  constexpr int kKeepalives = 50000;
+  constexpr int kWindow = 256;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kLeases; ++i) {
+    const LeaseResult granted = cluster.node(1 + i % 3).grant_lease(60s);
+    REQUIRE(granted.result.ok());
+    ids.push_back(granted.lease.id);
+  }
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  int sent = 0, done = 0, failed = 0;
+  std::function<void()> send_one;
+  send_one = [&] {
+    int n = 0;
+    {
+      const std::lock_guard lock(mutex);
+      if (sent == kKeepalives) return;
+      n = sent++;
+    }
+    const auto replica = static_cast<std::uint32_t>(1 + n % 3);
+    cluster.node(replica).keep_alive(ids[static_cast<std::size_t>(n % kLeases)],
+                                     [&](LeaseResult result) {
+                                       send_one();
+                                       // Notified under the lock: the waiter may return
+                                       // (and end what it owns) as soon as it is free.
+                                       const std::lock_guard lock(mutex);
+                                       ++done;
+                                       if (!result.result.ok()) ++failed;
+                                       done_cv.notify_all();
+                                     });
+  };
+  const auto started = Clock::now();
+  for (int i = 0; i < kWindow; ++i) send_one();
+  std::unique_lock lock(mutex);
+  done_cv.wait(lock, [&] { return done == kKeepalives; });
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::cout << "benchmark: " << kKeepalives << " keepalives of " << kLeases << " leases, "
+            << kWindow << " in flight, through 3 replicas: " << kKeepalives / seconds
+            << " per second, " << failed << " failed\n";
+  CHECK(failed == 0);
 }
 
 }  // namespace

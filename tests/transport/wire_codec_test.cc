@@ -416,6 +416,8 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   const std::string one = byte(1);
   // What closes a Prepare, Accept or ReadQuery: configuration version 0, from protocol 5 on.
   const std::string config = version >= kMembershipProtocol ? zero : "";
+  // What closes a message that carries a value or an applied state: lease 0, from 6 on.
+  const std::string lease = version >= kLeaseProtocol ? zero : "";
   // A valid CatchUpRequest{"k", have}: tag 6, key, have.
   const auto catch_up_request = [&](const std::string& have) { return byte(6) + one + "k" + have; };
   REQUIRE(decode(catch_up_request(zero)).has_value());
@@ -466,22 +468,22 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   SECTION("lengths beyond the remaining bytes") {
     // Accept with a value claiming more bytes than follow.
     const std::string head = byte(3) + one + "k" + zero + zero + zero + one;
-    CHECK(decode(head + varint(2) + "vv" + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero + zero + config).has_value());
+    CHECK(decode(head + varint(2) + "vv" + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero + zero + config + lease).has_value());
     CHECK_FALSE(decode(head + varint(kMaxU64) + "vv").has_value());
     CHECK_FALSE(decode(byte(6) + varint(kMaxU64) + "k" + zero).has_value());
   }
 
   SECTION("presence bytes other than 0 and 1") {
     const std::string head = byte(3) + one + "k" + zero + zero + zero;
-    CHECK(decode(head + zero + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + byte(2) + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + byte(0xff) + zero + zero + zero + config).has_value());
+    CHECK(decode(head + zero + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + byte(2) + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + byte(0xff) + zero + zero + zero + config + lease).has_value());
     // ForwardRequest's `remove` flag and `expected` presence.
     const std::string forward = byte(12) + one + "k" + zero;
-    CHECK(decode(forward + one + zero + one + zero + zero).has_value());
-    CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero).has_value());
-    CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero).has_value());
+    CHECK(decode(forward + one + zero + one + zero + zero + lease).has_value());
+    CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero + lease).has_value());
+    CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero + lease).has_value());
     // SyncReply's `more` flag.
     CHECK(decode(byte(11) + zero + zero + one + zero).has_value());
     CHECK_FALSE(decode(byte(11) + zero + zero + byte(2) + zero).has_value());
@@ -499,14 +501,14 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   SECTION("writer marks out of node order or repeated") {
     // CatchUpReply: tag 7, key, version, value, then marks (node, seq, version).
     const std::string head = byte(7) + one + "k" + zero + zero + varint(2);
-    CHECK(decode(head + one + one + one + byte(2) + one + one).has_value());
-    CHECK_FALSE(decode(head + byte(2) + one + one + one + one + one).has_value());
-    CHECK_FALSE(decode(head + one + one + one + one + byte(2) + one).has_value());
+    CHECK(decode(head + one + one + one + byte(2) + one + one + lease).has_value());
+    CHECK_FALSE(decode(head + byte(2) + one + one + one + one + one + lease).has_value());
+    CHECK_FALSE(decode(head + one + one + one + one + byte(2) + one + lease).has_value());
   }
 
   SECTION("SyncReply with more than 100000 entries") {
-    // Entry: key "k", version 0, absent value, no writer marks.
-    const std::string entry = one + "k" + zero + zero + zero;
+    // Entry: key "k", version 0, absent value, no writer marks (and lease 0).
+    const std::string entry = one + "k" + zero + zero + zero + lease;
     std::string entries;
     for (int i = 0; i < 100000; ++i) entries += entry;
     CHECK(decode(byte(11) + varint(100000) + entries + zero + zero + zero).has_value());
