@@ -275,6 +275,17 @@ class LeaseSimulation {
                std::to_string(record.applied->version));
         }
         latest_[record.key] = std::max(latest_[record.key], record.applied->version);
+        if (trace_ && inserted) {
+          std::cerr << now_ << " chosen " << printable(record.key) << " v"
+                    << record.applied->version << " lease "
+                    << consensus::format_lease_id(record.applied->lease) << " value "
+                    << (record.applied->value ? printable(*record.applied->value) : "-")
+                    << " state "
+                    << (consensus::lease_in(record.applied->value)
+                            ? static_cast<int>(consensus::lease_in(record.applied->value)->state)
+                            : -1)
+                    << " (applied at r" << replica.id << ")\n";
+        }
       }
       if (!lease || !leases_.contains(*lease)) continue;
       LeaseTruth& truth = leases_[*lease];
@@ -285,6 +296,13 @@ class LeaseSimulation {
           auto& voters = acceptances_[{record.key, accepted.slot, accepted.ballot.round,
                                        accepted.ballot.node}];
           voters.insert(replica.id);
+          if (trace_) {
+            std::cerr << now_ << " r" << replica.id << " accepted expiry of "
+                      << consensus::format_lease_id(*lease) << " slot " << accepted.slot
+                      << " ballot " << accepted.ballot.round << "." << accepted.ballot.node
+                      << " local " << local_now(replica) << " last_seen "
+                      << (replica.core ? replica.core->lease_last_seen(*lease) : 0) << "\n";
+          }
           if (voters.size() >= majority()) note_expired(truth);
         }
       }
@@ -640,7 +658,8 @@ class LeaseSimulation {
 
   void revoke(Holder& holder) {
     const LeaseId lease = holder.lease;
-    leases_[lease].revoke_sent = now_;
+    // The holder stops holding at its first revoke (a retry must not move that back).
+    if (!leases_[lease].revoke_sent) leases_[lease].revoke_sent = now_;
     const LeaseRecord revoked{options_.ttl_ms, LeaseState::kRevoked};
     request(
         holder,
