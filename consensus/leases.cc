@@ -49,7 +49,10 @@ bool Leases::may_accept(const std::string& key, const KeyValue& value) {
     return true;
   }
   // Before the first tick this life's start is not known: no expiry yet.
-  if (started_at_ && context_.now() >= last_seen(*lease) + expiry_wait(record->ttl_ms)) {
+  const TimeMs wait = context_.planted(PlantedBug::kLeaseExpiryWithoutMargin)
+                          ? record->ttl_ms
+                          : expiry_wait(record->ttl_ms);
+  if (started_at_ && context_.now() >= last_seen(*lease) + wait) {
     return true;
   }
   ++context_.counters().lease_expiries_refused;

@@ -29,6 +29,8 @@ enum class PlantedBug {
   // acceptors accept a lease's expiry without their clock check: the expiring replica's
   // clock alone decides, without the drift bound and margin
   kLeaseExpiryWithoutClockCheck,
+  // acceptors (and the expiry duty) wait the bare TTL, without the drift bound and margin
+  kLeaseExpiryWithoutMargin,
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -357,8 +357,10 @@ class LeaseSimulation {
       const auto record = consensus::lease_in(applied.value);
       if (!record) continue;
       if (!record->terminal()) {
-        if (replica.expiring.contains(id) ||
-            local < replica.core->lease_last_seen(id) + consensus::expiry_wait(record->ttl_ms)) {
+        const TimeMs wait = options_.planted_bug == consensus::PlantedBug::kLeaseExpiryWithoutMargin
+                                ? record->ttl_ms
+                                : consensus::expiry_wait(record->ttl_ms);
+        if (replica.expiring.contains(id) || local < replica.core->lease_last_seen(id) + wait) {
           continue;
         }
         replica.expiring.insert(id);
