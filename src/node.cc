@@ -197,12 +197,12 @@ class Node::Impl {
     });
   }
 
-  // Runs `call` on the node's thread with the lease id `id` names, or answers
-  // invalid_argument (through `fail`) if it names none.
+  // Runs `call` on the node's thread with the lease id `id` names, or answers not_found
+  // (through `fail`) if it names none: what is not a lease id is no lease's.
   template <typename Fail, typename Call>
   void on_lease(const std::string& id, Fail fail, Call call) {
     const std::optional<consensus::LeaseId> lease = consensus::parse_lease_id(id);
-    if (!lease) return fail(invalid("a lease id is 16 hex digits"));
+    if (!lease) return fail(Result::failure(Errc::not_found, 0, "lease not found"));
     if (replica_->removed()) return fail(Result::failure(Errc::removed));
     boost::asio::post(
         io_, [this, lease = *lease, call = std::move(call)]() mutable { call(*replica_, lease); });

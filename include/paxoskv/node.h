@@ -220,6 +220,7 @@ class Node {
   //   ok: `lease` is the new lease (id, ttl, remaining = ttl).
   //   invalid_argument: ttl out of range.  no_quorum, no_space: as for put().
   void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done);
+  // A lease id that is not 16 hex digits names no lease: not_found, like an unknown one.
   // Renews lease `id`: no write, a majority of replicas notes the time.
   //   ok: renewed; `lease` holds id, ttl, remaining.
   //   not_found: no such lease, or it is revoked or expired.

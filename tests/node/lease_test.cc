@@ -41,7 +41,8 @@ TEST_CASE("leases: granted, attached, read, kept alive and revoked", "[node][lea
   CHECK(cluster.node(2).put_with_lease("lock/a", "me", 0, id).version == 1);
   CHECK(cluster.node(3).put_with_lease("lock/a", "you", 0, id).code == Errc::conflict);
   // Not a lease, or no such lease.
-  CHECK(one.put_with_lease("svc/b", "1", std::nullopt, "xyz").code == Errc::invalid_argument);
+  CHECK(one.put_with_lease("svc/b", "1", std::nullopt, "xyz").code == Errc::not_found);
+  CHECK(one.keep_alive("not-a-lease-id!").result.code == Errc::not_found);
   const Result unknown = one.put_with_lease("svc/b", "1", std::nullopt, "00000000000000ff");
   CHECK(unknown.code == Errc::not_found);
   CHECK(unknown.message == "lease not found");
