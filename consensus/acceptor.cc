@@ -60,12 +60,14 @@ void Acceptor::on(NodeId from, Accept& m) {
     context_.send(from, CatchUpRequest{m.key, ks.applied.version});
     return;
   }
+  // A lease's expiry too early on our clock is not answered: the proposer retries later.
+  if (!roles_.leases.may_accept(m.key, m.value)) return;
   if (m.ballot > ks.acceptor.promised) {
     ks.acceptor.promised = m.ballot;
     ks.acceptor.promised_incarnation = m.incarnation;
   }
   roles_.forwarding.note_leader(ks, m.ballot.node, m.incarnation);
-  ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.op};
+  ks.acceptor.accepted = AcceptedProposal{m.slot, m.ballot, std::move(m.value), m.op, m.lease};
   roles_.learner.await_commit(ks);
   context_.persist_acceptor(m.key, ks);
   context_.send(from, Accepted{m.key, m.slot, m.ballot});

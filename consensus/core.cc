@@ -26,6 +26,13 @@ class Core::Impl {
     flush_local();
   }
 
+  void keep_alive(RequestId id, std::uint64_t lease, TimeMs deadline) {
+    roles_.leases.keep_alive(id, lease, deadline);
+    flush_local();
+  }
+
+  TimeMs lease_last_seen(std::uint64_t lease) const { return roles_.leases.last_seen(lease); }
+
   void receive(NodeId from, Message message) {
     // Any sender: a replica joining, or one removed that must learn it was. Only voters'
     // answers count in a round (see QuorumTally), and acceptors answer by configuration.
@@ -36,6 +43,8 @@ class Core::Impl {
 
   void tick(TimeMs now) {
     context_.advance_to(now);
+    roles_.leases.on_clock();
+    roles_.leases.tick();
     KeyTable& keys = context_.keys();
     for (const std::string& key : keys.active_keys()) {
       KeyState* ks = keys.find(key);
@@ -110,6 +119,8 @@ class Core::Impl {
   void route(NodeId from, ForwardReply& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdraw& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdrawn& m) { roles_.forwarding.on(from, m); }
+  void route(NodeId from, KeepAlive& m) { roles_.leases.on(from, m); }
+  void route(NodeId from, KeepAliveAck& m) { roles_.leases.on(from, m); }
 
   CoreContext context_;
   Roles roles_;
@@ -130,6 +141,12 @@ Core::~Core() = default;
 
 void Core::submit(RequestId id, const std::string& key, Operation op, TimeMs deadline) {
   impl_->submit(id, key, std::move(op), deadline);
+}
+void Core::keep_alive(RequestId id, std::uint64_t lease, TimeMs deadline) {
+  impl_->keep_alive(id, lease, deadline);
+}
+TimeMs Core::lease_last_seen(std::uint64_t lease) const {
+  return impl_->lease_last_seen(lease);
 }
 void Core::receive(NodeId from, Message message) {
   impl_->receive(from, std::move(message));

@@ -99,14 +99,15 @@ struct CoreCounters {
   std::uint64_t retries = 0;           // phases retried after a timeout
   std::uint64_t read_rounds = 0;
   std::uint64_t read_rinses = 0;
-  std::uint64_t catch_ups = 0;            // states adopted from other replicas
-  std::uint64_t versions_skipped = 0;     // versions never applied here: a later one came first
-  std::uint64_t unknown_outcomes = 0;     // writes answered kUnknown
-  std::uint64_t config_refusals = 0;      // messages of another configuration not answered
-  std::uint64_t keys_carried = 0;         // carry-overs done (see CarryOp)
-  std::uint64_t forwards = 0;             // writes handed to the key's leader
-  std::uint64_t forwards_taken_back = 0;  // ... then proposed here: the leader went quiet
-  std::uint64_t accepts_spread = 0;       // phase 2 sent to everyone: an answer was late
+  std::uint64_t catch_ups = 0;               // states adopted from other replicas
+  std::uint64_t versions_skipped = 0;        // versions never applied here: a later one came first
+  std::uint64_t unknown_outcomes = 0;        // writes answered kUnknown
+  std::uint64_t config_refusals = 0;         // messages of another configuration not answered
+  std::uint64_t keys_carried = 0;            // carry-overs done (see CarryOp)
+  std::uint64_t forwards = 0;                // writes handed to the key's leader
+  std::uint64_t forwards_taken_back = 0;     // ... then proposed here: the leader went quiet
+  std::uint64_t accepts_spread = 0;          // phase 2 sent to everyone: an answer was late
+  std::uint64_t lease_expiries_refused = 0;  // expiries not accepted: too early on our clock
 };
 
 class Core {
@@ -118,6 +119,12 @@ class Core {
 
   // A client operation on `key`, to complete (or fail with kNoQuorum) by `deadline`.
   void submit(RequestId id, const std::string& key, Operation op, TimeMs deadline);
+  // A keepalive of lease `lease` (see lease.h), completed kOk once a majority acknowledged
+  // it, kNotFound once a majority refused it (the lease is revoked or expired), kNoQuorum
+  // at `deadline`. It writes nothing.
+  void keep_alive(RequestId id, std::uint64_t lease, TimeMs deadline);
+  // When this replica last saw lease `lease` alive, on its own clock (see Leases).
+  TimeMs lease_last_seen(std::uint64_t lease) const;
   // A message from another replica (any replica: the sender need not be a member).
   void receive(NodeId from, Message message);
   // Advances time: retries, backoffs, deadlines, background catch-up.

@@ -49,6 +49,7 @@ bool Forwarding::forward_to_leader(const std::string& key, KeyState& ks) {
   if (const auto* put = std::get_if<PutOp>(&head.op)) {
     request.value = put->value;
     request.expected = put->expected;
+    request.lease = put->lease;
   } else {
     request.remove = true;
     request.expected = std::get<DeleteOp>(head.op).expected;
@@ -115,8 +116,8 @@ void Forwarding::on(NodeId from, ForwardRequest& m) {
   if (!seen_forwards_.insert(OpId{from, m.seq}, now, forward_memory_ms(m.timeout_ms))) return;
   KeyState& ks = context_.keys().state(m.key);
   const OpId op_id{from, m.seq};
-  Operation op =
-      m.remove ? Operation{DeleteOp{m.expected}} : Operation{PutOp{std::move(m.value), m.expected}};
+  Operation op = m.remove ? Operation{DeleteOp{m.expected}}
+                          : Operation{PutOp{std::move(m.value), m.expected, m.lease}};
   ks.ops.push_back(PendingOp{0, std::move(op), op_id, now + m.timeout_ms, now, 0, from, 0, 0, 0});
   roles_.proposer.drive(m.key, ks);
 }

@@ -19,7 +19,8 @@ constexpr unsigned kMaxCatchUpAsks = 5;
 }  // namespace
 
 CatchUpReply chosen_state(const std::string& key, const KeyState& ks) {
-  return CatchUpReply{key, ks.applied.version, ks.applied.value, ks.applied.writers};
+  return CatchUpReply{key, ks.applied.version, ks.applied.value, ks.applied.writers,
+                      ks.applied.lease};
 }
 
 void drop_settled_proposal(KeyState& ks) {
@@ -44,6 +45,7 @@ void Learner::apply(const std::string& key, KeyState& ks, AppliedRecord chosen,
   roles_.proposer.on_applied(key, ks, our_ballot.has_value());
   roles_.reads.on_applied(ks);
   roles_.reconfiguration.on_applied(key, ks);
+  roles_.leases.on_applied(key, ks);
 }
 
 void Learner::await_commit(KeyState& ks) {
@@ -59,7 +61,7 @@ void Learner::on(NodeId from, Commit& m) {
   const auto& accepted = ks.acceptor.accepted;
   if (accepted && accepted->slot == m.slot && accepted->ballot == m.ballot) {
     AppliedRecord chosen{m.slot, accepted->value,
-                         with_write(ks.applied.writers, accepted->op, m.slot)};
+                         with_write(ks.applied.writers, accepted->op, m.slot), accepted->lease};
     apply(m.key, ks, std::move(chosen), std::nullopt);
     roles_.proposer.drive(m.key, ks);
   } else {
@@ -77,7 +79,7 @@ void Learner::on(NodeId, CatchUpReply& m) {
   KeyState& ks = context_.keys().state(m.key);
   if (m.version <= ks.applied.version) return;
   ++context_.counters().catch_ups;
-  apply(m.key, ks, AppliedRecord{m.version, std::move(m.value), std::move(m.writers)},
+  apply(m.key, ks, AppliedRecord{m.version, std::move(m.value), std::move(m.writers), m.lease},
         std::nullopt);
   roles_.proposer.drive(m.key, ks);
 }

@@ -55,6 +55,7 @@ struct Accept {
   OpId op;
   std::uint64_t incarnation = 0;
   std::uint64_t config = 0;
+  std::uint64_t lease = 0;  // as AcceptedProposal::lease
 };
 
 // Phase 2b.
@@ -85,7 +86,8 @@ struct CatchUpReply {
   std::string key;
   Version version = 0;
   KeyValue value;
-  WriterMarks writers;  // as in AppliedRecord
+  WriterMarks writers;      // as in AppliedRecord
+  std::uint64_t lease = 0;  // as in AppliedRecord
 };
 
 // Quorum read, round 1: what have you applied and accepted for `key`?
@@ -105,6 +107,7 @@ struct ReadReply {
   WriterMarks writers;  // of the applied state, sent with it
   // The open slot this acceptor accepted a proposal for, 0 if none.
   Slot accepted_slot = 0;
+  std::uint64_t lease = 0;  // of the applied state, sent with it
 };
 
 // A write handed to the replica that leads the key (the last one seen to propose it), so
@@ -118,6 +121,7 @@ struct ForwardRequest {
   std::string value;
   std::optional<Version> expected;  // compare-and-set
   std::uint32_t timeout_ms = 0;     // time left to the client's deadline
+  std::uint64_t lease = 0;          // a put's lease (see PutOp)
 };
 
 struct ForwardReply {
@@ -148,8 +152,22 @@ struct ForwardWithdrawn {
   std::uint64_t seq = 0;
 };
 
+// A lease's keepalive (see lease.h): `key` is the lease key. The receiver notes the time
+// on its own clock and answers KeepAliveAck, refusing (ok false) if it accepted or
+// applied a terminal state of the lease.
+struct KeepAlive {
+  std::string key;
+  std::uint64_t request = 0;
+};
+
+struct KeepAliveAck {
+  std::string key;
+  std::uint64_t request = 0;
+  bool ok = false;
+};
+
 using Message = std::variant<Prepare, Promise, Reject, Accept, Accepted, Commit, CatchUpRequest,
                              CatchUpReply, ReadQuery, ReadReply, ForwardRequest, ForwardReply,
-                             ForwardWithdraw, ForwardWithdrawn>;
+                             ForwardWithdraw, ForwardWithdrawn, KeepAlive, KeepAliveAck>;
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -1,6 +1,7 @@
 // Client operations the core carries, and how they end.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -15,6 +16,7 @@ namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 struct PutOp {
   std::string value;
   std::optional<Version> expected;
+  std::uint64_t lease = 0;  // the lease the key is attached to (see lease.h); 0: none
 };
 
 // Remove the key (only if present). With `expected`, only if present at that version.

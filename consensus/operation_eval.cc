@@ -19,17 +19,19 @@ bool expectation_holds(std::optional<Version> expected, const AppliedRecord& sta
 
 Evaluation evaluate(const Operation& op, const AppliedRecord& state) {
   if (const auto* put = std::get_if<PutOp>(&op)) {
-    if (!expectation_holds(put->expected, state)) return {false, std::nullopt, Outcome::kConflict};
-    return {true, put->value, Outcome::kOk};
+    if (!expectation_holds(put->expected, state)) {
+      return {false, std::nullopt, 0, Outcome::kConflict};
+    }
+    return {true, put->value, put->lease, Outcome::kOk};
   }
   if (const auto* remove = std::get_if<DeleteOp>(&op)) {
-    if (!state.value) return {false, std::nullopt, Outcome::kNotFound};
+    if (!state.value) return {false, std::nullopt, 0, Outcome::kNotFound};
     if (!expectation_holds(remove->expected, state)) {
-      return {false, std::nullopt, Outcome::kConflict};
+      return {false, std::nullopt, 0, Outcome::kConflict};
     }
-    return {true, std::nullopt, Outcome::kOk};
+    return {true, std::nullopt, 0, Outcome::kOk};
   }
-  return {false, std::nullopt, Outcome::kOk};
+  return {false, std::nullopt, 0, Outcome::kOk};
 }
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

@@ -11,6 +11,7 @@ namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
 struct Evaluation {
   bool applies = false;            // the op changes the key (consumes a version)
   KeyValue new_value;              // the key's state after it, when it applies
+  std::uint64_t new_lease = 0;     // the lease the key is attached to after it
   Outcome failure = Outcome::kOk;  // kConflict or kNotFound, when it does not
 };
 

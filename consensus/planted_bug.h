@@ -26,6 +26,11 @@ enum class PlantedBug {
   kChangeInOneStep,                 // a membership change goes to the new configuration at once
   kNonVoterSkipsOwnPromise,         // a proposer that is no voter does not promise its own ballot
   kChangeSkipsCarryOver,  // a membership change leaves the joint one without carrying keys
+  // acceptors accept a lease's expiry without their clock check: the expiring replica's
+  // clock alone decides, without the drift bound and margin
+  kLeaseExpiryWithoutClockCheck,
+  // acceptors (and the expiry duty) wait the bare TTL, without the drift bound and margin
+  kLeaseExpiryWithoutMargin,
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

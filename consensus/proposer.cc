@@ -75,7 +75,8 @@ void Proposer::drive(const std::string& key, KeyState& ks) {
     return;
   }
   ++context_.counters().fast_path_rounds;
-  start_accept(key, ks, std::move(evaluation.new_value), ks.ops.front().op_id, true);
+  start_accept(key, ks, std::move(evaluation.new_value), evaluation.new_lease, ks.ops.front().op_id,
+               true);
 }
 
 // Answers the carry-overs at the head of the queue, done by a phase 1 under the
@@ -226,7 +227,7 @@ void Proposer::on_prepared(const std::string& key, KeyState& ks) {
     const AcceptedProposal recovered = *p.highest_accepted;
     const bool is_head =
         !ks.ops.empty() && ks.ops.front().op_id == recovered.op && ks.ops.front().forwarded_to == 0;
-    start_accept(key, ks, recovered.value, recovered.op, is_head);
+    start_accept(key, ks, recovered.value, recovered.lease, recovered.op, is_head);
     return;
   }
   // No value can have been chosen in this slot: the applied state is the latest one,
@@ -241,7 +242,8 @@ void Proposer::on_prepared(const std::string& key, KeyState& ks) {
     PendingOp& head = ks.ops.front();
     Evaluation evaluation = evaluate(head.op, ks.applied);
     if (evaluation.applies) {
-      start_accept(key, ks, std::move(evaluation.new_value), head.op_id, true);
+      start_accept(key, ks, std::move(evaluation.new_value), evaluation.new_lease, head.op_id,
+                   true);
       return;
     }
     if (head.submitted_at > confirmed_at) {
@@ -266,14 +268,15 @@ void Proposer::on_prepared(const std::string& key, KeyState& ks) {
 // Proposes `value`, the value of write `op`, for the open slot. A write of ours is
 // proposed afresh (not recovered) only while the applied state shows it undecided:
 // settle_decided_ops ran on the same applied state.
-void Proposer::start_accept(const std::string& key, KeyState& ks, KeyValue value, OpId op,
-                            bool for_head_op) {
+void Proposer::start_accept(const std::string& key, KeyState& ks, KeyValue value,
+                            std::uint64_t lease, OpId op, bool for_head_op) {
   ProposerState& p = ks.proposer;
   const TimeMs now = context_.now();
   p.phase = ProposerPhase::kAccepting;
   p.slot = ks.applied.version + 1;
   p.votes = QuorumTally(context_.peers().rule());
   p.proposal_value = std::move(value);
+  p.proposal_lease = lease;
   p.proposal_op = op;
   if (for_head_op) ks.ops.front().proposed_slot = p.slot;
   p.phase_deadline = now + context_.config().retry_timeout_ms;
@@ -296,7 +299,8 @@ Accept Proposer::current_accept(const std::string& key, const KeyState& ks) cons
                 p.proposal_value,
                 p.proposal_op,
                 context_.config().incarnation,
-                context_.configuration().version};
+                context_.configuration().version,
+                p.proposal_lease};
 }
 
 void Proposer::on_peer_behind(const std::string& key, KeyState& ks, NodeId peer, Version have) {
@@ -342,10 +346,11 @@ void Proposer::on(NodeId from, Accepted& m) {
   // The voters of the configuration it was chosen under: if it is a new configuration,
   // the members it leaves out learn of it too (a removed replica must know it is).
   std::vector<NodeId> learners = context_.peers().members();
-  roles_.learner.apply(m.key, ks,
-                       AppliedRecord{p.slot, p.proposal_value,
-                                     with_write(ks.applied.writers, p.proposal_op, p.slot)},
-                       chosen_ballot);
+  roles_.learner.apply(
+      m.key, ks,
+      AppliedRecord{p.slot, p.proposal_value, with_write(ks.applied.writers, p.proposal_op, p.slot),
+                    p.proposal_lease},
+      chosen_ballot);
   // Those asked in phase 2 hold the value: they learn it is chosen. The others get the
   // chosen state itself.
   for (NodeId member : context_.peers().members()) {

@@ -31,6 +31,7 @@ struct ProposerState {
   QuorumTally votes;    // promises (phase 1) or acceptances (phase 2) of this phase
   std::optional<AcceptedProposal> highest_accepted;  // among the promises
   KeyValue proposal_value;
+  std::uint64_t proposal_lease = 0;
   OpId proposal_op;
   // Who phase 2 asked (see Peers::phase2_targets), and when.
   std::vector<NodeId> accept_targets;
@@ -80,8 +81,8 @@ class Proposer {
   void settle_decided_ops(const std::string& key, KeyState& ks);
   void start_prepare(const std::string& key, KeyState& ks);
   void on_prepared(const std::string& key, KeyState& ks);
-  void start_accept(const std::string& key, KeyState& ks, KeyValue value, OpId op,
-                    bool for_head_op);
+  void start_accept(const std::string& key, KeyState& ks, KeyValue value, std::uint64_t lease,
+                    OpId op, bool for_head_op);
   Accept current_accept(const std::string& key, const KeyState& ks) const;
   Prepare current_prepare(const std::string& key, const KeyState& ks) const;
   bool finish_carries(const std::string& key, KeyState& ks);

@@ -53,6 +53,7 @@ void QuorumReads::on(NodeId from, ReadQuery& m) {
   if (ks.applied.version > m.have) {
     reply.state = ks.applied.value;
     reply.writers = ks.applied.writers;
+    reply.lease = ks.applied.lease;
   }
   if (ks.acceptor.accepted) reply.accepted_slot = ks.acceptor.accepted->slot;
   context_.send(from, std::move(reply));
@@ -67,9 +68,9 @@ void QuorumReads::on(NodeId from, ReadReply& m) {
   }
   if (m.state && m.version > ks.applied.version) {
     ++context_.counters().catch_ups;
-    roles_.learner.apply(m.key, ks,
-                         AppliedRecord{m.version, std::move(*m.state), std::move(m.writers)},
-                         std::nullopt);
+    roles_.learner.apply(
+        m.key, ks, AppliedRecord{m.version, std::move(*m.state), std::move(m.writers), m.lease},
+        std::nullopt);
   }
   ReadRound& round = *ks.reads.round;
   round.max_version = std::max(round.max_version, m.version);

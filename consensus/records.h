@@ -15,7 +15,8 @@ struct AcceptedProposal {
   Slot slot = 0;
   Ballot ballot;
   KeyValue value;
-  OpId op;  // the client write the value comes from
+  OpId op;                  // the client write the value comes from
+  std::uint64_t lease = 0;  // the lease the value attaches the key to (see lease.h)
 
   friend bool operator==(const AcceptedProposal&, const AcceptedProposal&) = default;
 };
@@ -40,7 +41,8 @@ struct AcceptorRecord {
 struct AppliedRecord {
   Version version = 0;
   KeyValue value;
-  WriterMarks writers;  // after the write chosen at `version` (see WriterMark)
+  WriterMarks writers;      // after the write chosen at `version` (see WriterMark)
+  std::uint64_t lease = 0;  // the lease the key is attached to (see lease.h); 0: none
 
   friend bool operator==(const AppliedRecord&, const AppliedRecord&) = default;
 };

@@ -7,6 +7,7 @@
 #include "consensus/build_variant.h"
 #include "consensus/forwarding.h"
 #include "consensus/learner.h"
+#include "consensus/leases.h"
 #include "consensus/proposer.h"
 #include "consensus/quorum_reads.h"
 #include "consensus/reconfiguration.h"
@@ -22,7 +23,8 @@ struct Roles {
         learner(context, *this),
         forwarding(context, *this),
         reads(context, *this),
-        reconfiguration(context, *this) {}
+        reconfiguration(context, *this),
+        leases(context) {}
   Roles(const Roles&) = delete;
   Roles& operator=(const Roles&) = delete;
 
@@ -32,6 +34,7 @@ struct Roles {
   Forwarding forwarding;
   QuorumReads reads;
   Reconfiguration reconfiguration;
+  Leases leases;
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

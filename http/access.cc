@@ -15,6 +15,7 @@ Need need_of(std::string_view path, verb method) {
     return is_read ? Need::read : Need::write;
   }
   if (path == members_path && is_read) return Need::any_token;
+  if (path == leases_path || path.starts_with(lease_path_prefix)) return Need::write;
   return Need::admin;
 }
 

@@ -3,8 +3,11 @@
 // Paths outside /v1/ (/healthz, /livez, /readyz, /metrics) and /v1/status need no token.
 // Under /v1/kv a read (GET, HEAD) needs any role, a write (PUT, DELETE) readwrite or
 // admin, both on keys under the token's prefix; GET /v1/members needs any valid token.
+// Every lease request (/v1/leases: grant, keepalive, read, revoke) needs readwrite or
+// admin, whatever the token's prefix: a lease belongs to no key, and its id is the
+// capability (a put that attaches a key to it is checked as any put of that key).
 // Everything else under /v1/ (membership changes, /v1/auth, and endpoints to come such
-// as /v1/snapshot and /v1/leases) needs admin.
+// as /v1/snapshot) needs admin.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>

@@ -19,7 +19,8 @@ inline constexpr std::string_view member_path_prefix = "/v1/members/";
 // GET lists the tokens, POST makes one; DELETE tokens_path/{name} revokes one.
 inline constexpr std::string_view tokens_path = "/v1/auth/tokens";
 inline constexpr std::string_view token_path_prefix = "/v1/auth/tokens/";
-// POST grants a lease; leases_path/{id} (GET, DELETE) and leases_path/{id}/keepalive (POST).
+// POST grants a lease; GET and DELETE lease_path_prefix{id} read and revoke one, POST
+// lease_path_prefix{id}/keepalive renews it.
 inline constexpr std::string_view leases_path = "/v1/leases";
 inline constexpr std::string_view lease_path_prefix = "/v1/leases/";
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "paxoskv/auth.h"
+#include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/result.h"
 
@@ -22,6 +23,7 @@ class Backend {
   using ChangesCallback = std::function<void(std::vector<Change> changes, std::uint64_t index)>;
   using MembershipCallback = std::function<void(MembershipResult)>;
   using TokenCallback = std::function<void(CreatedToken)>;
+  using LeaseCallback = std::function<void(LeaseResult)>;
 
   virtual ~Backend() = default;
 
@@ -64,6 +66,14 @@ class Backend {
   // before its start; `known_token` is Node::known_token.
   virtual void authenticate(std::string_view token, std::function<void(Authentication)> done) = 0;
   virtual std::optional<TokenInfo> known_token(std::string_view token) const = 0;
+  // Leases (Node::grant_lease and the rest).
+  virtual void put_with_lease(const std::string& key, std::string value,
+                              std::optional<std::uint64_t> expected, const std::string& lease,
+                              ResultCallback done) = 0;
+  virtual void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) = 0;
+  virtual void keep_alive(const std::string& id, LeaseCallback done) = 0;
+  virtual void revoke_lease(const std::string& id, ResultCallback done) = 0;
+  virtual void lease(const std::string& id, LeaseCallback done) = 0;
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

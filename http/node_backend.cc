@@ -75,6 +75,28 @@ std::optional<TokenInfo> NodeBackend::known_token(std::string_view token) const 
   return node_.known_token(token);
 }
 
+void NodeBackend::put_with_lease(const std::string& key, std::string value,
+                                 std::optional<std::uint64_t> expected, const std::string& lease,
+                                 ResultCallback done) {
+  node_.put_with_lease(key, std::move(value), expected, lease, std::move(done));
+}
+
+void NodeBackend::grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) {
+  node_.grant_lease(ttl, std::move(done));
+}
+
+void NodeBackend::keep_alive(const std::string& id, LeaseCallback done) {
+  node_.keep_alive(id, std::move(done));
+}
+
+void NodeBackend::revoke_lease(const std::string& id, ResultCallback done) {
+  node_.revoke_lease(id, std::move(done));
+}
+
+void NodeBackend::lease(const std::string& id, LeaseCallback done) {
+  node_.lease(id, std::move(done));
+}
+
 std::string NodeBackend::status_json() const {
   return to_text(http::status_json(node_.status()));
 }

@@ -32,6 +32,13 @@ class NodeBackend final : public Backend {
   std::vector<TokenInfo> tokens() const override;
   void authenticate(std::string_view token, std::function<void(Authentication)> done) override;
   std::optional<TokenInfo> known_token(std::string_view token) const override;
+  void put_with_lease(const std::string& key, std::string value,
+                      std::optional<std::uint64_t> expected, const std::string& lease,
+                      ResultCallback done) override;
+  void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) override;
+  void keep_alive(const std::string& id, LeaseCallback done) override;
+  void revoke_lease(const std::string& id, ResultCallback done) override;
+  void lease(const std::string& id, LeaseCallback done) override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 

@@ -14,6 +14,7 @@
 #include "http/encoding/percent_encoding.h"
 #include "http/json_render.h"
 #include "http/key_path.h"
+#include "http/lease_request.h"
 #include "http/member_request.h"
 #include "http/query_params.h"
 #include "http/request_error.h"
@@ -37,6 +38,8 @@ enum class PathKind {
   member,
   tokens,
   token,
+  leases,
+  lease,
   healthz,
   status,
   metrics,
@@ -50,6 +53,8 @@ PathKind path_kind(std::string_view path) {
   if (path.starts_with(member_path_prefix)) return PathKind::member;
   if (path == tokens_path) return PathKind::tokens;
   if (path.starts_with(token_path_prefix)) return PathKind::token;
+  if (path == leases_path) return PathKind::leases;
+  if (path.starts_with(lease_path_prefix)) return PathKind::lease;
   if (path == healthz_path) return PathKind::healthz;
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
@@ -66,6 +71,10 @@ std::string_view allowed_methods(PathKind kind) {
     case PathKind::member:
     case PathKind::token:
       return "DELETE";
+    case PathKind::leases:
+      return "POST";
+    case PathKind::lease:
+      return "GET, HEAD, POST, DELETE";
     default:
       return "GET, HEAD";
   }
@@ -85,6 +94,10 @@ enum class Route {
   tokens_list,
   token_create,
   token_revoke,
+  lease_grant,
+  lease_keepalive,
+  lease_get,
+  lease_revoke,
   healthz,
   status,
   metrics,
@@ -119,6 +132,14 @@ std::string_view label(Route route) {
       return "token_create";
     case Route::token_revoke:
       return "token_revoke";
+    case Route::lease_grant:
+      return "lease_grant";
+    case Route::lease_keepalive:
+      return "lease_keepalive";
+    case Route::lease_get:
+      return "lease_get";
+    case Route::lease_revoke:
+      return "lease_revoke";
     case Route::healthz:
       return "healthz";
     case Route::status:
@@ -169,6 +190,12 @@ Route classify(verb method, PathKind kind, std::string_view query) {
       return method == verb::post ? Route::token_create : Route::method_not_allowed;
     case PathKind::token:
       return method == verb::delete_ ? Route::token_revoke : Route::method_not_allowed;
+    case PathKind::leases:
+      return method == verb::post ? Route::lease_grant : Route::method_not_allowed;
+    case PathKind::lease:
+      if (is_get) return Route::lease_get;
+      if (method == verb::post) return Route::lease_keepalive;
+      return method == verb::delete_ ? Route::lease_revoke : Route::method_not_allowed;
     case PathKind::healthz:
       return is_get ? Route::healthz : Route::method_not_allowed;
     case PathKind::status:
@@ -446,6 +473,18 @@ void Router::serve(Request& request, const Reply& reply, const std::optional<Tok
         serve_token_revoke(token_name_from_path(target->path.substr(token_path_prefix.size())),
                            reply);
         return;
+      case Route::lease_grant:
+        serve_lease_grant(lease_ttl_to_grant(request.body()), reply);
+        return;
+      case Route::lease_keepalive:
+      case Route::lease_get:
+      case Route::lease_revoke:
+        serve_lease(route == Route::lease_keepalive ? LeaseAction::keepalive
+                    : route == Route::lease_get     ? LeaseAction::read
+                                                    : LeaseAction::revoke,
+                    lease_target_from_path(target->path.substr(lease_path_prefix.size())), caller,
+                    reply);
+        return;
       case Route::kv_get:
       case Route::kv_wait:
       case Route::kv_put:
@@ -508,9 +547,74 @@ void Router::serve_put(std::string key, const QueryParams& params, std::string v
                        fmt::format("value too large: {} bytes, at most {}", value.size(),
                                    limits_.max_value_bytes));
   }
-  backend_.put(key, std::move(value), expected, [key, reply](Result result) {
-    reply([key, result = std::move(result)] { return write_response(key, result); });
+  const std::optional<std::string> lease = params.text("lease");
+  if (!lease) {
+    backend_.put(key, std::move(value), expected, [key, reply](Result result) {
+      reply([key, result = std::move(result)] { return write_response(key, result); });
+    });
+    return;
+  }
+  backend_.put_with_lease(key, std::move(value), expected, *lease, [key, reply](Result result) {
+    reply([key, result = std::move(result)] {
+      if (result.code == Errc::not_found) return error_response(status::not_found, result.message);
+      if (result.code == Errc::invalid_argument) {
+        return error_response(status::bad_request, result.message);
+      }
+      return write_response(key, result);
+    });
   });
+}
+
+void Router::serve_lease_grant(std::chrono::milliseconds ttl, const Reply& reply) {
+  backend_.grant_lease(ttl, [reply](LeaseResult granted) {
+    reply([granted = std::move(granted)] {
+      if (!granted.result.ok()) return token_failure_response(granted.result);
+      return json_response(
+          status::ok, Json{{"id", granted.lease.id}, {"ttl", format_duration(granted.lease.ttl)}});
+    });
+  });
+}
+
+void Router::serve_lease(LeaseAction action, const LeaseTarget& target,
+                         const std::optional<TokenInfo>& caller, const Reply& reply) {
+  if (target.keepalive != (action == LeaseAction::keepalive)) {
+    Response response = error_response(status::method_not_allowed, "method not allowed here");
+    response.set(field::allow, target.keepalive ? "POST" : "GET, HEAD, DELETE");
+    reply(answer_with(std::move(response)));
+    return;
+  }
+  if (action == LeaseAction::revoke) {
+    backend_.revoke_lease(target.id, [reply, id = target.id](Result result) {
+      reply([id, result = std::move(result)] {
+        if (!result.ok()) return token_failure_response(result);
+        return json_response(status::ok, Json{{"id", id}});
+      });
+    });
+    return;
+  }
+  // Lease info lists only the keys the caller's token reaches.
+  const std::string prefix = caller ? caller->prefix : std::string();
+  auto render = [reply, with_keys = action == LeaseAction::read, prefix](LeaseResult answer) {
+    reply([answer = std::move(answer), with_keys, prefix] {
+      if (!answer.result.ok()) return token_failure_response(answer.result);
+      Json body{{"id", answer.lease.id},
+                {"ttl", format_duration(answer.lease.ttl)},
+                {"remaining", format_duration(answer.lease.remaining)}};
+      if (with_keys) {
+        Json keys = Json::array();
+        for (const std::string& key : answer.lease.keys) {
+          if (key.starts_with(prefix)) keys.push_back(key);
+        }
+        body["keys"] = std::move(keys);
+      }
+      return json_response(status::ok, body);
+    });
+  };
+  if (action == LeaseAction::keepalive) {
+    backend_.keep_alive(target.id, std::move(render));
+  } else {
+    backend_.lease(target.id, std::move(render));
+  }
 }
 
 void Router::serve_delete(std::string key, const QueryParams& params, const Reply& reply) {

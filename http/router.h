@@ -2,6 +2,7 @@
 // parameter and error code of the API. Knows nothing of sockets, so tests drive it directly.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,6 +19,7 @@ namespace paxoskv::http {
 class QueryParams;
 struct MemberToAdd;
 struct TokenToCreate;
+struct LeaseTarget;
 
 class Router {
  public:
@@ -59,6 +61,10 @@ class Router {
   void serve_metrics(const Reply& reply);
   void serve_token_create(const TokenToCreate& token, const Reply& reply);
   void serve_token_revoke(std::string name, const Reply& reply);
+  void serve_lease_grant(std::chrono::milliseconds ttl, const Reply& reply);
+  enum class LeaseAction { keepalive, read, revoke };
+  void serve_lease(LeaseAction action, const LeaseTarget& target,
+                   const std::optional<TokenInfo>& caller, const Reply& reply);
 
   Backend& backend_;
   ServerLimits limits_;

@@ -19,10 +19,10 @@ void expect_format(ByteReader& reader) {
   }
 }
 
-// Format 2 or 3, which one.
-std::uint8_t read_format_2_or_3(ByteReader& reader) {
+// Format 2, 3 or 4, which one.
+std::uint8_t read_format_2_to_4(ByteReader& reader) {
   const std::uint8_t format = reader.u8();
-  if (format != kFormatV2 && format != kFormatV3) {
+  if (format != kFormatV2 && format != kFormatV3 && format != kFormatV4) {
     throw RecordFormatError("unsupported record format " + std::to_string(format));
   }
   return format;
@@ -118,7 +118,8 @@ std::uint64_t decode_counter(std::string_view encoded) {
 }
 
 std::string encode_acceptor(const consensus::AcceptorRecord& record) {
-  ByteWriter writer = start_record(kFormatV3);
+  const std::uint64_t lease = record.accepted ? record.accepted->lease : 0;
+  ByteWriter writer = start_record(lease != 0 ? kFormatV4 : kFormatV3);
   put_ballot(writer, record.promised);
   writer.u64(record.promised_incarnation);
   writer.u8(record.accepted ? 1 : 0);
@@ -130,15 +131,16 @@ std::string encode_acceptor(const consensus::AcceptorRecord& record) {
   }
   put_ballot(writer, record.led);
   writer.u64(record.led_incarnation);
+  if (lease != 0) writer.u64(lease);
   return std::move(writer).take();
 }
 
 consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
   ByteReader reader(encoded);
-  const std::uint8_t format = read_format_2_or_3(reader);
+  const std::uint8_t format = read_format_2_to_4(reader);
   consensus::AcceptorRecord record;
   record.promised = get_ballot(reader);
-  if (format == kFormatV3) record.promised_incarnation = reader.u64();
+  if (format != kFormatV2) record.promised_incarnation = reader.u64();
   if (reader.boolean()) {
     consensus::AcceptedProposal accepted;
     accepted.slot = reader.u64();
@@ -149,12 +151,17 @@ consensus::AcceptorRecord decode_acceptor(std::string_view encoded) {
   }
   record.led = get_ballot(reader);
   record.led_incarnation = reader.u64();
+  if (format == kFormatV4) {
+    const std::uint64_t lease = reader.u64();
+    if (!record.accepted || lease == 0) throw RecordFormatError("a lease without a proposal");
+    record.accepted->lease = lease;
+  }
   reader.expect_end();
   return record;
 }
 
 std::string encode_state(const AppliedState& state, const consensus::AcceptorRecord& acceptor) {
-  ByteWriter writer = start_record(kFormatV3);
+  ByteWriter writer = start_record(state.lease != 0 ? kFormatV4 : kFormatV3);
   writer.u64(state.version);
   writer.u64(state.change_index);
   put_writers(writer, state.writers);
@@ -163,23 +170,28 @@ std::string encode_state(const AppliedState& state, const consensus::AcceptorRec
   writer.u64(acceptor.promised_incarnation);
   put_ballot(writer, acceptor.led);
   writer.u64(acceptor.led_incarnation);
+  if (state.lease != 0) writer.u64(state.lease);
   return std::move(writer).take();
 }
 
 StoredState decode_state(std::string_view encoded) {
   ByteReader reader(encoded);
-  const std::uint8_t format = read_format_2_or_3(reader);
+  const std::uint8_t format = read_format_2_to_4(reader);
   StoredState stored;
   AppliedState& state = stored.applied;
   state.version = reader.u64();
   state.change_index = reader.u64();
   state.writers = get_writers(reader);
   state.value = get_value(reader);
-  if (format == kFormatV3) {
+  if (format != kFormatV2) {
     stored.acceptor.promised = get_ballot(reader);
     stored.acceptor.promised_incarnation = reader.u64();
     stored.acceptor.led = get_ballot(reader);
     stored.acceptor.led_incarnation = reader.u64();
+  }
+  if (format == kFormatV4) {
+    state.lease = reader.u64();
+    if (state.lease == 0) throw RecordFormatError("lease 0 in a format 4 record");
   }
   reader.expect_end();
   return stored;
@@ -198,9 +210,10 @@ std::string encode_sync_cursor(const SyncCursor& cursor) {
 
 SyncCursor decode_sync_cursor(std::string_view encoded) {
   ByteReader reader(encoded);
-  const std::uint8_t format = read_format_2_or_3(reader);
+  const std::uint8_t format = read_format_2_to_4(reader);
   SyncCursor cursor;
   cursor.index = reader.u64();
+  if (format == kFormatV4) throw RecordFormatError("unsupported record format 4");
   if (format == kFormatV3) cursor.epoch = reader.u64();
   reader.expect_end();
   return cursor;

@@ -22,6 +22,9 @@ namespace paxoskv::kvstore::codec {
 
 inline constexpr std::uint8_t kFormatV2 = 2;
 inline constexpr std::uint8_t kFormatV3 = 3;
+// Format 3 with a lease id closing the record: an acceptor record whose accepted proposal,
+// or an applied state which, attaches the key to a lease (written only then).
+inline constexpr std::uint8_t kFormatV4 = 4;
 
 std::string encode_identity(const StoreIdentity& identity);
 StoreIdentity decode_identity(std::string_view encoded);

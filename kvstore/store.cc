@@ -348,7 +348,7 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
     }
     batch.Put(layout::change_log_key(next_index), codec::encode_change_log_entry(record.key));
     const AppliedState state{record.applied->version, record.applied->value,
-                             record.applied->writers, next_index};
+                             record.applied->writers, next_index, record.applied->lease};
     batch.Put(layout::applied_key(record.key), codec::encode_state(state, *record.acceptor));
     // The applied state record now holds the promise; an accepted proposal stays apart.
     if (record.acceptor->accepted) {
@@ -502,7 +502,7 @@ ListPage Store::list_applied(std::string_view prefix, std::string_view after, st
       break;
     }
     page.items.push_back(ListItem{std::string(user_key), std::move(*state.value), state.version,
-                                  state.change_index});
+                                  state.change_index, state.lease});
   }
   if (!iterator->status().ok()) throw_read_error(data_dir_, iterator->status());
   return page;

@@ -28,9 +28,10 @@ struct AppliedState {
   consensus::KeyValue value;  // nullopt with version > 0: deleted (keeps its version)
   consensus::WriterMarks writers;
   std::uint64_t change_index = 0;
+  std::uint64_t lease = 0;  // see consensus::AppliedRecord::lease
 
   bool present() const { return value.has_value(); }
-  consensus::AppliedRecord record() const { return {version, value, writers}; }
+  consensus::AppliedRecord record() const { return {version, value, writers, lease}; }
 
   friend bool operator==(const AppliedState&, const AppliedState&) = default;
 };
@@ -48,6 +49,7 @@ struct ListItem {
   std::string value;
   consensus::Version version = 0;
   std::uint64_t change_index = 0;
+  std::uint64_t lease = 0;  // the lease the key is attached to, 0 if none
 };
 
 struct ListPage {

@@ -67,6 +67,9 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_paxos_accepts_spread_total", "counter",
          "Phase 2 rounds sent to every replica because an asked one answered late.",
          core.accepts_spread);
+  metric(out, "paxoskv_lease_expiries_refused_total", "counter",
+         "Lease expiries this acceptor did not accept: too early on its own clock.",
+         core.lease_expiries_refused);
   metric(out, "paxoskv_sync_entries_received_total", "counter",
          "Key states received from peers by anti-entropy (most are already known).",
          c.sync.entries_received);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "consensus/lease.h"
 #include "src/auth/token_record.h"
 #include "src/auth/token_secret.h"
 #include "src/disk_failure_marker.h"
@@ -184,6 +185,61 @@ class Node::Impl {
                      }
                      done(std::move(result));
                    });
+  }
+
+  void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) {
+    if (ttl < kMinLeaseTtl || ttl > kMaxLeaseTtl) {
+      return done(LeaseResult{invalid("ttl must be from 1s to 1h"), {}});
+    }
+    if (replica_->removed()) return done(LeaseResult{Result::failure(Errc::removed), {}});
+    boost::asio::post(io_, [this, ttl, done = std::move(done)]() mutable {
+      replica_->grant_lease(static_cast<consensus::TimeMs>(ttl.count()), std::move(done));
+    });
+  }
+
+  // Runs `call` on the node's thread with the lease id `id` names, or answers not_found
+  // (through `fail`) if it names none: what is not a lease id is no lease's.
+  template <typename Fail, typename Call>
+  void on_lease(const std::string& id, Fail fail, Call call) {
+    const std::optional<consensus::LeaseId> lease = consensus::parse_lease_id(id);
+    if (!lease) return fail(Result::failure(Errc::not_found, 0, "lease not found"));
+    if (replica_->removed()) return fail(Result::failure(Errc::removed));
+    boost::asio::post(
+        io_, [this, lease = *lease, call = std::move(call)]() mutable { call(*replica_, lease); });
+  }
+
+  void keep_alive(const std::string& id, LeaseCallback done) {
+    auto fail = [done](Result result) { done(LeaseResult{std::move(result), {}}); };
+    on_lease(id, fail, [done = std::move(done)](Replica& replica, consensus::LeaseId lease) {
+      replica.keep_alive_lease(lease, std::move(done));
+    });
+  }
+
+  void revoke_lease(const std::string& id, Callback done) {
+    auto fail = [done](Result result) { done(std::move(result)); };
+    on_lease(id, fail, [done = std::move(done)](Replica& replica, consensus::LeaseId lease) {
+      replica.revoke_lease(lease, std::move(done));
+    });
+  }
+
+  void lease(const std::string& id, LeaseCallback done) {
+    auto fail = [done](Result result) { done(LeaseResult{std::move(result), {}}); };
+    on_lease(id, fail, [done = std::move(done)](Replica& replica, consensus::LeaseId lease) {
+      replica.lease_info(lease, std::move(done));
+    });
+  }
+
+  void put_with_lease(const std::string& key, std::string value,
+                      std::optional<std::uint64_t> expected, const std::string& id, Callback done) {
+    if (auto error = check_key(key)) return done(std::move(*error));
+    if (value.size() > options_.max_value_bytes) return done(invalid("value too large"));
+    auto fail = [done](Result result) { done(std::move(result)); };
+    on_lease(id, fail,
+             [key, value = std::move(value), expected, done = std::move(done)](
+                 Replica& replica, consensus::LeaseId lease) mutable {
+               replica.put_with_lease(key, consensus::PutOp{std::move(value), expected, lease},
+                                      std::move(done));
+             });
   }
 
   std::vector<TokenInfo> tokens() const { return replica_->tokens().list(); }
@@ -395,6 +451,52 @@ CreatedToken Node::create_token(const std::string& name, Role role, const std::s
 
 Result Node::revoke_token(const std::string& name) {
   return Impl::wait_for<Result>([&](Callback done) { revoke_token(name, std::move(done)); });
+}
+
+void Node::grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) {
+  impl_->grant_lease(ttl, std::move(done));
+}
+
+void Node::keep_alive(const std::string& id, LeaseCallback done) {
+  impl_->keep_alive(id, std::move(done));
+}
+
+void Node::revoke_lease(const std::string& id, Callback done) {
+  impl_->revoke_lease(id, std::move(done));
+}
+
+void Node::lease(const std::string& id, LeaseCallback done) {
+  impl_->lease(id, std::move(done));
+}
+
+void Node::put_with_lease(const std::string& key, std::string value,
+                          std::optional<std::uint64_t> expected, const std::string& lease,
+                          Callback done) {
+  impl_->put_with_lease(key, std::move(value), expected, lease, std::move(done));
+}
+
+LeaseResult Node::grant_lease(std::chrono::milliseconds ttl) {
+  return Impl::wait_for<LeaseResult>(
+      [&](LeaseCallback done) { grant_lease(ttl, std::move(done)); });
+}
+
+LeaseResult Node::keep_alive(const std::string& id) {
+  return Impl::wait_for<LeaseResult>([&](LeaseCallback done) { keep_alive(id, std::move(done)); });
+}
+
+Result Node::revoke_lease(const std::string& id) {
+  return Impl::wait_for<Result>([&](Callback done) { revoke_lease(id, std::move(done)); });
+}
+
+LeaseResult Node::lease(const std::string& id) {
+  return Impl::wait_for<LeaseResult>([&](LeaseCallback done) { lease(id, std::move(done)); });
+}
+
+Result Node::put_with_lease(const std::string& key, std::string value,
+                            std::optional<std::uint64_t> expected, const std::string& lease) {
+  return Impl::wait_for<Result>([&](Callback done) {
+    put_with_lease(key, std::move(value), expected, lease, std::move(done));
+  });
 }
 
 std::uint64_t Node::index() const {

@@ -197,6 +197,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
   if (options.peer_tls.enabled()) transport_.use_tls(options.peer_tls);
   follow_configuration();
   load_tokens();
+  load_leases();
 }
 
 void Replica::load_tokens() {
@@ -210,6 +211,25 @@ void Replica::load_tokens() {
     if (!page.more || page.items.empty()) break;
     after = page.items.back().key;
   }
+}
+
+void Replica::load_leases() {
+  for (const bool reserved : {true, false}) {
+    const std::string prefix = reserved ? std::string(consensus::kLeaseKeyPrefix) : std::string();
+    std::string after;
+    for (;;) {
+      const kvstore::ListPage page =
+          reserved ? store_.list_reserved(prefix, after, 1000) : store_.list(prefix, after, 1000);
+      for (const kvstore::ListItem& item : page.items) {
+        if (reserved || item.lease != 0) {
+          leases_.apply(item.key, item.value, item.version, item.lease);
+        }
+      }
+      if (!page.more || page.items.empty()) break;
+      after = page.items.back().key;
+    }
+  }
+  leases_.drop_finished();
 }
 
 bool Replica::reload_peer_tls() {
@@ -692,6 +712,10 @@ void Replica::schedule_tick() {
     refresh_reachability();
     publish_reachability();
     core_.tick(now());
+    if (now() >= last_sweep_ + consensus::kSweepIntervalMs) {
+      last_sweep_ = now();
+      sweep_leases();
+    }
     changes_.tick(std::chrono::steady_clock::now());
     ask_for_configuration();
     request_flush();
@@ -722,6 +746,8 @@ void Replica::flush() {
     // store has it (it is durable on a majority already).
     if (record.applied) {
       tokens_.apply(record.key, record.applied->value, record.applied->version);
+      leases_.apply(record.key, record.applied->value, record.applied->version,
+                    record.applied->lease);
     }
     // The core's own keys (the configuration, tokens) are never shown to clients.
     if (record.applied && !consensus::is_reserved_key(record.key)) {

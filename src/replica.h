@@ -21,12 +21,14 @@
 
 #include "consensus/core.h"
 #include "kvstore/store.h"
+#include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
 #include "src/anti_entropy/anti_entropy.h"
 #include "src/auth/token_table.h"
 #include "src/free_space_guard.h"
+#include "src/lease/lease_table.h"
 #include "src/membership/change_runner.h"
 #include "src/transport/peer_message.h"
 #include "src/transport/transport.h"
@@ -50,6 +52,7 @@ class Replica {
  public:
   using Callback = std::function<void(Result)>;
   using MembershipCallback = std::function<void(MembershipResult)>;
+  using LeaseCallback = std::function<void(LeaseResult)>;
 
   // Opens the store and binds the peer address (throws std::runtime_error on failure).
   // `store_options` lets tests put the store on a faulty disk.
@@ -80,6 +83,14 @@ class Replica {
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
                    std::chrono::milliseconds timeout, Waiters::ChangesCallback done);
 
+  // Leases (see consensus/lease.h and Node): each answers on the replica's thread.
+  void grant_lease(consensus::TimeMs ttl_ms, LeaseCallback done);
+  void keep_alive_lease(consensus::LeaseId id, LeaseCallback done);
+  void revoke_lease(consensus::LeaseId id, Callback done);
+  void lease_info(consensus::LeaseId id, LeaseCallback done);
+  // A put attaching the key to lease `op.lease`, refused with not_found unless it is live.
+  void put_with_lease(const std::string& key, consensus::PutOp op, Callback done);
+
   // Runs a membership change (after those asked for before it); `done` runs on the
   // replica's thread once it is in force, or failed.
   void change_members(consensus::ChangeRequest request, MembershipCallback done);
@@ -103,6 +114,21 @@ class Replica {
  private:
   // Fills the token table from the store (at start; later, applied states update it).
   void load_tokens();
+  // Fills the lease table from the store: the leases, and every key attached to one.
+  void load_leases();
+  // Calls `then` with ok and the lease's record if lease `id` is live (this replica's
+  // applied state, or a linearizable read where it knows nothing of it), else with the
+  // failure (not_found "lease not found" for an unknown or ended lease).
+  void with_live_lease(consensus::LeaseId id,
+                       std::function<void(Result, consensus::LeaseRecord)> then);
+  LeaseInfo lease_info_of(consensus::LeaseId id, const consensus::LeaseRecord& record) const;
+  // The expiry duty (see consensus/lease.h): expires leases whose time ran out here, and
+  // deletes the keys of ended leases. Only the lowest-id voter this replica can reach.
+  void sweep_leases();
+  void take_expiry_duty();
+  bool holds_expiry_duty() const;
+  // Deletes the keys this replica knows attached to lease `id`, then calls `then`.
+  void delete_lease_keys(consensus::LeaseId id, std::function<void()> then);
   void refresh_reachability();
   // For other threads (reachable()): once a tick, not per request.
   void publish_reachability();
@@ -185,6 +211,10 @@ class Replica {
   std::map<consensus::NodeId, bool> reachable_;  // guarded by membership_mutex_
   std::atomic<bool> removed_{false};
   auth::TokenTable tokens_;
+  lease::LeaseTable leases_;
+  std::set<consensus::LeaseId> expiring_;  // expiries this replica proposes now
+  std::set<std::string> sweeping_;         // deletes of ended leases' keys under way
+  consensus::TimeMs last_sweep_ = 0;
 
   // What a Ready holds back until its records (and all before them) are durable.
   struct Unreleased {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "paxoskv/auth.h"
+#include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
@@ -219,6 +220,42 @@ class Node {
   // Blocking forms.
   CreatedToken create_token(const std::string& name, Role role, const std::string& prefix);
   Result revoke_token(const std::string& name);
+
+  // Leases (see README, "Leases"): a lease lives while kept alive; a key put with a lease
+  // is deleted when the lease is revoked or expires. A lease expires no earlier than its
+  // TTL after the last keepalive answered ok (the clock assumption is in README) and,
+  // while a majority is up, no later than about TTL + 2 s after it.
+  using LeaseCallback = std::function<void(LeaseResult)>;
+  // Grants a lease of `ttl` (kMinLeaseTtl to kMaxLeaseTtl).
+  //   ok: `lease` is the new lease (id, ttl, remaining = ttl).
+  //   invalid_argument: ttl out of range.  no_quorum, no_space: as for put().
+  void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done);
+  // A lease id that is not 16 hex digits names no lease: not_found, like an unknown one.
+  // Renews lease `id`: no write, a majority of replicas notes the time.
+  //   ok: renewed; `lease` holds id, ttl, remaining.
+  //   not_found: no such lease, or it is revoked or expired.
+  //   no_quorum: no majority acknowledged it in time; it may or may not be renewed.
+  void keep_alive(const std::string& id, LeaseCallback done);
+  // Revokes lease `id` and deletes the keys attached to it (each as a change).
+  //   ok: revoked; the keys this replica knew attached are deleted.
+  //   not_found: no such lease, or it is revoked or expired already.  no_quorum: unknown.
+  void revoke_lease(const std::string& id, Callback done);
+  // Lease `id` as the cluster has it (a linearizable read), with its keys as this replica
+  // applied them.  ok, or not_found (also once revoked or expired), or no_quorum.
+  void lease(const std::string& id, LeaseCallback done);
+  // put() attaching `key` to lease `lease`: deleted when the lease ends.
+  //   not_found: the lease does not exist or is no longer live (message "lease not
+  //   found"); nothing changed. Else as put().
+  void put_with_lease(const std::string& key, std::string value,
+                      std::optional<std::uint64_t> expected, const std::string& lease,
+                      Callback done);
+  // Blocking forms.
+  LeaseResult grant_lease(std::chrono::milliseconds ttl);
+  LeaseResult keep_alive(const std::string& id);
+  Result revoke_lease(const std::string& id);
+  LeaseResult lease(const std::string& id);
+  Result put_with_lease(const std::string& key, std::string value,
+                        std::optional<std::uint64_t> expected, const std::string& lease);
 
   // This replica's change index: how many changes it has applied, persisted.
   std::uint64_t index() const;

@@ -79,7 +79,8 @@ void AntiEntropy::on_request(consensus::NodeId from, const anti_entropy::SyncReq
     }
     bytes += change.key.size() + (change.state.value ? change.state.value->size() : 0);
     reply.entries.push_back(consensus::CatchUpReply{change.key, change.state.version,
-                                                    change.state.value, change.state.writers});
+                                                    change.state.value, change.state.writers,
+                                                    change.state.lease});
     reply.next_index = change.state.change_index;
   }
   if (page.changes.empty()) reply.next_index = page.next_index;

@@ -57,8 +57,10 @@ MessageFrame message_frame(const PeerMessage& message, std::uint8_t version,
 // and earlier had no range (their hello says only "3"): this product cannot talk to them.
 // 5: the messages an acceptor answers carry the configuration version, and the key list
 // messages of a configuration change exist (wire::kMembershipProtocol).
+// 6: proposals and applied states carry a lease id, and lease keepalives exist
+// (wire::kLeaseProtocol).
 inline constexpr std::uint8_t kPeerProtocolMin = 4;
-inline constexpr std::uint8_t kPeerProtocolMax = 5;
+inline constexpr std::uint8_t kPeerProtocolMax = 6;
 
 // An inclusive range of peer protocol versions, min <= max, both at least 1 (0 stands
 // for "no version" in a hello reply).

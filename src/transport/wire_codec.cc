@@ -13,6 +13,8 @@
 //   config     from kMembershipProtocol on: the configuration version (varint) closes the
 //              messages an acceptor answers; before it the field is not on the wire
 //              (decoded as 0), and a message whose config is not 0 cannot be encoded
+//   lease      from kLeaseProtocol on: a lease id (varint) closes the messages that carry
+//              a value or applied state; before it, as config (0, or not encodable)
 // Decoding accepts exactly the canonical encodings, so every accepted byte string
 // re-encodes to itself.
 #include "src/transport/wire_codec.h"
@@ -66,11 +68,13 @@ enum class WireTag : std::uint8_t {
   kForwardWithdrawn = 15,
   kKeyListRequest = 16,  // from kMembershipProtocol on
   kKeyListReply = 17,    // from kMembershipProtocol on
+  kKeepAlive = 18,       // from kLeaseProtocol on
+  kKeepAliveAck = 19,    // from kLeaseProtocol on
 };
 
 // A new alternative of Message or PeerMessage needs a tag here, a case in decode() and
 // its fields().
-static_assert(std::variant_size_v<Message> == 14 && std::variant_size_v<PeerMessage> == 5,
+static_assert(std::variant_size_v<Message> == 16 && std::variant_size_v<PeerMessage> == 5,
               "update the codec for the new message");
 
 constexpr WireTag tag_of(const Prepare&) {
@@ -121,6 +125,12 @@ constexpr WireTag tag_of(const ForwardWithdraw&) {
 constexpr WireTag tag_of(const ForwardWithdrawn&) {
   return WireTag::kForwardWithdrawn;
 }
+constexpr WireTag tag_of(const KeepAlive&) {
+  return WireTag::kKeepAlive;
+}
+constexpr WireTag tag_of(const KeepAliveAck&) {
+  return WireTag::kKeepAliveAck;
+}
 constexpr WireTag tag_of(const KeyListRequest&) {
   return WireTag::kKeyListRequest;
 }
@@ -150,6 +160,13 @@ class Writer {
     if (version_ >= kMembershipProtocol) {
       u64(config);
     } else if (config != 0) {
+      failed_ = true;
+    }
+  }
+  void lease(std::uint64_t lease) {
+    if (version_ >= kLeaseProtocol) {
+      u64(lease);
+    } else if (lease != 0) {
       failed_ = true;
     }
   }
@@ -241,6 +258,10 @@ class Reader {
     config = 0;
     if (version_ >= kMembershipProtocol) u64(config);
   }
+  void lease(std::uint64_t& lease) {
+    lease = 0;
+    if (version_ >= kLeaseProtocol) u64(lease);
+  }
   void only_since(std::uint8_t protocol) {
     if (version_ < protocol) fail();
   }
@@ -327,6 +348,7 @@ void fields(Io& io, MessageOf<AcceptedProposal> auto& proposal) {
   io.ballot(proposal.ballot);
   io.value(proposal.value);
   io.op(proposal.op);
+  io.lease(proposal.lease);
 }
 
 // One mark per replica, in increasing node order: anything else is malformed.
@@ -376,6 +398,7 @@ void fields(Io& io, MessageOf<Accept> auto& m) {
   io.op(m.op);
   io.u64(m.incarnation);
   io.config(m.config);
+  io.lease(m.lease);
 }
 
 template <typename Io>
@@ -405,6 +428,7 @@ void fields(Io& io, MessageOf<CatchUpReply> auto& m) {
   io.u64(m.version);
   io.value(m.value);
   writer_marks(io, m.writers);
+  io.lease(m.lease);
 }
 
 template <typename Io>
@@ -423,6 +447,7 @@ void fields(Io& io, MessageOf<ReadReply> auto& m) {
   io.optional(m.state, [&io](auto& state) { io.value(state); });
   writer_marks(io, m.writers);
   io.u64(m.accepted_slot);
+  io.lease(m.lease);
 }
 
 template <typename Io>
@@ -451,6 +476,7 @@ void fields(Io& io, MessageOf<ForwardRequest> auto& m) {
   io.bytes(m.value);
   io.optional(m.expected, [&io](auto& expected) { io.u64(expected); });
   io.u32(m.timeout_ms);
+  io.lease(m.lease);
 }
 
 template <typename Io>
@@ -474,6 +500,21 @@ template <typename Io>
 void fields(Io& io, MessageOf<ForwardWithdrawn> auto& m) {
   io.key(m.key);
   io.u64(m.seq);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<KeepAlive> auto& m) {
+  io.only_since(kLeaseProtocol);
+  io.key(m.key);
+  io.u64(m.request);
+}
+
+template <typename Io>
+void fields(Io& io, MessageOf<KeepAliveAck> auto& m) {
+  io.only_since(kLeaseProtocol);
+  io.key(m.key);
+  io.u64(m.request);
+  io.flag(m.ok);
 }
 
 template <typename Io>
@@ -597,6 +638,10 @@ std::optional<PeerMessage> decode(std::string_view bytes, std::uint8_t version) 
       return decode_as<KeyListRequest>(reader);
     case WireTag::kKeyListReply:
       return decode_as<KeyListReply>(reader);
+    case WireTag::kKeepAlive:
+      return decode_as<KeepAlive>(reader);
+    case WireTag::kKeepAliveAck:
+      return decode_as<KeepAliveAck>(reader);
   }
   return std::nullopt;  // unknown tag
 }

@@ -23,6 +23,9 @@ namespace paxoskv::wire {
 // The first peer protocol version whose Prepare, Accept and ReadQuery carry `config`, and
 // that has KeyListRequest and KeyListReply.
 inline constexpr std::uint8_t kMembershipProtocol = 5;
+// The first whose proposals and applied states carry a lease id, and that has KeepAlive
+// and KeepAliveAck (see consensus/lease.h).
+inline constexpr std::uint8_t kLeaseProtocol = 6;
 
 // Appends the encoding of `message` in peer protocol `version` to `out` (no length prefix;
 // framing is the transport's job). False, and `out` unchanged, if `version` cannot carry

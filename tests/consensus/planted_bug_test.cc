@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <iostream>
 
+#include "tests/consensus/lease_simulation.h"
 #include "tests/consensus/seeds.h"
 #include "tests/consensus/simulation.h"
 
@@ -21,6 +22,20 @@ std::uint64_t first_catching_seed(consensus::PlantedBug bug, std::uint64_t count
     SimOptions options = options_for(seed);
     options.planted_bug = bug;
     const SimResult result = run_simulation(options);
+    if (!result.ok) {
+      std::cerr << "planted bug caught: " << result.failure << "\n";
+      return seed;
+    }
+  }
+  return 0;
+}
+
+// The same for the lease simulation.
+std::uint64_t first_catching_lease_seed(consensus::PlantedBug bug, std::uint64_t count) {
+  for (std::uint64_t seed = 1; seed <= count; ++seed) {
+    LeaseSimOptions options = lease_options_for_seed(seed);
+    options.planted_bug = bug;
+    const LeaseSimResult result = run_lease_simulation(options);
     if (!result.ok) {
       std::cerr << "planted bug caught: " << result.failure << "\n";
       return seed;
@@ -75,6 +90,19 @@ TEST_CASE("planted bugs of membership changes are caught", "[sim][teeth]") {
   }
   SECTION("an acceptor promises a slot while behind the key") {
     CHECK(caught(PlantedBug::kPromiseWhileBehind) != 0);
+  }
+}
+
+// A lease must not expire before its TTL after the last keepalive answered ok: the
+// acceptors' own clock check, with the drift bound and margin, is what holds it.
+TEST_CASE("planted bugs of leases are caught", "[sim][teeth][lease]") {
+  using consensus::PlantedBug;
+  const std::uint64_t budget = seeds_from_environment(2000);
+  SECTION("an expiry accepted without the acceptors' clock check") {
+    CHECK(first_catching_lease_seed(PlantedBug::kLeaseExpiryWithoutClockCheck, budget) != 0);
+  }
+  SECTION("an expiry after the bare TTL, without the drift bound and margin") {
+    CHECK(first_catching_lease_seed(PlantedBug::kLeaseExpiryWithoutMargin, budget) != 0);
   }
 }
 

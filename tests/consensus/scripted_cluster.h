@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "consensus/core.h"
+#include "consensus/lease.h"
 #include "tests/consensus/mem_storage.h"
 
 namespace paxoskv::sim {
@@ -44,6 +45,15 @@ class ScriptedCluster {
     core(at).submit(id, key, std::move(op), now_ + timeout_ms);
     drain(at);
   }
+
+  // A lease keepalive (see consensus/lease.h) asked of replica `at`.
+  void keep_alive(consensus::NodeId at, consensus::RequestId id, consensus::LeaseId lease,
+                  consensus::TimeMs timeout_ms = 5000) {
+    core(at).keep_alive(id, lease, now_ + timeout_ms);
+    drain(at);
+  }
+
+  const consensus::CoreCounters& counters(consensus::NodeId id) { return core(id).counters(); }
 
   // Delivers, in order, every queued message for which `match` holds, and what those
   // deliveries send in turn, until no queued message matches.

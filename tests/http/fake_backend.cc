@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
 #include <memory>
 
 namespace paxoskv::http::testing {
@@ -439,6 +440,77 @@ std::size_t FakeBackend::last_list_limit() const {
 void FakeBackend::set_shutting_down(bool shutting_down) {
   const std::lock_guard lock(mutex_);
   shutting_down_ = shutting_down;
+}
+
+void FakeBackend::put_with_lease(const std::string& key, std::string value,
+                                 std::optional<std::uint64_t> expected, const std::string& lease,
+                                 ResultCallback done) {
+  {
+    const std::lock_guard lock(mutex_);
+    auto it = leases_.find(lease);
+    if (it == leases_.end() || !it->second.live) {
+      done(Result::failure(Errc::not_found, 0, "lease not found"));
+      return;
+    }
+  }
+  put(key, std::move(value), expected, [this, key, lease, done](Result result) {
+    if (result.ok()) {
+      const std::lock_guard lock(mutex_);
+      leases_[lease].keys.push_back(key);
+    }
+    done(std::move(result));
+  });
+}
+
+void FakeBackend::grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) {
+  LeaseInfo info;
+  {
+    const std::lock_guard lock(mutex_);
+    char id[17];
+    std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(++leases_granted_));
+    info.id = id;
+    info.ttl = ttl;
+    info.remaining = ttl;
+    leases_[info.id] = FakeLease{ttl, true, {}};
+  }
+  done(LeaseResult{Result{}, std::move(info)});
+}
+
+void FakeBackend::keep_alive(const std::string& id, LeaseCallback done) {
+  lease(id, [done](LeaseResult result) {
+    result.lease.keys.clear();
+    done(std::move(result));
+  });
+}
+
+void FakeBackend::revoke_lease(const std::string& id, ResultCallback done) {
+  std::vector<std::string> keys;
+  {
+    const std::lock_guard lock(mutex_);
+    auto it = leases_.find(id);
+    if (it == leases_.end() || !it->second.live) {
+      done(Result::failure(Errc::not_found, 0, "lease not found"));
+      return;
+    }
+    it->second.live = false;
+    keys = std::move(it->second.keys);
+  }
+  for (const std::string& key : keys) remove(key, std::nullopt, [](Result) {});
+  done(Result{});
+}
+
+void FakeBackend::lease(const std::string& id, LeaseCallback done) {
+  LeaseResult result;
+  {
+    const std::lock_guard lock(mutex_);
+    auto it = leases_.find(id);
+    if (it == leases_.end() || !it->second.live) {
+      result.result = Result::failure(Errc::not_found, 0, "lease not found");
+    } else {
+      result.lease = LeaseInfo{id, it->second.ttl, it->second.ttl, it->second.keys};
+    }
+  }
+  done(std::move(result));
 }
 
 }  // namespace paxoskv::http::testing

@@ -70,6 +70,15 @@ class FakeBackend : public Backend {
   void set_token_check(Result check);
   // How many unconfirmed tokens were checked.
   std::size_t token_checks() const;
+  // Leases kept in a map: granted live, ended by a revoke (which deletes their keys); no
+  // clock, so none expires.
+  void put_with_lease(const std::string& key, std::string value,
+                      std::optional<std::uint64_t> expected, const std::string& lease,
+                      ResultCallback done) override;
+  void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done) override;
+  void keep_alive(const std::string& id, LeaseCallback done) override;
+  void revoke_lease(const std::string& id, ResultCallback done) override;
+  void lease(const std::string& id, LeaseCallback done) override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 
@@ -118,6 +127,13 @@ class FakeBackend : public Backend {
 
   boost::asio::io_context* timers_;
   mutable std::mutex mutex_;
+  struct FakeLease {
+    std::chrono::milliseconds ttl{0};
+    bool live = true;
+    std::vector<std::string> keys;
+  };
+  std::map<std::string, FakeLease> leases_;  // guarded by mutex_
+  std::uint64_t leases_granted_ = 0;
   std::map<std::string, Record> records_;
   std::uint64_t index_ = 0;
   std::uint64_t next_wait_id_ = 0;

@@ -97,6 +97,30 @@ TEST_CASE_METHOD(AuthFixture, "auth: a readwrite token writes under its prefix o
   CHECK(body_of(call(verb::get, "/v1/kv/other", root_token))["value"] == "other");
 }
 
+TEST_CASE_METHOD(AuthFixture, "auth: leases need readwrite; a put with one is checked as any put",
+                 "[http][router][auth][lease]") {
+  require_refusal(call(verb::post, "/v1/leases", read_token, R"({"ttl":"10s"})"),
+                  status::forbidden);
+  require_refusal(call(verb::post, "/v1/leases", "", R"({"ttl":"10s"})"), status::unauthorized);
+  const auto granted = call(verb::post, "/v1/leases", write_token, R"({"ttl":"10s"})");
+  REQUIRE(granted.result() == status::ok);
+  const std::string id = body_of(granted)["id"];
+  CHECK(call(verb::put, "/v1/kv/app/lock?cas=0&lease=" + id, write_token, "me").result() ==
+        status::ok);
+  require_refusal(call(verb::put, "/v1/kv/other?lease=" + id, write_token, "x"), status::forbidden);
+  CHECK(call(verb::put, "/v1/kv/other-leased?lease=" + id, admin_token, "x").result() ==
+        status::ok);
+  require_refusal(call(verb::post, "/v1/leases/" + id + "/keepalive", read_token),
+                  status::forbidden);
+  CHECK(call(verb::post, "/v1/leases/" + id + "/keepalive", write_token).result() == status::ok);
+  // The keys listed are those the caller reaches.
+  CHECK(body_of(call(verb::get, "/v1/leases/" + id, write_token))["keys"] ==
+        nlohmann::json::array({"app/lock"}));
+  CHECK(body_of(call(verb::get, "/v1/leases/" + id, admin_token))["keys"].size() == 2);
+  require_refusal(call(verb::delete_, "/v1/leases/" + id, read_token), status::forbidden);
+  CHECK(call(verb::delete_, "/v1/leases/" + id, write_token).result() == status::ok);
+}
+
 TEST_CASE_METHOD(AuthFixture, "auth: listings and prefix waits are narrowed to the token's prefix",
                  "[http][router][auth]") {
   auto keys_of = [](const json& listing) {

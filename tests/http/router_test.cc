@@ -714,3 +714,53 @@ TEST_CASE_METHOD(RouterFixture, "removed from the replica's answer is 410",
 }
 
 }  // namespace paxoskv::http
+
+namespace paxoskv::http {
+namespace {
+
+TEST_CASE_METHOD(RouterFixture, "leases: grant, attach, keepalive, read and revoke",
+                 "[http][router][lease]") {
+  auto granted = call(verb::post, "/v1/leases", R"({"ttl":"2500ms"})");
+  REQUIRE(granted.result() == status::ok);
+  const std::string id = body_of(granted)["id"];
+  CHECK(body_of(granted) == json{{"id", id}, {"ttl", "2.5s"}});
+
+  CHECK(call(verb::put, "/v1/kv/svc/a?lease=" + id, "a").result() == status::ok);
+  CHECK(body_of(call(verb::put, "/v1/kv/svc/b?cas=0&lease=" + id, "b"))["version"] == 1);
+  auto missing = call(verb::put, "/v1/kv/svc/c?lease=00000000000000ff", "c");
+  CHECK(missing.result() == status::not_found);
+  CHECK(body_of(missing) == json{{"error", "lease not found"}});
+
+  auto renewed = call(verb::post, "/v1/leases/" + id + "/keepalive");
+  CHECK(body_of(renewed) == json{{"id", id}, {"ttl", "2.5s"}, {"remaining", "2.5s"}});
+  auto info = call(verb::get, "/v1/leases/" + id);
+  CHECK(body_of(info) == json{{"id", id},
+                              {"ttl", "2.5s"},
+                              {"remaining", "2.5s"},
+                              {"keys", json::array({"svc/a", "svc/b"})}});
+
+  CHECK(body_of(call(verb::delete_, "/v1/leases/" + id)) == json{{"id", id}});
+  CHECK(call(verb::get, "/v1/kv/svc/a").result() == status::not_found);
+  CHECK(call(verb::get, "/v1/kv/svc/b").result() == status::not_found);
+  require_error(call(verb::delete_, "/v1/leases/" + id), status::not_found);
+  require_error(call(verb::post, "/v1/leases/" + id + "/keepalive"), status::not_found);
+  require_error(call(verb::get, "/v1/leases/" + id), status::not_found);
+}
+
+TEST_CASE_METHOD(RouterFixture, "leases: bad grants, paths and methods", "[http][router][lease]") {
+  for (const char* body : {R"({"ttl":"999ms"})", R"({"ttl":"2h"})", R"({"ttl":10})", R"({})",
+                           R"({"ttl":"10s","x":1})", "not json", R"({"ttl":"ten"})"}) {
+    INFO(body);
+    require_error(call(verb::post, "/v1/leases", body), status::bad_request);
+  }
+  CHECK(body_of(call(verb::post, "/v1/leases", R"({"ttl":"1h"})"))["ttl"] == "3600s");
+  CHECK(call(verb::get, "/v1/leases").result() == status::method_not_allowed);
+  CHECK(call(verb::put, "/v1/leases/0000000000000001").result() == status::method_not_allowed);
+  CHECK(call(verb::get, "/v1/leases/0000000000000001/keepalive").result() ==
+        status::method_not_allowed);
+  CHECK(call(verb::post, "/v1/leases/0000000000000001").result() == status::method_not_allowed);
+  CHECK(call(verb::get, "/v1/leases/a/b").result() == status::not_found);
+}
+
+}  // namespace
+}  // namespace paxoskv::http

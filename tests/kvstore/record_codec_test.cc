@@ -61,6 +61,26 @@ TEST_CASE("applied-state records round-trip", "[kvstore][codec]") {
   }
 }
 
+TEST_CASE("a key attached to a lease is kept in format 4, any other in format 3",
+          "[kvstore][codec]") {
+  AppliedState leased = full_applied();
+  leased.lease = 0xfedcba9876543210;
+  const std::string state = codec::encode_state(leased, promise_and_leadership());
+  CHECK(state[0] == codec::kFormatV4);
+  CHECK(codec::decode_state(state) == StoredState{leased, promise_and_leadership()});
+  CHECK(codec::encode_state(full_applied(), promise_and_leadership())[0] == codec::kFormatV3);
+  require_truncations_and_extensions_rejected(state, codec::decode_state);
+
+  AcceptorRecord acceptor = promise_and_leadership();
+  acceptor.accepted = AcceptedProposal{5, {6, 7}, std::string("v"), {1, 2}, 42};
+  const std::string encoded = codec::encode_acceptor(acceptor);
+  CHECK(encoded[0] == codec::kFormatV4);
+  CHECK(codec::decode_acceptor(encoded) == acceptor);
+  require_truncations_and_extensions_rejected(encoded, codec::decode_acceptor);
+  acceptor.accepted->lease = 0;
+  CHECK(codec::encode_acceptor(acceptor)[0] == codec::kFormatV3);
+}
+
 TEST_CASE("records of format 2 are still read", "[kvstore][codec]") {
   // Acceptor: format, promise (round, node), has-accepted, led, led incarnation.
   ByteWriter acceptor;
@@ -108,8 +128,11 @@ TEST_CASE("unknown formats and bad flags are rejected", "[kvstore][codec]") {
   std::string applied = codec::encode_state(full_applied(), AcceptorRecord{});
   applied[0] = 1;  // the format before writer marks
   REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 1"));
+  applied[0] = 5;
+  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 5"));
+  // Format 4 closes with the lease: without it the record is short.
   applied[0] = 4;
-  REQUIRE_THROWS_WITH(codec::decode_applied(applied), Catch::Contains("format 4"));
+  REQUIRE_THROWS_AS(codec::decode_applied(applied), RecordFormatError);
 
   std::string acceptor = codec::encode_acceptor(AcceptorRecord{});
   acceptor[1 + 8 + 4 + 8] = 7;  // the has-accepted flag, after format, promise and its life

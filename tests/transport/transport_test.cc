@@ -360,7 +360,7 @@ TEST_CASE("connections that break the protocol are closed; real peers carry on",
         hello_frame(Hello{3, "another-cluster", kProductProtocols}),
         hello_frame(Hello{9, kFingerprint, kProductProtocols}),               // not a member
         hello_frame(Hello{1, kFingerprint, kProductProtocols}),               // the target itself
-        hello_frame(Hello{3, kFingerprint, {6, 7}}),                          // no common version
+        hello_frame(Hello{3, kFingerprint, {7, 8}}),                          // no common version
         std::string{"\x00\x00\x00\x02\xb7\x02", 6},                           // too short
         std::string{"\x00\x00\x00\x08\xb7\x02\x00\x00\x00\x03\x00\x00", 12},  // version 2
         std::string{"\x00\x00\x00\x08\xb7\x03\x00\x00\x00\x03\x00\x00", 12},  // version 3
@@ -562,7 +562,7 @@ TEST_CASE("hellos carry the sender's protocol range", "[transport]") {
   const ParsedHello old = parse_hello(std::string{"\xb7\x03\x00\x00\x00\x03\x00\x00", 8});
   CHECK_FALSE(old.hello);
   CHECK(old.problem.find("peer protocol 3") != std::string::npos);
-  CHECK(old.problem.find("speaks peer protocol 4..5") != std::string::npos);
+  CHECK(old.problem.find("speaks peer protocol 4..6") != std::string::npos);
   // A range whose lowest version is above its highest, or that holds version 0.
   CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x05\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
   CHECK_FALSE(parse_hello(std::string{"\xb7\x04\x00\x04\x00\x00\x00\x03\x00\x00", 10}).hello);
@@ -591,7 +591,7 @@ TEST_CASE("two ranges agree on the highest version both speak, or on none", "[tr
   CHECK(negotiate({4, 4}, {4, 4}) == 4);             // equal
   CHECK(negotiate({5, 5}, {4, 4}) == std::nullopt);  // none
   CHECK(negotiate({1, 3}, {4, 4}) == std::nullopt);
-  CHECK(kProductProtocols == ProtocolRange{4, 5});
+  CHECK(kProductProtocols == ProtocolRange{4, 6});
 }
 
 // Replicas 1 and 2, each speaking its own protocol range.

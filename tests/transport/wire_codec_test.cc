@@ -24,6 +24,7 @@ namespace {
 // The peer protocol versions the codec speaks: without and with the configuration version.
 constexpr std::uint8_t kV4 = 4;
 constexpr std::uint8_t kV5 = kMembershipProtocol;
+constexpr std::uint8_t kV6 = kLeaseProtocol;
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint32_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
@@ -40,7 +41,7 @@ auto fields_of(const Reject& m) {
   return std::tie(m.key, m.slot, m.ballot, m.promised);
 }
 auto fields_of(const Accept& m) {
-  return std::tie(m.key, m.slot, m.ballot, m.value, m.op, m.incarnation, m.config);
+  return std::tie(m.key, m.slot, m.ballot, m.value, m.op, m.incarnation, m.config, m.lease);
 }
 auto fields_of(const Accepted& m) {
   return std::tie(m.key, m.slot, m.ballot);
@@ -52,19 +53,19 @@ auto fields_of(const CatchUpRequest& m) {
   return std::tie(m.key, m.have);
 }
 auto fields_of(const CatchUpReply& m) {
-  return std::tie(m.key, m.version, m.value, m.writers);
+  return std::tie(m.key, m.version, m.value, m.writers, m.lease);
 }
 auto fields_of(const ReadQuery& m) {
   return std::tie(m.key, m.read_id, m.have, m.config);
 }
 auto fields_of(const ReadReply& m) {
-  return std::tie(m.key, m.read_id, m.version, m.state, m.writers, m.accepted_slot);
+  return std::tie(m.key, m.read_id, m.version, m.state, m.writers, m.accepted_slot, m.lease);
 }
 auto fields_of(const SyncRequest& m) {
   return std::tie(m.after_index, m.limit);
 }
 auto fields_of(const ForwardRequest& m) {
-  return std::tie(m.key, m.seq, m.remove, m.value, m.expected, m.timeout_ms);
+  return std::tie(m.key, m.seq, m.remove, m.value, m.expected, m.timeout_ms, m.lease);
 }
 auto fields_of(const ForwardWithdraw& m) {
   return std::tie(m.key, m.seq, m.incarnation);
@@ -74,6 +75,12 @@ auto fields_of(const ForwardWithdrawn& m) {
 }
 auto fields_of(const ForwardReply& m) {
   return std::tie(m.key, m.seq, m.outcome, m.version, m.value, m.incarnation);
+}
+auto fields_of(const KeepAlive& m) {
+  return std::tie(m.key, m.request);
+}
+auto fields_of(const KeepAliveAck& m) {
+  return std::tie(m.key, m.request, m.ok);
 }
 auto fields_of(const KeyListRequest& m) {
   return std::tie(m.request_id, m.config, m.after, m.limit);
@@ -113,11 +120,13 @@ std::size_t type_of(const PeerMessage& message) {
 
 constexpr std::size_t kMessageTypes =
     std::variant_size_v<Message> + std::variant_size_v<PeerMessage> - 1;
-// Those of protocol 4: all but the key list messages.
-constexpr std::size_t kVersion4MessageTypes = kMessageTypes - 2;
+// Those of protocol 5: all but the keepalives; of protocol 4: nor the key list messages.
+constexpr std::size_t kVersion5MessageTypes = kMessageTypes - 2;
+constexpr std::size_t kVersion4MessageTypes = kVersion5MessageTypes - 2;
 
 std::size_t message_types(std::uint8_t version) {
-  return version >= kMembershipProtocol ? kMessageTypes : kVersion4MessageTypes;
+  if (version >= kLeaseProtocol) return kMessageTypes;
+  return version >= kMembershipProtocol ? kVersion5MessageTypes : kVersion4MessageTypes;
 }
 
 // The encoding of a message that `version` carries.
@@ -205,6 +214,15 @@ std::vector<PeerMessage> samples() {
       KeyListRequest{1, 2, binary_key, 100},
       KeyListReply{0, {}, false},
       KeyListReply{kMaxU64, {"a", binary_key, long_key}, true},
+      KeepAlive{"k", 0},
+      KeepAlive{binary_key, kMaxU64},
+      KeepAliveAck{"k", 0, false},
+      KeepAliveAck{long_key, kMaxU64, true},
+      Accept{"k", 1, {1, 1}, kBinary, {1, 1}, 7, 300, kMaxU64},
+      Promise{"k", 1, {1, 1}, AcceptedProposal{1, {1, 1}, kBinary, {1, 1}, 5}},
+      CatchUpReply{"k", 2, kBinary, {{1, 1, 2}}, 9},
+      ReadReply{"k", 1, 2, KeyValue{kBinary}, {{1, 1, 2}}, 3, kMaxU64},
+      ForwardRequest{"k", 1, false, kBinary, std::nullopt, 5, 77},
   };
 }
 
@@ -229,7 +247,7 @@ std::vector<std::string> small_encodings(std::uint8_t version) {
 }
 
 TEST_CASE("every message type round trips with edge values", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   INFO("peer protocol " << int{version});
   std::set<std::size_t> types_seen;
   for (const PeerMessage& message : samples(version)) {
@@ -245,7 +263,7 @@ TEST_CASE("every message type round trips with edge values", "[codec]") {
 }
 
 TEST_CASE("encode appends to the buffer it is given", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   std::string out = "prefix";
   const Message message = Commit{"k", 1, {2, 3}};
   CHECK(encode(message, version, out));
@@ -279,6 +297,23 @@ TEST_CASE("the wire form of protocol 5 is pinned", "[codec]") {
         std::string{"\x11\x07\x02\x01\x61\x02\x62\x63\x01", 9});
 }
 
+TEST_CASE("protocol 6 adds the lease id and the keepalives; protocol 5 cannot carry them",
+          "[codec]") {
+  // As in protocol 5, then the lease id (0 when none).
+  CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}, 0, 300, 5}, kV6) ==
+        std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00\x00\xac\x02\x05", 15});
+  CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}, 0, 300}, kV6) ==
+        encoded(Accept{"k", 0, {}, std::string{"v"}, {}, 0, 300}, kV5) + std::string(1, '\0'));
+  // Tag 18, key, request 7; tag 19, key, request 7, ok.
+  CHECK(encode(KeepAlive{"k", 7}, kV6) == std::string{"\x12\x01k\x07", 4});
+  CHECK(encode(KeepAliveAck{"k", 7, true}, kV6) == std::string{"\x13\x01k\x07\x01", 5});
+  std::string out;
+  CHECK_FALSE(encode(Message{Accept{"k", 1, {2, 3}, std::string{"v"}, {}, 0, 0, 5}}, kV5, out));
+  CHECK_FALSE(encode(Message{KeepAlive{"k", 1}}, kV5, out));
+  CHECK_FALSE(encode(Message{KeepAliveAck{"k", 1, true}}, kV5, out));
+  CHECK(out.empty());
+}
+
 TEST_CASE("protocol 4 cannot carry a configuration version or the key list messages", "[codec]") {
   // A configuration version of 0 is the one protocol 4 implies.
   CHECK(encode(Prepare{"k", 1, {2, 3}, 4, 0}, kV4) == encode(Prepare{"k", 1, {2, 3}, 4}, kV4));
@@ -308,7 +343,7 @@ TEST_CASE("protocol 4 cannot carry a configuration version or the key list messa
 }
 
 TEST_CASE("every strict prefix of an encoding is rejected", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   for (const PeerMessage& message : samples(version)) {
     const std::string bytes = encoded(message, version);
     for (std::size_t length = 0; length < bytes.size(); ++length) {
@@ -319,7 +354,7 @@ TEST_CASE("every strict prefix of an encoding is rejected", "[codec]") {
 }
 
 TEST_CASE("trailing bytes are rejected", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   for (const PeerMessage& message : samples(version)) {
     const std::string bytes = encoded(message, version);
     CHECK_FALSE(decode(bytes + byte(0), version).has_value());
@@ -329,7 +364,7 @@ TEST_CASE("trailing bytes are rejected", "[codec]") {
 }
 
 TEST_CASE("a changed byte is rejected or decodes to its own canonical encoding", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   std::size_t accepted = 0;
   for (const std::string& original : small_encodings(version)) {
     for (std::size_t position = 0; position < original.size(); ++position) {
@@ -348,7 +383,7 @@ TEST_CASE("a changed byte is rejected or decodes to its own canonical encoding",
 }
 
 TEST_CASE("random bytes never crash the decoder", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   std::mt19937_64 random(20240611);
   std::uniform_int_distribution<int> any_byte(0, 255);
   std::uniform_int_distribution<int> small_byte(0, 3);
@@ -374,13 +409,15 @@ TEST_CASE("random bytes never crash the decoder", "[codec]") {
 }
 
 TEST_CASE("malformed inputs are rejected", "[codec]") {
-  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5));
+  const auto version = static_cast<std::uint8_t>(GENERATE(4, 5, 6));
   INFO("peer protocol " << int{version});
   const auto decode = [version](std::string_view bytes) { return wire::decode(bytes, version); };
   const std::string zero = byte(0);
   const std::string one = byte(1);
   // What closes a Prepare, Accept or ReadQuery: configuration version 0, from protocol 5 on.
   const std::string config = version >= kMembershipProtocol ? zero : "";
+  // What closes a message that carries a value or an applied state: lease 0, from 6 on.
+  const std::string lease = version >= kLeaseProtocol ? zero : "";
   // A valid CatchUpRequest{"k", have}: tag 6, key, have.
   const auto catch_up_request = [&](const std::string& have) { return byte(6) + one + "k" + have; };
   REQUIRE(decode(catch_up_request(zero)).has_value());
@@ -431,22 +468,22 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   SECTION("lengths beyond the remaining bytes") {
     // Accept with a value claiming more bytes than follow.
     const std::string head = byte(3) + one + "k" + zero + zero + zero + one;
-    CHECK(decode(head + varint(2) + "vv" + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero + zero + config).has_value());
+    CHECK(decode(head + varint(2) + "vv" + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + varint(5) + "vv" + zero + zero + zero + config + lease).has_value());
     CHECK_FALSE(decode(head + varint(kMaxU64) + "vv").has_value());
     CHECK_FALSE(decode(byte(6) + varint(kMaxU64) + "k" + zero).has_value());
   }
 
   SECTION("presence bytes other than 0 and 1") {
     const std::string head = byte(3) + one + "k" + zero + zero + zero;
-    CHECK(decode(head + zero + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + byte(2) + zero + zero + zero + config).has_value());
-    CHECK_FALSE(decode(head + byte(0xff) + zero + zero + zero + config).has_value());
+    CHECK(decode(head + zero + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + byte(2) + zero + zero + zero + config + lease).has_value());
+    CHECK_FALSE(decode(head + byte(0xff) + zero + zero + zero + config + lease).has_value());
     // ForwardRequest's `remove` flag and `expected` presence.
     const std::string forward = byte(12) + one + "k" + zero;
-    CHECK(decode(forward + one + zero + one + zero + zero).has_value());
-    CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero).has_value());
-    CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero).has_value());
+    CHECK(decode(forward + one + zero + one + zero + zero + lease).has_value());
+    CHECK_FALSE(decode(forward + byte(2) + zero + one + zero + zero + lease).has_value());
+    CHECK_FALSE(decode(forward + zero + zero + byte(2) + zero + zero + lease).has_value());
     // SyncReply's `more` flag.
     CHECK(decode(byte(11) + zero + zero + one + zero).has_value());
     CHECK_FALSE(decode(byte(11) + zero + zero + byte(2) + zero).has_value());
@@ -464,14 +501,14 @@ TEST_CASE("malformed inputs are rejected", "[codec]") {
   SECTION("writer marks out of node order or repeated") {
     // CatchUpReply: tag 7, key, version, value, then marks (node, seq, version).
     const std::string head = byte(7) + one + "k" + zero + zero + varint(2);
-    CHECK(decode(head + one + one + one + byte(2) + one + one).has_value());
-    CHECK_FALSE(decode(head + byte(2) + one + one + one + one + one).has_value());
-    CHECK_FALSE(decode(head + one + one + one + one + byte(2) + one).has_value());
+    CHECK(decode(head + one + one + one + byte(2) + one + one + lease).has_value());
+    CHECK_FALSE(decode(head + byte(2) + one + one + one + one + one + lease).has_value());
+    CHECK_FALSE(decode(head + one + one + one + one + byte(2) + one + lease).has_value());
   }
 
   SECTION("SyncReply with more than 100000 entries") {
-    // Entry: key "k", version 0, absent value, no writer marks.
-    const std::string entry = one + "k" + zero + zero + zero;
+    // Entry: key "k", version 0, absent value, no writer marks (and lease 0).
+    const std::string entry = one + "k" + zero + zero + zero + lease;
     std::string entries;
     for (int i = 0; i < 100000; ++i) entries += entry;
     CHECK(decode(byte(11) + varint(100000) + entries + zero + zero + zero).has_value());
@@ -489,9 +526,12 @@ TEST_CASE("key list messages are bounded", "[codec]") {
   // KeyListRequest: tag 16, request_id, config, after, limit.
   SECTION("the key to list after is empty or a key") {
     CHECK(decode(byte(16) + zero + zero + zero + zero).has_value());
-    CHECK(decode(byte(16) + zero + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
-    CHECK_FALSE(decode(byte(16) + zero + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
-    CHECK_FALSE(decode(byte(16) + zero + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
+    CHECK(
+        decode(byte(16) + zero + zero + varint(1024) + std::string(1024, 'k') + zero).has_value());
+    CHECK_FALSE(
+        decode(byte(16) + zero + zero + varint(1025) + std::string(1025, 'k') + zero).has_value());
+    CHECK_FALSE(
+        decode(byte(16) + zero + zero + zero + varint(std::uint64_t{kMaxU32} + 1)).has_value());
   }
   // KeyListReply: tag 17, request_id, keys, more.
   SECTION("listed keys are keys") {

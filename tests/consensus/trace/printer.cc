@@ -121,6 +121,14 @@ std::string fields(const consensus::ForwardWithdrawn& m) {
   return "k=" + m.key + " seq=" + describe_seq(m.seq);
 }
 
+std::string fields(const consensus::KeepAlive& m) {
+  return "k=" + m.key + " request=" + std::to_string(m.request);
+}
+
+std::string fields(const consensus::KeepAliveAck& m) {
+  return "k=" + m.key + " request=" + std::to_string(m.request) + (m.ok ? " ok" : " refused");
+}
+
 // The kind's name, one overload per alternative as for fields().
 const char* name(const consensus::Prepare&) {
   return "Prepare";
@@ -163,6 +171,12 @@ const char* name(const consensus::ForwardWithdraw&) {
 }
 const char* name(const consensus::ForwardWithdrawn&) {
   return "ForwardWithdrawn";
+}
+const char* name(const consensus::KeepAlive&) {
+  return "KeepAlive";
+}
+const char* name(const consensus::KeepAliveAck&) {
+  return "KeepAliveAck";
 }
 
 }  // namespace

@@ -1,0 +1,66 @@
+// The core's part of leases (see lease.h): the acceptor's clock check on expiries, the
+// keepalives it acknowledges, and the keepalive rounds this replica runs for its clients.
+// Nothing here is persisted: a restart forgets every keepalive, and the start of the
+// replica's life then counts as the last one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "consensus/build_variant.h"
+#include "consensus/lease.h"
+#include "consensus/messages.h"
+#include "consensus/operation.h"
+#include "consensus/quorum_tally.h"
+
+namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD {
+
+class CoreContext;
+struct KeyState;
+
+class Leases {
+ public:
+  explicit Leases(CoreContext& context) : context_(context) {}
+
+  // Called with every tick: the first one marks the start of this life.
+  void on_clock();
+  // Whether the acceptor may accept `value` for `key` now: false for a lease's expiry
+  // whose wait has not passed on this replica's clock. Notes the acceptance of a grant.
+  bool may_accept(const std::string& key, const KeyValue& value);
+  // A lease key's applied state changed: a terminal lease needs no clock any more.
+  void on_applied(const std::string& key, const KeyState& ks);
+
+  // A keepalive of lease `lease` for a client: completes kOk once a majority acknowledged
+  // it, kNotFound once a majority refused it, kNoQuorum at `deadline`.
+  void keep_alive(RequestId id, LeaseId lease, TimeMs deadline);
+  void on(NodeId from, KeepAlive& m);
+  void on(NodeId from, KeepAliveAck& m);
+  void tick();
+
+  // When this replica last saw lease `lease` alive, on its clock: its last keepalive
+  // acknowledged, its acceptance of the grant, or the start of its life.
+  TimeMs last_seen(LeaseId lease) const;
+
+ private:
+  struct Round {
+    RequestId id = 0;
+    std::string key;
+    TimeMs deadline = 0;
+    TimeMs resend_at = 0;
+    QuorumTally acks;
+    QuorumTally refusals;
+  };
+
+  void note_seen(LeaseId lease);
+  void finish(std::map<std::uint64_t, Round>::iterator round, Outcome outcome);
+
+  CoreContext& context_;
+  std::optional<TimeMs> started_at_;
+  std::map<LeaseId, TimeMs> last_seen_;
+  std::map<std::uint64_t, Round> rounds_;
+  std::uint64_t next_round_ = 0;
+};
+
+}  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD
