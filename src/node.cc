@@ -1,7 +1,9 @@
 #include "paxoskv/node.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -473,6 +475,19 @@ void Node::put_with_lease(const std::string& key, std::string value,
                           std::optional<std::uint64_t> expected, const std::string& lease,
                           Callback done) {
   impl_->put_with_lease(key, std::move(value), expected, lease, std::move(done));
+}
+
+HoldResult Node::lock(const std::string& name, std::chrono::milliseconds ttl,
+                      std::chrono::milliseconds wait_limit) {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  const std::string holder = std::string(host.data()) + " pid " + std::to_string(getpid());
+  return take_hold(*this, name, holder, ttl, wait_limit);
+}
+
+HoldResult Node::campaign(const std::string& name, std::string value, std::chrono::milliseconds ttl,
+                          std::chrono::milliseconds wait_limit) {
+  return take_hold(*this, name, value, ttl, wait_limit);
 }
 
 LeaseResult Node::grant_lease(std::chrono::milliseconds ttl) {

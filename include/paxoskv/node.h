@@ -36,6 +36,7 @@
 
 #include "paxoskv/auth.h"
 #include "paxoskv/lease.h"
+#include "paxoskv/lease_hold.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
 #include "paxoskv/result.h"
@@ -256,6 +257,19 @@ class Node {
   LeaseResult lease(const std::string& id);
   Result put_with_lease(const std::string& key, std::string value,
                         std::optional<std::uint64_t> expected, const std::string& lease);
+
+  // Locks and leader election over leases (see README, "Locks and leader election").
+  // Blocking; never from a callback of this Node. lock() takes the key `name`, written
+  // only while absent and attached to a new lease of `ttl`, waiting up to `wait_limit`
+  // while another holds it; its value names the holder (host and process). campaign()
+  // does the same with `value`, the leader's name for those who watch the key. The hold
+  // keeps the lease alive in the background until released or destroyed, which deletes
+  // the key; its fencing token is the key's version, larger for every later holder.
+  HoldResult lock(const std::string& name, std::chrono::milliseconds ttl = std::chrono::seconds(10),
+                  std::chrono::milliseconds wait_limit = kWaitForever);
+  HoldResult campaign(const std::string& name, std::string value,
+                      std::chrono::milliseconds ttl = std::chrono::seconds(10),
+                      std::chrono::milliseconds wait_limit = kWaitForever);
 
   // This replica's change index: how many changes it has applied, persisted.
   std::uint64_t index() const;
