@@ -1,21 +1,10 @@
 #include "lease_requests.h"
 
 #include "http/api_names.h"
-#include "http/encoding/percent_encoding.h"
 #include "json_scan.h"
+#include "paxoskv_protocol.h"
 
 namespace paxoskv::bench {
-namespace {
-
-void append_key_head(std::string& out, std::string_view method, std::string_view key) {
-  out.clear();
-  out += method;
-  out += ' ';
-  out += http::kv_key_path_prefix;
-  http::append_percent_encoded(out, key, http::Slashes::kept);
-}
-
-}  // namespace
 
 void LeaseRequests::append_headers(std::string& out, std::string_view host,
                                    std::size_t body_size) const {
@@ -54,7 +43,7 @@ void LeaseRequests::format_keepalive(RequestText& out, std::string_view host,
 
 void LeaseRequests::format_take(RequestText& out, std::string_view host, std::string_view key,
                                 std::string_view id) const {
-  append_key_head(out.head, "PUT", key);
+  append_head(out.head, "PUT", key);
   out.head += "?cas=0&lease=";
   out.head += id;
   out.body = "bench";
@@ -64,7 +53,7 @@ void LeaseRequests::format_take(RequestText& out, std::string_view host, std::st
 
 void LeaseRequests::format_wait(RequestText& out, std::string_view host, std::string_view key,
                                 std::uint64_t version) const {
-  append_key_head(out.head, "GET", key);
+  append_head(out.head, "GET", key);
   out.head += "?wait=";
   append_number(out.head, version);
   out.head += "&timeout=1s";
@@ -75,7 +64,7 @@ void LeaseRequests::format_wait(RequestText& out, std::string_view host, std::st
 
 void LeaseRequests::format_release(RequestText& out, std::string_view host, std::string_view key,
                                    std::uint64_t version) const {
-  append_key_head(out.head, "DELETE", key);
+  append_head(out.head, "DELETE", key);
   out.head += "?cas=";
   append_number(out.head, version);
   append_headers(out.head, host, 0);

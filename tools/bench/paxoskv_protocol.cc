@@ -5,7 +5,6 @@
 #include "json_scan.h"
 
 namespace paxoskv::bench {
-namespace {
 
 void append_head(std::string& out, std::string_view method, std::string_view key) {
   out.clear();
@@ -14,8 +13,6 @@ void append_head(std::string& out, std::string_view method, std::string_view key
   out += http::kv_key_path_prefix;
   http::append_percent_encoded(out, key, http::Slashes::kept);
 }
-
-}  // namespace
 
 void PaxoskvProtocol::append_headers(std::string& out, std::string_view host, std::size_t body_size,
                                      bool has_body) const {

@@ -9,6 +9,9 @@
 
 namespace paxoskv::bench {
 
+// Starts `out` anew with "METHOD /v1/kv/{key}", the key percent-encoded ('/' kept).
+void append_head(std::string& out, std::string_view method, std::string_view key);
+
 class PaxoskvProtocol final : public Protocol {
  public:
   // A non-empty `token` goes with every request as "Authorization: Bearer <token>".
