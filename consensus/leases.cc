@@ -20,13 +20,23 @@ bool accepted_terminal(const KeyState& ks) {
 
 }  // namespace
 
+Leases::Leases(CoreContext& context)
+    : context_(context), next_round_(context.config().incarnation << 32) {}
+
 void Leases::on_clock() {
-  if (!started_at_) started_at_ = context_.now();
+  const TimeMs now = context_.now();
+  if (!started_at_) started_at_ = now;
+  for (const LeaseId lease : unsettled_) {
+    TimeMs& seen = last_seen_[lease];
+    seen = std::max(seen, now);
+  }
+  unsettled_.clear();
 }
 
 void Leases::note_seen(LeaseId lease) {
   TimeMs& seen = last_seen_[lease];
   seen = std::max(seen, context_.now());
+  unsettled_.insert(lease);
 }
 
 TimeMs Leases::last_seen(LeaseId lease) const {
@@ -52,7 +62,7 @@ bool Leases::may_accept(const std::string& key, const KeyValue& value) {
   const TimeMs wait = context_.planted(PlantedBug::kLeaseExpiryWithoutMargin)
                           ? record->ttl_ms
                           : expiry_wait(record->ttl_ms);
-  if (started_at_ && context_.now() >= last_seen(*lease) + wait) {
+  if (started_at_ && !unsettled_.contains(*lease) && context_.now() >= last_seen(*lease) + wait) {
     return true;
   }
   ++context_.counters().lease_expiries_refused;
@@ -63,7 +73,10 @@ void Leases::on_applied(const std::string& key, const KeyState& ks) {
   const std::optional<LeaseId> lease = lease_of_key(key);
   if (!lease) return;
   const std::optional<LeaseRecord> record = lease_in(ks.applied.value);
-  if (record && record->terminal()) last_seen_.erase(*lease);
+  if (record && record->terminal()) {
+    last_seen_.erase(*lease);
+    unsettled_.erase(*lease);
+  }
 }
 
 void Leases::keep_alive(RequestId id, LeaseId lease, TimeMs deadline) {
