@@ -36,6 +36,9 @@ class Leases {
   // Whether the acceptor may accept `value` for `key` now: false for a lease's expiry
   // whose wait has not passed on this replica's clock. Notes the acceptance of a grant.
   bool may_accept(const std::string& key, const KeyValue& value);
+  // This replica adopted a newer configuration: until the wait has passed since then, it
+  // accepts no expiry (see lease.h, membership).
+  void on_configuration_adopted();
   // A lease key's applied state changed: a terminal lease needs no clock any more.
   void on_applied(const std::string& key, const KeyState& ks);
 
@@ -47,7 +50,8 @@ class Leases {
   void tick();
 
   // When this replica last saw lease `lease` alive, on its clock: its last keepalive
-  // acknowledged, its acceptance of the grant, or the start of its life.
+  // acknowledged, its acceptance of the grant, the start of its life, or its adoption of
+  // the configuration it is in.
   TimeMs last_seen(LeaseId lease) const;
 
  private:
@@ -56,6 +60,7 @@ class Leases {
     std::string key;
     TimeMs deadline = 0;
     TimeMs resend_at = 0;
+    std::uint64_t config = 0;  // the configuration whose rule counts the answers
     QuorumTally acks;
     QuorumTally refusals;
   };
@@ -65,6 +70,8 @@ class Leases {
 
   CoreContext& context_;
   std::optional<TimeMs> started_at_;
+  std::optional<TimeMs> configured_at_;   // when the configuration in force was adopted
+  bool configuration_unsettled_ = false;  // adopted since the last tick (see above)
   std::map<LeaseId, TimeMs> last_seen_;
   std::set<LeaseId> unsettled_;  // noted since the last tick (see above)
   std::map<std::uint64_t, Round> rounds_;
