@@ -119,7 +119,9 @@ class Core::Impl {
   void route(NodeId from, ForwardReply& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdraw& m) { roles_.forwarding.on(from, m); }
   void route(NodeId from, ForwardWithdrawn& m) { roles_.forwarding.on(from, m); }
-  void route(NodeId from, KeepAlive& m) { roles_.leases.on(from, m); }
+  void route(NodeId from, KeepAlive& m) {
+    if (roles_.reconfiguration.answers(from, m.config)) roles_.leases.on(from, m);
+  }
   void route(NodeId from, KeepAliveAck& m) { roles_.leases.on(from, m); }
 
   CoreContext context_;

@@ -32,6 +32,29 @@
 // A refused expiry gets no answer: the proposer retries after its phase timeout, so a
 // premature expiry (or a re-proposal of a found one) is delayed, never forced.
 //
+// A time noted must not predate the event it stands for: the core's clock is the time
+// of its last tick, and a message is handled between ticks (a stalled loop can make that
+// tick late by any amount). A keepalive or grant noted between ticks counts from the next
+// tick, and until then that lease's expiry is not accepted here. Keepalive rounds are
+// numbered from the incarnation, so an acknowledgement sent to an earlier life counts
+// for no round of this one.
+//
+// Membership (C -> joint(C, C') -> C', see config_change.h). A keepalive carries its
+// sender's configuration and is acknowledged only by acceptors in that same one, and its
+// answers count by that configuration's rule. An acceptor also waits expiry_wait since it
+// adopted the configuration it is in (counted from the tick after). Why: let a keepalive
+// sent at s be acknowledged by a majority Q of C_k, all in configuration k, and the expiry
+// be accepted by a majority Q' of C_m, all in configuration m. m = k: they share an
+// acceptor, as above. m = k + 1 (joint): Q' holds a majority of C_k too, as above. m > k
+// + 1: C_{k+2} was chosen under the joint quorums, accepted by a majority of C_k in
+// configuration k + 1, which shares an acceptor with Q; configurations never go back, so
+// C_{k+2} was chosen after that acceptor acknowledged the keepalive, after s. Every
+// acceptor of Q' adopted C_m later still, and accepted the expiry at least the wait after
+// that. m < k: the same argument the other way round puts the expiry's choice before the
+// keepalive, and the carry-over left the lease's terminal state on a majority of each
+// newer configuration, which then refuses it. The cost: an expiry comes
+// up to the wait after a membership change, rather than after the last keepalive.
+//
 // Liveness (expired no later than TTL + 2 s after the last keepalive while a majority is
 // up): each replica's sweeper looks every kSweepIntervalMs; the lowest-id voter it can
 // reach proposes the expiry once expiry_wait(ttl) passed on its own clock, then deletes

@@ -20,17 +20,36 @@ bool accepted_terminal(const KeyState& ks) {
 
 }  // namespace
 
+Leases::Leases(CoreContext& context)
+    : context_(context), next_round_(context.config().incarnation << 32) {}
+
 void Leases::on_clock() {
-  if (!started_at_) started_at_ = context_.now();
+  const TimeMs now = context_.now();
+  if (!started_at_) started_at_ = now;
+  if (configuration_unsettled_) {
+    configured_at_ = now;
+    configuration_unsettled_ = false;
+  }
+  for (const LeaseId lease : unsettled_) {
+    TimeMs& seen = last_seen_[lease];
+    seen = std::max(seen, now);
+  }
+  unsettled_.clear();
 }
 
 void Leases::note_seen(LeaseId lease) {
   TimeMs& seen = last_seen_[lease];
   seen = std::max(seen, context_.now());
+  if (!context_.planted(PlantedBug::kLeaseExpiryWithoutMargin)) unsettled_.insert(lease);
+}
+
+void Leases::on_configuration_adopted() {
+  configured_at_ = std::max(configured_at_.value_or(0), context_.now());
+  configuration_unsettled_ = true;
 }
 
 TimeMs Leases::last_seen(LeaseId lease) const {
-  TimeMs seen = started_at_.value_or(context_.now());
+  TimeMs seen = std::max(started_at_.value_or(context_.now()), configured_at_.value_or(0));
   if (auto it = last_seen_.find(lease); it != last_seen_.end()) seen = std::max(seen, it->second);
   return seen;
 }
@@ -52,7 +71,8 @@ bool Leases::may_accept(const std::string& key, const KeyValue& value) {
   const TimeMs wait = context_.planted(PlantedBug::kLeaseExpiryWithoutMargin)
                           ? record->ttl_ms
                           : expiry_wait(record->ttl_ms);
-  if (started_at_ && context_.now() >= last_seen(*lease) + wait) {
+  if (started_at_ && !configuration_unsettled_ && !unsettled_.contains(*lease) &&
+      context_.now() >= last_seen(*lease) + wait) {
     return true;
   }
   ++context_.counters().lease_expiries_refused;
@@ -63,7 +83,10 @@ void Leases::on_applied(const std::string& key, const KeyState& ks) {
   const std::optional<LeaseId> lease = lease_of_key(key);
   if (!lease) return;
   const std::optional<LeaseRecord> record = lease_in(ks.applied.value);
-  if (record && record->terminal()) last_seen_.erase(*lease);
+  if (record && record->terminal()) {
+    last_seen_.erase(*lease);
+    unsettled_.erase(*lease);
+  }
 }
 
 void Leases::keep_alive(RequestId id, LeaseId lease, TimeMs deadline) {
@@ -72,9 +95,10 @@ void Leases::keep_alive(RequestId id, LeaseId lease, TimeMs deadline) {
               lease_key(lease),
               deadline,
               context_.now() + context_.config().retry_timeout_ms,
+              context_.configuration().version,
               QuorumTally(context_.peers().rule()),
               QuorumTally(context_.peers().rule())};
-  const KeepAlive message{round.key, number};
+  const KeepAlive message{round.key, number, round.config};
   rounds_.emplace(number, std::move(round));
   context_.broadcast(message);
 }
@@ -119,11 +143,19 @@ void Leases::tick() {
       finish(done, Outcome::kNoQuorum);
       continue;
     }
+    if (const std::uint64_t config = context_.configuration().version; round.config != config) {
+      // Answers of another configuration's acceptors count for nothing in this one: the
+      // round starts over in the configuration now in force.
+      round.config = config;
+      round.acks = QuorumTally(context_.peers().rule());
+      round.refusals = QuorumTally(context_.peers().rule());
+      round.resend_at = now;
+    }
     if (now >= round.resend_at) {
       round.resend_at = now + context_.config().retry_timeout_ms;
       for (NodeId member : context_.peers().members()) {
         if (!round.acks.counted(member) && !round.refusals.counted(member)) {
-          context_.send(member, KeepAlive{round.key, it->first});
+          context_.send(member, KeepAlive{round.key, it->first, round.config});
         }
       }
     }

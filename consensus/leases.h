@@ -2,11 +2,17 @@
 // keepalives it acknowledges, and the keepalive rounds this replica runs for its clients.
 // Nothing here is persisted: a restart forgets every keepalive, and the start of the
 // replica's life then counts as the last one.
+//
+// The core's clock is the time of its last tick, and a message is handled between ticks:
+// a keepalive (or a grant) noted at that time would count from before it arrived, by as
+// long as the replica's loop let its tick wait. So what is noted between ticks counts from
+// the next tick, and until then the lease's expiry is not accepted here.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "consensus/build_variant.h"
@@ -22,13 +28,17 @@ struct KeyState;
 
 class Leases {
  public:
-  explicit Leases(CoreContext& context) : context_(context) {}
+  explicit Leases(CoreContext& context);
 
-  // Called with every tick: the first one marks the start of this life.
+  // Called with every tick: the first one marks the start of this life, and what was
+  // noted since the last one counts from now.
   void on_clock();
   // Whether the acceptor may accept `value` for `key` now: false for a lease's expiry
   // whose wait has not passed on this replica's clock. Notes the acceptance of a grant.
   bool may_accept(const std::string& key, const KeyValue& value);
+  // This replica adopted a newer configuration: until the wait has passed since then, it
+  // accepts no expiry (see lease.h, membership).
+  void on_configuration_adopted();
   // A lease key's applied state changed: a terminal lease needs no clock any more.
   void on_applied(const std::string& key, const KeyState& ks);
 
@@ -40,7 +50,8 @@ class Leases {
   void tick();
 
   // When this replica last saw lease `lease` alive, on its clock: its last keepalive
-  // acknowledged, its acceptance of the grant, or the start of its life.
+  // acknowledged, its acceptance of the grant, the start of its life, or its adoption of
+  // the configuration it is in.
   TimeMs last_seen(LeaseId lease) const;
 
  private:
@@ -49,6 +60,7 @@ class Leases {
     std::string key;
     TimeMs deadline = 0;
     TimeMs resend_at = 0;
+    std::uint64_t config = 0;  // the configuration whose rule counts the answers
     QuorumTally acks;
     QuorumTally refusals;
   };
@@ -58,8 +70,14 @@ class Leases {
 
   CoreContext& context_;
   std::optional<TimeMs> started_at_;
+  std::optional<TimeMs> configured_at_;   // when the configuration in force was adopted
+  bool configuration_unsettled_ = false;  // adopted since the last tick (see above)
   std::map<LeaseId, TimeMs> last_seen_;
+  std::set<LeaseId> unsettled_;  // noted since the last tick (see above)
   std::map<std::uint64_t, Round> rounds_;
+  // Round numbers start at the incarnation times 2^32: an acknowledgement of a round of an
+  // earlier life (it was on its way when the replica restarted) matches no round of this
+  // one.
   std::uint64_t next_round_ = 0;
 };
 

@@ -152,12 +152,15 @@ struct ForwardWithdrawn {
   std::uint64_t seq = 0;
 };
 
-// A lease's keepalive (see lease.h): `key` is the lease key. The receiver notes the time
-// on its own clock and answers KeepAliveAck, refusing (ok false) if it accepted or
-// applied a terminal state of the lease.
+// A lease's keepalive (see lease.h): `key` is the lease key. The receiver, if in the
+// same configuration, notes the time on its own clock and answers KeepAliveAck, refusing
+// (ok false) if it accepted or applied a terminal state of the lease.
 struct KeepAlive {
   std::string key;
   std::uint64_t request = 0;
+  // The sender's configuration: acknowledged only by an acceptor in the same one (see
+  // lease.h, membership), which otherwise helps the sender catch up as for a Prepare.
+  std::uint64_t config = 0;
 };
 
 struct KeepAliveAck {

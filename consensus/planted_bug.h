@@ -29,7 +29,9 @@ enum class PlantedBug {
   // acceptors accept a lease's expiry without their clock check: the expiring replica's
   // clock alone decides, without the drift bound and margin
   kLeaseExpiryWithoutClockCheck,
-  // acceptors (and the expiry duty) wait the bare TTL, without the drift bound and margin
+  // acceptors (and the expiry duty) wait the bare TTL, without the drift bound and margin,
+  // and date a keepalive by their last tick (the drift bound alone is under a millisecond
+  // at the simulation's TTLs: the late tick is what the margin covers there)
   kLeaseExpiryWithoutMargin,
 };
 

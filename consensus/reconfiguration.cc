@@ -33,6 +33,7 @@ void Reconfiguration::on_applied(const std::string& key, const KeyState& ks) {
   std::optional<Configuration> chosen = decode_configuration(*ks.applied.value, ks.applied.version);
   if (!chosen) return;  // only the change driver writes it, always well formed
   context_.adopt(std::move(*chosen));
+  roles_.leases.on_configuration_adopted();
   // Promises won and rounds begun were counted under the previous configuration's rule:
   // every key starts over under the new one.
   context_.keys().for_each([&](const std::string& each, KeyState& state) {

@@ -507,6 +507,7 @@ void fields(Io& io, MessageOf<KeepAlive> auto& m) {
   io.only_since(kLeaseProtocol);
   io.key(m.key);
   io.u64(m.request);
+  io.u64(m.config);
 }
 
 template <typename Io>

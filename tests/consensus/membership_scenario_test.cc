@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "consensus/config_change.h"
+#include "tests/consensus/scripted_change.h"
 #include "tests/consensus/scripted_cluster.h"
 
 namespace paxoskv::sim {
@@ -35,48 +36,6 @@ auto kind_from_to(NodeId from, NodeId to) {
 
 consensus::Operation put(std::string value) {
   return PutOp{std::move(value), std::nullopt};
-}
-
-// Runs `request` at replica `runner` to its end, as the node's change runner would: every
-// message is delivered but those `held` keeps queued. Keys are listed from the first
-// majority (by id) of the members left, all in one page. Request ids from 1000 on.
-consensus::ChangeFailure run_change(ScriptedCluster& cluster, NodeId runner, ChangeRequest request,
-                                    const std::function<bool(const Envelope&)>& held) {
-  consensus::ConfigChange change(std::move(request), 4);
-  change.begin(cluster.configuration(runner));
-  std::map<consensus::RequestId, std::string> pending;
-  consensus::RequestId next_id = 1000;
-  while (!change.finished()) {
-    bool progress = false;
-    for (consensus::ChangeStep& step : change.take_steps()) {
-      progress = true;
-      if (step.kind == consensus::ChangeStep::Kind::kSubmit) {
-        pending[next_id] = step.key;
-        cluster.submit(runner, next_id++, step.key, std::move(step.op));
-        continue;
-      }
-      std::set<std::string> keys;
-      const std::size_t majority = step.from.size() / 2 + 1;
-      for (std::size_t i = 0; i < majority; ++i) {
-        for (const std::string& key : cluster.stored_keys(step.from[i])) {
-          if (step.after.empty() || key > step.after) keys.insert(key);
-        }
-      }
-      change.on_keys({keys.begin(), keys.end()}, false);
-    }
-    progress = cluster.deliver([&](const Envelope& e) { return !held(e); }) > 0 || progress;
-    for (auto it = pending.begin(); it != pending.end();) {
-      if (std::optional<consensus::Completion> done = cluster.completion(it->first)) {
-        progress = true;
-        change.on_submitted(it->second, done->outcome, cluster.configuration(runner));
-        it = pending.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (!progress) throw std::logic_error("the change is stuck");
-  }
-  return change.failure();
 }
 
 // Founding replicas 1-4. Replica 4 takes a client write of "k" (x) while a member; its

@@ -132,9 +132,16 @@ class ScriptedCluster {
     for (auto& [other, core] : cores_) core->set_peer_reachable(id, true);
   }
 
+  // Replica `id`'s ticks stop until thaw(id): what it receives meanwhile is handled with
+  // the time of its last tick, like a replica whose event loop stalled and then handles
+  // the messages that queued up before its timer.
+  void freeze_ticks(consensus::NodeId id) { frozen_.insert(id); }
+  void thaw(consensus::NodeId id) { frozen_.erase(id); }
+
   void advance(consensus::TimeMs ms) {
     now_ += ms;
     for (auto& [id, core] : cores_) {
+      if (frozen_.contains(id)) continue;
       core->tick(now_);
       drain(id);
     }
@@ -224,6 +231,7 @@ class ScriptedCluster {
   std::map<consensus::NodeId, std::unique_ptr<consensus::Core>> cores_;
   std::map<consensus::NodeId, std::uint64_t> incarnations_;  // durable, like the store's
   std::set<consensus::NodeId> stalled_;
+  std::set<consensus::NodeId> frozen_;
   std::vector<Envelope> outbox_;
   std::map<consensus::RequestId, consensus::Completion> completions_;
   std::map<std::pair<std::string, consensus::Version>, consensus::KeyValue> chosen_;

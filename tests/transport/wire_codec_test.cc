@@ -77,7 +77,7 @@ auto fields_of(const ForwardReply& m) {
   return std::tie(m.key, m.seq, m.outcome, m.version, m.value, m.incarnation);
 }
 auto fields_of(const KeepAlive& m) {
-  return std::tie(m.key, m.request);
+  return std::tie(m.key, m.request, m.config);
 }
 auto fields_of(const KeepAliveAck& m) {
   return std::tie(m.key, m.request, m.ok);
@@ -214,8 +214,8 @@ std::vector<PeerMessage> samples() {
       KeyListRequest{1, 2, binary_key, 100},
       KeyListReply{0, {}, false},
       KeyListReply{kMaxU64, {"a", binary_key, long_key}, true},
-      KeepAlive{"k", 0},
-      KeepAlive{binary_key, kMaxU64},
+      KeepAlive{"k", 0, 0},
+      KeepAlive{binary_key, kMaxU64, kMaxU64},
       KeepAliveAck{"k", 0, false},
       KeepAliveAck{long_key, kMaxU64, true},
       Accept{"k", 1, {1, 1}, kBinary, {1, 1}, 7, 300, kMaxU64},
@@ -304,8 +304,8 @@ TEST_CASE("protocol 6 adds the lease id and the keepalives; protocol 5 cannot ca
         std::string{"\x03\x01k\x00\x00\x00\x01\x01v\x00\x00\x00\xac\x02\x05", 15});
   CHECK(encode(Accept{"k", 0, {}, std::string{"v"}, {}, 0, 300}, kV6) ==
         encoded(Accept{"k", 0, {}, std::string{"v"}, {}, 0, 300}, kV5) + std::string(1, '\0'));
-  // Tag 18, key, request 7; tag 19, key, request 7, ok.
-  CHECK(encode(KeepAlive{"k", 7}, kV6) == std::string{"\x12\x01k\x07", 4});
+  // Tag 18, key, request 7, configuration 3; tag 19, key, request 7, ok.
+  CHECK(encode(KeepAlive{"k", 7, 3}, kV6) == std::string{"\x12\x01k\x07\x03", 5});
   CHECK(encode(KeepAliveAck{"k", 7, true}, kV6) == std::string{"\x13\x01k\x07\x01", 5});
   std::string out;
   CHECK_FALSE(encode(Message{Accept{"k", 1, {2, 3}, std::string{"v"}, {}, 0, 0, 5}}, kV5, out));

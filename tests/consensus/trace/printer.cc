@@ -122,7 +122,8 @@ std::string fields(const consensus::ForwardWithdrawn& m) {
 }
 
 std::string fields(const consensus::KeepAlive& m) {
-  return "k=" + m.key + " request=" + std::to_string(m.request);
+  return "k=" + m.key + " request=" + std::to_string(m.request) +
+         " config=" + std::to_string(m.config);
 }
 
 std::string fields(const consensus::KeepAliveAck& m) {
