@@ -15,6 +15,7 @@
 #include "src/auth/token_record.h"
 #include "src/auth/token_secret.h"
 #include "src/disk_failure_marker.h"
+#include "src/lease/lease_id.h"
 #include "src/metrics_text.h"
 #include "src/node_io.h"
 #include "src/replica.h"
@@ -194,8 +195,11 @@ class Node::Impl {
       return done(LeaseResult{invalid("ttl must be from 1s to 1h"), {}});
     }
     if (replica_->removed()) return done(LeaseResult{Result::failure(Errc::removed), {}});
-    boost::asio::post(io_, [this, ttl, done = std::move(done)]() mutable {
-      replica_->grant_lease(static_cast<consensus::TimeMs>(ttl.count()), std::move(done));
+    // Made here, as a token's secret is: a failing generator throws to the caller, not on
+    // the node's thread.
+    const consensus::LeaseId id = lease::make_lease_id();
+    boost::asio::post(io_, [this, id, ttl, done = std::move(done)]() mutable {
+      replica_->grant_lease(id, static_cast<consensus::TimeMs>(ttl.count()), std::move(done));
     });
   }
 

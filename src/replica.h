@@ -84,7 +84,7 @@ class Replica {
                    std::chrono::milliseconds timeout, Waiters::ChangesCallback done);
 
   // Leases (see consensus/lease.h and Node): each answers on the replica's thread.
-  void grant_lease(consensus::TimeMs ttl_ms, LeaseCallback done);
+  void grant_lease(consensus::LeaseId id, consensus::TimeMs ttl_ms, LeaseCallback done);
   void keep_alive_lease(consensus::LeaseId id, LeaseCallback done);
   void revoke_lease(consensus::LeaseId id, Callback done);
   void lease_info(consensus::LeaseId id, LeaseCallback done);

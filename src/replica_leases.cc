@@ -6,7 +6,6 @@
 #include <memory>
 #include <utility>
 
-#include "src/lease/lease_id.h"
 #include "src/replica.h"
 
 namespace paxoskv {
@@ -31,8 +30,7 @@ LeaseInfo Replica::lease_info_of(consensus::LeaseId id,
   return info;
 }
 
-void Replica::grant_lease(consensus::TimeMs ttl_ms, LeaseCallback done) {
-  const consensus::LeaseId id = lease::make_lease_id();
+void Replica::grant_lease(consensus::LeaseId id, consensus::TimeMs ttl_ms, LeaseCallback done) {
   const consensus::LeaseRecord record{ttl_ms, consensus::LeaseState::kLive};
   // Only where absent: an id is never granted twice (a collision of 64 random bits fails
   // the grant with conflict rather than share a lease).

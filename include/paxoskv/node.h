@@ -230,6 +230,7 @@ class Node {
   // Grants a lease of `ttl` (kMinLeaseTtl to kMaxLeaseTtl).
   //   ok: `lease` is the new lease (id, ttl, remaining = ttl).
   //   invalid_argument: ttl out of range.  no_quorum, no_space: as for put().
+  // Throws std::runtime_error if no random id can be made (OpenSSL's generator failed).
   void grant_lease(std::chrono::milliseconds ttl, LeaseCallback done);
   // A lease id that is not 16 hex digits names no lease: not_found, like an unknown one.
   // Renews lease `id`: no write, a majority of replicas notes the time.
