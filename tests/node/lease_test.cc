@@ -1,11 +1,13 @@
 // Leases through the embedded API: granted, kept alive without a write, read, revoked
 // with their keys on every replica, and expired by the expiry duty no earlier than their
 // TTL after the last keepalive answered ok.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -114,6 +116,48 @@ TEST_CASE("leases: a restarted replica rebuilds its lease table from its store",
   CHECK(info.lease.remaining > 25s);
   REQUIRE(cluster.node(1).revoke_lease(id).ok());
   CHECK(eventually(2s, [&] { return absent_everywhere(cluster, "svc/r"); }));
+}
+
+TEST_CASE("leases: kept alive across a membership change, then expired by the new members",
+          "[node][lease][membership]") {
+  EmbeddedCluster cluster;
+  REQUIRE(eventually(5s, [&] { return cluster.connected(); }));
+  const LeaseResult granted = cluster.node(1).grant_lease(2s);
+  REQUIRE(granted.result.ok());
+  const std::string id = granted.lease.id;
+  REQUIRE(cluster.node(1).put_with_lease("svc/m", "up", std::nullopt, id).ok());
+
+  const std::string address = "127.0.0.1:" + std::to_string(pick_free_ports(1).front());
+  TempDir dir("paxoskv-lease-join");
+  Options options = cluster.options_of(1);
+  options.id = 4;
+  options.data_dir = (dir.path() / "data-4").string();
+  options.cluster[4] = address;
+  options.join = true;
+  // Kept alive every 400 ms while replica 4 is added and replica 1 removed.
+  std::atomic<bool> stop{false};
+  std::atomic<int> renewed{0};
+  std::thread keeper([&] {
+    while (!stop) {
+      if (cluster.node(2).keep_alive(id).result.ok()) ++renewed;
+      std::this_thread::sleep_for(400ms);
+    }
+  });
+  REQUIRE(cluster.node(2).add_member(4, address).result.ok());
+  auto joined = std::make_unique<Node>(options);
+  REQUIRE(eventually(10s, [&] { return joined->membership().config_version == 2; }));
+  REQUIRE(cluster.node(3).remove_member(1).result.ok());
+  std::this_thread::sleep_for(2500ms);  // longer than the TTL: only the keepalives keep it
+  CHECK(cluster.node(2).get("svc/m").ok());
+  stop = true;
+  keeper.join();
+  CHECK(renewed > 5);
+  // The keepalives stopped: the members now (2, 3, 4) expire it and delete its key.
+  CHECK(eventually(6s, [&] {
+    return joined->get("svc/m", Consistency::local).code == Errc::not_found &&
+           cluster.node(2).get("svc/m", Consistency::local).code == Errc::not_found;
+  }));
+  CHECK(joined->keep_alive(id).result.code == Errc::not_found);
 }
 
 TEST_CASE("leases: the expiry duty passes on when its holder stops", "[node][lease]") {
