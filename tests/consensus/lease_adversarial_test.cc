@@ -180,3 +180,38 @@ TEST_CASE("a keepalive handled before a late tick counts from when it was handle
 }
 
 }  // namespace paxoskv::sim
+
+namespace paxoskv::sim {
+
+// Liveness, not safety (open, hidden): an expiry accepted early by a minority poisons the
+// lease key's open slot. Replica 1 misses the keepalives (2 and 3 answer them) and, its
+// own clock run out, proposes the expiry, which only its own acceptor accepts. Every
+// phase 1 that hears from acceptor 1 must propose that expiry again, and 2 and 3 refuse
+// it as long as the holder keeps the lease alive: a revoke (or a read that waits for the
+// slot, or a membership change's carry-over of the key) does not get through, although a
+// majority is up, connected and agrees the lease is live.
+TEST_CASE("an expiry accepted early by a minority does not block a revoke of a live lease",
+          "[.][lease][adversarial][liveness]") {
+  ScriptedCluster cluster(3);
+  grant(cluster);          // t = 0
+  run_for(cluster, 1100);  // t = 1100
+  cluster.keep_alive(2, 2, kLease);
+  cluster.drop([](const Envelope& e) { return is<KeepAlive>(e) && e.to == 1; });
+  cluster.deliver_all();
+  REQUIRE(cluster.completion(2));
+  REQUIRE(cluster.completion(2)->outcome == Outcome::kOk);
+  cluster.submit(1, 3, lease_key(), lease_write(LeaseState::kExpired, 1), 100000);
+  cluster.deliver_all();
+  REQUIRE(cluster.acceptor(1, lease_key()).accepted);
+  CHECK_FALSE(cluster.completion(3));
+
+  cluster.submit(3, 4, lease_key(), lease_write(LeaseState::kRevoked, 1), 3000);
+  for (consensus::RequestId id = 10; id < 20; ++id) {  // the holder keeps it alive
+    cluster.keep_alive(2, id, kLease);
+    run_for(cluster, 300);
+  }
+  REQUIRE(cluster.completion(4));
+  CHECK(cluster.completion(4)->outcome == Outcome::kOk);
+}
+
+}  // namespace paxoskv::sim
