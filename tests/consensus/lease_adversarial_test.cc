@@ -11,6 +11,7 @@
 #include "consensus/lease.h"
 #include "tests/consensus/scripted_change.h"
 #include "tests/consensus/scripted_cluster.h"
+#include "tests/consensus/scripted_lease.h"
 
 namespace paxoskv::sim {
 
@@ -25,31 +26,7 @@ using consensus::PutOp;
 
 namespace {
 
-constexpr consensus::LeaseId kLease = 7;
-constexpr consensus::TimeMs kTtl = 1000;
-
-const std::string& lease_key() {
-  static const std::string key = consensus::lease_key(kLease);
-  return key;
-}
-
-consensus::Operation lease_write(LeaseState state, consensus::Version expected) {
-  return PutOp{consensus::encode_lease(LeaseRecord{kTtl, state}), expected};
-}
-
-void grant(ScriptedCluster& cluster) {
-  cluster.submit(1, 1, lease_key(), lease_write(LeaseState::kLive, 0));
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(1));
-  REQUIRE(cluster.completion(1)->outcome == Outcome::kOk);
-}
-
-void run_for(ScriptedCluster& cluster, consensus::TimeMs ms) {
-  for (consensus::TimeMs passed = 0; passed < ms; passed += 5) {
-    cluster.advance(5);
-    cluster.deliver_all();
-  }
-}
+using namespace scripted_lease;
 
 ChangeRequest removal(NodeId id) {
   ChangeRequest request;
