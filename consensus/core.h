@@ -108,6 +108,8 @@ struct CoreCounters {
   std::uint64_t forwards_taken_back = 0;     // ... then proposed here: the leader went quiet
   std::uint64_t accepts_spread = 0;          // phase 2 sent to everyone: an answer was late
   std::uint64_t lease_expiries_refused = 0;  // expiries not accepted: too early on our clock
+  std::uint64_t expiries_discarded = 0;      // expiries found in phase 1, shown never chosen
+  std::uint64_t expiries_given_up = 0;       // expiries of ours whose phase 2 went unanswered
 };
 
 class Core {

@@ -29,8 +29,12 @@
 // keepalive was sent. If A accepted the expiry first, it refused the keepalive: an
 // acceptor that accepted or applied a terminal state never acknowledges one again (its
 // acceptance is durable). Revoke is a client's explicit request: no clock is asked.
-// A refused expiry gets no answer: the proposer retries after its phase timeout, so a
-// premature expiry (or a re-proposal of a found one) is delayed, never forced.
+// A refused expiry gets no answer: an expiry of the proposer's own is given up after its
+// phase timeout (the duty asks again at its next sweep), and one found in phase 1 is
+// proposed again, so a premature expiry is delayed, never forced. One accepted early by
+// a minority blocks nothing: a phase 1 that finds it and shows that too few acceptors can
+// hold it for it to have been chosen proposes its own value (Proposer::
+// highest_cannot_be_chosen).
 //
 // A time noted must not predate the event it stands for: the core's clock is the time
 // of its last tick, and a message is handled between ticks (a stalled loop can make that

@@ -33,6 +33,9 @@ enum class PlantedBug {
   // and date a keepalive by their last tick (the drift bound alone is under a millisecond
   // at the simulation's TTLs: the late tick is what the margin covers there)
   kLeaseExpiryWithoutMargin,
+  // a phase 1 that found an expiry counts only the promisers that report it as its
+  // possible holders, not the voters that did not answer
+  kExpiryDiscardIgnoresUnheard,
 };
 
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

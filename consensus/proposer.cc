@@ -5,6 +5,7 @@
 
 #include "consensus/build_variant.h"
 #include "consensus/core_context.h"
+#include "consensus/lease.h"
 #include "consensus/operation_eval.h"
 #include "consensus/roles.h"
 #include "consensus/writer_marks.h"
@@ -16,6 +17,9 @@ namespace {
 // Phase 2 first goes to a majority only (see Peers::phase2_targets); if one of them has
 // not answered after this long, it goes to every replica.
 constexpr TimeMs kSpreadAcceptAfterMs = 30;
+// How long a phase 1 that found a lease's expiry waits for the promises beyond a quorum
+// (see highest_cannot_be_chosen).
+constexpr TimeMs kExpiryPromiseGraceMs = 50;
 constexpr unsigned kOpSeqCounterBits = 40;
 
 bool contains(const std::vector<NodeId>& nodes, NodeId node) {
@@ -184,6 +188,7 @@ void Proposer::start_prepare(const std::string& key, KeyState& ks) {
   p.slot = ks.applied.version + 1;
   p.votes = QuorumTally(context_.peers().rule());
   p.highest_accepted.reset();
+  p.promise_reports.clear();
   p.phase_deadline = now + context_.config().retry_timeout_ms;
   ++context_.counters().phase1_rounds;
   context_.broadcast(current_prepare(key, ks));
@@ -206,11 +211,63 @@ void Proposer::on(NodeId from, Promise& m) {
   KeyState& ks = context_.keys().state(m.key);
   ProposerState& p = ks.proposer;
   if (!count_vote(p, ProposerPhase::kPreparing, from, m.ballot, m.slot)) return;
-  if (m.accepted && m.accepted->slot == p.slot &&
-      (!p.highest_accepted || m.accepted->ballot > p.highest_accepted->ballot)) {
+  const bool in_slot = m.accepted && m.accepted->slot == p.slot;
+  p.promise_reports.emplace_back(from,
+                                 in_slot ? std::optional<OpId>(m.accepted->op) : std::nullopt);
+  if (in_slot && (!p.highest_accepted || m.accepted->ballot > p.highest_accepted->ballot)) {
     p.highest_accepted = std::move(m.accepted);
   }
-  if (p.votes.reached()) on_prepared(m.key, ks);
+  if (p.votes.reached() && !awaits_more_promises(m.key, p)) on_prepared(m.key, ks);
+}
+
+// A lease's expiry is the one value an acceptor may refuse for a reason other than its
+// promise: its own clock (see lease.h). Accepted early by a minority (say, by a replica
+// that missed the keepalives), it would block the slot, and with it a revoke, reads of the
+// lease and a membership change's carry-over, for as long as the holder keeps the lease
+// alive, if every phase 1 that finds it had to propose it again.
+bool Proposer::highest_is_expiry(const std::string& key, const ProposerState& p) const {
+  if (!p.highest_accepted || !lease_of_key(key)) return false;
+  const std::optional<LeaseRecord> record = lease_in(p.highest_accepted->value);
+  return record && record->state == LeaseState::kExpired;
+}
+
+// Whether the promises show that the highest accepted value was chosen at no ballot and
+// can no longer be, so that phase 2 may carry another one. Let v be that value (its write
+// op) and b its ballot. If v was chosen at some ballot, a quorum accepted it there and,
+// every later proposal carrying v, each of those acceptors that promised reports v: the
+// quorum lies within S = the voters that did not promise, plus those that report v. Every
+// promiser promised our ballot, so v can gain no acceptor outside S at a lower one.
+// Which quorum: of the configuration in force, or while joint, of the one it leaves
+// (ballots run under the joint one need a majority of it too). A value chosen under an
+// earlier configuration was chosen again under the joint one by the carry-over, at a
+// higher ballot, by a majority of this configuration's members: they report it.
+bool Proposer::highest_cannot_be_chosen(const std::string& key, const ProposerState& p) const {
+  if (!highest_is_expiry(key, p)) return false;  // the rule holds for any value; needed here
+  const QuorumRule& rule = context_.peers().rule();
+  const std::vector<NodeId>& side = rule.leaving.empty() ? rule.members : rule.leaving;
+  const OpId v = p.highest_accepted->op;
+  const bool ignore_unheard = context_.planted(PlantedBug::kExpiryDiscardIgnoresUnheard);
+  std::size_t could_hold = 0;
+  for (const NodeId voter : side) {
+    const auto report = std::find_if(p.promise_reports.begin(), p.promise_reports.end(),
+                                     [voter](const auto& entry) { return entry.first == voter; });
+    if (report == p.promise_reports.end() ? !ignore_unheard : report->second == v) {
+      ++could_hold;
+    }
+  }
+  return 2 * could_hold <= side.size();
+}
+
+// A quorum promised, the highest value found is an expiry that may yet be shown unchosen,
+// and not every voter has answered: wait a little for the rest (see tick).
+bool Proposer::awaits_more_promises(const std::string& key, const ProposerState& p) const {
+  if (!highest_is_expiry(key, p) || highest_cannot_be_chosen(key, p)) return false;
+  const std::vector<NodeId>& voters = context_.peers().members();
+  const bool all_answered = std::all_of(voters.begin(), voters.end(), [&p](NodeId voter) {
+    return std::any_of(p.promise_reports.begin(), p.promise_reports.end(),
+                       [voter](const auto& report) { return report.first == voter; });
+  });
+  return !all_answered && context_.now() < p.phase_started_at + kExpiryPromiseGraceMs;
 }
 
 void Proposer::on_prepared(const std::string& key, KeyState& ks) {
@@ -219,8 +276,9 @@ void Proposer::on_prepared(const std::string& key, KeyState& ks) {
   p.conflicts_in_row = 0;
   p.phase = ProposerPhase::kIdle;
   const bool must_recover =
-      p.highest_accepted.has_value() &&
+      p.highest_accepted.has_value() && !highest_cannot_be_chosen(key, p) &&
       !(context_.planted(PlantedBug::kProposerIgnoresAcceptedValue) && !ks.ops.empty());
+  if (p.highest_accepted && !must_recover) ++context_.counters().expiries_discarded;
   if (must_recover) {
     // Phase 2 must carry the highest-numbered accepted value; it may be our head op's,
     // proposed earlier by us or by a replica we had handed it to.
@@ -391,8 +449,13 @@ void Proposer::abandon_phase(KeyState& ks) {
 void Proposer::tick(const std::string& key, KeyState& ks) {
   ProposerState& p = ks.proposer;
   const TimeMs now = context_.now();
+  if (p.phase == ProposerPhase::kPreparing && p.votes.reached() && !awaits_more_promises(key, p)) {
+    on_prepared(key, ks);  // the grace for more promises is over
+    return;
+  }
   if (p.phase != ProposerPhase::kIdle && now >= p.phase_deadline) {
     ++context_.counters().retries;
+    give_up_refused_expiry(key, ks);
     abandon_phase(ks);
   }
   if (p.phase == ProposerPhase::kAccepting &&
@@ -400,6 +463,24 @@ void Proposer::tick(const std::string& key, KeyState& ks) {
       now >= p.accept_sent_at + kSpreadAcceptAfterMs) {
     spread_accept(key, ks);
   }
+}
+
+// Our head op is a lease's expiry and its phase 2 went unanswered: most likely the
+// acceptors refused it, the lease alive on their clocks. Proposed again and again, it
+// would hold up the key's queue (a revoke behind it) for as long as the holder keeps the
+// lease alive: it is answered kNoQuorum instead, and whoever wanted it (the expiry duty)
+// asks again later. Like a write whose deadline passed, it may still be chosen: the
+// ballot must carry no other value in that slot, which abandon_phase sees to.
+void Proposer::give_up_refused_expiry(const std::string& key, KeyState& ks) {
+  ProposerState& p = ks.proposer;
+  if (p.phase != ProposerPhase::kAccepting || ks.ops.empty()) return;
+  PendingOp& head = ks.ops.front();
+  if (head.forwarded_to != 0 || head.op_id != p.proposal_op || head.proposed_slot != p.slot) return;
+  const std::optional<LeaseRecord> record = lease_in(p.proposal_value);
+  if (!lease_of_key(key) || !record || record->state != LeaseState::kExpired) return;
+  ++context_.counters().expiries_given_up;
+  roles_.forwarding.answer(key, head, Outcome::kNoQuorum, ks.applied.version);
+  ks.ops.erase(ks.ops.begin());
 }
 
 void Proposer::expire_writes(const std::string& key, KeyState& ks) {

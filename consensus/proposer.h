@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consensus/build_variant.h"
@@ -30,6 +31,8 @@ struct ProposerState {
   Slot slot = 0;        // the slot of the current phase
   QuorumTally votes;    // promises (phase 1) or acceptances (phase 2) of this phase
   std::optional<AcceptedProposal> highest_accepted;  // among the promises
+  // Who promised, and the write of the value each had accepted in the slot, if any.
+  std::vector<std::pair<NodeId, std::optional<OpId>>> promise_reports;
   KeyValue proposal_value;
   std::uint64_t proposal_lease = 0;
   OpId proposal_op;
@@ -81,6 +84,9 @@ class Proposer {
   void settle_decided_ops(const std::string& key, KeyState& ks);
   void start_prepare(const std::string& key, KeyState& ks);
   void on_prepared(const std::string& key, KeyState& ks);
+  bool highest_is_expiry(const std::string& key, const ProposerState& p) const;
+  bool highest_cannot_be_chosen(const std::string& key, const ProposerState& p) const;
+  bool awaits_more_promises(const std::string& key, const ProposerState& p) const;
   void start_accept(const std::string& key, KeyState& ks, KeyValue value, std::uint64_t lease,
                     OpId op, bool for_head_op);
   Accept current_accept(const std::string& key, const KeyState& ks) const;
@@ -88,6 +94,7 @@ class Proposer {
   bool finish_carries(const std::string& key, KeyState& ks);
   void spread_accept(const std::string& key, KeyState& ks);
   void abandon_phase(KeyState& ks);
+  void give_up_refused_expiry(const std::string& key, KeyState& ks);
 
   CoreContext& context_;
   Roles& roles_;

@@ -70,6 +70,14 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_lease_expiries_refused_total", "counter",
          "Lease expiries this acceptor did not accept: too early on its own clock.",
          core.lease_expiries_refused);
+  metric(out, "paxoskv_lease_expiries_discarded_total", "counter",
+         "Lease expiries a phase 1 found accepted by too few acceptors to be chosen, and "
+         "replaced.",
+         core.expiries_discarded);
+  metric(out, "paxoskv_lease_expiries_given_up_total", "counter",
+         "Lease expiries this replica proposed that went unanswered (the acceptors' clocks "
+         "said the lease was alive): asked again at a later sweep.",
+         core.expiries_given_up);
   metric(out, "paxoskv_sync_entries_received_total", "counter",
          "Key states received from peers by anti-entropy (most are already known).",
          c.sync.entries_received);

