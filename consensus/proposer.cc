@@ -113,10 +113,11 @@ void Proposer::notice_ballot(KeyState& ks, const Ballot& ballot) {
 
 // Phase 1 for `led` completed in this life of the replica; nothing was proposed under it
 // after its last chosen value (our own acceptor would hold that proposal, as it accepts
-// everything its proposer sends); and our acceptor promised no one else since. So the
-// majority's promise of `led` still covers the open slot as far as we know, exactly as
-// when the key left memory with its leadership (see drive()). A promise given elsewhere
-// meanwhile only makes the accept fail.
+// everything its proposer sends, but for an expiry too early on its clock, whose ballot
+// forget_led_ballot drops when it stops waiting for it); and our acceptor promised no one
+// else since. So the majority's promise of `led` still covers the open slot as far as we
+// know, exactly as when the key left memory with its leadership (see drive()). A promise
+// given elsewhere meanwhile only makes the accept fail.
 void Proposer::restore_leadership(KeyState& ks) const {
   // In this life, and under the configuration of its beginning: a promise from before a
   // change was counted under another quorum rule.
@@ -476,11 +477,34 @@ void Proposer::give_up_refused_expiry(const std::string& key, KeyState& ks) {
   if (p.phase != ProposerPhase::kAccepting || ks.ops.empty()) return;
   PendingOp& head = ks.ops.front();
   if (head.forwarded_to != 0 || head.op_id != p.proposal_op || head.proposed_slot != p.slot) return;
-  const std::optional<LeaseRecord> record = lease_in(p.proposal_value);
-  if (!lease_of_key(key) || !record || record->state != LeaseState::kExpired) return;
+  if (!proposing_expiry(key, p)) return;
   ++context_.counters().expiries_given_up;
   roles_.forwarding.answer(key, head, Outcome::kNoQuorum, ks.applied.version);
   ks.ops.erase(ks.ops.begin());
+  forget_led_ballot(key, ks);
+}
+
+// Whether the value of our phase 2 is a lease's expiry: the one value our own acceptor
+// may refuse (see Leases::may_accept).
+bool Proposer::proposing_expiry(const std::string& key, const ProposerState& p) const {
+  const std::optional<LeaseRecord> record = lease_in(p.proposal_value);
+  return lease_of_key(key) && record && record->state == LeaseState::kExpired;
+}
+
+// We stop waiting for an expiry of ours in flight at our ballot. If our own acceptor does
+// not hold it (it refused it, too early on its clock), the key's record would still show
+// our leadership of that ballot as restorable (see restore_leadership): reloaded, the key
+// would carry another value into the same slot at the same ballot while acceptors may yet
+// accept this one, and each could be chosen. The record forgets that ballot; the next
+// value goes through phase 1.
+void Proposer::forget_led_ballot(const std::string& key, KeyState& ks) {
+  const ProposerState& p = ks.proposer;
+  const auto& accepted = ks.acceptor.accepted;
+  const bool held = accepted && accepted->slot == p.slot && accepted->ballot == p.ballot &&
+                    accepted->op == p.proposal_op;
+  if (held || ks.acceptor.led != p.ballot) return;
+  ks.acceptor.led = Ballot{};
+  context_.persist_acceptor(key, ks);
 }
 
 void Proposer::expire_writes(const std::string& key, KeyState& ks) {
@@ -498,6 +522,7 @@ void Proposer::expire_writes(const std::string& key, KeyState& ks) {
     if (in_flight && ks.proposer.phase == ProposerPhase::kAccepting) {
       ks.proposer.phase = ProposerPhase::kIdle;
       ks.proposer.leader = false;
+      if (proposing_expiry(key, ks.proposer)) forget_led_ballot(key, ks);
     }
   }
 }
