@@ -48,6 +48,8 @@ LeaseSimOptions lease_options_for_seed(std::uint64_t seed) {
   options.crashes = pick(0, 3) != 0;
   options.fault_period_ms = static_cast<TimeMs>(pick(3000, 8000));
   options.request_timeout_ms = default_request_timeout_ms();
+  // Drawn last, so that the draws above stay what they were for every seed.
+  if (pick(0, 2) == 0) options.max_cached_keys = 1;
   return options;
 }
 
@@ -217,6 +219,7 @@ class LeaseSimulation {
     config.planted_bug = options_.planted_bug;
     config.incarnation = static_cast<std::uint64_t>(replica.incarnation) + 1;
     config.request_timeout_ms = options_.request_timeout_ms;
+    config.max_cached_keys = options_.max_cached_keys;
     // A monotonic clock starts anywhere at each boot, and runs at its own rate.
     replica.life_started = now_;
     replica.clock_base = uniform(0, 1'000'000);

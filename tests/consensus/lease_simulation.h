@@ -16,6 +16,7 @@
 //     key is deleted.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -42,6 +43,7 @@ struct LeaseSimOptions {
   // Each replica life's clock rate is 1 + d for a d within +- this (parts per million).
   std::int64_t drift_ppm = static_cast<std::int64_t>(consensus::kDriftPpm);
   consensus::TimeMs request_timeout_ms = 5000;  // the product's
+  std::size_t max_cached_keys = 20000;          // 1: keys leave memory as soon as they may
   consensus::PlantedBug planted_bug = consensus::PlantedBug::kNone;
 };
 
