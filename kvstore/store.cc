@@ -374,7 +374,10 @@ std::uint64_t Store::write(const std::vector<consensus::PersistRecord>& records,
   if (!status.ok()) fail_write(status, std::to_string(records.size()) + " records");
 
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
-  if (sync) counters_.synced_batches.fetch_add(1, std::memory_order_relaxed);
+  if (sync) {
+    counters_.synced_batches.fetch_add(1, std::memory_order_relaxed);
+    counters_.sync_latency.observe(elapsed);
+  }
   counters_.records.fetch_add(records.size(), std::memory_order_relaxed);
   counters_.applied_records.fetch_add(next_index - first_index, std::memory_order_relaxed);
   counters_.bytes.fetch_add(batch.ApproximateSize(), std::memory_order_relaxed);
@@ -618,6 +621,7 @@ WriteCounters Store::counters() const {
       counters_.bytes.load(std::memory_order_relaxed),
       counters_.sync_micros.load(std::memory_order_relaxed),
       counters_.failures.load(std::memory_order_relaxed),
+      counters_.sync_latency.counts(),
   };
 }
 

@@ -137,6 +137,7 @@ class Store final : public consensus::StateReader {
     std::atomic<std::uint64_t> bytes{0};
     std::atomic<std::uint64_t> sync_micros{0};
     std::atomic<std::uint64_t> failures{0};
+    LatencyHistogram sync_latency;
   };
 
   void open(const StoreOptions& options);

@@ -7,6 +7,7 @@
 
 #include "consensus/records.h"
 #include "consensus/types.h"
+#include "kvstore/latency_histogram.h"
 
 namespace paxoskv::kvstore {
 
@@ -101,6 +102,7 @@ struct WriteCounters {
   std::uint64_t bytes = 0;            // WriteBatch payload bytes
   std::uint64_t sync_micros = 0;      // total time spent in writes
   std::uint64_t failures = 0;         // writes that failed (the store then refuses writes)
+  LatencyCounts sync_latency;         // of the synced writes, each timed whole
 };
 
 }  // namespace paxoskv::kvstore

@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+#include <optional>
+
+#include "kvstore/record_codec.h"
+#include "src/transport/frame.h"
+
 namespace paxoskv {
 
 namespace {
@@ -16,10 +22,60 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
   }
 }
 
+template <typename T>
+void optional_metric(std::string& out, std::string_view name, std::string_view type,
+                     std::string_view help, const std::optional<T>& value) {
+  if (value) metric(out, name, type, help, static_cast<double>(*value));
+}
+
+void process_metrics(std::string& out, const ProcessStats& process) {
+  optional_metric(out, "process_cpu_seconds_total", "counter",
+                  "Total user and system CPU time spent in seconds.", process.cpu_seconds);
+  optional_metric(out, "process_start_time_seconds", "gauge",
+                  "Start time of the process since unix epoch in seconds.",
+                  process.start_time_seconds);
+  optional_metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                  process.resident_bytes);
+  optional_metric(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+                  process.virtual_bytes);
+  optional_metric(out, "process_open_fds", "gauge", "Number of open file descriptors.",
+                  process.open_fds);
+  optional_metric(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
+                  process.max_fds);
+}
+
+// A Prometheus histogram of durations, in seconds, with cumulative buckets.
+void latency_histogram(std::string& out, std::string_view name, std::string_view help,
+                       const kvstore::LatencyCounts& counts) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kvstore::kLatencyBoundsMicros.size(); ++i) {
+    cumulative += counts.counts[i];
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name,
+                       static_cast<double>(kvstore::kLatencyBoundsMicros[i]) / 1e6, cumulative);
+  }
+  cumulative += counts.counts.back();
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
+  out += fmt::format("{}_sum {}\n", name, static_cast<double>(counts.sum_micros) / 1e6);
+  out += fmt::format("{}_count {}\n", name, cumulative);
+}
+
 }  // namespace
 
-std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const NodeStatus& status) {
+std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const NodeStatus& status,
+                           const HostFigures& host) {
   std::string out;
+  process_metrics(out, host.process);
+  metric(out, "paxoskv_build_info", "gauge",
+         "1, labelled with the version, peer protocol and store record format of this build.", 1,
+         fmt::format("version=\"{}\",peer_protocol=\"{}\",record_format=\"{}\"", PAXOSKV_VERSION,
+                     kPeerProtocolMax, kvstore::codec::kFormatV4));
+  metric(out, "paxoskv_store_size_bytes", "gauge",
+         "Size on disk of this replica's data dir (its LevelDB files).",
+         static_cast<double>(host.store_bytes));
+  latency_histogram(out, "paxoskv_fsync_duration_seconds",
+                    "Duration of the store's synced writes (each a group commit, fsync included).",
+                    c.store.sync_latency);
   const auto& core = c.core;
   metric(out, "paxoskv_replica_id", "gauge", "This replica's id.", id);
   metric(out, "paxoskv_change_index", "gauge", "Changes applied by this replica.", status.index);

@@ -302,7 +302,9 @@ class Node::Impl {
   std::string metrics_text() {
     ReplicaCounters counters;
     run_on_node([&] { counters = replica_->counters(); });
-    return render_metrics(options_.id, counters, status());
+    // A walk of the data dir (a few hundred files at most) and a read of /proc.
+    const HostFigures host{read_process_stats(), directory_bytes(options_.data_dir)};
+    return render_metrics(options_.id, counters, status(), host);
   }
 
   const Options& options() const { return options_; }

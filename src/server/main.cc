@@ -38,19 +38,19 @@ int serve(paxoskv::CommandLine line) {
   // Served from the replica's own thread (see HttpListener).
   std::optional<paxoskv::HttpListener> http;
   http.emplace(*node, paxoskv::HttpListenerOptions{.listen = line.listen,
-                                                    .tls = line.client_tls,
-                                                    .auth_root_token = line.auth_root_token});
+                                                   .tls = line.client_tls,
+                                                   .auth_root_token = line.auth_root_token});
   spdlog::info("replica {} serving clients on {}://{}", line.options.id,
                line.client_tls.enabled() ? "https" : "http", line.listen);
   const std::string peer_listen = line.options.peer_listen.empty()
                                       ? line.options.cluster.at(line.options.id)
                                       : line.options.peer_listen;
-  const paxoskv::Listeners listeners{.client_listen = line.listen,
-                                     .client_tls = line.client_tls.enabled(),
-                                     .client_authentication = !line.auth_root_token.empty() ||
-                                                              line.client_tls.client_cert_auth,
-                                     .peer_listen = peer_listen,
-                                     .peer_tls = line.options.peer_tls.enabled()};
+  const paxoskv::Listeners listeners{
+      .client_listen = line.listen,
+      .client_tls = line.client_tls.enabled(),
+      .client_authentication = !line.auth_root_token.empty() || line.client_tls.client_cert_auth,
+      .peer_listen = peer_listen,
+      .peer_tls = line.options.peer_tls.enabled()};
   for (const std::string& warning : paxoskv::exposure_warnings(listeners)) {
     spdlog::warn("{}", warning);
   }
@@ -110,7 +110,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(level);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [" + std::to_string(line.options.id) + "] %v");
+  // UTC, with the zone, whatever the machine's local time: lines of replicas on several
+  // machines sort together.
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [" + std::to_string(line.options.id) + "] %v",
+                      spdlog::pattern_time_type::utc);
   try {
     return serve(line);
   } catch (const paxoskv::LostDataError&) {
