@@ -12,6 +12,9 @@ inline constexpr std::string_view kv_path = "/v1/kv";
 inline constexpr std::string_view kv_key_path_prefix = "/v1/kv/";
 inline constexpr std::string_view status_path = "/v1/status";
 inline constexpr std::string_view healthz_path = "/healthz";
+// 200 while the process runs; 200 or 503 as the replica is ready (paxoskv::Readiness).
+inline constexpr std::string_view livez_path = "/livez";
+inline constexpr std::string_view readyz_path = "/readyz";
 inline constexpr std::string_view metrics_path = "/metrics";
 // GET lists the members, POST adds one; DELETE members_path/{id} removes one.
 inline constexpr std::string_view members_path = "/v1/members";

@@ -13,6 +13,7 @@
 #include "paxoskv/auth.h"
 #include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
+#include "paxoskv/readiness.h"
 #include "paxoskv/result.h"
 
 namespace paxoskv::http {
@@ -74,6 +75,8 @@ class Backend {
   virtual void keep_alive(const std::string& id, LeaseCallback done) = 0;
   virtual void revoke_lease(const std::string& id, ResultCallback done) = 0;
   virtual void lease(const std::string& id, LeaseCallback done) = 0;
+  // For GET /readyz, at once (as last assessed by the replica's thread).
+  virtual Readiness readiness() const = 0;
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

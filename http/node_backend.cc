@@ -97,6 +97,10 @@ void NodeBackend::lease(const std::string& id, LeaseCallback done) {
   node_.lease(id, std::move(done));
 }
 
+Readiness NodeBackend::readiness() const {
+  return node_.status().readiness;
+}
+
 std::string NodeBackend::status_json() const {
   return to_text(http::status_json(node_.status()));
 }

@@ -41,6 +41,8 @@ enum class PathKind {
   leases,
   lease,
   healthz,
+  livez,
+  readyz,
   status,
   metrics,
   unknown
@@ -56,6 +58,8 @@ PathKind path_kind(std::string_view path) {
   if (path == leases_path) return PathKind::leases;
   if (path.starts_with(lease_path_prefix)) return PathKind::lease;
   if (path == healthz_path) return PathKind::healthz;
+  if (path == livez_path) return PathKind::livez;
+  if (path == readyz_path) return PathKind::readyz;
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
   return PathKind::unknown;
@@ -99,6 +103,8 @@ enum class Route {
   lease_get,
   lease_revoke,
   healthz,
+  livez,
+  readyz,
   status,
   metrics,
   method_not_allowed,
@@ -142,6 +148,10 @@ std::string_view label(Route route) {
       return "lease_revoke";
     case Route::healthz:
       return "healthz";
+    case Route::livez:
+      return "livez";
+    case Route::readyz:
+      return "readyz";
     case Route::status:
       return "status";
     case Route::metrics:
@@ -198,6 +208,10 @@ Route classify(verb method, PathKind kind, std::string_view query) {
       return method == verb::delete_ ? Route::lease_revoke : Route::method_not_allowed;
     case PathKind::healthz:
       return is_get ? Route::healthz : Route::method_not_allowed;
+    case PathKind::livez:
+      return is_get ? Route::livez : Route::method_not_allowed;
+    case PathKind::readyz:
+      return is_get ? Route::readyz : Route::method_not_allowed;
     case PathKind::status:
       return is_get ? Route::status : Route::method_not_allowed;
     case PathKind::metrics:
@@ -210,6 +224,15 @@ Route classify(verb method, PathKind kind, std::string_view query) {
 
 Router::Answer answer_with(Response response) {
   return [response = std::move(response)] { return response; };
+}
+
+// 200 when ready, else 503; the body says which condition holds.
+Response readiness_response(const Readiness& readiness) {
+  const bool ready = readiness.ready();
+  return json_response(ready ? status::ok : status::service_unavailable,
+                       Json{{"status", ready ? "ready" : "not ready"},
+                            {"reaches_majority", readiness.reaches_majority},
+                            {"caught_up", readiness.caught_up}});
 }
 
 Consistency consistency_of(const QueryParams& params) {
@@ -432,7 +455,11 @@ void Router::serve(Request& request, const Reply& reply, const std::optional<Tok
         return;
       }
       case Route::healthz:
+      case Route::livez:
         reply(answer_with(json_response(status::ok, Json{{"status", "ok"}})));
+        return;
+      case Route::readyz:
+        reply(answer_with(readiness_response(backend_.readiness())));
         return;
       case Route::status:
         reply(answer_with(text_response(status::ok, "application/json", backend_.status_json())));

@@ -296,6 +296,7 @@ class Node::Impl {
     }
     status.index = replica_->index();
     status.removed = replica_->removed();
+    status.readiness = replica_->readiness();
     return status;
   }
 

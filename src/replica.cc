@@ -19,6 +19,10 @@ namespace paxoskv {
 namespace {
 
 constexpr std::chrono::milliseconds kTickInterval{10};
+// A live peer sends a message each second at least (its anti-entropy pull, its answers
+// to ours): one silent this long is taken as gone for readiness (a paused process keeps
+// its connections open, so the transport alone still calls it reachable).
+constexpr std::chrono::seconds kPeerSilenceLimit{3};
 // How often the founding check looks at the peers' answers.
 constexpr std::chrono::milliseconds kFoundingPollInterval{10};
 // How often a joining replica without a configuration asks its --cluster peers for one.
@@ -671,8 +675,36 @@ void Replica::refresh_reachability() {
 void Replica::publish_reachability() {
   std::map<consensus::NodeId, bool> reachable;
   for (const auto& [id, address] : peer_addresses_) reachable[id] = transport_.reachable(id);
+  const Readiness readiness = assess_readiness();
   const std::lock_guard lock(membership_mutex_);
   reachable_ = std::move(reachable);
+  readiness_ = readiness;
+}
+
+Readiness Replica::assess_readiness() {
+  const consensus::QuorumRule rule = consensus::QuorumRule::of(core_.configuration());
+  if (removed_.load()) return Readiness{};
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<consensus::NodeId> heard{options_.id};
+  for (const auto& [peer, at] : heard_at_) {
+    if (now - at <= kPeerSilenceLimit && transport_.reachable(peer)) heard.push_back(peer);
+  }
+  if (!caught_up_) {
+    std::vector<consensus::NodeId> pulled{options_.id};
+    pulled.insert(pulled.end(), anti_entropy_.pulled_to_end().begin(),
+                  anti_entropy_.pulled_to_end().end());
+    if (rule.reached_by(pulled)) {
+      caught_up_ = true;
+      spdlog::info("replica {}: start-up catch-up done: pulled every change of replicas {}",
+                   options_.id, fmt::join(anti_entropy_.pulled_to_end(), ","));
+    }
+  }
+  return Readiness{.reaches_majority = rule.reached_by(heard), .caught_up = caught_up_};
+}
+
+Readiness Replica::readiness() const {
+  const std::lock_guard lock(membership_mutex_);
+  return readiness_;
 }
 
 bool Replica::reachable(consensus::NodeId peer) const {
@@ -684,6 +716,7 @@ bool Replica::reachable(consensus::NodeId peer) const {
 void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
   if (stopped_ || !serving_) return;
   remember(from);
+  heard_at_[from] = std::chrono::steady_clock::now();
   if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
     core_.receive(from, std::move(*consensus_message));
     request_flush();

@@ -24,6 +24,7 @@
 #include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
+#include "paxoskv/readiness.h"
 #include "paxoskv/result.h"
 #include "src/anti_entropy/anti_entropy.h"
 #include "src/auth/token_table.h"
@@ -105,6 +106,8 @@ class Replica {
   std::uint64_t index() const { return store_.index(); }
   // Thread-safe: as last seen by the replica's thread (every tick).
   bool reachable(consensus::NodeId peer) const;
+  // Thread-safe: as last seen by the replica's thread (every tick).
+  Readiness readiness() const;
   // Thread-safe: the tokens as this replica applied them (at once, no I/O).
   const auth::TokenTable& tokens() const { return tokens_; }
   auth::TokenTable& tokens() { return tokens_; }
@@ -132,6 +135,8 @@ class Replica {
   void refresh_reachability();
   // For other threads (reachable()): once a tick, not per request.
   void publish_reachability();
+  // Readiness as of now (latches caught_up_); see Readiness.
+  Readiness assess_readiness();
   void check_founding();
   void begin_serving();
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
@@ -209,6 +214,11 @@ class Replica {
   mutable std::mutex membership_mutex_;
   Membership membership_;                        // guarded by membership_mutex_
   std::map<consensus::NodeId, bool> reachable_;  // guarded by membership_mutex_
+  Readiness readiness_;                          // guarded by membership_mutex_
+  // When each peer's latest message came (every live peer sends some each second: its
+  // anti-entropy pull and its answers to ours), for readiness.
+  std::map<consensus::NodeId, std::chrono::steady_clock::time_point> heard_at_;
+  bool caught_up_ = false;  // latched: see Readiness::caught_up
   std::atomic<bool> removed_{false};
   auth::TokenTable tokens_;
   lease::LeaseTable leases_;

@@ -39,6 +39,7 @@
 #include "paxoskv/lease_hold.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/options.h"
+#include "paxoskv/readiness.h"
 #include "paxoskv/result.h"
 #include "paxoskv/start_refused.h"
 #include "paxoskv/watch.h"
@@ -54,6 +55,7 @@ struct NodeStatus {
   std::uint64_t index = 0;                  // change index
   Membership membership;                    // this replica's applied configuration
   bool removed = false;                     // this replica is no longer a member
+  Readiness readiness;                      // GET /readyz
 };
 
 class Node {

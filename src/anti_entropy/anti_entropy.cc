@@ -114,7 +114,11 @@ void AntiEntropy::on_reply(consensus::NodeId from, anti_entropy::SyncReply& repl
   cursor.index = std::max(cursor.index, reply.next_index);
   // Saved with the states the entries gave the core, in the same write or after them.
   unsaved_cursors_.push_back(cursor);
-  if (reply.more) ask_for_changes(from);
+  if (reply.more) {
+    ask_for_changes(from);
+  } else {
+    pulled_to_end_.insert(from);
+  }
 }
 
 std::vector<kvstore::SyncCursor> AntiEntropy::take_unsaved_cursors() {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "consensus/messages.h"
@@ -75,6 +76,10 @@ class AntiEntropy {
   std::vector<kvstore::SyncCursor> take_unsaved_cursors();
 
   AntiEntropyCounters counters() const { return counters_; }
+  // The peers whose changes were pulled to their end at least once since this start (the
+  // last page of a pull answered, in the epoch the peer runs now): the start-up catch-up
+  // from them is done.
+  const std::set<consensus::NodeId>& pulled_to_end() const { return pulled_to_end_; }
 
  private:
   void schedule_pull();
@@ -93,6 +98,7 @@ class AntiEntropy {
   // The epoch of this replica's own change index, sent with its replies.
   const std::uint64_t epoch_;
   AntiEntropyCounters counters_;
+  std::set<consensus::NodeId> pulled_to_end_;
   bool stopped_ = false;
 };
 

@@ -414,6 +414,16 @@ std::size_t FakeBackend::token_checks() const {
   return token_checks_;
 }
 
+Readiness FakeBackend::readiness() const {
+  const std::lock_guard lock(mutex_);
+  return readiness_;
+}
+
+void FakeBackend::set_readiness(Readiness readiness) {
+  const std::lock_guard lock(mutex_);
+  readiness_ = readiness;
+}
+
 std::string FakeBackend::status_json() const {
   return R"({"id":1,"cluster":{"1":"127.0.0.1:9001"},"reachable":{}})";
 }

@@ -79,6 +79,7 @@ class FakeBackend : public Backend {
   void keep_alive(const std::string& id, LeaseCallback done) override;
   void revoke_lease(const std::string& id, ResultCallback done) override;
   void lease(const std::string& id, LeaseCallback done) override;
+  Readiness readiness() const override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 
@@ -92,6 +93,8 @@ class FakeBackend : public Backend {
   void set_shutting_down(bool shutting_down);
   // This replica was removed: every operation fails with removed.
   void set_removed(bool removed);
+  // What readiness() answers (ready until set).
+  void set_readiness(Readiness readiness);
   // Membership changes answer this long after they are asked (needs the timers' context).
   void set_member_change_delay(std::chrono::milliseconds delay);
 
@@ -135,6 +138,7 @@ class FakeBackend : public Backend {
   std::map<std::string, FakeLease> leases_;  // guarded by mutex_
   std::uint64_t leases_granted_ = 0;
   std::map<std::string, Record> records_;
+  Readiness readiness_{.reaches_majority = true, .caught_up = true};  // guarded by mutex_
   std::uint64_t index_ = 0;
   std::uint64_t next_wait_id_ = 0;
   std::map<std::uint64_t, KeyWait> key_waits_;

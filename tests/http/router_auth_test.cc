@@ -67,6 +67,8 @@ TEST_CASE_METHOD(AuthFixture, "auth: no token or an unknown one is 401 on every 
 TEST_CASE_METHOD(AuthFixture, "auth: health, status and metrics need no token",
                  "[http][router][auth]") {
   CHECK(call(verb::get, "/healthz", "").result() == status::ok);
+  CHECK(call(verb::get, "/livez", "").result() == status::ok);
+  CHECK(call(verb::get, "/readyz", "").result() == status::ok);
   CHECK(call(verb::get, "/v1/status", "").result() == status::ok);
   CHECK(call(verb::get, "/metrics", "").result() == status::ok);
 }

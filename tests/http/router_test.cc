@@ -384,6 +384,34 @@ TEST_CASE_METHOD(RouterFixture, "wrong methods are 405 with Allow, unknown paths
   require_error(call(verb::get, "*"), status::bad_request);
 }
 
+TEST_CASE_METHOD(RouterFixture, "livez is 200 and readyz follows the replica's readiness",
+                 "[http][router][readiness]") {
+  const auto check_ready = [&](bool ready, bool reaches_majority, bool caught_up) {
+    INFO("reaches_majority " << reaches_majority << ", caught_up " << caught_up);
+    backend.set_readiness(Readiness{reaches_majority, caught_up});
+    const Response live = call(verb::get, "/livez");
+    CHECK(live.result() == status::ok);
+    CHECK(body_of(live) == json{{"status", "ok"}});
+    const Response readyz = call(verb::get, "/readyz");
+    CHECK(readyz.result() == (ready ? status::ok : status::service_unavailable));
+    CHECK(body_of(readyz) == json{{"status", ready ? "ready" : "not ready"},
+                                  {"reaches_majority", reaches_majority},
+                                  {"caught_up", caught_up}});
+    CHECK(call(verb::head, "/readyz").result() == readyz.result());
+  };
+  check_ready(true, true, true);
+  check_ready(false, false, true);  // lost its majority
+  check_ready(false, true, false);  // still catching up after its start
+  check_ready(false, false, false);
+  check_ready(true, true, true);
+  for (const char* target : {"/livez", "/readyz"}) {
+    const Response response = call(verb::post, target);
+    require_error(response, status::method_not_allowed);
+    CHECK(header(response, "Allow") == "GET, HEAD");
+  }
+  CHECK(metrics.render().find("route=\"readyz\"") != std::string::npos);
+}
+
 TEST_CASE_METHOD(RouterFixture, "HEAD and absolute-form targets are served like GET",
                  "[http][router]") {
   call(verb::put, "/v1/kv/k", "v");
