@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/encoding/duration.h"
 #include "http/query_params.h"
 #include "http/request_error.h"
 #include "paxoskv/lease.h"
@@ -31,7 +32,7 @@ std::chrono::milliseconds lease_ttl_to_grant(std::string_view body) {
   const auto field = json.find("ttl");
   if (field == json.end()) throw bad_body("no ttl");
   if (!field->is_string()) throw bad_body("ttl is not a string");
-  const auto ttl = parse_duration(field->get<std::string>());
+  const auto ttl = parse_duration_millis(field->get<std::string>());
   if (!ttl) throw bad_body("ttl is not a duration");
   if (*ttl < kMinLeaseTtl || *ttl > kMaxLeaseTtl) {
     throw RequestError(status::bad_request, "bad lease: ttl must be from 1s to 1h");

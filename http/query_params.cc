@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "http/encoding/duration.h"
 #include "http/encoding/percent_encoding.h"
 #include "http/request_error.h"
 
@@ -22,30 +23,6 @@ std::optional<std::uint64_t> parse_decimal_u64(std::string_view text) {
     value = value * 10 + digit;
   }
   return value;
-}
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  const auto digits_end =
-      std::find_if(text.begin(), text.end(), [](char c) { return c < '0' || c > '9'; });
-  const auto count = parse_decimal_u64(std::string_view(text.begin(), digits_end));
-  if (!count) return std::nullopt;
-  const std::string_view unit(digits_end, text.end());
-  std::uint64_t millis_per_unit = 0;
-  if (unit == "ms") {
-    millis_per_unit = 1;
-  } else if (unit.empty() || unit == "s") {
-    millis_per_unit = 1000;
-  } else if (unit == "m") {
-    millis_per_unit = 60'000;
-  } else if (unit == "h") {
-    millis_per_unit = 3'600'000;
-  } else {
-    return std::nullopt;
-  }
-  using Rep = std::chrono::milliseconds::rep;
-  const auto limit = static_cast<std::uint64_t>(std::numeric_limits<Rep>::max());
-  const std::uint64_t millis = *count > limit / millis_per_unit ? limit : *count * millis_per_unit;
-  return std::chrono::milliseconds(static_cast<Rep>(millis));
 }
 
 QueryParams::QueryParams(std::string_view encoded_query) {
@@ -104,10 +81,10 @@ std::optional<std::chrono::milliseconds> QueryParams::duration(
     std::string_view name, std::chrono::milliseconds max) const {
   const auto found = values_.find(name);
   if (found == values_.end()) return std::nullopt;
-  const auto value = parse_duration(found->second);
+  const auto value = parse_duration_millis(found->second);
   if (!value) {
     throw RequestError(status::bad_request,
-                       fmt::format("bad {}: expected a duration like 30s, 500ms, 2m or 30", name));
+                       fmt::format("bad {}: expected {}", name, kDurationSyntax));
   }
   return std::min(*value, max);
 }

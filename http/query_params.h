@@ -14,10 +14,6 @@ namespace paxoskv::http {
 // A plain decimal number: digits only, no sign, no spaces, fits in 64 bits.
 std::optional<std::uint64_t> parse_decimal_u64(std::string_view text);
 
-// "500ms", "30s", "2m", "1h" or bare seconds ("30"); nullopt when malformed. Durations too
-// large to represent saturate (callers cap them anyway).
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-
 class QueryParams {
  public:
   // Throws RequestError (400) on malformed percent-encoding or a parameter given twice.
@@ -31,7 +27,7 @@ class QueryParams {
   std::optional<std::uint64_t> number(std::string_view name) const;
   // Absent: false. "?raw", "raw=", "raw=1", "raw=true": true; "0", "false": false.
   bool flag(std::string_view name) const;
-  // parse_duration, capped at `max`.
+  // parse_duration_millis (http/encoding/duration.h), capped at `max`.
   std::optional<std::chrono::milliseconds> duration(std::string_view name,
                                                     std::chrono::milliseconds max) const;
 

@@ -1,4 +1,5 @@
-// The paxoskv command line: flags to Options.
+// The paxoskv command line: flags to Options. Every flag can also come from the
+// environment or a TOML --config-file (src/server/config_sources.h).
 #pragma once
 
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "paxoskv/options.h"
 #include "paxoskv/tls.h"
+#include "src/server/config_sources.h"
 
 namespace paxoskv {
 
@@ -21,9 +23,11 @@ struct CommandLine {
   bool version = false;
 };
 
-// Parses argv (without the program name). Throws std::invalid_argument with a message
-// fit for the user on a bad or missing flag.
-CommandLine parse_command_line(const std::vector<std::string>& args);
+// Parses argv (without the program name), then the flags it does not give from
+// `environment`, then those from --config-file. Throws std::invalid_argument with a
+// message fit for the user on a bad or missing flag, saying where a bad value came from.
+CommandLine parse_command_line(const std::vector<std::string>& args,
+                               const EnvironmentLookup& environment = process_environment);
 
 std::string usage();
 

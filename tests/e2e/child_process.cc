@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -50,6 +52,22 @@ class SpawnAttributes {
   posix_spawnattr_t attributes_;
 };
 
+// The test's environment with `overrides` ("NAME=VALUE") added, replacing a variable of
+// the same name.
+std::vector<std::string> child_environment(const std::vector<std::string>& overrides) {
+  const auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view inherited(*entry);
+    const bool replaced = std::any_of(overrides.begin(), overrides.end(), [&](const auto& o) {
+      return name_of(o) == name_of(inherited);
+    });
+    if (!replaced) entries.emplace_back(inherited);
+  }
+  entries.insert(entries.end(), overrides.begin(), overrides.end());
+  return entries;
+}
+
 void check(int error, const std::string& what) {
   if (error != 0) throw std::system_error(error, std::generic_category(), what);
 }
@@ -64,7 +82,8 @@ std::string describe_wait_status(int wait_status) {
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::filesystem::path& log_file) {
+                           const std::filesystem::path& log_file,
+                           const std::vector<std::string>& environment) {
   SpawnFileActions actions;
   check(::posix_spawn_file_actions_addopen(actions.get(), STDOUT_FILENO, log_file.c_str(),
                                            O_WRONLY | O_CREAT | O_APPEND, 0644),
@@ -82,8 +101,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  const std::vector<std::string> variables = child_environment(environment);
+  std::vector<char*> envp;
+  envp.reserve(variables.size() + 1);
+  for (const std::string& variable : variables) envp.push_back(const_cast<char*>(variable.c_str()));
+  envp.push_back(nullptr);
   const SpawnAttributes attributes;
-  check(::posix_spawn(&pid_, args[0], actions.get(), attributes.get(), args.data(), environ),
+  check(::posix_spawn(&pid_, args[0], actions.get(), attributes.get(), args.data(), envp.data()),
         "posix_spawn " + argv.at(0));
 }
 

@@ -17,8 +17,11 @@ std::string describe_wait_status(int wait_status);
 class ChildProcess {
  public:
   // Starts argv[0] (a path) with `argv`; its stdout and stderr are appended to `log_file`.
-  // Throws std::system_error if it cannot be started.
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+  // It inherits the test's environment, with `environment` ("NAME=VALUE" entries) added
+  // or replacing a variable of the same name. Throws std::system_error if it cannot be
+  // started.
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_file,
+               const std::vector<std::string>& environment = {});
   ~ChildProcess();
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

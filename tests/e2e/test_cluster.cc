@@ -151,7 +151,9 @@ void TestCluster::launch(int id, const std::vector<std::string>& extra_flags) {
     std::ofstream log(log_file(id), std::ios::app);
     log << "---- paxoskv-e2e: starting replica " << id << " ----" << std::endl;
   }
-  target.process.emplace(command_line(id, extra_flags), log_file(id));
+  ReplicaLaunch how{command_line(id, extra_flags), {}};
+  if (options_.rewrite_launch) how = options_.rewrite_launch(id, std::move(how.argv));
+  target.process.emplace(how.argv, log_file(id), how.environment);
   target.stopped_by_test = false;
 }
 

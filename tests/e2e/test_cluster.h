@@ -25,6 +25,13 @@ class HttpClient;
 // The replica binary: $PAXOSKV_BINARY, else the one meson built at the build root.
 std::filesystem::path paxoskv_binary();
 
+// How a replica process is started: its command line, and environment variables
+// ("NAME=VALUE") added to the test's.
+struct ReplicaLaunch {
+  std::vector<std::string> argv;
+  std::vector<std::string> environment;
+};
+
 struct ClusterOptions {
   std::size_t replicas = 3;
   std::string request_timeout = "2s";
@@ -50,6 +57,10 @@ struct ClusterOptions {
   // Set: replicas speak mutual TLS with each other, with the files in this directory:
   // ca.pem and replica-<id>.pem / replica-<id>.key (as TestPki makes them).
   std::filesystem::path peer_tls_dir;
+  // Set: what replica `id` is started with instead of `argv` (the command line the cluster
+  // made): a command line and "NAME=VALUE" environment variables, say to move flags into
+  // the environment or a config file.
+  std::function<ReplicaLaunch(int id, std::vector<std::string> argv)> rewrite_launch;
 };
 
 class TestCluster {

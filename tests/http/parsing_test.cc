@@ -72,22 +72,6 @@ TEST_CASE("decimal numbers", "[http][parsing]") {
   }
 }
 
-TEST_CASE("durations", "[http][parsing]") {
-  using std::chrono::milliseconds;
-  CHECK(parse_duration("500ms") == milliseconds(500));
-  CHECK(parse_duration("30s") == milliseconds(30'000));
-  CHECK(parse_duration("30") == milliseconds(30'000));
-  CHECK(parse_duration("2m") == milliseconds(120'000));
-  CHECK(parse_duration("1h") == milliseconds(3'600'000));
-  CHECK(parse_duration("0") == milliseconds(0));
-  CHECK(parse_duration("18446744073709551615h") ==
-        milliseconds(std::numeric_limits<milliseconds::rep>::max()));
-  for (const char* bad : {"", "s", "-1s", "1.5s", "10 s", "10S", "10sec", "1d", "ms"}) {
-    INFO(bad);
-    CHECK_FALSE(parse_duration(bad));
-  }
-}
-
 TEST_CASE("query parameters", "[http][parsing]") {
   const QueryParams params("prefix=a+b%2Fc&raw&limit=10&empty=&timeout=2m");
   CHECK(params.text("prefix") == "a b/c");

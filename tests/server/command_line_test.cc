@@ -34,14 +34,55 @@ TEST_CASE("command line: a replica founds unless told to join", "[server]") {
 TEST_CASE("command line: --help lists every flag", "[server]") {
   CHECK(parse_command_line({"--help"}).help);
   const std::string text = usage();
-  for (const char* flag :
-       {"--id", "--data-dir", "--cluster ", "--join", "--listen", "--peer-listen", "--cluster-name",
-        "--max-value-bytes", "--request-timeout", "--disk-reserve-bytes",
-        "--allow-after-disk-failure", "--auth-root-token-file", "--log-level", "--help",
-        "--version", "--peer-cert-file", "--peer-key-file", "--peer-trusted-ca-file"}) {
+  for (const char* flag : {"--id",
+                           "--data-dir",
+                           "--cluster ",
+                           "--join",
+                           "--listen",
+                           "--peer-listen",
+                           "--cluster-name",
+                           "--max-value-bytes",
+                           "--request-timeout",
+                           "--disk-reserve-bytes",
+                           "--allow-after-disk-failure",
+                           "--auth-root-token-file",
+                           "--log-level",
+                           "--help",
+                           "--version",
+                           "--peer-cert-file",
+                           "--peer-key-file",
+                           "--peer-trusted-ca-file",
+                           "--config-file",
+                           "--cert-file",
+                           "--key-file",
+                           "--trusted-ca-file",
+                           "--client-cert-auth",
+                           "PAXOSKV_REQUEST_TIMEOUT"}) {
     CAPTURE(flag);
     CHECK(text.find(flag) != std::string::npos);
   }
+  // Defaults are shown next to their flag.
+  CHECK(text.find("--request-timeout D=5s") != std::string::npos);
+  CHECK(text.find("--max-value-bytes N=1048576") != std::string::npos);
+  CHECK(text.find("--listen HOST:PORT=127.0.0.1:8001") != std::string::npos);
+}
+
+TEST_CASE("command line: a flag given twice counts the last time", "[server]") {
+  const CommandLine line =
+      parse_command_line(with(founding, {"--request-timeout", "2s", "--request-timeout=3s"}));
+  CHECK(line.options.request_timeout == std::chrono::seconds(3));
+}
+
+TEST_CASE("command line: bad flags are refused", "[server]") {
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"--no-such-flag"})), std::invalid_argument);
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"stray"})), std::invalid_argument);
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"--listen"})), std::invalid_argument);
+  CHECK_THROWS_WITH(parse_command_line(with(founding, {"--max-value-bytes", "lots"})),
+                    "--max-value-bytes: not a number: 'lots'");
+  CHECK_THROWS_WITH(parse_command_line(with(founding, {"--log-level", "loud"})),
+                    Catch::Contains("--log-level"));
+  CHECK_THROWS_WITH(parse_command_line({"--data-dir", "/tmp/d", "--cluster", "1=a:1"}),
+                    Catch::Contains("--id is required"));
 }
 
 TEST_CASE("command line: --auth-root-token-file reads the root token", "[server][auth]") {

@@ -1,12 +1,14 @@
 #include "options.h"
 
-#include <cctype>
+#include <CLI/CLI.hpp>
 #include <charconv>
-#include <cmath>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 
 #include "http/client/endpoint.h"
+#include "http/encoding/duration.h"
 
 namespace paxoskv::bench {
 namespace {
@@ -53,7 +55,8 @@ Flags:
   --value-size B        value bytes (default 100)
   --local               reads at consistency=local (etcd: serializable)
   --read-ratio R        share of reads in the mixed workload (default 0.9)
-  --duration D          how long to measure (default 10s; D is like 500ms, 5s, 1m)
+  --duration D          how long to measure (default 10s; D is like 500ms, 5s, 1m,
+                        1.5m or 1m30s; a bare number is seconds)
   --requests N          measure N requests instead of a duration
   --rate R              open loop: R requests/s in total on a fixed schedule; latency
                         counts from the scheduled send time, so stalls are not hidden
@@ -97,33 +100,15 @@ std::uint64_t parse_positive(std::string_view flag, std::string_view text) {
   return value;
 }
 
-// 250ms, 5s, 1.5m, 1h; a bare number is seconds.
+// The shared duration syntax (http/encoding/duration.h): 250ms, 5s, 1.5m, 1h, 1m30s; a bare
+// number is seconds.
 std::chrono::nanoseconds parse_duration(std::string_view flag, std::string_view text) {
-  struct Unit {
-    std::string_view suffix;
-    double nanos;
-  };
-  static constexpr Unit kUnits[] = {{"ns", 1},  {"us", 1e3}, {"ms", 1e6},
-                                    {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-  double scale = 1e9;
-  std::string_view number = text;
-  for (const Unit& unit : kUnits) {
-    if (text.size() > unit.suffix.size() && text.ends_with(unit.suffix)) {
-      const std::string_view rest = text.substr(0, text.size() - unit.suffix.size());
-      // "ms" also ends with "s": take the unit only when what is left is a number.
-      if (!rest.empty() &&
-          (std::isdigit(static_cast<unsigned char>(rest.back())) || rest.back() == '.')) {
-        number = rest;
-        scale = unit.nanos;
-        break;
-      }
-    }
+  const auto duration = http::parse_duration(text);
+  if (!duration) {
+    throw std::invalid_argument(std::string(flag) + ": bad duration '" + std::string(text) +
+                                "': expected " + std::string(http::kDurationSyntax));
   }
-  const double value = parse_number<double>(flag, number);
-  if (!(value >= 0) || !std::isfinite(value)) {
-    throw std::invalid_argument(std::string(flag) + ": bad duration '" + std::string(text) + "'");
-  }
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(value * scale)));
+  return *duration;
 }
 
 Endpoint parse_endpoint(std::string_view text, bool https_by_default) {
@@ -217,115 +202,115 @@ void set_workload(Options& options, std::string_view what, std::string_view name
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
-  bool have_workload = false;
   bool have_keys = false;
-  std::string_view endpoints_text;
+  std::string endpoints_text;
 
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (!arg.starts_with("--")) {
-      if (have_workload)
-        throw std::invalid_argument("unexpected argument '" + std::string(arg) + "'");
-      set_workload(options, "workload", arg);
-      have_workload = true;
-      continue;
-    }
-    // --flag=value or --flag value.
-    std::string_view flag = arg;
-    std::optional<std::string_view> inline_value;
-    if (const std::size_t eq = arg.find('='); eq != std::string_view::npos) {
-      flag = arg.substr(0, eq);
-      inline_value = arg.substr(eq + 1);
-    }
-    auto value = [&]() -> std::string_view {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= argc) throw std::invalid_argument(std::string(flag) + " needs a value");
-      return argv[++i];
-    };
+  // CLI11 reads the line (--flag value, --flag=value, the workload anywhere); the values
+  // are checked below, flag by flag.
+  CLI::App app;
+  app.set_help_flag("-h,--help");
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // last wins
+  std::map<std::string, std::string, std::less<>> values;
+  std::string positional_workload;
+  app.add_option("workload", positional_workload);
+  for (const char* flag :
+       {"--workload",   "--target",     "--endpoints",  "--token",     "--cacert",   "--cert",
+        "--key",        "--conns",      "--threads",    "--keys",      "--key-dist", "--zipf-s",
+        "--key-prefix", "--value-size", "--read-ratio", "--duration",  "--requests", "--rate",
+        "--warmup",     "--timeout",    "--leases",     "--lease-ttl", "--seed"}) {
+    app.add_option(flag, values[flag]);
+  }
+  for (const char* flag : {"--local", "--preload", "--json", "--no-progress", "--self-test"}) {
+    app.add_flag(flag)->disable_flag_override();
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << kUsage;
+    return std::nullopt;
+  } catch (const CLI::ParseError& error) {
+    throw std::invalid_argument(std::string(error.what()) + " (see --help)");
+  }
+  const auto given = [&](std::string_view flag) {
+    return app.get_option(std::string(flag))->count() > 0;
+  };
+  // The value of a flag given on the line, or nullopt.
+  const auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
+    if (!given(flag)) return std::nullopt;
+    return values.find(flag)->second;
+  };
 
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      return std::nullopt;
-    } else if (flag == "--workload") {
-      set_workload(options, "--workload", value());
-      have_workload = true;
-    } else if (flag == "--target") {
-      options.target = parse_choice("--target", value(), {Target::paxoskv, Target::etcd});
-    } else if (flag == "--endpoints") {
-      endpoints_text = value();
-    } else if (flag == "--token") {
-      options.token = value();
-    } else if (flag == "--cacert") {
-      options.tls.trusted_ca_file = value();
-    } else if (flag == "--cert") {
-      options.tls.cert_file = value();
-    } else if (flag == "--key") {
-      options.tls.key_file = value();
-    } else if (flag == "--conns") {
-      options.conns = static_cast<int>(parse_positive("--conns", value()));
-    } else if (flag == "--threads") {
-      options.threads = static_cast<int>(parse_positive("--threads", value()));
-    } else if (flag == "--keys") {
-      options.keys = parse_positive("--keys", value());
-      have_keys = true;
-    } else if (flag == "--key-dist") {
-      options.key_distribution = parse_choice(
-          "--key-dist", value(),
-          {KeyDistribution::uniform, KeyDistribution::zipf, KeyDistribution::sequential});
-    } else if (flag == "--zipf-s") {
-      options.zipf_exponent = parse_number<double>("--zipf-s", value());
-      if (!(options.zipf_exponent > 0)) throw std::invalid_argument("--zipf-s must be positive");
-    } else if (flag == "--key-prefix") {
-      options.key_prefix = value();
-    } else if (flag == "--value-size") {
-      options.value_size = parse_number<std::size_t>("--value-size", value());
-    } else if (flag == "--local") {
-      options.local_reads = true;
-    } else if (flag == "--read-ratio") {
-      options.read_ratio = parse_number<double>("--read-ratio", value());
-      if (!(options.read_ratio >= 0 && options.read_ratio <= 1)) {
-        throw std::invalid_argument("--read-ratio must be between 0 and 1");
-      }
-    } else if (flag == "--duration") {
-      options.duration = parse_duration("--duration", value());
-      if (options.duration.count() == 0) throw std::invalid_argument("--duration must be positive");
-    } else if (flag == "--requests") {
-      options.requests = parse_positive("--requests", value());
-    } else if (flag == "--rate") {
-      options.rate = parse_number<double>("--rate", value());
-      if (!(*options.rate > 0)) throw std::invalid_argument("--rate must be positive");
-    } else if (flag == "--warmup") {
-      options.warmup = parse_duration("--warmup", value());
-    } else if (flag == "--timeout") {
-      options.timeout = parse_duration("--timeout", value());
-      if (options.timeout.count() == 0) throw std::invalid_argument("--timeout must be positive");
-    } else if (flag == "--leases") {
-      options.leases = parse_positive("--leases", value());
-    } else if (flag == "--lease-ttl") {
-      options.lease_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
-          parse_duration("--lease-ttl", value()));
-      if (options.lease_ttl < std::chrono::seconds(1) ||
-          options.lease_ttl > std::chrono::hours(1)) {
-        throw std::invalid_argument("--lease-ttl must be from 1s to 1h");
-      }
-    } else if (flag == "--preload") {
-      options.preload = true;
-    } else if (flag == "--json") {
-      options.json = true;
-    } else if (flag == "--no-progress") {
-      options.progress = false;
-    } else if (flag == "--seed") {
-      options.seed = parse_number<std::uint64_t>("--seed", value());
-    } else if (flag == "--self-test") {
-      options.self_test = true;
-    } else {
-      throw std::invalid_argument("unknown flag " + std::string(flag) + " (see --help)");
-    }
-    if (inline_value && (flag == "--local" || flag == "--preload" || flag == "--json" ||
-                         flag == "--self-test" || flag == "--no-progress")) {
-      throw std::invalid_argument(std::string(flag) + " takes no value");
+  if (app.get_option("workload")->count() > 0) {
+    set_workload(options, "workload", positional_workload);
+  }
+  if (const auto v = value("--workload")) {
+    set_workload(options, "--workload", *v);
+  }
+  if (const auto v = value("--target")) {
+    options.target = parse_choice("--target", *v, {Target::paxoskv, Target::etcd});
+  }
+  if (const auto v = value("--endpoints")) endpoints_text = *v;
+  if (const auto v = value("--token")) options.token = *v;
+  if (const auto v = value("--cacert")) options.tls.trusted_ca_file = *v;
+  if (const auto v = value("--cert")) options.tls.cert_file = *v;
+  if (const auto v = value("--key")) options.tls.key_file = *v;
+  if (const auto v = value("--conns")) {
+    options.conns = static_cast<int>(parse_positive("--conns", *v));
+  }
+  if (const auto v = value("--threads")) {
+    options.threads = static_cast<int>(parse_positive("--threads", *v));
+  }
+  if (const auto v = value("--keys")) {
+    options.keys = parse_positive("--keys", *v);
+    have_keys = true;
+  }
+  if (const auto v = value("--key-dist")) {
+    options.key_distribution = parse_choice(
+        "--key-dist", *v,
+        {KeyDistribution::uniform, KeyDistribution::zipf, KeyDistribution::sequential});
+  }
+  if (const auto v = value("--zipf-s")) {
+    options.zipf_exponent = parse_number<double>("--zipf-s", *v);
+    if (!(options.zipf_exponent > 0)) throw std::invalid_argument("--zipf-s must be positive");
+  }
+  if (const auto v = value("--key-prefix")) options.key_prefix = *v;
+  if (const auto v = value("--value-size")) {
+    options.value_size = parse_number<std::size_t>("--value-size", *v);
+  }
+  if (given("--local")) options.local_reads = true;
+  if (const auto v = value("--read-ratio")) {
+    options.read_ratio = parse_number<double>("--read-ratio", *v);
+    if (!(options.read_ratio >= 0 && options.read_ratio <= 1)) {
+      throw std::invalid_argument("--read-ratio must be between 0 and 1");
     }
   }
+  if (const auto v = value("--duration")) {
+    options.duration = parse_duration("--duration", *v);
+    if (options.duration.count() == 0) throw std::invalid_argument("--duration must be positive");
+  }
+  if (const auto v = value("--requests")) options.requests = parse_positive("--requests", *v);
+  if (const auto v = value("--rate")) {
+    options.rate = parse_number<double>("--rate", *v);
+    if (!(*options.rate > 0)) throw std::invalid_argument("--rate must be positive");
+  }
+  if (const auto v = value("--warmup")) options.warmup = parse_duration("--warmup", *v);
+  if (const auto v = value("--timeout")) {
+    options.timeout = parse_duration("--timeout", *v);
+    if (options.timeout.count() == 0) throw std::invalid_argument("--timeout must be positive");
+  }
+  if (const auto v = value("--leases")) options.leases = parse_positive("--leases", *v);
+  if (const auto v = value("--lease-ttl")) {
+    options.lease_ttl =
+        std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration("--lease-ttl", *v));
+    if (options.lease_ttl < std::chrono::seconds(1) || options.lease_ttl > std::chrono::hours(1)) {
+      throw std::invalid_argument("--lease-ttl must be from 1s to 1h");
+    }
+  }
+  if (given("--preload")) options.preload = true;
+  if (given("--json")) options.json = true;
+  if (given("--no-progress")) options.progress = false;
+  if (const auto v = value("--seed")) options.seed = parse_number<std::uint64_t>("--seed", *v);
+  if (given("--self-test")) options.self_test = true;
 
   if (!have_keys && options.workload == Workload::cas) options.keys = 10;  // contention
   if (is_lease_workload(options.workload)) {

@@ -1,10 +1,12 @@
 #include "tools/ctl/arguments.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <limits>
 #include <map>
 
+#include "http/encoding/duration.h"
 #include "tools/ctl/exit_code.h"
 
 namespace paxoskv::ctl {
@@ -41,10 +43,6 @@ const CommandSpec& spec_of(Command command) {
                        [&](const CommandSpec& spec) { return spec.command == command; });
 }
 
-bool contains(const std::vector<std::string_view>& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 // Everything read off the command line, before it is checked against the command.
 struct RawCommandLine {
   bool help = false;
@@ -68,78 +66,129 @@ Command require_command(std::string_view name) {
   return *command;
 }
 
+// The word on the line that `extra` (an argument CLI11 could not place) was, and whether it
+// came before the command's name.
+bool before_command(std::span<const std::string> args, const std::string& extra,
+                    std::string_view command) {
+  const auto extra_at = std::find(args.begin(), args.end(), extra);
+  const auto command_at = std::find(args.begin(), args.end(), command);
+  return command_at == args.end() || extra_at < command_at;
+}
+
+// The line up to "--" is read by CLI11: the global options (before or after the command),
+// one command and its options and arguments; what follows "--" is arguments only.
 RawCommandLine read_command_line(std::span<const std::string> args) {
   RawCommandLine raw;
-  bool options_ended = false;
-  for (std::size_t at = 0; at < args.size(); ++at) {
-    const std::string& arg = args[at];
-    if (options_ended || arg == "-" || !arg.starts_with('-')) {
-      if (raw.command || raw.help_command) {
-        raw.positionals.push_back(arg);
-      } else if (arg == "help") {
-        raw.help_command = true;
-      } else {
-        raw.command = require_command(arg);
-      }
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      raw.positionals_before_double_dash = raw.positionals.size();
-      continue;
-    }
-    std::string name = arg;
-    std::optional<std::string> inline_value;
-    if (const auto equals = arg.find('='); arg.starts_with("--") && equals != std::string::npos) {
-      name = arg.substr(0, equals);
-      inline_value = arg.substr(equals + 1);
-    }
-    auto take_value = [&]() -> std::string {
-      if (inline_value) return *inline_value;
-      if (at + 1 >= args.size()) throw UsageError(name + " needs a value");
-      return args[++at];
-    };
-    auto no_value = [&] {
-      if (inline_value) throw UsageError(name + " takes no value");
-    };
+  const auto double_dash = std::find(args.begin(), args.end(), std::string("--"));
+  const std::span<const std::string> options_part(args.begin(), double_dash);
+  std::vector<std::string> after_double_dash;
+  if (double_dash != args.end()) after_double_dash.assign(double_dash + 1, args.end());
 
-    if (name == "-h" || name == "--help") {
-      no_value();
-      raw.help = true;
-    } else if (name == "--version") {
-      no_value();
-      raw.version = true;
-    } else if (name == "--endpoints") {
-      raw.endpoints = take_value();
-    } else if (name == "-o" || name == "--output") {
-      raw.output = take_value();
-    } else if (name == "--timeout") {
-      raw.timeout = take_value();
-    } else if (name == "--token") {
-      raw.token = take_value();
-    } else if (name == "--cacert") {
-      raw.tls.trusted_ca_file = take_value();
-    } else if (name == "--cert") {
-      raw.tls.cert_file = take_value();
-    } else if (name == "--key") {
-      raw.tls.key_file = take_value();
-    } else if (!raw.command) {
-      throw UsageError("unknown option " + name +
-                       (raw.help_command ? "" : " (a command's options come after it)"));
-    } else if (const CommandSpec& spec = spec_of(*raw.command);
-               contains(spec.value_options, name) || contains(spec.flag_options, name)) {
-      std::string value;
-      if (contains(spec.value_options, name)) {
-        value = take_value();
-      } else {
-        no_value();
-      }
-      if (!raw.command_options.emplace(name, std::move(value)).second) {
-        throw UsageError(name + " given twice");
-      }
-    } else {
-      throw UsageError("unknown option " + name + " for " + std::string(spec.name));
+  CLI::App app;
+  app.set_help_flag();  // help is a request like any other (HelpRequest), not an exit
+  app.allow_extras();   // what CLI11 cannot place gets the messages below
+  app.require_subcommand(0, 1);
+  const auto global = [&](const std::string& names, std::string& value) {
+    app.add_option(names, value)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  };
+  std::string endpoints, output, timeout, token;
+  global("--endpoints", endpoints);
+  global("-o,--output", output);
+  global("--timeout", timeout);
+  global("--token", token);
+  global("--cacert", raw.tls.trusted_ca_file);
+  global("--cert", raw.tls.cert_file);
+  global("--key", raw.tls.key_file);
+  app.add_flag("-h,--help")->disable_flag_override();
+  app.add_flag("--version")->disable_flag_override();
+
+  std::vector<std::string> help_arguments;
+  CLI::App* help = app.add_subcommand("help");
+  help->set_help_flag();
+  help->fallthrough();
+  help->add_option("command", help_arguments);
+
+  std::map<std::string, std::string> option_values;  // "command --name" -> its value
+  std::vector<std::string> positionals;
+  for (const CommandSpec& spec : command_specs()) {
+    CLI::App* command = app.add_subcommand(std::string(spec.name));
+    command->set_help_flag();
+    command->fallthrough();  // global options after the command
+    command->add_option("arguments", positionals);
+    for (const std::string_view name : spec.value_options) {
+      command->add_option(std::string(name),
+                          option_values[std::string(spec.name) + " " + std::string(name)]);
     }
+    for (const std::string_view name : spec.flag_options) {
+      command->add_flag(std::string(name))->disable_flag_override();
+    }
+  }
+
+  try {
+    app.parse(std::vector<std::string>(options_part.rbegin(), options_part.rend()));
+  } catch (const CLI::ParseError& error) {
+    throw UsageError(error.what());
+  }
+
+  raw.help = app.get_option("--help")->count() > 0;
+  raw.version = app.get_option("--version")->count() > 0;
+  const auto present = [](const CLI::Option* option) { return option->count() > 0; };
+  if (present(app.get_option("--endpoints"))) raw.endpoints = endpoints;
+  if (present(app.get_option("--output"))) raw.output = output;
+  if (present(app.get_option("--timeout"))) raw.timeout = timeout;
+  if (present(app.get_option("--token"))) raw.token = token;
+
+  const std::vector<CLI::App*> chosen = app.get_subcommands();
+  if (!chosen.empty() && chosen.front() == help) {
+    raw.help_command = true;
+    raw.positionals = std::move(help_arguments);
+  } else if (!chosen.empty()) {
+    const CLI::App* command = chosen.front();
+    raw.command = require_command(command->get_name());
+    raw.positionals = std::move(positionals);
+    const CommandSpec& spec = spec_of(*raw.command);
+    for (const std::string_view name : spec.value_options) {
+      if (present(command->get_option(std::string(name)))) {
+        raw.command_options.emplace(
+            name, option_values[std::string(spec.name) + " " + std::string(name)]);
+      }
+    }
+    for (const std::string_view name : spec.flag_options) {
+      const std::size_t count = command->get_option(std::string(name))->count();
+      if (count > 1) throw UsageError(std::string(name) + " given twice");
+      if (count == 1) raw.command_options.emplace(name, "");
+    }
+  }
+
+  for (const std::string& extra : app.remaining()) {
+    if (!extra.starts_with('-') || extra == "-") {
+      // A word before any command, that names none.
+      if (!raw.command && !raw.help_command) {
+        raw.command = require_command(extra);
+        continue;
+      }
+      throw UsageError("unexpected argument '" + extra + "'");
+    }
+    if (!raw.command) {
+      throw UsageError("unknown option " + extra +
+                       (raw.help_command ? "" : " (a command's options come after it)"));
+    }
+    const std::string_view name = command_name(*raw.command);
+    if (before_command(options_part, extra, name)) {
+      throw UsageError("unknown option " + extra + " (a command's options come after it)");
+    }
+    throw UsageError("unknown option " + extra + " for " + std::string(name));
+  }
+
+  if (double_dash != args.end()) {
+    // "-- put k v": the command's name may come after "--" too.
+    if (!raw.command && !raw.help_command && !after_double_dash.empty()) {
+      raw.command = require_command(after_double_dash.front());
+      after_double_dash.erase(after_double_dash.begin());
+    }
+    raw.positionals_before_double_dash = raw.positionals.size();
+    raw.positionals.insert(raw.positionals.end(), after_double_dash.begin(),
+                           after_double_dash.end());
   }
   return raw;
 }
@@ -384,27 +433,20 @@ std::uint64_t parse_number(std::string_view what, std::string_view text) {
 }
 
 std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text) {
-  const auto digits_end =
-      std::find_if(text.begin(), text.end(), [](char c) { return c < '0' || c > '9'; });
-  const std::string_view digits(text.begin(), digits_end);
-  const std::string_view unit(digits_end, text.end());
-  static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 5> units = {
-      {{"ms", 1}, {"s", 1000}, {"", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
-  const auto found = std::find_if(units.begin(), units.end(),
-                                  [&](const auto& entry) { return entry.first == unit; });
-  auto bad = [&] {
-    return UsageError("bad " + std::string(option) + " '" + std::string(text) +
-                      "': expected a duration like 5s, 500ms or 2m");
-  };
-  if (digits.empty() || found == units.end()) throw bad();
-  const std::uint64_t count = parse_number(option, digits);
-  // A day is long enough for any single request; it also keeps the product in range.
-  constexpr std::uint64_t max_millis = 24ull * 3'600'000;
-  if (count == 0) throw bad();
-  if (count > max_millis / found->second) {
+  const auto duration = http::parse_duration(text);
+  if (!duration) {
+    throw UsageError("bad " + std::string(option) + " '" + std::string(text) + "': expected " +
+                     std::string(http::kDurationSyntax));
+  }
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
+  if (millis.count() == 0) {
+    throw UsageError("bad " + std::string(option) + " '" + std::string(text) + "': at least 1ms");
+  }
+  // A day is long enough for any single request.
+  if (millis > std::chrono::hours(24)) {
     throw UsageError("bad " + std::string(option) + ": at most 24h");
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(count * found->second));
+  return millis;
 }
 
 ParsedCommandLine parse_arguments(std::span<const std::string> args,

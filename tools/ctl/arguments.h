@@ -70,7 +70,8 @@ ParsedCommandLine parse_arguments(std::span<const std::string> args,
                                   std::optional<std::string_view> env_endpoints,
                                   std::optional<std::string_view> env_token = std::nullopt);
 
-// "5s", "500ms", "2m", "1h", or a bare number of seconds; more than zero. Throws UsageError.
+// The shared duration syntax (http/encoding/duration.h): "5s", "500ms", "2m", "1h", "1m30s",
+// "1.5s", or a bare number of seconds; 1ms to 24h. Throws UsageError.
 std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text);
 
 // A decimal number below 2^64. Throws UsageError naming `what`.

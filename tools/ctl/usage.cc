@@ -50,7 +50,8 @@ Global options (before or after the command):
                             $PAXOSKV_TOKEN)
   --timeout DURATION        for each request: connect, send, answer (default
                             10s, above a replica's own 5s quorum timeout);
-                            like 500ms, 5s, 2m, or a number of seconds
+                            like 500ms, 5s, 2m, 1h, 1m30s or 1.5s, or a
+                            number of seconds
   -h, --help                show help
   --version                 print paxoskvctl's version
 

@@ -245,6 +245,29 @@ TEST_CASE("durations") {
   CHECK_THROWS_AS(parse_duration("--timeout", "-1s"), UsageError);
   CHECK_THROWS_AS(parse_duration("--timeout", "25h"), UsageError);
   CHECK_THROWS_AS(parse_duration("--timeout", "99999999999999999999s"), UsageError);
+  // The shared syntax: combinations and fractions too.
+  CHECK(parse_duration("--timeout", "1m30s") == std::chrono::seconds(90));
+  CHECK(parse_duration("--timeout", "1.5s") == std::chrono::milliseconds(1500));
+  CHECK_THROWS_AS(parse_duration("--timeout", "0.1ms"), UsageError);
+  CHECK(invocation({"lock", "l", "--ttl", "1.5m"}).lease_ttl == std::chrono::seconds(90));
+}
+
+TEST_CASE("options given twice, commands after --, words that name commands") {
+  // A global option: the last one counts; a command's option or flag: refused.
+  CHECK(invocation({"--timeout", "1s", "get", "k", "--timeout", "2s"}).timeout ==
+        std::chrono::seconds(2));
+  CHECK_THROWS_AS(parse({"get", "k", "--local", "--local"}), UsageError);
+  CHECK_THROWS_AS(parse({"watch", "--prefix", "a", "--prefix", "b"}), UsageError);
+  // The command may follow "--"; a key may be a command's name.
+  const Invocation put = invocation({"--", "put", "k", "v"});
+  CHECK(put.command == Command::put);
+  CHECK(put.key == "k");
+  CHECK(invocation({"put", "get", "status"}).key == "get");
+  CHECK(invocation({"put", "help", "v"}).key == "help");
+  CHECK(invocation({"put", "k", "-"}).value_from_stdin);
+  CHECK_THROWS_WITH(parse({"--local", "get", "k"}),
+                    "unknown option --local (a command's options come after it)");
+  CHECK_THROWS_WITH(parse({"frobnicate"}), "unknown command 'frobnicate'");
 }
 
 TEST_CASE("token: flag over environment; token commands") {
