@@ -10,11 +10,12 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <memory>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "src/tls/ssl_stream.h"
 
 namespace paxoskv::tls {
 
@@ -22,7 +23,7 @@ class Stream {
  public:
   using executor_type = boost::beast::tcp_stream::executor_type;
   using TcpStream = boost::beast::tcp_stream;
-  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using TlsStream = SslStream<boost::beast::tcp_stream>;
 
   // An accepted connection; TLS when `context` is not null.
   Stream(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> context);

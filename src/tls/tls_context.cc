@@ -23,6 +23,8 @@ std::shared_ptr<ssl::context> make_context(ssl::context::method method) {
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                        ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  // A TLS 1.2 renegotiation would make a write wait for a read (see ssl_stream.h).
+  SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
   if (SSL_CTX_set_cipher_list(context->native_handle(), kTls12Ciphers) != 1) {
     throw std::runtime_error("TLS: no usable cipher suite");
   }
@@ -54,6 +56,10 @@ void load_identity(ssl::context& context, const TlsFiles& files) {
 
 std::shared_ptr<ssl::context> make_server_context(const TlsFiles& files) {
   auto context = make_context(ssl::context::tls_server);
+  // Our clients and peers keep their connections and never resume a session: no session
+  // tickets to make, encrypt and send after each handshake, no session cache.
+  SSL_CTX_set_num_tickets(context->native_handle(), 0);
+  SSL_CTX_set_session_cache_mode(context->native_handle(), SSL_SESS_CACHE_OFF);
   load_identity(*context, files);
   if (!files.trusted_ca_file.empty()) {
     load("trusted CA", files.trusted_ca_file,

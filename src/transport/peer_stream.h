@@ -8,8 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -17,14 +15,16 @@
 #include <utility>
 #include <variant>
 
+#include "src/tls/ssl_stream.h"
+
 namespace paxoskv {
 
 class PeerStream {
  public:
   using executor_type = boost::asio::ip::tcp::socket::executor_type;
-  // Beast's TLS stream hands a batch of frames (many small buffers) to OpenSSL at once,
-  // where Asio's would make a TLS record, and a system call, of each buffer.
-  using TlsStream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
+  // Hands a batch of frames (many small buffers) to OpenSSL at once: one TLS record, and
+  // one system call, for the batch.
+  using TlsStream = tls::SslStream<boost::asio::ip::tcp::socket>;
   using HandshakeHandler = std::function<void(const boost::system::error_code&)>;
 
   // Plain TCP when `tls` is null; else TLS with that context, kept for the stream's life.
