@@ -14,6 +14,7 @@
 #include "paxoskv/lease.h"
 #include "paxoskv/membership.h"
 #include "paxoskv/result.h"
+#include "paxoskv/snapshot.h"
 
 namespace paxoskv::http {
 
@@ -74,6 +75,10 @@ class Backend {
   virtual void keep_alive(const std::string& id, LeaseCallback done) = 0;
   virtual void revoke_lease(const std::string& id, ResultCallback done) = 0;
   virtual void lease(const std::string& id, LeaseCallback done) = 0;
+  // Node::snapshot. A backend without snapshots answers shutting_down.
+  virtual void snapshot(std::function<void(SnapshotResult)> done) {
+    done(SnapshotResult{Result::failure(Errc::shutting_down, 0, "no snapshots here"), nullptr});
+  }
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).
