@@ -18,6 +18,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 
 #include "src/replica.h"
@@ -26,14 +27,17 @@ namespace paxoskv {
 
 void Replica::snapshot_barrier(Callback done) {
   if (stopped_) return done(Result::failure(Errc::shutting_down));
-  struct Shared {
-    explicit Shared(boost::asio::io_context& io) : timer(io) {}
+  // A snapshot barrier whose pulls are under way.
+  struct PendingPull {
+    explicit PendingPull(boost::asio::io_context& io) : timer(io) {}
     boost::asio::steady_timer timer;
     Callback done;
     std::uint64_t id = 0;
+    std::uint64_t progress = 0;  // states received by anti-entropy when last looked
     bool answered = false;
+    std::function<void()> arm_timer;  // holds no reference to this struct
   };
-  auto shared = std::make_shared<Shared>(io_);
+  auto shared = std::make_shared<PendingPull>(io_);
   shared->done = std::move(done);
   shared->id = anti_entropy_.barrier([this, shared] {
     if (shared->answered) return;
@@ -49,15 +53,28 @@ void Replica::snapshot_barrier(Callback done) {
     });
   });
   if (shared->answered) return;  // no other member: passed at once
-  shared->timer.expires_after(options_.request_timeout);
-  shared->timer.async_wait([this, shared](boost::system::error_code error) {
-    if (error || shared->answered) return;
-    shared->answered = true;
-    anti_entropy_.cancel_barrier(shared->id);
-    spdlog::warn("replica {}: snapshot barrier: not every member answered within {} ms",
-                 options_.id, options_.request_timeout.count());
-    shared->done(Result::failure(Errc::no_quorum, 0, "not every member answered"));
-  });
+  shared->progress = anti_entropy_.counters().entries_received;
+  shared->arm_timer = [this, weak = std::weak_ptr<PendingPull>(shared)] {
+    const auto pending = weak.lock();
+    if (!pending) return;
+    pending->timer.expires_after(options_.request_timeout);
+    pending->timer.async_wait([this, pending](boost::system::error_code error) {
+      if (error || pending->answered) return;
+      // Pages still arriving (a first pull after a restore goes through every key): the
+      // members answer, so wait on.
+      const std::uint64_t progress = anti_entropy_.counters().entries_received;
+      if (progress != pending->progress && !stopped_) {
+        pending->progress = progress;
+        return pending->arm_timer();
+      }
+      pending->answered = true;
+      anti_entropy_.cancel_barrier(pending->id);
+      spdlog::warn("replica {}: snapshot barrier: not every member answered within {} ms",
+                   options_.id, options_.request_timeout.count());
+      pending->done(Result::failure(Errc::no_quorum, 0, "not every member answered"));
+    });
+  };
+  shared->arm_timer();
 }
 
 void Replica::answer_snapshot_barriers() {

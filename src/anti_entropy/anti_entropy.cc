@@ -119,6 +119,8 @@ void AntiEntropy::on_reply(consensus::NodeId from, anti_entropy::SyncReply& repl
     ask_for_changes(from);
   } else {
     complete_barriers(from);
+    // This reply answered a request sent before a barrier began: the barrier needs one more.
+    if (awaited_by_barrier(from)) ask_for_changes(from);
   }
 }
 
@@ -126,8 +128,10 @@ std::uint64_t AntiEntropy::barrier(std::function<void()> done) {
   Barrier barrier{next_barrier_++, {}, std::move(done)};
   for (consensus::NodeId peer : members_) {
     if (peer == self_) continue;
+    // The next request to the peer, sent after this call, must be answered. A pull under
+    // way sends it when its reply comes (see on_reply); a second pull would only double it.
     barrier.awaited[peer] = requests_[peer] + 1;
-    ask_for_changes(peer);
+    if (!asked_at_.contains(peer)) ask_for_changes(peer);
   }
   const std::uint64_t id = barrier.id;
   if (barrier.awaited.empty()) {
