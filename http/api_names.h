@@ -26,6 +26,8 @@ inline constexpr std::string_view token_path_prefix = "/v1/auth/tokens/";
 // lease_path_prefix{id}/keepalive renews it.
 inline constexpr std::string_view leases_path = "/v1/leases";
 inline constexpr std::string_view lease_path_prefix = "/v1/leases/";
+// GET streams a snapshot of the replica's applied state (README, "Backup and restore").
+inline constexpr std::string_view snapshot_path = "/v1/snapshot";
 
 // On every read: this replica's change index.
 inline constexpr std::string_view index_header = "X-Paxoskv-Index";

@@ -15,6 +15,7 @@
 #include "paxoskv/membership.h"
 #include "paxoskv/readiness.h"
 #include "paxoskv/result.h"
+#include "paxoskv/snapshot.h"
 
 namespace paxoskv::http {
 
@@ -77,6 +78,10 @@ class Backend {
   virtual void lease(const std::string& id, LeaseCallback done) = 0;
   // For GET /readyz, at once (as last assessed by the replica's thread).
   virtual Readiness readiness() const = 0;
+  // Node::snapshot. A backend without snapshots answers shutting_down.
+  virtual void snapshot(std::function<void(SnapshotResult)> done) {
+    done(SnapshotResult{Result::failure(Errc::shutting_down, 0, "no snapshots here"), nullptr});
+  }
   // JSON text for GET /v1/status.
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).

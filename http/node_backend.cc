@@ -109,4 +109,8 @@ std::string NodeBackend::metrics_text() const {
   return node_.metrics_text();
 }
 
+void NodeBackend::snapshot(std::function<void(SnapshotResult)> done) {
+  node_.snapshot(std::move(done));
+}
+
 }  // namespace paxoskv::http

@@ -40,6 +40,7 @@ class NodeBackend final : public Backend {
   void revoke_lease(const std::string& id, ResultCallback done) override;
   void lease(const std::string& id, LeaseCallback done) override;
   Readiness readiness() const override;
+  void snapshot(std::function<void(SnapshotResult)> done) override;
   std::string status_json() const override;
   std::string metrics_text() const override;
 

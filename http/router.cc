@@ -45,6 +45,7 @@ enum class PathKind {
   readyz,
   status,
   metrics,
+  snapshot,
   unknown
 };
 
@@ -62,6 +63,7 @@ PathKind path_kind(std::string_view path) {
   if (path == readyz_path) return PathKind::readyz;
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
+  if (path == snapshot_path) return PathKind::snapshot;
   return PathKind::unknown;
 }
 
@@ -107,6 +109,7 @@ enum class Route {
   readyz,
   status,
   metrics,
+  snapshot,
   method_not_allowed,
   not_found,
   bad_target,
@@ -156,6 +159,8 @@ std::string_view label(Route route) {
       return "status";
     case Route::metrics:
       return "metrics";
+    case Route::snapshot:
+      return "snapshot";
     case Route::method_not_allowed:
       return "method_not_allowed";
     case Route::not_found:
@@ -216,6 +221,8 @@ Route classify(verb method, PathKind kind, std::string_view query) {
       return is_get ? Route::status : Route::method_not_allowed;
     case PathKind::metrics:
       return is_get ? Route::metrics : Route::method_not_allowed;
+    case PathKind::snapshot:
+      return is_get ? Route::snapshot : Route::method_not_allowed;
     case PathKind::unknown:
       return Route::not_found;
   }
@@ -341,8 +348,9 @@ Response read_response(std::string_view key, const Result& result, bool raw, std
 // wins, later ones (a replica answering after a failure was already sent) are dropped.
 class Router::Reply {
  public:
-  Reply(Respond respond, HttpMetrics& metrics, Route route)
-      : state_(std::make_shared<State>(std::move(respond), metrics, route)) {}
+  Reply(Respond respond, RespondStream respond_stream, HttpMetrics& metrics, Route route)
+      : state_(std::make_shared<State>(std::move(respond), std::move(respond_stream), metrics,
+                                       route)) {}
 
   // The answer, when it comes, goes only if `still_authenticated` then says so, else 401:
   // for a long poll, whose token may be revoked while it waits.
@@ -351,6 +359,14 @@ class Router::Reply {
   }
 
   Route route() const { return state_->route; }
+
+  // A streamed answer: measured when its head goes.
+  void stream(Response head, BodyStream body) const {
+    if (state_->answered.exchange(true)) return;
+    state_->metrics.record_request(label(state_->route), head.result_int(),
+                                   Clock::now() - state_->started);
+    state_->respond_stream(std::move(head), std::move(body));
+  }
 
   void operator()(Answer answer) const {
     if (state_->answered.exchange(true)) return;
@@ -366,11 +382,15 @@ class Router::Reply {
 
  private:
   struct State {
-    State(Respond respond_, HttpMetrics& metrics_, Route route_)
-        : respond(std::move(respond_)), metrics(metrics_), route(route_) {}
+    State(Respond respond_, RespondStream respond_stream_, HttpMetrics& metrics_, Route route_)
+        : respond(std::move(respond_)),
+          respond_stream(std::move(respond_stream_)),
+          metrics(metrics_),
+          route(route_) {}
 
     std::atomic<bool> answered{false};
     Respond respond;
+    RespondStream respond_stream;
     HttpMetrics& metrics;
     Route route;
     std::function<bool()> still_authenticated;  // none: no check when answering
@@ -402,10 +422,24 @@ std::optional<TokenInfo> Router::holder_now(std::string_view token) const {
 }
 
 void Router::handle(Request request, Respond respond) {
+  RespondStream whole = [respond](Response head, BodyStream body) {
+    respond([head = std::move(head), body = std::move(body)]() mutable {
+      std::string all;
+      while (auto piece = body()) all += *piece;
+      head.chunked(false);
+      head.body() = std::move(all);
+      head.prepare_payload();
+      return head;
+    });
+  };
+  handle(std::move(request), respond, std::move(whole));
+}
+
+void Router::handle(Request request, Respond respond, RespondStream respond_stream) {
   const auto target = split_target(request.target());
   const PathKind kind = target ? path_kind(target->path) : PathKind::unknown;
   const Route route = target ? classify(request.method(), kind, target->query) : Route::bad_target;
-  const Reply reply(std::move(respond), metrics_, route);
+  const Reply reply(std::move(respond), std::move(respond_stream), metrics_, route);
   // Never logged: neither the header nor the token appear in any log line.
   const std::optional<std::string_view> token =
       target && access_.enabled() && need_of(target->path, request.method()) != Need::nothing
@@ -466,6 +500,13 @@ void Router::serve(Request& request, const Reply& reply, const std::optional<Tok
         return;
       case Route::metrics:
         serve_metrics(reply);
+        return;
+      case Route::snapshot:
+        if (backend_.removed()) {
+          reply(answer_with(errc_response(Errc::removed)));
+          return;
+        }
+        serve_snapshot(reply);
         return;
       case Route::kv_list:
       case Route::kv_prefix_wait:
@@ -541,6 +582,22 @@ void Router::serve(Request& request, const Reply& reply, const std::optional<Tok
                   std::string_view(request.target()), error.what());
     reply(answer_with(error_response(status::internal_server_error, "internal error")));
   }
+}
+
+void Router::serve_snapshot(const Reply& reply) {
+  backend_.snapshot([reply](SnapshotResult answer) {
+    if (!answer.result.ok()) {
+      const ErrcDescription description = describe(answer.result.code);
+      Json body = error_json(description.message);
+      if (answer.result.message != description.message) body["detail"] = answer.result.message;
+      reply(answer_with(json_response(static_cast<status>(description.http_status), body)));
+      return;
+    }
+    Response head(status::ok, 11);
+    head.set(field::content_type, "application/octet-stream");
+    head.chunked(true);
+    reply.stream(std::move(head), [stream = std::move(answer.stream)] { return stream->next(); });
+  });
 }
 
 void Router::serve_key_read(std::string key, const QueryParams& params, const Reply& reply) {

@@ -28,11 +28,19 @@ class Router {
   using Answer = std::function<Response()>;
   // Receives the request's one Answer, possibly on another thread (the replica's).
   using Respond = std::function<void(Answer)>;
+  // A body that comes in pieces (GET /v1/snapshot): each call gives the next, nullopt
+  // after the last; it may throw std::runtime_error (the body is then cut short).
+  using BodyStream = std::function<std::optional<std::string>()>;
+  // Receives a streamed answer instead of an Answer: `head` (status and headers), then
+  // the pieces of `body`, sent chunked.
+  using RespondStream = std::function<void(Response head, BodyStream body)>;
 
   // With `access` enabled, requests need tokens as http/access.h says.
   Router(Backend& backend, ServerLimits limits, HttpMetrics& metrics, AccessControl access = {});
 
   // HEAD is answered as GET; leaving the body out is the caller's job.
+  void handle(Request request, Respond respond, RespondStream respond_stream);
+  // The same with streamed bodies read whole into an Answer (for tests).
   void handle(Request request, Respond respond);
 
  private:
@@ -61,6 +69,7 @@ class Router {
   void serve_metrics(const Reply& reply);
   void serve_token_create(const TokenToCreate& token, const Reply& reply);
   void serve_token_revoke(std::string name, const Reply& reply);
+  void serve_snapshot(const Reply& reply);
   void serve_lease_grant(std::chrono::milliseconds ttl, const Reply& reply);
   enum class LeaseAction { keepalive, read, revoke };
   void serve_lease(LeaseAction action, const LeaseTarget& target,

@@ -4,7 +4,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -185,7 +187,63 @@ void Session::dispatch() {
       [self = shared_from_this(), executor = stream_.get_executor()](Router::Answer answer) {
         // Possibly on the replica's thread: render and write on the session's strand.
         net::post(executor, [self, answer = std::move(answer)] { self->send(answer()); });
+      },
+      [self = shared_from_this(), executor = stream_.get_executor()](Response head,
+                                                                     Router::BodyStream body) {
+        net::post(executor, [self, head = std::move(head), body = std::move(body)]() mutable {
+          self->send_stream(std::move(head), std::move(body));
+        });
       });
+}
+
+void Session::send_stream(Response head, Router::BodyStream body) {
+  phase_ = Phase::writing;
+  keep_alive_ = keep_alive_ && !stopping_;
+  head.version(http_version_);
+  head.keep_alive(keep_alive_);
+  head.set(field::server, "paxoskv");
+  head.chunked(true);
+  response_ = std::move(head);
+  body_stream_ = std::move(body);
+  header_only_.emplace(*response_);
+  stream_.expires_after(context_->limits().write_timeout);
+  beast::http::async_write_header(
+      stream_, *header_only_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+        if (error || self->head_request_) return self->on_sent(error);
+        self->write_next_chunk();
+      });
+}
+
+void Session::write_next_chunk() {
+  std::optional<std::string> piece;
+  try {
+    piece = body_stream_();
+  } catch (const std::exception& error) {
+    // The body is cut short without its last chunk: the client sees an incomplete answer.
+    spdlog::error("paxoskv http: streamed answer to {} failed: {}", peer_, error.what());
+    body_stream_ = nullptr;
+    keep_alive_ = false;
+    return on_sent(beast::error_code{});
+  }
+  if (piece && piece->empty()) return write_next_chunk();  // an empty chunk would end it
+  stream_.expires_after(context_->limits().write_timeout);
+  auto on_written = [self = shared_from_this(), last = !piece](beast::error_code error,
+                                                               std::size_t) {
+    if (error || last) {
+      self->body_stream_ = nullptr;
+      self->chunk_.clear();
+      return self->on_sent(error);
+    }
+    self->write_next_chunk();
+  };
+  if (!piece) {
+    net::async_write(stream_, beast::http::make_chunk_last(), std::move(on_written));
+    return;
+  }
+  chunk_ = std::move(*piece);
+  net::async_write(stream_,
+                   beast::http::make_chunk(net::const_buffer(chunk_.data(), chunk_.size())),
+                   std::move(on_written));
 }
 
 void Session::send(Response response) {

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "http/message.h"
+#include "http/router.h"
 #include "src/tls/stream.h"
 
 namespace paxoskv::http {
@@ -50,6 +51,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void dispatch();
   void send(Response response);
   void on_sent(boost::beast::error_code error);
+  // A streamed answer: the head, then each piece of `body` as a chunk, then the last chunk.
+  void send_stream(Response head, Router::BodyStream body);
+  void write_next_chunk();
   // Answers a request that cannot be read to its end, then closes.
   void refuse(boost::beast::http::status status, std::string_view message);
   // Ends TLS (close_notify), stops sending, then reads and drops what the client still
@@ -66,6 +70,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   std::optional<Response> response_;
+  Router::BodyStream body_stream_;
+  std::string chunk_;  // the piece being written
   std::optional<boost::beast::http::response_serializer<boost::beast::http::string_body>>
       header_only_;
 

@@ -612,6 +612,49 @@ ChangesPage Store::changes_after(std::uint64_t after_index, std::size_t limit,
   return page;
 }
 
+namespace {
+
+class LevelDbAppliedScan final : public Store::AppliedScan {
+ public:
+  LevelDbAppliedScan(leveldb::DB& db, std::string data_dir)
+      : snapshot_(db), data_dir_(std::move(data_dir)) {
+    const auto read_options = snapshot_.options();
+    if (const auto stored = get(db, data_dir_, read_options, layout::kChangeIndexKey)) {
+      index_ = decode_stored(data_dir_, layout::kChangeIndexKey, *stored, codec::decode_counter);
+    }
+    iterator_ = new_iterator(db, read_options);
+    iterator_->Seek(std::string(1, layout::kAppliedPrefix));
+  }
+
+  std::vector<std::pair<std::string, AppliedState>> next(std::size_t limit) override {
+    std::vector<std::pair<std::string, AppliedState>> page;
+    for (; iterator_->Valid() && page.size() < limit; iterator_->Next()) {
+      const std::string_view db_key = view(iterator_->key());
+      const auto user_key = layout::user_key_of_applied(db_key);
+      if (!user_key) break;  // past the applied states
+      page.emplace_back(
+          std::string(*user_key),
+          decode_stored(data_dir_, db_key, view(iterator_->value()), codec::decode_applied));
+    }
+    if (!iterator_->status().ok()) throw_read_error(data_dir_, iterator_->status());
+    return page;
+  }
+
+  std::uint64_t index() const override { return index_; }
+
+ private:
+  ReadSnapshot snapshot_;  // before iterator_: released after it
+  std::string data_dir_;
+  std::uint64_t index_ = 0;
+  std::unique_ptr<leveldb::Iterator> iterator_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store::AppliedScan> Store::scan_applied() const {
+  return std::make_unique<LevelDbAppliedScan>(*db_, data_dir_);
+}
+
 WriteCounters Store::counters() const {
   return WriteCounters{
       counters_.batches.load(std::memory_order_relaxed),

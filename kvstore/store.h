@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "consensus/records.h"
@@ -123,6 +124,19 @@ class Store final : public consensus::StateReader {
   // order, with their current state, at most `limit` of them. Deleted keys are included.
   ChangesPage changes_after(std::uint64_t after_index, std::size_t limit,
                             std::string_view prefix = {}) const;
+
+  // Every applied state (reserved keys and deleted keys too) as of one LevelDB snapshot,
+  // taken when the scan is made, read page by page: a consistent copy that never holds the
+  // whole store in memory (GET /v1/snapshot). The scan must not outlive the Store.
+  class AppliedScan {
+   public:
+    virtual ~AppliedScan() = default;
+    // The next states in key order, at most `limit`; empty once all were read.
+    virtual std::vector<std::pair<std::string, AppliedState>> next(std::size_t limit) = 0;
+    // The store's change index in the snapshot.
+    virtual std::uint64_t index() const = 0;
+  };
+  std::unique_ptr<AppliedScan> scan_applied() const;
 
   WriteCounters counters() const;
 

@@ -19,6 +19,7 @@
 #include "src/metrics_text.h"
 #include "src/node_io.h"
 #include "src/replica.h"
+#include "src/snapshot_source.h"
 #include "src/transport/peer_address.h"
 
 namespace paxoskv {
@@ -49,6 +50,21 @@ void validate(const Options& options) {
 Result invalid(std::string message) {
   return Result::failure(Errc::invalid_argument, 0, std::move(message));
 }
+
+}  // namespace
+
+namespace {
+
+// A snapshot file read from one scan of the store.
+class StoreSnapshotStream final : public SnapshotStream {
+ public:
+  explicit StoreSnapshotStream(std::unique_ptr<kvstore::Store::AppliedScan> scan)
+      : source_(std::move(scan)) {}
+  std::optional<std::string> next() override { return source_.next(); }
+
+ private:
+  SnapshotSource source_;
+};
 
 }  // namespace
 
@@ -126,6 +142,19 @@ class Node::Impl {
     }
     boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
       replica_->wait_key(key, after_version, timeout, std::move(done));
+    });
+  }
+
+  void snapshot(SnapshotCallback done) {
+    if (replica_->removed()) return done(SnapshotResult{Result::failure(Errc::removed), nullptr});
+    boost::asio::post(io_, [this, done = std::move(done)]() mutable {
+      replica_->snapshot_barrier([this, done = std::move(done)](Result result) {
+        if (!result.ok()) return done(SnapshotResult{std::move(result), nullptr});
+        // The store's snapshot is taken here, on the replica's thread, once the barrier
+        // passed; it is read later, on the caller's.
+        done(SnapshotResult{Result{},
+                            std::make_shared<StoreSnapshotStream>(replica_->scan_store())});
+      });
     });
   }
 
@@ -519,6 +548,10 @@ Result Node::put_with_lease(const std::string& key, std::string value,
   return Impl::wait_for<Result>([&](Callback done) {
     put_with_lease(key, std::move(value), expected, lease, std::move(done));
   });
+}
+
+void Node::snapshot(SnapshotCallback done) {
+  impl_->snapshot(std::move(done));
 }
 
 std::uint64_t Node::index() const {

@@ -381,6 +381,7 @@ void Replica::stop() {
     }
   }
   pending_.clear();
+  answer_snapshot_barriers();  // fails them: stopped
   waiters_.release_all();
 }
 
@@ -839,6 +840,7 @@ void Replica::release() {
   }
   follow_configuration();
   answer_key_lists();
+  answer_snapshot_barriers();
   if (to_self) request_flush();
 }
 

@@ -114,7 +114,17 @@ class Replica {
 
   ReplicaCounters counters() const;
 
+  // A barrier for a snapshot (see replica_snapshot.cc): `done` gets ok once this
+  // replica's store holds every write acknowledged before the call, no_quorum if some
+  // member did not answer within the request timeout.
+  void snapshot_barrier(Callback done);
+  // A consistent scan of this replica's store as it is now (any thread).
+  std::unique_ptr<kvstore::Store::AppliedScan> scan_store() const { return store_.scan_applied(); }
+
  private:
+  // Answers the snapshot barriers whose write is durable.
+  void answer_snapshot_barriers();
+
   // Fills the token table from the store (at start; later, applied states update it).
   void load_tokens();
   // Fills the lease table from the store: the leases, and every key attached to one.
@@ -210,6 +220,12 @@ class Replica {
     membership::KeyListRequest request;
   };
   std::deque<PendingKeyList> key_lists_;
+  // Snapshot barriers whose pulls are done, waiting for their write to be durable.
+  struct PendingBarrier {
+    std::uint64_t seq = 0;
+    Callback done;
+  };
+  std::deque<PendingBarrier> snapshot_barriers_;
   std::chrono::steady_clock::time_point config_asked_at_{};
   mutable std::mutex membership_mutex_;
   Membership membership_;                        // guarded by membership_mutex_

@@ -3,6 +3,8 @@
 #include <poll.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -93,6 +95,63 @@ ExchangeResult Connection::exchange(const Request& request, std::chrono::millise
     if (!result.error) result.response = parser.release();
   }
   if (result.error || !result.response->keep_alive()) close();
+  return result;
+}
+
+ExchangeResult Connection::exchange_streamed(const Request& request,
+                                             std::chrono::milliseconds timeout,
+                                             const std::function<void(std::string_view)>& on_body) {
+  ExchangeResult result;
+  stream_->expires_after(timeout);
+  result.error = run_to_completion(
+      io_, [&](auto handler) { beast::http::async_write(*stream_, request, std::move(handler)); });
+  if (result.error) {
+    close();
+    return result;
+  }
+  result.failed_reading = true;
+  beast::http::response_parser<beast::http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  stream_->expires_after(timeout);
+  result.error = run_to_completion(io_, [&](auto handler) {
+    beast::http::async_read_header(*stream_, buffer_, parser, std::move(handler));
+  });
+  result.nothing_received = !parser.got_some();
+  if (result.error) {
+    close();
+    return result;
+  }
+  const bool streamed = parser.get().result() == beast::http::status::ok;
+  std::string whole;
+  std::string piece(256 * 1024, '\0');
+  try {
+    while (!parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      stream_->expires_after(timeout);
+      result.error = run_to_completion(io_, [&](auto handler) {
+        beast::http::async_read(*stream_, buffer_, parser, std::move(handler));
+      });
+      if (result.error == beast::http::error::need_buffer) result.error = {};
+      if (result.error) {
+        close();
+        return result;
+      }
+      const std::string_view got(piece.data(), piece.size() - parser.get().body().size);
+      if (streamed) {
+        if (!got.empty()) on_body(got);
+      } else {
+        whole.append(got);
+      }
+    }
+  } catch (...) {
+    close();
+    throw;
+  }
+  result.failed_reading = false;
+  result.response.emplace(parser.get().base());
+  result.response->body() = std::move(whole);
+  if (!result.response->keep_alive()) close();
   return result;
 }
 

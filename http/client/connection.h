@@ -11,9 +11,11 @@
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/client/endpoint.h"
 #include "src/tls/stream.h"
@@ -55,6 +57,12 @@ class Connection {
   // Sends `request` and reads the response, both within `timeout`. The connection
   // stays open if both sides keep it alive.
   ExchangeResult exchange(const Request& request, std::chrono::milliseconds timeout);
+  // The same for a body that may be too large to hold (GET /v1/snapshot): a 200's body
+  // goes to `on_body` piece by piece as it arrives (the response then has an empty body),
+  // another status's is read whole into the response. `timeout` bounds each read; an
+  // exception thrown by `on_body` closes the connection and propagates.
+  ExchangeResult exchange_streamed(const Request& request, std::chrono::milliseconds timeout,
+                                   const std::function<void(std::string_view)>& on_body);
 
   bool is_open() const { return open_; }
   // Whether the server has closed (or reset) this open connection while it sat idle: it

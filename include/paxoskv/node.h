@@ -41,6 +41,7 @@
 #include "paxoskv/options.h"
 #include "paxoskv/readiness.h"
 #include "paxoskv/result.h"
+#include "paxoskv/snapshot.h"
 #include "paxoskv/start_refused.h"
 #include "paxoskv/watch.h"
 
@@ -273,6 +274,14 @@ class Node {
   HoldResult campaign(const std::string& name, std::string value,
                       std::chrono::milliseconds ttl = std::chrono::seconds(10),
                       std::chrono::milliseconds wait_limit = kWaitForever);
+
+  // A consistent copy of this replica's applied state (see README, "Backup and restore"),
+  // taken after a barrier: it holds every write any member acknowledged before the call.
+  //   ok: `stream` gives the snapshot file; it reads one snapshot of the store, so later
+  //     writes do not show in it. It must not outlive the Node.
+  //   no_quorum: some member did not answer within the request timeout.
+  using SnapshotCallback = std::function<void(SnapshotResult)>;
+  void snapshot(SnapshotCallback done);
 
   // This replica's change index: how many changes it has applied, persisted.
   std::uint64_t index() const;

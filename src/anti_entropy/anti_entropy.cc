@@ -88,6 +88,7 @@ void AntiEntropy::on_request(consensus::NodeId from, const anti_entropy::SyncReq
 }
 
 void AntiEntropy::on_reply(consensus::NodeId from, anti_entropy::SyncReply& reply) {
+  ++replies_[from];
   counters_.entries_received += reply.entries.size();
   for (consensus::CatchUpReply& entry : reply.entries) learn_(from, std::move(entry));
   asked_at_.erase(from);
@@ -118,7 +119,48 @@ void AntiEntropy::on_reply(consensus::NodeId from, anti_entropy::SyncReply& repl
     ask_for_changes(from);
   } else {
     pulled_to_end_.insert(from);
+    complete_barriers(from);
+    // This reply answered a request sent before a barrier began: the barrier needs one more.
+    if (awaited_by_barrier(from)) ask_for_changes(from);
   }
+}
+
+std::uint64_t AntiEntropy::barrier(std::function<void()> done) {
+  Barrier barrier{next_barrier_++, {}, std::move(done)};
+  for (consensus::NodeId peer : members_) {
+    if (peer == self_) continue;
+    // The next request to the peer, sent after this call, must be answered. A pull under
+    // way sends it when its reply comes (see on_reply); a second pull would only double it.
+    barrier.awaited[peer] = requests_[peer] + 1;
+    if (!asked_at_.contains(peer)) ask_for_changes(peer);
+  }
+  const std::uint64_t id = barrier.id;
+  if (barrier.awaited.empty()) {
+    barrier.done();
+  } else {
+    barriers_.push_back(std::move(barrier));
+  }
+  return id;
+}
+
+void AntiEntropy::cancel_barrier(std::uint64_t id) {
+  std::erase_if(barriers_, [id](const Barrier& barrier) { return barrier.id == id; });
+}
+
+bool AntiEntropy::awaited_by_barrier(consensus::NodeId peer) const {
+  return std::any_of(barriers_.begin(), barriers_.end(),
+                     [peer](const Barrier& barrier) { return barrier.awaited.contains(peer); });
+}
+
+void AntiEntropy::complete_barriers(consensus::NodeId peer) {
+  std::vector<std::function<void()>> completed;
+  for (Barrier& barrier : barriers_) {
+    const auto it = barrier.awaited.find(peer);
+    if (it != barrier.awaited.end() && replies_[peer] >= it->second) barrier.awaited.erase(it);
+    if (barrier.awaited.empty()) completed.push_back(std::move(barrier.done));
+  }
+  std::erase_if(barriers_, [](const Barrier& barrier) { return barrier.awaited.empty(); });
+  for (auto& done : completed) done();
 }
 
 std::vector<kvstore::SyncCursor> AntiEntropy::take_unsaved_cursors() {
@@ -127,6 +169,7 @@ std::vector<kvstore::SyncCursor> AntiEntropy::take_unsaved_cursors() {
 
 void AntiEntropy::ask_for_changes(consensus::NodeId peer) {
   asked_at_[peer] = std::chrono::steady_clock::now();
+  ++requests_[peer];
   peers_.ask(peer, anti_entropy::SyncRequest{cursors_[peer].index, kPageKeys});
 }
 
@@ -138,7 +181,9 @@ void AntiEntropy::schedule_pull() {
     for (consensus::NodeId peer : members_) {
       if (peer == self_ || !peers_.reachable(peer)) continue;
       const auto asked = asked_at_.find(peer);
-      if (asked != asked_at_.end() && now - asked->second < kReplyTimeout) continue;
+      // A barrier waits for this peer: a request lost with a connection is not waited out.
+      const auto patience = awaited_by_barrier(peer) ? kPullInterval : kReplyTimeout;
+      if (asked != asked_at_.end() && now - asked->second < patience) continue;
       ask_for_changes(peer);
     }
     schedule_pull();

@@ -81,9 +81,31 @@ class AntiEntropy {
   // from them is done.
   const std::set<consensus::NodeId>& pulled_to_end() const { return pulled_to_end_; }
 
+  // A barrier for a snapshot: calls `done` once every change each other member had
+  // applied when barrier() was called has been handed to Learn (pulled afresh now: the
+  // first reply that completes a peer's pull must answer a request sent after this call).
+  // Waits for every member; the caller bounds the wait (see Replica::snapshot_barrier).
+  // Returns an id for cancel_barrier().
+  std::uint64_t barrier(std::function<void()> done);
+  void cancel_barrier(std::uint64_t id);
+
  private:
   void schedule_pull();
   void ask_for_changes(consensus::NodeId peer);
+  // A peer's pull is complete up to its change index as of its reply `replies_[peer]`:
+  // completes the barriers that waited for it.
+  void complete_barriers(consensus::NodeId peer);
+  bool awaited_by_barrier(consensus::NodeId peer) const;
+
+  struct Barrier {
+    std::uint64_t id = 0;
+    // Per peer still awaited: the count its replies must reach. The n-th reply answers
+    // the n-th request or a later one (replies are never duplicated; a lost one shifts
+    // the count the safe way), so reaching (requests sent before) + 1 proves the reply
+    // answers a request sent after the barrier began.
+    std::map<consensus::NodeId, std::uint64_t> awaited;
+    std::function<void()> done;
+  };
 
   consensus::NodeId self_;
   std::vector<consensus::NodeId> members_;
@@ -95,6 +117,11 @@ class AntiEntropy {
   // When the request now awaiting each peer's reply was sent.
   std::map<consensus::NodeId, std::chrono::steady_clock::time_point> asked_at_;
   std::vector<kvstore::SyncCursor> unsaved_cursors_;
+  // Requests sent to and replies received from each peer, for barriers.
+  std::map<consensus::NodeId, std::uint64_t> requests_;
+  std::map<consensus::NodeId, std::uint64_t> replies_;
+  std::vector<Barrier> barriers_;
+  std::uint64_t next_barrier_ = 1;
   // The epoch of this replica's own change index, sent with its replies.
   const std::uint64_t epoch_;
   AntiEntropyCounters counters_;

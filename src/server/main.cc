@@ -16,6 +16,7 @@
 #include "paxoskv/node.h"
 #include "src/server/command_line.h"
 #include "src/server/exposure.h"
+#include "src/server/restore_command.h"
 
 namespace {
 
@@ -89,6 +90,9 @@ int serve(paxoskv::CommandLine line) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "restore") {
+    return paxoskv::run_restore(std::vector<std::string>(argv + 2, argv + argc));
+  }
   paxoskv::CommandLine line;
   try {
     line = paxoskv::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));

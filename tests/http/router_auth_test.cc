@@ -155,9 +155,11 @@ TEST_CASE_METHOD(AuthFixture, "auth: members need a token to list, admin to chan
   require_refusal(call(verb::delete_, "/v1/members/3", read_token), status::forbidden);
   CHECK(call(verb::post, "/v1/members", admin_token, add).result() == status::ok);
   CHECK(call(verb::delete_, "/v1/members/4", root_token).result() == status::ok);
-  // Endpoints to come are admin-only by the same rule.
+  // A snapshot is admin-only by the same rule (the fake backend takes none: 503).
   require_refusal(call(verb::get, "/v1/snapshot", write_token), status::forbidden);
-  CHECK(call(verb::get, "/v1/snapshot", root_token).result() == status::not_found);
+  require_refusal(call(verb::get, "/v1/snapshot", read_token), status::forbidden);
+  CHECK(call(verb::get, "/v1/snapshot", admin_token).result() == status::service_unavailable);
+  CHECK(call(verb::get, "/v1/snapshot", root_token).result() == status::service_unavailable);
 }
 
 TEST_CASE_METHOD(AuthFixture, "auth: tokens are made, listed and revoked by admins only",

@@ -33,6 +33,7 @@ const std::vector<CommandSpec>& command_specs() {
       {Command::token, "token", {"--role", "--prefix"}, {}},
       {Command::lock, "lock", {"--ttl"}, {}},
       {Command::elect, "elect", {"--ttl"}, {"--listen"}},
+      {Command::snapshot, "snapshot", {}, {}},
   };
   return specs;
 }
@@ -393,6 +394,11 @@ void fill_command(const RawCommandLine& raw, Invocation& invocation) {
       break;
     case Command::elect:
       fill_elect(raw, invocation);
+      break;
+    case Command::snapshot:
+      expect_arguments(raw, 2, 2, "snapshot save FILE");
+      if (args[0] != "save") throw UsageError("unknown snapshot command '" + args[0] + "'");
+      invocation.snapshot_file = args[1];
       break;
   }
 }

@@ -15,7 +15,7 @@
 
 namespace paxoskv::ctl {
 
-enum class Command { put, get, del, cas, ls, watch, status, member, token, lock, elect };
+enum class Command { put, get, del, cas, ls, watch, status, member, token, lock, elect, snapshot };
 enum class OutputFormat { human, json };
 enum class MemberAction { list, add, remove };
 enum class TokenAction { create, list, revoke };
@@ -53,6 +53,7 @@ struct Invocation {
   std::chrono::milliseconds lease_ttl{10'000};      // lock, elect: --ttl
   std::vector<std::string> held_command;            // lock NAME -- COMMAND...
   bool elect_listen = false;                        // elect --listen NAME
+  std::string snapshot_file;                        // snapshot save FILE
 };
 
 // --help / help [COMMAND]: the general help or that command's.

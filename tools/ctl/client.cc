@@ -124,4 +124,41 @@ Answer Client::send(const Request& request) {
   throw CtlError(ExitCode::unreachable, "no endpoint reachable (" + reasons + ")");
 }
 
+Answer Client::send_streamed(const Request& request,
+                             const std::function<void(std::string_view)>& on_body) {
+  std::string reasons;
+  bool body_started = false;
+  auto counting = [&](std::string_view piece) {
+    body_started = true;
+    on_body(piece);
+  };
+  for (std::size_t tried = 0; tried < endpoints_.size(); ++tried) {
+    Connection& connection = connection_to(current_);
+    const HttpRequest built = build(request, connection.endpoint(), token_);
+    const std::string where = endpoints_[current_].text();
+    std::string reason;
+    if (!connection.is_open() || connection.closed_while_idle()) {
+      if (const auto error = connection.connect(timeout_))
+        reason = "cannot connect: " + describe(error);
+    }
+    if (reason.empty()) {
+      ExchangeResult result =
+          connection.exchange_streamed(built, timeout_ + request.extra_time, counting);
+      if (result.response) {
+        const HttpResponse& response = *result.response;
+        return Answer{response.result_int(), response.body(),
+                      number_header(response, paxoskv::http::index_header),
+                      number_header(response, paxoskv::http::version_header), current_};
+      }
+      if (body_started) {
+        throw CtlError(ExitCode::other, where + ": answer broke off: " + describe(result.error));
+      }
+      reason = "no answer: " + describe(result.error);
+    }
+    reasons += (reasons.empty() ? "" : "; ") + where + ": " + reason;
+    move_to_next();
+  }
+  throw CtlError(ExitCode::unreachable, "no endpoint reachable (" + reasons + ")");
+}
+
 }  // namespace paxoskv::ctl

@@ -6,9 +6,11 @@
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -56,6 +58,13 @@ class Client {
   // Throws CtlError: unreachable when none answers; no_quorum ("outcome unknown") when a
   // write's endpoint failed after the request may have left.
   Answer send(const Request& request);
+
+  // send() for an answer too large to hold (a snapshot): a 200's body goes to `on_body`
+  // as it arrives and the Answer's body stays empty; other answers come whole. Moves on
+  // to the next endpoint only while no byte of a body was handed on. Throws CtlError
+  // (unreachable) when none answers, and (other) when the body breaks off.
+  Answer send_streamed(const Request& request,
+                       const std::function<void(std::string_view)>& on_body);
 
   // Sends to `endpoint` only.
   std::variant<Answer, Failure> send_to(std::size_t endpoint, const Request& request);

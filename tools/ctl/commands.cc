@@ -26,6 +26,8 @@ ExitCode run_command(const Invocation& invocation, Client& client, Console& cons
       return run_lock(invocation, client, console);
     case Command::elect:
       return run_elect(invocation, client, console);
+    case Command::snapshot:
+      return run_snapshot_save(invocation, client, console);
   }
   return ExitCode::other;
 }

@@ -31,5 +31,6 @@ ExitCode run_member(const Invocation& invocation, Client& client, Console& conso
 ExitCode run_token(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_lock(const Invocation& invocation, Client& client, Console& console);
 ExitCode run_elect(const Invocation& invocation, Client& client, Console& console);
+ExitCode run_snapshot_save(const Invocation& invocation, Client& client, Console& console);
 
 }  // namespace paxoskv::ctl

@@ -30,6 +30,7 @@ Commands:
                             token
   elect NAME VALUE          campaign to lead NAME as VALUE; lead until stopped
   elect --listen NAME       print NAME's leader, and every new one
+  snapshot save FILE        save a consistent snapshot of the cluster to FILE
   help [COMMAND]            show this help, or COMMAND's (also: COMMAND --help)
 
 Global options (before or after the command):
@@ -247,6 +248,19 @@ the lease is lost.
 --listen prints the current leader's VALUE, then each new leader's as it is
 elected. The leader's term is the key's version (with -o json:
 {"key","leader","version"}; "leader" null while there is none).
+)help";
+    case Command::snapshot:
+      return R"help(Usage: paxoskvctl snapshot save FILE
+
+Saves a snapshot of the first reachable endpoint's replica to FILE: every write
+acknowledged before the request began, with keys' versions and deleted keys'
+versions (see "paxoskv restore"). Needs an admin token when authentication is
+on. Verifies the snapshot's checksum as it arrives and writes FILE atomically:
+on a bad or broken-off answer FILE is left as it was and the exit status is 6
+(3 if not every replica answered the snapshot's barrier). Waits up to 10 minutes
+beyond --timeout for the answer to start: the replica first pulls what its peers
+changed, which after a restore is every key once.
+With -o json: {"file","records","bytes"}.
 )help";
     case Command::status:
       return R"help(Usage: paxoskvctl status
