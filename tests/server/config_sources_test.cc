@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "src/server/command_line.h"
+#include "tests/server/founding_args.h"
 
 namespace paxoskv {
 namespace {
@@ -47,13 +48,8 @@ class ConfigFile {
   std::filesystem::path dir_;
 };
 
-const std::vector<std::string> founding = {
-    "--id", "1", "--data-dir", "/tmp/d", "--cluster", "1=127.0.0.1:9001,2=127.0.0.1:9002"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using server_test::founding;
+using server_test::with;
 
 }  // namespace
 
