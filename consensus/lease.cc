@@ -68,4 +68,9 @@ std::optional<LeaseRecord> lease_in(const KeyValue& value) {
   return decode_lease(*value);
 }
 
+bool is_lease_expiry(std::string_view key, const KeyValue& value) {
+  const std::optional<LeaseRecord> record = lease_in(value);
+  return lease_of_key(key) && record && record->state == LeaseState::kExpired;
+}
+
 }  // namespace paxoskv::consensus::inline PAXOSKV_CONSENSUS_BUILD

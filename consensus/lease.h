@@ -107,6 +107,9 @@ std::string encode_lease(const LeaseRecord& record);
 std::optional<LeaseRecord> decode_lease(std::string_view value);
 // The record a lease key's value holds, nullopt when absent or not a lease record.
 std::optional<LeaseRecord> lease_in(const KeyValue& value);
+// Whether `value` for `key` is a lease's expiry: the one value an acceptor may refuse for
+// a reason other than its promise (its own clock).
+bool is_lease_expiry(std::string_view key, const KeyValue& value);
 
 // How long, on a replica's own clock, a lease of `ttl_ms` must have gone without a
 // keepalive before the replica accepts its expiry (see above).

@@ -227,9 +227,7 @@ void Proposer::on(NodeId from, Promise& m) {
 // lease and a membership change's carry-over, for as long as the holder keeps the lease
 // alive, if every phase 1 that finds it had to propose it again.
 bool Proposer::highest_is_expiry(const std::string& key, const ProposerState& p) const {
-  if (!p.highest_accepted || !lease_of_key(key)) return false;
-  const std::optional<LeaseRecord> record = lease_in(p.highest_accepted->value);
-  return record && record->state == LeaseState::kExpired;
+  return p.highest_accepted && is_lease_expiry(key, p.highest_accepted->value);
 }
 
 // Whether the promises show that the highest accepted value was chosen at no ballot and
@@ -477,18 +475,11 @@ void Proposer::give_up_refused_expiry(const std::string& key, KeyState& ks) {
   if (p.phase != ProposerPhase::kAccepting || ks.ops.empty()) return;
   PendingOp& head = ks.ops.front();
   if (head.forwarded_to != 0 || head.op_id != p.proposal_op || head.proposed_slot != p.slot) return;
-  if (!proposing_expiry(key, p)) return;
+  if (!is_lease_expiry(key, p.proposal_value)) return;
   ++context_.counters().expiries_given_up;
   roles_.forwarding.answer(key, head, Outcome::kNoQuorum, ks.applied.version);
   ks.ops.erase(ks.ops.begin());
   forget_led_ballot(key, ks);
-}
-
-// Whether the value of our phase 2 is a lease's expiry: the one value our own acceptor
-// may refuse (see Leases::may_accept).
-bool Proposer::proposing_expiry(const std::string& key, const ProposerState& p) const {
-  const std::optional<LeaseRecord> record = lease_in(p.proposal_value);
-  return lease_of_key(key) && record && record->state == LeaseState::kExpired;
 }
 
 // We stop waiting for an expiry of ours in flight at our ballot. If our own acceptor does
@@ -522,7 +513,7 @@ void Proposer::expire_writes(const std::string& key, KeyState& ks) {
     if (in_flight && ks.proposer.phase == ProposerPhase::kAccepting) {
       ks.proposer.phase = ProposerPhase::kIdle;
       ks.proposer.leader = false;
-      if (proposing_expiry(key, ks.proposer)) forget_led_ballot(key, ks);
+      if (is_lease_expiry(key, ks.proposer.proposal_value)) forget_led_ballot(key, ks);
     }
   }
 }

@@ -96,7 +96,6 @@ class Proposer {
   void abandon_phase(KeyState& ks);
   void give_up_refused_expiry(const std::string& key, KeyState& ks);
   void forget_led_ballot(const std::string& key, KeyState& ks);
-  bool proposing_expiry(const std::string& key, const ProposerState& p) const;
 
   CoreContext& context_;
   Roles& roles_;
