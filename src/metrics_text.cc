@@ -73,6 +73,9 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
   metric(out, "paxoskv_store_size_bytes", "gauge",
          "Size on disk of this replica's data dir (its LevelDB files).",
          static_cast<double>(host.store_bytes));
+  metric(out, "paxoskv_store_quota_bytes", "gauge",
+         "The store's quota (--quota-bytes): over it, writes that add data get 507; 0: none.",
+         static_cast<double>(host.quota_bytes));
   latency_histogram(out, "paxoskv_fsync_duration_seconds",
                     "Duration of the store's synced writes (each a group commit, fsync included).",
                     c.store.sync_latency);

@@ -14,6 +14,7 @@ namespace paxoskv {
 struct HostFigures {
   ProcessStats process;
   std::uint64_t store_bytes = 0;  // the data dir's size on disk
+  std::uint64_t quota_bytes = 0;  // --quota-bytes; 0: none
 };
 
 std::string render_metrics(std::uint32_t id, const ReplicaCounters& counters,

@@ -333,7 +333,8 @@ class Node::Impl {
     ReplicaCounters counters;
     run_on_node([&] { counters = replica_->counters(); });
     // A walk of the data dir (a few hundred files at most) and a read of /proc.
-    const HostFigures host{read_process_stats(), directory_bytes(options_.data_dir)};
+    const HostFigures host{read_process_stats(), directory_bytes(options_.data_dir),
+                           options_.quota_bytes};
     return render_metrics(options_.id, counters, status(), host);
   }
 

@@ -162,6 +162,7 @@ Replica::Replica(boost::asio::io_context& io, const Options& options,
       store_(options.data_dir, kvstore::StoreIdentity{options.id, cluster_fingerprint(options)},
              store_options),
       free_space_(options.data_dir, options.disk_reserve_bytes),
+      quota_(options.data_dir, options.quota_bytes),
       core_(core_config(options, store_), store_),
       transport_(io, options.id, cluster_fingerprint(options),
                  peers_at_start(options, core_.configuration()), listen_address_of(options),
@@ -391,7 +392,8 @@ consensus::TimeMs Replica::now() const {
                                             .count());
 }
 
-void Replica::submit(const std::string& key, consensus::Operation op, Callback done) {
+void Replica::submit(const std::string& key, consensus::Operation op, Callback done,
+                     QuotaCheck quota) {
   if (stopped_) {
     done(Result::failure(Errc::shutting_down));
     return;
@@ -402,6 +404,11 @@ void Replica::submit(const std::string& key, consensus::Operation op, Callback d
   }
   if (!std::holds_alternative<consensus::ReadOp>(op) && free_space_.low()) {
     done(Result::failure(Errc::no_space, 0, "no space: the disk of this replica is almost full"));
+    return;
+  }
+  if (quota == QuotaCheck::kApplies && std::holds_alternative<consensus::PutOp>(op) &&
+      quota_.exceeded()) {
+    done(Result::failure(Errc::no_space, 0, "no space: the store is over its --quota-bytes"));
     return;
   }
   refresh_reachability();

@@ -31,6 +31,7 @@
 #include "src/free_space_guard.h"
 #include "src/lease/lease_table.h"
 #include "src/membership/change_runner.h"
+#include "src/store_quota.h"
 #include "src/transport/peer_message.h"
 #include "src/transport/transport.h"
 #include "src/waiters.h"
@@ -78,7 +79,11 @@ class Replica {
   // replica's thread. False if nothing was reloaded (no peer TLS, or bad files).
   bool reload_peer_tls();
 
-  void submit(const std::string& key, consensus::Operation op, Callback done);
+  // Whether the store's quota (Options::quota_bytes) may refuse a put: a put that frees
+  // space (a revoke's) is exempt.
+  enum class QuotaCheck { kApplies, kExempt };
+  void submit(const std::string& key, consensus::Operation op, Callback done,
+              QuotaCheck quota = QuotaCheck::kApplies);
   void wait_key(const std::string& key, std::uint64_t after_version,
                 std::chrono::milliseconds timeout, Callback done);
   void wait_prefix(const std::string& prefix, std::uint64_t after_index,
@@ -185,6 +190,7 @@ class Replica {
   Options options_;
   kvstore::Store store_;
   FreeSpaceGuard free_space_;
+  StoreQuota quota_;
   consensus::Core core_;
   PeerTransport transport_;
   Waiters waiters_;

@@ -97,15 +97,18 @@ void Replica::revoke_lease(consensus::LeaseId id, Callback done) {
            const auto record = consensus::lease_in(read.value);
            if (!record || record->terminal()) return done(lease_not_found());
            const consensus::LeaseRecord revoked{record->ttl_ms, consensus::LeaseState::kRevoked};
-           submit(consensus::lease_key(id),
-                  consensus::PutOp{consensus::encode_lease(revoked), read.version},
-                  [this, id, done = std::move(done)](Result written) mutable {
-                    if (written.code == Errc::conflict) return done(lease_not_found());
-                    if (!written.ok()) return done(std::move(written));
-                    spdlog::info("replica {}: lease {} revoked", options_.id,
-                                 consensus::format_lease_id(id));
-                    delete_lease_keys(id, [written, done = std::move(done)] { done(written); });
-                  });
+           submit(
+               consensus::lease_key(id),
+               consensus::PutOp{consensus::encode_lease(revoked), read.version},
+               [this, id, done = std::move(done)](Result written) mutable {
+                 if (written.code == Errc::conflict) return done(lease_not_found());
+                 if (!written.ok()) return done(std::move(written));
+                 spdlog::info("replica {}: lease {} revoked", options_.id,
+                              consensus::format_lease_id(id));
+                 delete_lease_keys(id, [written, done = std::move(done)] { done(written); });
+               },
+               // A revoke frees space: it goes through over the quota.
+               QuotaCheck::kExempt);
          });
 }
 

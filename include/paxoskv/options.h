@@ -39,6 +39,10 @@ struct Options {
   // this free (looked at every 100 ms); 0: never. The reserve is left to what the replica
   // must still write for its peers.
   std::uint64_t disk_reserve_bytes = 64 << 20;
+  // Client writes that add data (puts, lease grants, tokens) fail with Errc::no_space while
+  // the data dir is larger than this (looked at every 500 ms); deletes and revokes still
+  // work. 0: no quota.
+  std::uint64_t quota_bytes = 0;
   // A replica stops for good when a write to its data dir fails, and leaves a marker file
   // there (DISK_WRITE_FAILED) that makes a later start throw. This starts it anyway, and
   // removes the marker.

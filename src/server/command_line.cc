@@ -203,6 +203,12 @@ std::vector<Flag> server_flags() {
             [](CommandLine& line, const std::string& v) {
               line.options.disk_reserve_bytes = parse_number("--disk-reserve-bytes", v);
             }),
+      value("quota-bytes", "N", "0",
+            "client writes that add data get 507 while the data dir is\n"
+            "larger than N bytes (deletes still work); 0: no quota",
+            [](CommandLine& line, const std::string& v) {
+              line.options.quota_bytes = parse_number("--quota-bytes", v);
+            }),
       on_off("allow-after-disk-failure",
              "start although a write to the data dir failed before (the\n"
              "replica then stopped and left DISK_WRITE_FAILED there,\n"

@@ -48,6 +48,7 @@ TEST_CASE("metrics: process figures, build info, store size and the fsync histog
   HostFigures host;
   host.process = read_process_stats();
   host.store_bytes = 12345;
+  host.quota_bytes = 67890;
   const std::string text = render_metrics(status.id, counters, status, host);
 
   CHECK(has_line(text, "# TYPE paxoskv_fsync_duration_seconds histogram"));
@@ -60,6 +61,7 @@ TEST_CASE("metrics: process figures, build info, store size and the fsync histog
   CHECK(has_line(text, "paxoskv_fsync_duration_seconds_count 3"));
   CHECK(has_line(text, "paxoskv_fsync_duration_seconds_sum 2.00308"));
   CHECK(has_line(text, "paxoskv_store_size_bytes 12345"));
+  CHECK(has_line(text, "paxoskv_store_quota_bytes 67890"));
   CHECK(text.find("\npaxoskv_build_info{version=\"") != std::string::npos);
 
   // This test's own process, as /proc shows it.
