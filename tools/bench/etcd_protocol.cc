@@ -65,6 +65,21 @@ void EtcdProtocol::format_cas(RequestText& out, std::string_view host, std::stri
   finish_post(out, "/v3/kv/txn", host);
 }
 
+void EtcdProtocol::format_delete(RequestText& out, std::string_view host,
+                                 std::string_view key) const {
+  out.body.clear();
+  out.body += R"({"key":)";
+  append_quoted_base64(out.body, key);
+  out.body += '}';
+  finish_post(out, "/v3/kv/deleterange", host);
+}
+
+Outcome EtcdProtocol::delete_outcome(const Reply& reply) const {
+  if (reply.status != 200) return Outcome::failed;
+  // "deleted" is left out of the JSON when it is 0.
+  return find_json_uint(reply.body, "deleted") ? Outcome::ok : Outcome::not_found;
+}
+
 Outcome EtcdProtocol::put_outcome(const Reply& reply) const {
   return reply.status == 200 ? Outcome::ok : Outcome::failed;
 }

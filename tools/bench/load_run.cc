@@ -252,6 +252,15 @@ asio::awaitable<Attempt> Worker::perform(Slot& slot, Clock::time_point timeout_a
     read = std::uniform_real_distribution<double>(0.0, 1.0)(random_) < options_.read_ratio;
   }
 
+  if (options_.workload == Workload::del) {
+    protocol_.format_delete(slot.request, slot.host, slot.key);
+    Attempt attempt = co_await exchange(slot, timeout_at);
+    if (attempt.status == ExchangeStatus::answered) {
+      attempt.outcome = protocol_.delete_outcome(slot.connection.reply());
+    }
+    co_return attempt;
+  }
+
   if (options_.workload != Workload::cas) {
     if (read) {
       protocol_.format_get(slot.request, slot.host, slot.key, local);

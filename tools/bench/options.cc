@@ -24,6 +24,8 @@ Workloads:
   mixed                 reads with probability --read-ratio, writes otherwise
   cas                   contended counter: read a key's version, then write it back
                         only if unchanged; lost races are counted as conflicts
+  delete                delete keys (--key-dist sequential deletes each once);
+                        deletes of absent keys count as "not found"
   lease                 paxoskv's leases: lease-grant, lease-keepalive and
                         lock-handoff in turn, each measured for --duration
   lease-grant           grant leases of --lease-ttl
@@ -156,6 +158,8 @@ std::string_view to_string(Workload workload) {
       return "mixed";
     case Workload::cas:
       return "cas";
+    case Workload::del:
+      return "delete";
     case Workload::lease_grant:
       return "lease-grant";
     case Workload::lease_keepalive:
@@ -194,7 +198,7 @@ void set_workload(Options& options, std::string_view what, std::string_view name
   }
   options.workload =
       parse_choice(what, name,
-                   {Workload::put, Workload::get, Workload::mixed, Workload::cas,
+                   {Workload::put, Workload::get, Workload::mixed, Workload::cas, Workload::del,
                     Workload::lease_grant, Workload::lease_keepalive, Workload::lock_handoff});
 }
 

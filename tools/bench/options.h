@@ -15,7 +15,7 @@ namespace paxoskv::bench {
 enum class Target { paxoskv, etcd };
 // lease_grant, lease_keepalive and lock_handoff are paxoskv's lease workloads; "lease" on
 // the command line runs the three in turn (Options::lease_suite).
-enum class Workload { put, get, mixed, cas, lease_grant, lease_keepalive, lock_handoff };
+enum class Workload { put, get, mixed, cas, del, lease_grant, lease_keepalive, lock_handoff };
 enum class KeyDistribution { uniform, zipf, sequential };
 
 struct Endpoint {

@@ -55,6 +55,19 @@ void PaxoskvProtocol::format_cas(RequestText& out, std::string_view host, std::s
   out.shared_body = {};
 }
 
+void PaxoskvProtocol::format_delete(RequestText& out, std::string_view host,
+                                    std::string_view key) const {
+  append_head(out.head, "DELETE", key);
+  append_headers(out.head, host, 0, false);
+  out.body.clear();
+  out.shared_body = {};
+}
+
+Outcome PaxoskvProtocol::delete_outcome(const Reply& reply) const {
+  if (reply.status == 404) return Outcome::not_found;
+  return reply.status == 200 ? Outcome::ok : Outcome::failed;
+}
+
 Outcome PaxoskvProtocol::put_outcome(const Reply& reply) const {
   return reply.status == 200 ? Outcome::ok : Outcome::failed;
 }

@@ -24,7 +24,9 @@ class PaxoskvProtocol final : public Protocol {
   void format_cas(RequestText& out, std::string_view host, std::string_view key,
                   std::uint64_t version, std::string_view value) const override;
 
+  void format_delete(RequestText& out, std::string_view host, std::string_view key) const override;
   Outcome put_outcome(const Reply& reply) const override;
+  Outcome delete_outcome(const Reply& reply) const override;
   ReadResult get_outcome(const Reply& reply) const override;
   Outcome cas_outcome(const Reply& reply) const override;
 

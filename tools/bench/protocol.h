@@ -64,7 +64,12 @@ class Protocol {
   virtual void format_cas(RequestText& out, std::string_view host, std::string_view key,
                           std::uint64_t version, std::string_view value) const = 0;
 
+  virtual void format_delete(RequestText& out, std::string_view host,
+                             std::string_view key) const = 0;
+
   virtual Outcome put_outcome(const Reply& reply) const = 0;
+  // A delete of an absent key is not_found where the system tells, else ok.
+  virtual Outcome delete_outcome(const Reply& reply) const = 0;
   virtual ReadResult get_outcome(const Reply& reply) const = 0;
   virtual Outcome cas_outcome(const Reply& reply) const = 0;
 };

@@ -34,6 +34,13 @@ TEST_CASE("paxoskv requests and answers", "[protocol]") {
           Outcome::not_found);
   REQUIRE(protocol.cas_outcome({409, "{}"}) == Outcome::conflict);
   REQUIRE(protocol.put_outcome({503, "{}"}) == Outcome::failed);
+
+  protocol.format_delete(request, "h:1", "k");
+  REQUIRE(request.head == "DELETE /v1/kv/k HTTP/1.1\r\nHost: h:1\r\n\r\n");
+  REQUIRE(request.buffers()[1].size() == 0);
+  REQUIRE(protocol.delete_outcome({200, R"({"version":3})"}) == Outcome::ok);
+  REQUIRE(protocol.delete_outcome({404, R"({"error":"not found"})"}) == Outcome::not_found);
+  REQUIRE(protocol.delete_outcome({503, "{}"}) == Outcome::failed);
 }
 
 TEST_CASE("etcd requests and answers", "[protocol]") {
@@ -55,4 +62,10 @@ TEST_CASE("etcd requests and answers", "[protocol]") {
   REQUIRE(found.version == 3);
   REQUIRE(protocol.cas_outcome({200, R"({"header":{},"succeeded":true})"}) == Outcome::ok);
   REQUIRE(protocol.cas_outcome({200, R"({"header":{}})"}) == Outcome::conflict);
+
+  protocol.format_delete(request, "h:1", "foo");
+  REQUIRE(request.body == R"({"key":"Zm9v"})");
+  REQUIRE(request.head.starts_with("POST /v3/kv/deleterange HTTP/1.1\r\n"));
+  REQUIRE(protocol.delete_outcome({200, R"({"header":{},"deleted":"1"})"}) == Outcome::ok);
+  REQUIRE(protocol.delete_outcome({200, R"({"header":{"revision":"9"}})"}) == Outcome::not_found);
 }
