@@ -19,7 +19,7 @@
 #include "src/metrics_text.h"
 #include "src/node_io.h"
 #include "src/replica.h"
-#include "src/snapshot_source.h"
+#include "src/snapshot_streams.h"
 #include "src/transport/peer_address.h"
 
 namespace paxoskv {
@@ -53,21 +53,6 @@ Result invalid(std::string message) {
 
 }  // namespace
 
-namespace {
-
-// A snapshot file read from one scan of the store.
-class StoreSnapshotStream final : public SnapshotStream {
- public:
-  explicit StoreSnapshotStream(std::unique_ptr<kvstore::Store::AppliedScan> scan)
-      : source_(std::move(scan)) {}
-  std::optional<std::string> next() override { return source_.next(); }
-
- private:
-  SnapshotSource source_;
-};
-
-}  // namespace
-
 class Node::Impl {
  public:
   explicit Impl(Options options)
@@ -87,7 +72,8 @@ class Node::Impl {
 
   ~Impl() {
     stop_thread();
-    replica_.reset();  // closes the store
+    snapshot_streams_.close_all();  // before the store they read is closed
+    replica_.reset();               // closes the store
     spdlog::info("replica {} stopped", options_.id);
   }
 
@@ -152,8 +138,7 @@ class Node::Impl {
         if (!result.ok()) return done(SnapshotResult{std::move(result), nullptr});
         // The store's snapshot is taken here, on the replica's thread, once the barrier
         // passed; it is read later, on the caller's.
-        done(SnapshotResult{Result{},
-                            std::make_shared<StoreSnapshotStream>(replica_->scan_store())});
+        done(SnapshotResult{Result{}, snapshot_streams_.open(replica_->scan_store())});
       });
     });
   }
@@ -368,6 +353,7 @@ class Node::Impl {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<Replica> replica_;
+  SnapshotStreams snapshot_streams_;
   std::thread thread_;
 };
 

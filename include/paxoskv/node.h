@@ -278,7 +278,8 @@ class Node {
   // A consistent copy of this replica's applied state (see README, "Backup and restore"),
   // taken after a barrier: it holds every write any member acknowledged before the call.
   //   ok: `stream` gives the snapshot file; it reads one snapshot of the store, so later
-  //     writes do not show in it. It must not outlive the Node.
+  //     writes do not show in it. Read it while the Node lives: once the Node is
+  //     destroyed, its next() throws std::runtime_error.
   //   no_quorum: some member did not answer within the request timeout.
   using SnapshotCallback = std::function<void(SnapshotResult)>;
   void snapshot(SnapshotCallback done);
