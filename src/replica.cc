@@ -664,8 +664,8 @@ ReplicaCounters Replica::counters() const {
       core_.counters(),         store_.counters(),
       transport_.counters(),    pending_.size(),
       waiters_.size(),          core_.cached_keys(),
-      anti_entropy_.counters(), changes_.keys_carried_total() + changes_.keys_carried()};
-  counters.peer_round_trips = round_trips_.counts();
+      anti_entropy_.counters(), changes_.keys_carried_total() + changes_.keys_carried(),
+      round_trips_.counts()};
   for (const auto& [id, address] : peer_addresses_) counters.peer_round_trips[id];
   return counters;
 }
