@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 
 #include "kvstore/record_codec.h"
@@ -44,20 +45,38 @@ void process_metrics(std::string& out, const ProcessStats& process) {
                   process.max_fds);
 }
 
-// A Prometheus histogram of durations, in seconds, with cumulative buckets.
-void latency_histogram(std::string& out, std::string_view name, std::string_view help,
+// The samples of one Prometheus histogram of durations, in seconds, with cumulative
+// buckets; `labels` (name="value",...) go before each bucket's le.
+void histogram_samples(std::string& out, std::string_view name, std::string_view labels,
                        const kvstore::LatencyCounts& counts) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  const std::string before_le = labels.empty() ? std::string() : std::string(labels) + ",";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < kvstore::kLatencyBoundsMicros.size(); ++i) {
     cumulative += counts.counts[i];
-    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name,
+    out += fmt::format("{}_bucket{{{}le=\"{}\"}} {}\n", name, before_le,
                        static_cast<double>(kvstore::kLatencyBoundsMicros[i]) / 1e6, cumulative);
   }
   cumulative += counts.counts.back();
-  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
-  out += fmt::format("{}_sum {}\n", name, static_cast<double>(counts.sum_micros) / 1e6);
-  out += fmt::format("{}_count {}\n", name, cumulative);
+  out += fmt::format("{}_bucket{{{}le=\"+Inf\"}} {}\n", name, before_le, cumulative);
+  const std::string braced = labels.empty() ? std::string() : "{" + std::string(labels) + "}";
+  out += fmt::format("{}_sum{} {}\n", name, braced, static_cast<double>(counts.sum_micros) / 1e6);
+  out += fmt::format("{}_count{} {}\n", name, braced, cumulative);
+}
+
+// A Prometheus histogram of durations, in seconds.
+void latency_histogram(std::string& out, std::string_view name, std::string_view help,
+                       const kvstore::LatencyCounts& counts) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  histogram_samples(out, name, {}, counts);
+}
+
+// One histogram of durations per peer, labelled peer="<id>".
+void peer_latency_histograms(std::string& out, std::string_view name, std::string_view help,
+                             const std::map<consensus::NodeId, kvstore::LatencyCounts>& by_peer) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  for (const auto& [peer, counts] : by_peer) {
+    histogram_samples(out, name, fmt::format("peer=\"{}\"", peer), counts);
+  }
 }
 
 }  // namespace
@@ -170,6 +189,11 @@ std::string render_metrics(std::uint32_t id, const ReplicaCounters& c, const Nod
          "Peer connections, either way, whose TLS handshake failed or timed out (no certificate, "
          "or one not signed by the cluster's CA).",
          c.transport.tls_handshake_failures);
+  peer_latency_histograms(
+      out, "paxoskv_peer_round_trip_seconds",
+      "Time from sending a peer a request (a prepare, accept, quorum read or lease keepalive) "
+      "until its answer arrived; for a prepare or an accept it includes the peer's synced write.",
+      c.peer_round_trips);
   out += "# HELP paxoskv_peer_reachable Whether the connection to a peer is up.\n";
   out += "# TYPE paxoskv_peer_reachable gauge\n";
   for (const auto& [peer, up] : status.reachable) {

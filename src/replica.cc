@@ -667,11 +667,14 @@ ListResult Replica::list(const std::string& prefix, const std::string& after,
 }
 
 ReplicaCounters Replica::counters() const {
-  return ReplicaCounters{
+  ReplicaCounters counters{
       core_.counters(),         store_.counters(),
       transport_.counters(),    pending_.size(),
       waiters_.size(),          core_.cached_keys(),
-      anti_entropy_.counters(), changes_.keys_carried_total() + changes_.keys_carried()};
+      anti_entropy_.counters(), changes_.keys_carried_total() + changes_.keys_carried(),
+      round_trips_.counts()};
+  for (const auto& [id, address] : peer_addresses_) counters.peer_round_trips[id];
+  return counters;
 }
 
 void Replica::refresh_reachability() {
@@ -726,6 +729,7 @@ void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
   remember(from);
   heard_at_[from] = std::chrono::steady_clock::now();
   if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
+    round_trips_.received(from, *consensus_message, std::chrono::steady_clock::now());
     core_.receive(from, std::move(*consensus_message));
     request_flush();
     return;
@@ -744,6 +748,11 @@ void Replica::on_peer_message(consensus::NodeId from, PeerMessage message) {
     return;
   }
   changes_.on_reply(from, std::get<membership::KeyListReply>(message));
+}
+
+void Replica::send_to_peer(consensus::NodeId to, const consensus::Message& message) {
+  if (to != options_.id) round_trips_.sent(to, message, std::chrono::steady_clock::now());
+  transport_.send(to, message);
 }
 
 void Replica::schedule_tick() {
@@ -777,7 +786,7 @@ void Replica::flush() {
   Unreleased held;
   for (consensus::Outbound& out : ready.messages) {
     if (consensus::may_precede_persist(out.message)) {
-      transport_.send(out.to, out.message);
+      send_to_peer(out.to, out.message);
     } else {
       held.messages.push_back(std::move(out));
     }
@@ -826,7 +835,7 @@ void Replica::release() {
         core_.receive(out.to, std::move(out.message));
         to_self = true;
       } else {
-        transport_.send(out.to, out.message);
+        send_to_peer(out.to, out.message);
       }
     }
     for (const consensus::Completion& completion : held.completions) {

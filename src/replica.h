@@ -31,6 +31,7 @@
 #include "src/free_space_guard.h"
 #include "src/lease/lease_table.h"
 #include "src/membership/change_runner.h"
+#include "src/peer_round_trips.h"
 #include "src/store_quota.h"
 #include "src/transport/peer_message.h"
 #include "src/transport/transport.h"
@@ -48,6 +49,9 @@ struct ReplicaCounters {
   std::size_t cached_keys = 0;
   AntiEntropyCounters sync;
   std::uint64_t keys_carried = 0;  // by the membership changes this replica ran
+  // Request-to-answer times by peer (see PeerRoundTrips): every peer this replica knew in
+  // this run, zero counts for one never measured.
+  std::map<consensus::NodeId, kvstore::LatencyCounts> peer_round_trips;
 };
 
 class Replica {
@@ -157,6 +161,8 @@ class Replica {
   // Makes sure `peer` is durably known as having served before a message of it is acted on.
   void remember(consensus::NodeId peer);
   void on_peer_message(consensus::NodeId from, PeerMessage message);
+  // Sends a message of the core to a peer, noting when for the round trips.
+  void send_to_peer(consensus::NodeId to, const consensus::Message& message);
   // Submits an operation of this replica's own (a membership change's): no client limits.
   void submit_internal(const std::string& key, consensus::Operation op,
                        std::function<void(consensus::Outcome)> done);
@@ -193,6 +199,7 @@ class Replica {
   StoreQuota quota_;
   consensus::Core core_;
   PeerTransport transport_;
+  PeerRoundTrips round_trips_;
   Waiters waiters_;
   AntiEntropy anti_entropy_;
   boost::asio::steady_timer tick_timer_;

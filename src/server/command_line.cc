@@ -224,6 +224,17 @@ std::vector<Flag> server_flags() {
             }),
       value("log-level", "LEVEL", line_defaults.log_level, "trace, debug, info, warn, error or off",
             [](CommandLine& line, const std::string& v) { line.log_level = check_log_level(v); }),
+      value("log-format", "FORMAT", "text",
+            "text, or json: each log line one JSON object with ts,\n"
+            "level, replica and msg",
+            [](CommandLine& line, const std::string& v) {
+              const auto format = parse_log_format(v);
+              if (!format) {
+                throw std::invalid_argument("--log-format: unknown format '" + v +
+                                            "' (text or json)");
+              }
+              line.log_format = *format;
+            }),
   };
 }
 

@@ -9,6 +9,7 @@
 #include "paxoskv/options.h"
 #include "paxoskv/tls.h"
 #include "src/server/config_sources.h"
+#include "src/server/log_format.h"
 
 namespace paxoskv {
 
@@ -17,6 +18,7 @@ struct CommandLine {
   std::string listen = "127.0.0.1:8001";  // the client HTTP endpoint
   TlsFiles client_tls;                    // HTTPS only when enabled
   std::string log_level = "info";
+  LogFormat log_format = LogFormat::kText;
   // Non-empty: authentication is on, with this root token (from --auth-root-token-file).
   std::string auth_root_token;
   bool help = false;

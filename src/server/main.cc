@@ -16,6 +16,7 @@
 #include "paxoskv/node.h"
 #include "src/server/command_line.h"
 #include "src/server/exposure.h"
+#include "src/server/log_format.h"
 #include "src/server/restore_command.h"
 
 namespace {
@@ -114,10 +115,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(level);
-  // UTC, with the zone, whatever the machine's local time: lines of replicas on several
-  // machines sort together.
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [" + std::to_string(line.options.id) + "] %v",
-                      spdlog::pattern_time_type::utc);
+  spdlog::set_formatter(paxoskv::log_formatter(line.log_format, line.options.id));
   try {
     return serve(line);
   } catch (const paxoskv::LostDataError&) {

@@ -1,5 +1,6 @@
-// What /metrics shows an operator: the process, the build, the store, fsync latency; and
-// that every metric the Grafana dashboard in tools/deploy/ plots is one a replica exports.
+// What /metrics shows an operator: the process, the build, the store, fsync latency, round
+// trips to peers; and that every metric the Grafana dashboard in tools/deploy/ plots is one
+// a replica exports.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -78,6 +79,43 @@ TEST_CASE("e2e: metrics of the process, the build, the store and fsync latency",
       ++plotted;
     }
     CHECK(plotted >= 20);
+  }
+}
+
+TEST_CASE("e2e: round trips to every peer", "[e2e][metrics]") {
+  TestCluster cluster;
+  // Writes through every replica: each proposes, so each asks both of its peers (a
+  // thrifty phase 2 asks them in turns), and reads (quorum reads) too.
+  for (const int id : cluster.ids()) {
+    KvClient client(cluster.client_port(id));
+    for (int i = 0; i < 10; ++i) {
+      const std::string key = "trip/" + std::to_string(id) + "/" + std::to_string(i);
+      REQUIRE(client.put(key, "v").status == 200);
+      REQUIRE(client.get(key).status == 200);
+    }
+  }
+  for (const int id : cluster.ids()) {
+    HttpClient http(cluster.client_port(id));
+    const auto response = http.get("/metrics");
+    REQUIRE(response);
+    REQUIRE(response->status == 200);
+    const std::string& text = response->body;
+    CHECK(text.find("\n# TYPE paxoskv_peer_round_trip_seconds histogram\n") != std::string::npos);
+    for (const int peer : cluster.ids()) {
+      if (peer == id) continue;
+      const std::string label = "{peer=\"" + std::to_string(peer) + "\"}";
+      INFO("replica " << id << ", peer " << peer);
+      const double count = sample(text, "paxoskv_peer_round_trip_seconds_count" + label);
+      const double sum = sample(text, "paxoskv_peer_round_trip_seconds_sum" + label);
+      CHECK(count >= 1);
+      CHECK(sum > 0);
+      CHECK(sum / count < 1.0);  // loopback: well under a second on average
+      CHECK(sample(text, "paxoskv_peer_round_trip_seconds_bucket{peer=\"" + std::to_string(peer) +
+                             "\",le=\"+Inf\"}") == count);
+    }
+    // None for itself.
+    CHECK(sample(text, "paxoskv_peer_round_trip_seconds_count{peer=\"" + std::to_string(id) +
+                           "\"}") == -1);
   }
 }
 

@@ -1,5 +1,5 @@
 // The replica's Prometheus text: the configuration's gauges, the process and build
-// figures, the fsync latency histogram.
+// figures, the fsync latency histogram, the round trips to peers.
 #include "src/metrics_text.h"
 
 #include <catch2/catch.hpp>
@@ -74,6 +74,30 @@ TEST_CASE("metrics: process figures, build info, store size and the fsync histog
   CHECK(text.find("\nprocess_resident_memory_bytes ") != std::string::npos);
   CHECK(text.find("\nprocess_cpu_seconds_total ") != std::string::npos);
   CHECK(text.find("\nprocess_max_fds ") != std::string::npos);
+}
+
+TEST_CASE("metrics: a round-trip histogram per peer", "[node]") {
+  NodeStatus status;
+  status.id = 1;
+  ReplicaCounters counters;
+  kvstore::LatencyHistogram to_2;
+  to_2.observe(std::chrono::microseconds(400));
+  to_2.observe(std::chrono::microseconds(1'500));
+  counters.peer_round_trips[2] = to_2.counts();
+  counters.peer_round_trips[3] = {};  // never measured
+  const std::string text = render_metrics(status.id, counters, status);
+
+  CHECK(has_line(text, "# TYPE paxoskv_peer_round_trip_seconds histogram"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_bucket{peer=\"2\",le=\"0.00025\"} 0"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_bucket{peer=\"2\",le=\"0.0005\"} 1"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_bucket{peer=\"2\",le=\"0.0025\"} 2"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_bucket{peer=\"2\",le=\"+Inf\"} 2"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_sum{peer=\"2\"} 0.0019"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_count{peer=\"2\"} 2"));
+  CHECK(has_line(text, "paxoskv_peer_round_trip_seconds_count{peer=\"3\"} 0"));
+  // One HELP and TYPE for the family, however many peers.
+  CHECK(text.find("# TYPE paxoskv_peer_round_trip_seconds ") ==
+        text.rfind("# TYPE paxoskv_peer_round_trip_seconds "));
 }
 
 TEST_CASE("metrics: the store size is the bytes of the files under the data dir", "[node]") {

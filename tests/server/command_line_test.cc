@@ -44,6 +44,7 @@ TEST_CASE("command line: --help lists every flag", "[server]") {
                            "--allow-after-disk-failure",
                            "--auth-root-token-file",
                            "--log-level",
+                           "--log-format",
                            "--help",
                            "--version",
                            "--peer-cert-file",
@@ -64,6 +65,15 @@ TEST_CASE("command line: --help lists every flag", "[server]") {
   CHECK(text.find("--listen HOST:PORT=127.0.0.1:8001") != std::string::npos);
 }
 
+TEST_CASE("command line: --log-format is text unless json is asked for", "[server]") {
+  CHECK(parse_command_line(founding).log_format == LogFormat::kText);
+  CHECK(parse_command_line(with(founding, {"--log-format", "json"})).log_format ==
+        LogFormat::kJson);
+  CHECK(parse_command_line(with(founding, {"--log-format=text"})).log_format == LogFormat::kText);
+  CHECK_THROWS_AS(parse_command_line(with(founding, {"--log-format", "JSON"})),
+                  std::invalid_argument);
+}
+
 TEST_CASE("command line: a flag given twice counts the last time", "[server]") {
   const CommandLine line =
       parse_command_line(with(founding, {"--request-timeout", "2s", "--request-timeout=3s"}));
@@ -78,6 +88,8 @@ TEST_CASE("command line: bad flags are refused", "[server]") {
                     "--max-value-bytes: not a number: 'lots'");
   CHECK_THROWS_WITH(parse_command_line(with(founding, {"--log-level", "loud"})),
                     Catch::Contains("--log-level"));
+  CHECK_THROWS_WITH(parse_command_line(with(founding, {"--log-format", "yaml"})),
+                    "--log-format: unknown format 'yaml' (text or json)");
   CHECK_THROWS_WITH(parse_command_line({"--data-dir", "/tmp/d", "--cluster", "1=a:1"}),
                     Catch::Contains("--id is required"));
 }

@@ -73,6 +73,7 @@ TEST_CASE("config: every flag can come from the environment", "[server][config]"
                                           {"PAXOSKV_TRUSTED_CA_FILE", "ca.pem"},
                                           {"PAXOSKV_CLIENT_CERT_AUTH", "1"},
                                           {"PAXOSKV_LOG_LEVEL", "debug"},
+                                          {"PAXOSKV_LOG_FORMAT", "json"},
                                           {"PAXOSKV_UNRELATED", "ignored"}}));
   CHECK(line.options.id == 2);
   CHECK(line.options.data_dir == "/tmp/d2");
@@ -83,6 +84,7 @@ TEST_CASE("config: every flag can come from the environment", "[server][config]"
   CHECK(line.options.join);
   CHECK(line.client_tls.client_cert_auth);
   CHECK(line.log_level == "debug");
+  CHECK(line.log_format == LogFormat::kJson);
 }
 
 TEST_CASE("config: an empty or false environment variable leaves the default", "[server][config]") {
@@ -106,6 +108,7 @@ key-file = "c.key"
 trusted-ca-file = "ca.pem"
 client-cert-auth = true
 cluster-name = "orders"
+log-format = "json"
 )");
   const CommandLine line = parse_command_line({"--config-file", file.path()}, no_environment);
   CHECK(line.options.id == 3);
@@ -117,6 +120,7 @@ cluster-name = "orders"
   CHECK(line.options.join);
   CHECK(line.client_tls.client_cert_auth);
   CHECK(line.options.cluster_name == "orders");
+  CHECK(line.log_format == LogFormat::kJson);
 }
 
 TEST_CASE("config: --config-file itself can come from the environment", "[server][config]") {
@@ -188,6 +192,9 @@ TEST_CASE("config: a bad value names the flag and where it came from", "[server]
   CHECK_THROWS_WITH(
       parse_command_line(founding, environment({{"PAXOSKV_JOIN", "maybe"}})),
       Catch::Contains("--join: expected true or false") && Catch::Contains("PAXOSKV_JOIN"));
+  CHECK_THROWS_WITH(parse_command_line(founding, environment({{"PAXOSKV_LOG_FORMAT", "xml"}})),
+                    Catch::Contains("--log-format: unknown format 'xml'") &&
+                        Catch::Contains("PAXOSKV_LOG_FORMAT"));
   // A bad value where a better source overrides it is not read at all.
   CHECK(parse_command_line(with(founding, {"--request-timeout", "2s"}),
                            environment({{"PAXOSKV_REQUEST_TIMEOUT", "junk"}}))
