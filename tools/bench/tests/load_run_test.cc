@@ -25,7 +25,7 @@ TEST_CASE("load run: the timeline counts the measured operations, from the warmu
   Options options;
   options.endpoints = {Endpoint{"127.0.0.1", responder.port(), false}};
   options.conns = 2;
-  options.warmup = 400ms;
+  options.warmup = 500ms;
   options.duration = 200ms;
   options.progress = false;
   const PaxoskvProtocol protocol("");
@@ -36,10 +36,11 @@ TEST_CASE("load run: the timeline counts the measured operations, from the warmu
   const auto& counts = result.stats.timeline.counts();
   // Every measured operation once, no warmup one.
   CHECK(std::accumulate(counts.begin(), counts.end(), std::uint64_t{0}) == result.stats.ops);
-  // 200 ms measured from the warmup's end: two intervals of 100 ms, a third for answers
-  // that came after the end (not four or more: from the run's start).
+  // 200 ms measured from the warmup's end: two intervals of 100 ms, and up to two more
+  // for answers a loaded machine counted late; counted from the run's start (500 ms
+  // earlier), they would reach the sixth interval at least.
   CHECK(counts.size() >= 2);
-  CHECK(counts.size() <= 3);
+  CHECK(counts.size() <= 4);
 }
 
 }  // namespace
