@@ -325,6 +325,7 @@ void Worker::count(const Attempt& attempt, Clock::time_point intended, Clock::ti
   if (attempt.outcome == Outcome::not_found) ++stats_.not_found;
   if (attempt.outcome == Outcome::conflict) ++stats_.conflicts;
   stats_.latency.record(answered - intended);
+  stats_.timeline.record(answered - schedule_.measure_from);
   last_answer_ = std::max(last_answer_, answered);
 }
 

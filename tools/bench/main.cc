@@ -2,9 +2,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "etcd_protocol.h"
 #include "interrupt_watch.h"
@@ -14,6 +18,7 @@
 #include "paxoskv_protocol.h"
 #include "progress_line.h"
 #include "report.h"
+#include "run_plot.h"
 
 namespace {
 
@@ -65,9 +70,10 @@ bool grant_leases(Options& options, const Protocol& protocol, InterruptWatch& in
   return true;
 }
 
-// One measured run of `options.workload`, its summary printed. 0, 1 (nothing succeeded)
-// or 130 (interrupted).
-int measure(Options& options, const Protocol& protocol, InterruptWatch& interrupt) {
+// One measured run of `options.workload`, its summary printed and, with --plot, its
+// section of the plot added to `sections`. 0, 1 (nothing succeeded) or 130 (interrupted).
+int measure(Options& options, const Protocol& protocol, InterruptWatch& interrupt,
+            std::vector<PlotSection>& sections) {
   if (options.workload == Workload::lease_keepalive && options.lease_ids.empty() &&
       !grant_leases(options, protocol, interrupt)) {
     return 130;
@@ -80,6 +86,7 @@ int measure(Options& options, const Protocol& protocol, InterruptWatch& interrup
   } else {
     print_summary(std::cout, options, result);
   }
+  if (!options.plot_path.empty()) sections.push_back(plot_section(options, result));
   if (result.stats.ops == 0) {
     std::fprintf(stderr, "paxoskv-bench: no %s succeeded\n",
                  std::string(to_string(options.workload)).c_str());
@@ -88,9 +95,34 @@ int measure(Options& options, const Protocol& protocol, InterruptWatch& interrup
   return result.interrupted ? 130 : 0;
 }
 
+// The --plot file: opened before the run, so that a path that cannot be written fails
+// at once, and written when the runs are over (interrupted ones included).
+class PlotFile {
+ public:
+  explicit PlotFile(const std::string& path) : path_(path) {
+    if (path_.empty()) return;
+    out_.open(path_, std::ios::trunc);
+    if (!out_) throw std::runtime_error("--plot: cannot write " + path_);
+  }
+
+  void write(const std::vector<PlotSection>& sections) {
+    if (path_.empty()) return;
+    out_ << run_plot_svg(sections);
+    out_.close();
+    if (!out_) throw std::runtime_error("--plot: cannot write " + path_);
+    std::fprintf(stderr, "plot written to %s\n", path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
 int run(Options options) {
   // First, before any thread starts, so that every thread leaves the signals to it.
   InterruptWatch interrupt;
+  PlotFile plot(options.plot_path);
+  std::vector<PlotSection> sections;
   // Declared before the run so that it outlives the run that drives it.
   std::optional<NullResponder> responder;
   if (options.self_test) {
@@ -103,16 +135,22 @@ int run(Options options) {
     return 130;
   }
 
-  if (!options.lease_suite) return measure(options, *protocol, interrupt);
-  // The lease suite: grants, keepalives, hand-offs, each measured on its own.
+  if (!options.lease_suite) {
+    const int status = measure(options, *protocol, interrupt, sections);
+    plot.write(sections);
+    return status;
+  }
+  // The lease suite: grants, keepalives, hand-offs, each measured on its own (and drawn
+  // as a section of one plot).
   int status = 0;
   for (const Workload workload :
        {Workload::lease_grant, Workload::lease_keepalive, Workload::lock_handoff}) {
     options.workload = workload;
-    const int run_status = measure(options, *protocol, interrupt);
-    if (run_status == 130) return 130;
+    const int run_status = measure(options, *protocol, interrupt, sections);
     status = std::max(status, run_status);
+    if (run_status == 130) break;
   }
+  plot.write(sections);
   return status;
 }
 

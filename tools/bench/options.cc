@@ -69,6 +69,10 @@ Flags:
   --lease-ttl D         the TTL of the leases granted (default 60s)
   --preload             write every key once before a get, mixed or cas run
   --json                print the summary as one JSON object on stdout
+  --plot FILE.svg       after the run, draw it in FILE.svg: throughput over time (the
+                        measured part, no warmup) and latency by percentile, HDR-style
+                        (0 to 99.999 %); the lease suite draws its three runs in one
+                        file, a section each
   --no-progress         no live progress line (it is shown only on a terminal)
   --seed N              random seed (default 1)
   --self-test           measure the tool itself against a trivial in-process responder
@@ -221,7 +225,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
        {"--workload",   "--target",     "--endpoints",  "--token",     "--cacert",   "--cert",
         "--key",        "--conns",      "--threads",    "--keys",      "--key-dist", "--zipf-s",
         "--key-prefix", "--value-size", "--read-ratio", "--duration",  "--requests", "--rate",
-        "--warmup",     "--timeout",    "--leases",     "--lease-ttl", "--seed"}) {
+        "--warmup",     "--timeout",    "--leases",     "--lease-ttl", "--seed",     "--plot"}) {
     app.add_option(flag, values[flag]);
   }
   for (const char* flag : {"--local", "--preload", "--json", "--no-progress", "--self-test"}) {
@@ -312,6 +316,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
   }
   if (given("--preload")) options.preload = true;
   if (given("--json")) options.json = true;
+  if (const auto v = value("--plot")) {
+    if (v->empty()) throw std::invalid_argument("--plot: expected a file name");
+    options.plot_path = *v;
+  }
   if (given("--no-progress")) options.progress = false;
   if (const auto v = value("--seed")) options.seed = parse_number<std::uint64_t>("--seed", *v);
   if (given("--self-test")) options.self_test = true;

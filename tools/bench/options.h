@@ -47,6 +47,7 @@ struct Options {
   std::chrono::nanoseconds timeout = std::chrono::seconds(5);
   bool preload = false;
   bool json = false;
+  std::string plot_path;  // --plot: the SVG to write after the run; empty for none
   bool self_test = false;
   bool progress = true;  // still only on a terminal
   std::uint64_t seed = 1;

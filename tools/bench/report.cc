@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ostream>
+#include <sstream>
 #include <string>
 
 namespace paxoskv::bench {
@@ -42,6 +43,49 @@ std::string loop_description(const Options& options) {
 }
 
 }  // namespace
+
+std::string describe_run(const Options& options) {
+  char line[64];
+  std::string what(to_string(options.workload));
+  if (options.local_reads && options.workload != Workload::put) what += " (local reads)";
+  if (options.workload == Workload::mixed) {
+    std::snprintf(line, sizeof line, " %.0f%% reads", options.read_ratio * 100);
+    what += line;
+  }
+  const std::string target(options.self_test ? "the built-in null responder"
+                                             : to_string(options.target));
+  std::ostringstream out;
+  out << what << " on " << target << ": " << options.conns << " connections over "
+      << options.endpoints.size() << " endpoint(s), " << options.threads << " thread(s), "
+      << loop_description(options) << "; ";
+  if (options.workload == Workload::lease_keepalive) {
+    out << options.lease_ids.size() << " leases";
+  } else if (options.workload == Workload::lock_handoff) {
+    out << options.keys << (options.keys == 1 ? " lock" : " locks");
+  } else if (options.workload == Workload::lease_grant) {
+    out << "leases of " << options.lease_ttl.count() << " ms";
+  } else {
+    out << options.keys << " keys " << to_string(options.key_distribution) << ", "
+        << options.value_size << "-byte values";
+  }
+  return out.str();
+}
+
+PlotSection plot_section(const Options& options, const RunResult& result) {
+  const Histogram& latency = result.stats.latency;
+  char line[256];
+  std::snprintf(
+      line, sizeof line,
+      "%llu ops in %.2fs = %.1f ops/s, %llu errors; latency p50 %s  p99 %s  p99.9 %s  max %s%s",
+      static_cast<unsigned long long>(result.stats.ops), seconds(result.measured),
+      ops_per_second(result), static_cast<unsigned long long>(result.stats.error_count()),
+      format_latency(latency.percentile(0.50)).c_str(),
+      format_latency(latency.percentile(0.99)).c_str(),
+      format_latency(latency.percentile(0.999)).c_str(), format_latency(latency.max()).c_str(),
+      options.rate ? " (from the scheduled send times)" : "");
+  return PlotSection{describe_run(options), line, rates(result.stats.timeline, result.measured),
+                     percentile_curve(latency)};
+}
 
 nlohmann::json summary_json(const Options& options, const RunResult& result) {
   const Stats& stats = result.stats;
@@ -87,28 +131,7 @@ void print_summary(std::ostream& out, const Options& options, const RunResult& r
   const Histogram& latency = stats.latency;
   char line[256];
 
-  std::string what(to_string(options.workload));
-  if (options.local_reads && options.workload != Workload::put) what += " (local reads)";
-  if (options.workload == Workload::mixed) {
-    std::snprintf(line, sizeof line, " %.0f%% reads", options.read_ratio * 100);
-    what += line;
-  }
-  const std::string target(options.self_test ? "the built-in null responder"
-                                             : to_string(options.target));
-  out << what << " on " << target << ": " << options.conns << " connections over "
-      << options.endpoints.size() << " endpoint(s), " << options.threads << " thread(s), "
-      << loop_description(options) << "; ";
-  if (options.workload == Workload::lease_keepalive) {
-    out << options.lease_ids.size() << " leases";
-  } else if (options.workload == Workload::lock_handoff) {
-    out << options.keys << (options.keys == 1 ? " lock" : " locks");
-  } else if (options.workload == Workload::lease_grant) {
-    out << "leases of " << options.lease_ttl.count() << " ms";
-  } else {
-    out << options.keys << " keys " << to_string(options.key_distribution) << ", "
-        << options.value_size << "-byte values";
-  }
-  out << "\n";
+  out << describe_run(options) << "\n";
 
   std::snprintf(line, sizeof line, "  ops        %llu in %.2fs = %.1f ops/s\n",
                 static_cast<unsigned long long>(stats.ops), seconds(result.measured),

@@ -19,6 +19,7 @@ std::uint64_t Stats::error_count() const {
 
 void Stats::merge(const Stats& other) {
   latency.merge(other.latency);
+  timeline.merge(other.timeline);
   ops += other.ops;
   reads += other.reads;
   not_found += other.not_found;

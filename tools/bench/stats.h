@@ -9,11 +9,13 @@
 #include <string_view>
 
 #include "histogram.h"
+#include "timeline.h"
 
 namespace paxoskv::bench {
 
 struct Stats {
   Histogram latency;        // answered operations (successes, not-found reads, conflicts)
+  Timeline timeline;        // the same operations by when they were answered
   std::uint64_t ops = 0;    // answered operations
   std::uint64_t reads = 0;  // of which reads (mixed workload)
   std::uint64_t not_found = 0;

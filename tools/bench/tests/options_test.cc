@@ -35,6 +35,13 @@ TEST_CASE("bench options: defaults and a workload anywhere on the line", "[bench
   CHECK(lease.keys == 1);
 }
 
+TEST_CASE("bench options: --plot names the SVG to write, and nothing by default", "[bench]") {
+  CHECK(parse({}).plot_path.empty());
+  CHECK(parse({"get", "--plot", "out/run.svg"}).plot_path == "out/run.svg");
+  CHECK(parse({"--plot=run.svg", "lease"}).plot_path == "run.svg");
+  CHECK_THROWS_AS(parse({"--plot="}), std::invalid_argument);
+}
+
 TEST_CASE("bench options: the flags scripts pass", "[bench]") {
   const Options options = parse({"get",
                                  "--local",
