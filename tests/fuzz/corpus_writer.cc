@@ -1,17 +1,26 @@
 // Writes the fuzz targets' seed corpora from real encodings: a hello and every peer
-// message kind, typical HTTP requests of every route, and every store record kind.
+// message kind, typical HTTP requests of every route, every store record kind, and TLS
+// conversations recorded between our own engines.
 // Usage: fuzz_corpus_writer <corpus dir>; writes <dir>/<target>/<name> (small files).
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/stream_base.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "kvstore/record_codec.h"
+#include "src/tls/ssl_engine.h"
 #include "src/transport/frame.h"
 #include "src/transport/wire_codec.h"
+#include "tests/fuzz/fixed_random.h"
+#include "tests/fuzz/tls_fixture.h"
 
 namespace paxoskv::fuzz {
 namespace {
@@ -67,7 +76,9 @@ Seeds peer_frame_seeds() {
 }
 
 // Each seed's first byte is the mode (tests/fuzz/http_request_fuzz.cc): 0 authentication
-// off; with it on, 3 the root token, 5 a read token for "config/", 7 an unknown one, 1 none.
+// off; with it on, 3 the root token, 5 a read token for "config/", 7 an unknown one, 1 none,
+// 9 a readwrite token for "app/", 11 a revoked token, 13 an unconfirmed one (no quorum to
+// confirm it), 15 an admin token.
 Seeds http_request_seeds() {
   const std::string host = "Host: localhost\r\n";
   const std::string off(1, '\0');
@@ -116,6 +127,33 @@ Seeds http_request_seeds() {
                                           "Authorization: Bearer \r\n\r\n");
   seeds.emplace_back("auth_unknown_token",
                      std::string(1, '\7') + "GET /v1/kv/config/a HTTP/1.1\r\n" + host + "\r\n");
+  const auto put = [&](const std::string& key) {
+    return "PUT /v1/kv/" + key + " HTTP/1.1\r\n" + host + "Content-Length: 1\r\n\r\nx";
+  };
+  const auto request = [&](const std::string& method, const std::string& target) {
+    return method + " " + target + " HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n";
+  };
+  seeds.emplace_back("auth_read_token_writes",
+                     reader + put("config/a") + request("DELETE", "/v1/kv/config/a") +
+                         request("POST", "/v1/leases?ttl=10s") + request("GET", "/v1/auth/tokens"));
+  seeds.emplace_back("auth_prefix_token", std::string(1, '\x09') + put("app/a") + put("config/a") +
+                                              put("ap") + request("GET", "/v1/kv?prefix=a") +
+                                              request("DELETE", "/v1/kv/app/a") +
+                                              request("POST", "/v1/leases?ttl=10s"));
+  seeds.emplace_back("auth_prefix_escape", std::string(1, '\x09') + put("app%2F..%2Fconfig%2Fa") +
+                                               put("app/../config/a") + put("APP/a") +
+                                               put("%61pp/a") + request("GET", "/v1/kv/config/a"));
+  seeds.emplace_back("auth_revoked_token", std::string(1, '\x0b') + put("app/a") +
+                                               request("GET", "/v1/kv/app/a") +
+                                               request("GET", "/v1/auth/tokens"));
+  seeds.emplace_back("auth_unconfirmed_token", std::string(1, '\x0d') + put("app/a") +
+                                                   request("GET", "/v1/members") +
+                                                   request("DELETE", "/v1/members/3"));
+  seeds.emplace_back("auth_admin_token", std::string(1, '\x0f') + put("config/a") +
+                                             request("GET", "/v1/auth/tokens") +
+                                             request("DELETE", "/v1/auth/tokens/reader") +
+                                             "GET /v1/kv/config/a HTTP/1.1\r\n" + host +
+                                             "Authorization: Bearer pkv_fuzz-read\r\n\r\n");
   return seeds;
 }
 
@@ -160,6 +198,189 @@ Seeds record_seeds() {
   };
 }
 
+// One engine of a recorded conversation, drawing from its own fixed random stream as
+// the tls_record target's engine does.
+struct RecordedEngine {
+  RandomStream random;
+  std::unique_ptr<tls::SslEngine> engine;
+  boost::asio::ssl::stream_base::handshake_type side;
+  std::string sent;  // everything it sent: the other side's input in the target
+  bool established = false;
+  bool failed = false;
+
+  RecordedEngine(boost::asio::ssl::context& context,
+                 boost::asio::ssl::stream_base::handshake_type side, std::uint64_t seed)
+      : random(seed), side(side) {
+    const ActiveRandom active(random);
+    engine = std::make_unique<tls::SslEngine>(context);
+  }
+
+  // Takes `input`, goes on with the handshake; returns what it sends.
+  std::string step(std::string& input) {
+    const ActiveRandom active(random);
+    engine->put_input(input.data(), input.size());
+    input.clear();
+    if (!established && !failed) {
+      const tls::SslEngine::Step done = engine->handshake(side);
+      failed = static_cast<bool>(done.error);
+      established = !failed && done.want == tls::SslEngine::Want::nothing;
+    }
+    return take_output();
+  }
+
+  // Reads what came, answers it with `answer`, and ends with a close_notify.
+  std::string finish(std::string& input, const std::string& answer) {
+    const ActiveRandom active(random);
+    engine->put_input(input.data(), input.size());
+    input.clear();
+    if (!established) return take_output();
+    std::string plaintext(16 * 1024, '\0');
+    while (engine->has_input()) {
+      const tls::SslEngine::Step read = engine->read(plaintext.data(), plaintext.size());
+      if (read.error || read.want != tls::SslEngine::Want::nothing) break;
+    }
+    if (!answer.empty()) engine->write(answer.data(), answer.size());
+    engine->shutdown();
+    return take_output();
+  }
+
+  std::string take_output() {
+    std::string output;
+    engine->take_output(output);
+    sent += output;
+    return output;
+  }
+};
+
+struct Conversation {
+  std::string client_first_flight;  // the ClientHello
+  std::string client_sent;
+  std::string server_sent;
+  bool established = false;
+};
+
+// Which side speaks TLS 1.2 at most, so that the conversation is TLS 1.2; the other side
+// is as the target has it (a replay only completes when its side's bytes are the same).
+enum class Tls12 { no, client, server };
+
+// A handshake between a server and a client of these contexts, then `request` from the
+// client, `response` from the server, and both close_notifys.
+Conversation converse(boost::asio::ssl::context& server_context,
+                      boost::asio::ssl::context& client_context, const std::string& request,
+                      const std::string& response, Tls12 tls12 = Tls12::no) {
+  using boost::asio::ssl::stream_base;
+  RecordedEngine server(server_context, stream_base::server, kServerRandomSeed);
+  RecordedEngine client(client_context, stream_base::client, kClientRandomSeed);
+  if (tls12 != Tls12::no) {
+    SSL* capped = (tls12 == Tls12::client ? client : server).engine->native_handle();
+    SSL_set_max_proto_version(capped, TLS1_2_VERSION);
+  }
+  Conversation conversation;
+  std::string to_server;
+  std::string to_client;
+  for (int round = 0; round < 8; ++round) {
+    to_server += client.step(to_client);
+    if (round == 0) conversation.client_first_flight = to_server;
+    to_client += server.step(to_server);
+    if (client.failed || server.failed || (client.established && server.established)) break;
+  }
+  conversation.established = client.established && server.established;
+  if (conversation.established) {
+    const ActiveRandom active(client.random);
+    client.engine->write(request.data(), request.size());
+    to_server += client.take_output();
+  }
+  to_client += server.finish(to_server, response);
+  to_server += client.finish(to_client, {});
+  server.step(to_server);
+  conversation.client_sent = client.sent;
+  conversation.server_sent = server.sent;
+  return conversation;
+}
+
+// Each seed's first byte is the kind of engine (tests/fuzz/tls_record_fuzz.cc): 0-2 the
+// client listener (no client certificates, optional, required), 3 the peer listener, 4
+// the peer dialer, 5 a client without a certificate. Then a 0: the rest in one chunk.
+Seeds tls_record_seeds() {
+  const TlsFixture& fixture = tls_fixture();
+  const auto seed = [](char kind, const std::string& bytes) {
+    return std::string(1, kind) + std::string(1, '\0') + bytes;
+  };
+  const std::string http_request = "GET /v1/status HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const std::string http_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+  const std::string hello = hello_frame({2, "cluster-fingerprint-3-replicas", kProductProtocols});
+  const std::string hello_reply = std::string(kFrameHeaderBytes, '\0');
+
+  const Conversation https =
+      converse(*fixture.https, *fixture.anonymous_client, http_request, http_response);
+  const Conversation https_tls12 = converse(*fixture.https, *fixture.anonymous_client, http_request,
+                                            http_response, Tls12::client);
+  const Conversation optional_anonymous =
+      converse(*fixture.https_optional, *fixture.anonymous_client, http_request, http_response);
+  const Conversation optional_certificate =
+      converse(*fixture.https_optional, *fixture.peer_client, http_request, http_response);
+  const Conversation required_certificate =
+      converse(*fixture.https_required, *fixture.peer_client, http_request, http_response);
+  const Conversation required_anonymous =
+      converse(*fixture.https_required, *fixture.anonymous_client, http_request, http_response);
+  const Conversation peer =
+      converse(*fixture.peer_server, *fixture.peer_client, hello, hello_reply);
+  const Conversation peer_tls12 =
+      converse(*fixture.peer_server, *fixture.peer_client, hello, hello_reply, Tls12::client);
+  const Conversation dialer_tls12 =
+      converse(*fixture.peer_server, *fixture.peer_client, hello, hello_reply, Tls12::server);
+  const Conversation client_tls12 = converse(*fixture.https, *fixture.anonymous_client,
+                                             http_request, http_response, Tls12::server);
+  const Conversation peer_intruder =
+      converse(*fixture.peer_server, *fixture.intruder_client, hello, hello_reply);
+
+  std::string client_hello_cut = peer.client_first_flight;
+  client_hello_cut.resize(client_hello_cut.size() / 2);
+  std::string client_hello_bad_length = peer.client_first_flight;
+  client_hello_bad_length[3] = '\x7f';  // the record's length, far more than there is
+  std::string finished_flipped = peer.client_sent;
+  finished_flipped[peer.client_first_flight.size() + 40] ^= 0x20;  // in the encrypted flight
+  // The conversation in chunks of 1 to 200 bytes, as the network might cut it.
+  std::string chunked(1, '\3');
+  const std::string& whole = peer.client_sent;
+  for (std::size_t at = 0, size = 1; at < whole.size(); at += size, size = size * 3 % 200 + 1) {
+    const std::string chunk = whole.substr(at, size);
+    chunked += static_cast<char>(chunk.size());
+    chunked += chunk;
+  }
+
+  if (!https.established || !https_tls12.established || !optional_anonymous.established ||
+      !optional_certificate.established || !required_certificate.established ||
+      required_anonymous.established || !peer.established || !peer_tls12.established ||
+      peer_intruder.established || !dialer_tls12.established || !client_tls12.established) {
+    throw std::runtime_error("a recorded TLS conversation did not go as expected");
+  }
+  return {
+      {"https_handshake", seed(0, https.client_sent)},
+      {"https_tls12", seed(0, https_tls12.client_sent)},
+      {"https_client_hello", seed(0, https.client_first_flight)},
+      {"https_optional_anonymous", seed(1, optional_anonymous.client_sent)},
+      {"https_optional_certificate", seed(1, optional_certificate.client_sent)},
+      {"https_required_certificate", seed(2, required_certificate.client_sent)},
+      {"https_required_anonymous", seed(2, required_anonymous.client_sent)},
+      {"peer_handshake", seed(3, peer.client_sent)},
+      {"peer_tls12", seed(3, peer_tls12.client_sent)},
+      {"peer_client_hello", seed(3, peer.client_first_flight)},
+      {"peer_client_hello_cut", seed(3, client_hello_cut)},
+      {"peer_client_hello_bad_length", seed(3, client_hello_bad_length)},
+      {"peer_finished_flipped", seed(3, finished_flipped)},
+      {"peer_chunked", chunked},
+      // A client without a certificate, as the optional check lets it in: the peer
+      // listener must refuse these very bytes (they complete if it does not ask).
+      {"peer_anonymous", seed(3, optional_anonymous.client_sent)},
+      {"peer_intruder", seed(3, peer_intruder.client_sent)},
+      {"dialer_handshake", seed(4, peer.server_sent)},
+      {"dialer_tls12", seed(4, dialer_tls12.server_sent)},
+      {"client_handshake", seed(5, https.server_sent)},
+      {"client_tls12", seed(5, client_tls12.server_sent)},
+  };
+}
+
 bool write_seeds(const std::filesystem::path& dir, const Seeds& seeds) {
   std::filesystem::create_directories(dir);
   for (const auto& [name, bytes] : seeds) {
@@ -186,6 +407,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path root = argv[1];
   const bool written = write_seeds(root / "peer_frame", peer_frame_seeds()) &&
                        write_seeds(root / "http_request", http_request_seeds()) &&
-                       write_seeds(root / "record", record_seeds());
+                       write_seeds(root / "record", record_seeds()) &&
+                       write_seeds(root / "tls_record", tls_record_seeds());
   return written ? 0 : 1;
 }

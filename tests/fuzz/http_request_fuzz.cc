@@ -3,12 +3,18 @@
 // after another), each complete request goes through the Router to an in-memory
 // backend, and every answer is rendered and serialized, all in-process without sockets.
 //
-// The first byte is a mode: bit 0 turns authentication on in the Router; bits 1-2 pick
+// The first byte is a mode: bit 0 turns authentication on in the Router; bits 1-3 pick
 // the token that requests without an Authorization header of their own are given (none,
-// the root token, a read token for the prefix "config/", an unknown one).
+// the root token, a read token for the prefix "config/", an unknown one, a readwrite
+// token for "app/", a revoked one, one the replica cannot confirm for want of a quorum,
+// an admin token).
 //
 // Beyond memory safety it checks that every request gets exactly one answer (long polls
-// get theirs when the backend times them out), and that no answer is a 500.
+// get theirs when the backend times them out), and that no answer is a 500. With
+// authentication on it checks what the requests did to the backend: no key is written
+// but by a token that may write it (under "app/" for the readwrite token), and no token
+// or membership changes but by the root or an admin token. The tokens in play are the
+// mode's and those whose secret the input itself carries.
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -52,7 +58,12 @@ http::ServerLimits fuzz_limits() {
 }
 
 constexpr std::string_view kRootToken = "fuzz-root";
-constexpr std::string_view kReadToken = "pkv_fuzz-read";
+constexpr std::string_view kReadToken = "pkv_fuzz-read";  // read, under "config/"
+constexpr std::string_view kAppToken = "pkv_fuzz-app";    // readwrite, under kAppPrefix
+constexpr std::string_view kAppPrefix = "app/";
+constexpr std::string_view kRevokedToken = "pkv_fuzz-revoked";          // was admin
+constexpr std::string_view kUnconfirmedToken = "pkv_fuzz-unconfirmed";  // admin, no quorum
+constexpr std::string_view kAdminToken = "pkv_fuzz-admin";
 
 // What the mode byte asks for.
 struct Mode {
@@ -61,9 +72,51 @@ struct Mode {
 };
 
 Mode mode_of(std::uint8_t byte) {
-  static constexpr std::array<std::string_view, 4> tokens = {"", kRootToken, kReadToken,
-                                                             "pkv_unknown"};
-  return Mode{(byte & 1) != 0, tokens[(byte >> 1) & 3]};
+  static constexpr std::array<std::string_view, 8> tokens = {
+      "",        kRootToken,    kReadToken,        "pkv_unknown",
+      kAppToken, kRevokedToken, kUnconfirmedToken, kAdminToken};
+  return Mode{(byte & 1) != 0, tokens[(byte >> 1) & 7]};
+}
+
+// The backend's tokens: those of the modes above, as a replica has them.
+void add_tokens(http::testing::FakeBackend& backend) {
+  backend.add_token("reader", Role::read, "config/", std::string(kReadToken));
+  backend.add_token("app", Role::readwrite, std::string(kAppPrefix), std::string(kAppToken));
+  backend.add_token("ops", Role::admin, "", std::string(kAdminToken));
+  backend.add_token("gone", Role::admin, "", std::string(kRevokedToken));
+  backend.revoke_token("gone", [](const Result& result) {
+    check(result.ok(), "the fuzz token could not be revoked");
+  });
+  // Known from the store, not confirmed: its check fails as without a quorum.
+  backend.add_unconfirmed_token("unsure", Role::admin, "", std::string(kUnconfirmedToken));
+  backend.set_token_check(Result::failure(Errc::no_quorum));
+}
+
+// Which of the tokens that may write are in play.
+struct Writers {
+  bool everything = false;  // the root or an admin token
+  bool app = false;         // the readwrite token
+};
+
+Writers writers_of(const Mode& mode, std::string_view input) {
+  const auto in_play = [&](std::string_view token) {
+    return mode.token == token || input.find(token) != std::string_view::npos;
+  };
+  return Writers{in_play(kRootToken) || in_play(kAdminToken), in_play(kAppToken)};
+}
+
+// Nothing the tokens in play may not do was done.
+void check_access(http::testing::FakeBackend& backend, const Writers& writers,
+                  std::size_t tokens_before) {
+  if (writers.everything) return;
+  const ListResult keys = backend.list("", "", 1000);
+  for (const auto& entry : keys.items) {
+    check(writers.app && std::string_view(entry.key).starts_with(kAppPrefix),
+          "a key was written without a token that may write it");
+  }
+  if (!writers.app) check(backend.index() == 0, "a change was made without a token that may");
+  check(backend.tokens().size() == tokens_before, "tokens changed without an admin token");
+  check(backend.membership().config_version == 0, "membership changed without an admin token");
 }
 
 // One request's answers, delivered by the Router (possibly later, for a long poll).
@@ -118,7 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Mode mode = mode_of(data[0]);
   const http::ServerLimits limits = fuzz_limits();
   http::testing::FakeBackend backend;
-  backend.add_token("reader", Role::read, "config/", std::string(kReadToken));
+  add_tokens(backend);
+  const std::size_t tokens_before = backend.tokens().size();
   http::HttpMetrics metrics;
   http::AccessControl access;
   if (mode.auth) access.root_token = auth::digest_of(kRootToken);
@@ -154,5 +208,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!serialized(std::move(response)).empty(), "an answer serializes to nothing");
   }
   check(!metrics.render().empty(), "the metrics render to nothing");
+  if (mode.auth) {
+    const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+    check_access(backend, writers_of(mode, input), tokens_before);
+  }
   return 0;
 }

@@ -4,6 +4,11 @@
 // or membership) of the peer protocol version the hello's range and the product's agree on
 // (the product's highest if they do not, to reach more).
 //
+// With peer TLS on, these are the bytes that come out of the TLS stream: the inbound
+// connection reads plain and TLS streams alike (PeerStream) and cuts what it reads into
+// frames with this same code (InboundConnection::handle_frames). What comes before, the
+// TLS records themselves, is the tls_record target's.
+//
 // Beyond memory safety it checks the codecs' promises: an accepted hello or message
 // re-encodes to exactly the bytes it came from (decoding accepts only canonical forms),
 // and a refused hello says why.
