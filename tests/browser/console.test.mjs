@@ -12,7 +12,7 @@
 // CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,10 @@ const ROOT_TOKEN = 'browser-test-root-token';
 const children = [];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'paxoskv-browser-'));
 mkdirSync(artifacts, {recursive: true});
+// Screenshots of an earlier run's failures would mislead.
+for (const name of readdirSync(artifacts)) {
+  if (name.startsWith('failure-')) rmSync(path.join(artifacts, name));
+}
 
 function freePort() {
   if (nextPort) return Promise.resolve(nextPort++);
