@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "http/console.h"
 #include "http/encoding/percent_encoding.h"
 #include "http/json_render.h"
 #include "http/key_path.h"
@@ -46,6 +47,7 @@ enum class PathKind {
   status,
   metrics,
   snapshot,
+  console,
   unknown
 };
 
@@ -64,6 +66,8 @@ PathKind path_kind(std::string_view path) {
   if (path == status_path) return PathKind::status;
   if (path == metrics_path) return PathKind::metrics;
   if (path == snapshot_path) return PathKind::snapshot;
+  // Last: the console costs the API's routes nothing.
+  if (is_console_path(path)) return PathKind::console;
   return PathKind::unknown;
 }
 
@@ -110,6 +114,7 @@ enum class Route {
   status,
   metrics,
   snapshot,
+  console,
   method_not_allowed,
   not_found,
   bad_target,
@@ -161,6 +166,8 @@ std::string_view label(Route route) {
       return "metrics";
     case Route::snapshot:
       return "snapshot";
+    case Route::console:
+      return "console";
     case Route::method_not_allowed:
       return "method_not_allowed";
     case Route::not_found:
@@ -223,6 +230,8 @@ Route classify(verb method, PathKind kind, std::string_view query) {
       return is_get ? Route::metrics : Route::method_not_allowed;
     case PathKind::snapshot:
       return is_get ? Route::snapshot : Route::method_not_allowed;
+    case PathKind::console:
+      return is_get ? Route::console : Route::method_not_allowed;
     case PathKind::unknown:
       return Route::not_found;
   }
@@ -500,6 +509,12 @@ void Router::serve(Request& request, const Reply& reply, const std::optional<Tok
         return;
       case Route::metrics:
         serve_metrics(reply);
+        return;
+      case Route::console:
+        reply([path = std::string(target->path),
+               if_none_match = std::string(request[field::if_none_match])] {
+          return console_response(path, if_none_match);
+        });
         return;
       case Route::snapshot:
         if (backend_.removed()) {
