@@ -33,9 +33,16 @@ export async function call(method, path, {body, signal} = {}) {
   return {status: response.status, ok: response.ok, json, text, headers: response.headers};
 }
 
-// /v1/kv/<key>: each '/'-separated part percent-encoded (UTF-8).
+// /v1/kv/<key>: the whole key percent-encoded (UTF-8), its '/' as %2F (the replica decodes
+// the path). Never a '/' per part: a "." or ".." part would be a dot segment that fetch()
+// resolves away, and a key such as "t/../../members/1" would send the request to another
+// key or endpoint with the user's token. The keys "." and ".." stay dot segments however
+// encoded: no URL names them, so they are refused here.
 export function keyPath(key) {
-  return '/v1/kv/' + key.split('/').map(encodeURIComponent).join('/');
+  if (key === '.' || key === '..') {
+    throw new Error(`the key "${key}" cannot be named in a URL: use the API or paxoskvctl`);
+  }
+  return '/v1/kv/' + encodeURIComponent(key);
 }
 
 export function query(parameters) {
