@@ -3,7 +3,8 @@
 // 1-replica cluster with tokens on. It browses the key tree, edits with a stale version (the
 // conflict is shown and nothing is overwritten), sees a write made by another client arrive
 // live, renders a key and value holding markup as text (no dialog fires), checks the status
-// and metrics pages, asks for a token, and saves a screenshot of each page.
+// and metrics pages, asks for a token, keeps a key holding "../" to itself, and saves a
+// screenshot of each page.
 //
 //   node tests/browser/console.test.mjs     (tools/test --browser installs, builds and runs it)
 //
@@ -316,6 +317,28 @@ async function main() {
     await page.locator('#outcome').filter({hasText: '403 permission denied'}).waitFor();
     assert.equal(await page.locator('#value').textContent(), '');
     await shot(page, 'token-forbidden');
+  });
+
+  // A key is named by its whole self: "t/../secret/password", written by a token limited to
+  // t/, must not make an admin's console read, edit or delete secret/password, which the URL
+  // /v1/kv/t/../secret/password resolves to.
+  await step('a key holding dot segments is that key, not the path they lead to', page, async () => {
+    const tenant = await api(secured, 'POST', '/v1/auth/tokens',
+      JSON.stringify({name: 'tenant', role: 'readwrite', prefix: 't/'}), ROOT_TOKEN);
+    assert.equal(tenant.status, 200);
+    const trap = 't/../secret/password';
+    assert.equal((await api(secured, 'PUT', `/v1/kv/${encodeURIComponent(trap)}`, 'junk', tenant.json.token)).status, 200);
+    await page.evaluate((held) => sessionStorage.setItem('paxoskv-console-token', held), ROOT_TOKEN);
+    await page.goto(`${secured}/ui/#/key/${encodeURIComponent(trap)}`);
+    await page.locator('#version').filter({hasText: 'version 1'}).waitFor();
+    assert.equal(await page.locator('#value').textContent(), 'junk');
+    await page.locator('#delete').click();
+    await page.locator('#confirm-delete').click();
+    await page.locator('#outcome').filter({hasText: 'Deleted'}).waitFor();
+    assert.equal((await api(secured, 'GET', `/v1/kv/${encodeURIComponent(trap)}`, undefined, ROOT_TOKEN)).status, 404);
+    const kept = await api(secured, 'GET', '/v1/kv/secret/password', undefined, ROOT_TOKEN);
+    assert.equal(kept.status, 200);
+    assert.equal(kept.json.value, 'value of secret/password');
   });
 
   await browser.close();
