@@ -181,7 +181,8 @@ export function renderKey(main, key) {
   const viewButtons = ['text', 'base64', 'hex'].map((mode) =>
     el('button', {type: 'button', 'data-view': mode, onclick: () => { view = mode; paint(); }}, mode));
   const save = el('button', {type: 'submit', id: 'save'}, 'Save (compare-and-set)');
-  const remove = el('button', {type: 'button', id: 'delete', class: 'danger'}, 'Delete');
+  // Until a read of the key answered, there is no version to delete.
+  const remove = el('button', {type: 'button', id: 'delete', class: 'danger', disabled: true}, 'Delete');
   const confirmRemove = el('button', {type: 'button', id: 'confirm-delete', class: 'danger', hidden: true},
     'Really delete this version');
 

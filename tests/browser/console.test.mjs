@@ -316,6 +316,8 @@ async function main() {
     await page.goto(`${secured}/ui/#/key/secret%2Fpassword`);
     await page.locator('#outcome').filter({hasText: '403 permission denied'}).waitFor();
     assert.equal(await page.locator('#value').textContent(), '');
+    // Nothing read, nothing to delete: the button stays off.
+    assert.ok(await page.locator('#delete').isDisabled());
     await shot(page, 'token-forbidden');
   });
 
