@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <vector>
@@ -73,7 +74,19 @@ void OutboundLink::send(MessageFrame frame) {
   }
   queued_bytes_ += frame.bytes.size();
   queue_.push_back({std::move(frame.bytes), encoding_version()});
-  write_queued();
+  schedule_write();
+}
+
+void OutboundLink::schedule_write() {
+  // The write starts once the handler that sent this returns, so that every frame it
+  // sends (a flush sends one message per key) leaves in one write: one TLS record and one
+  // system call for the lot, where writing at once would send the first alone.
+  if (write_scheduled_ || writing_) return;
+  write_scheduled_ = true;
+  asio::post(context_->io, [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    self->write_queued();
+  });
 }
 
 void OutboundLink::drop_unframed(MessageFrame::Problem problem) {

@@ -68,6 +68,7 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
                   const boost::asio::ip::tcp::resolver::results_type& endpoints);
   void handshake(std::uint64_t attempt);
   void on_connected(std::uint64_t attempt);
+  void schedule_write();
   void write_queued();
   // Reads the peer's hello reply, then watches for the connection to close.
   void read_hello_reply(std::uint64_t attempt);
@@ -110,6 +111,7 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   std::size_t in_flight_frames_ = 0;
   std::size_t in_flight_bytes_ = 0;
   bool writing_ = false;
+  bool write_scheduled_ = false;  // a write_queued() is posted (see schedule_write)
   std::optional<std::chrono::steady_clock::time_point> last_queue_full_report_;
   std::uint64_t dropped_since_report_ = 0;
 
