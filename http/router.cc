@@ -17,6 +17,7 @@
 #include "http/key_path.h"
 #include "http/lease_request.h"
 #include "http/member_request.h"
+#include "http/origin_check.h"
 #include "http/query_params.h"
 #include "http/request_error.h"
 #include "http/responses.h"
@@ -449,6 +450,10 @@ void Router::handle(Request request, Respond respond, RespondStream respond_stre
   const PathKind kind = target ? path_kind(target->path) : PathKind::unknown;
   const Route route = target ? classify(request.method(), kind, target->query) : Route::bad_target;
   const Reply reply(std::move(respond), std::move(respond_stream), metrics_, route);
+  if (is_cross_origin_change(request)) {
+    return reply(
+        answer_with(request_error_response(status::forbidden, "cross-origin request refused")));
+  }
   // Never logged: neither the header nor the token appear in any log line.
   const std::optional<std::string_view> token =
       target && access_.enabled() && need_of(target->path, request.method()) != Need::nothing
