@@ -38,9 +38,10 @@ void check_tls_files(const TlsFiles& files) {
 
 }  // namespace
 
-// Served from the node's own thread: a request crosses no thread on its way, which saves
-// two wake-ups per request. The connections share the backend, so that those still
-// answering when the listener goes keep it.
+// Served from the node's client threads (Options::client_threads), or without them from
+// the replica's own thread, where a request crosses no thread on its way (two wake-ups
+// fewer per request). The connections share the backend, so that those still answering
+// when the listener goes keep it.
 class HttpListener::Impl {
  public:
   Impl(Node& node, const HttpListenerOptions& options)

@@ -15,6 +15,7 @@
 #include "src/auth/token_record.h"
 #include "src/auth/token_secret.h"
 #include "src/disk_failure_marker.h"
+#include "src/io_thread_pool.h"
 #include "src/lease/lease_id.h"
 #include "src/metrics_text.h"
 #include "src/node_io.h"
@@ -40,6 +41,9 @@ void validate(const Options& options) {
   }
   if (options.request_timeout.count() <= 0) {
     throw std::invalid_argument("the request timeout must be positive");
+  }
+  if (options.client_threads > kMaxClientThreads) {
+    throw std::invalid_argument("client_threads: at most " + std::to_string(kMaxClientThreads));
   }
   if (options.peer_tls.incomplete()) {
     throw std::invalid_argument(
@@ -72,6 +76,9 @@ class Node::Impl {
 
   ~Impl() {
     stop_thread();
+    // The replica answered what it held (on the client threads, which may still write it);
+    // stopped now, their connections go with the pool.
+    if (client_pool_) client_pool_->stop();
     snapshot_streams_.close_all();  // before the store they read is closed
     replica_.reset();               // closes the store
     spdlog::info("replica {} stopped", options_.id);
@@ -325,6 +332,7 @@ class Node::Impl {
 
   const Options& options() const { return options_; }
   boost::asio::io_context& io() { return io_; }
+  boost::asio::io_context& client_io() { return client_pool_ ? client_pool_->context() : io_; }
 
  private:
   // Runs `work` on the node's thread and waits for it (at once if already there).
@@ -350,6 +358,11 @@ class Node::Impl {
   }
 
   Options options_;
+  // Declared first, destroyed last: connections left on it hold callbacks of the replica's.
+  std::unique_ptr<IoThreadPool> client_pool_ =
+      options_.client_threads == 0
+          ? nullptr
+          : std::make_unique<IoThreadPool>(options_.client_threads, "paxoskv-http");
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<Replica> replica_;
@@ -366,7 +379,7 @@ Node::Node(Options options) {
 Node::~Node() = default;
 
 boost::asio::io_context& NodeIo::context(Node& node) {
-  return node.impl_->io();
+  return node.impl_->client_io();
 }
 
 void Node::shutdown() {

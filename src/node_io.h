@@ -1,6 +1,7 @@
-// The io_context a Node's replica runs on, for the HTTP front end in the same process,
-// which serves the node from that thread: its requests then cross no thread on their
-// way. Handlers left on it stop running when the Node is destroyed.
+// The io_context the HTTP front end in the same process serves a Node's clients on: the
+// node's client threads (Options::client_threads), or without them the replica's own
+// thread, where requests cross no thread on their way. Handlers left on it stop running
+// when the Node is destroyed, and it outlives every callback of the replica's.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

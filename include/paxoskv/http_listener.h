@@ -19,9 +19,9 @@ struct HttpListenerOptions {
 
 class HttpListener {
  public:
-  // Listens on "host:port" (port 0 picks a free one) and serves from the node's own
-  // thread. Throws std::runtime_error if the address cannot be bound. `node` must
-  // outlive it.
+  // Listens on "host:port" (port 0 picks a free one) and serves from the node's client
+  // threads (Options::client_threads), or without them from the node's own thread. Throws
+  // std::runtime_error if the address cannot be bound. `node` must outlive it.
   HttpListener(Node& node, const std::string& listen);
   // As above, with TLS and authentication as `options` say. Also throws
   // std::runtime_error when a certificate or key cannot be used.

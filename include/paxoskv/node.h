@@ -295,7 +295,7 @@ class Node {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
-  friend class NodeIo;  // the HTTP front end, served from the node's thread
+  friend class NodeIo;  // the HTTP front end, served from the node's threads
 };
 
 }  // namespace paxoskv

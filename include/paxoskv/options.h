@@ -16,6 +16,9 @@ namespace paxoskv {
 // Options::max_key_bytes may only lower it.
 inline constexpr std::size_t kKeyBytesLimit = 1024;
 
+// The most threads Options::client_threads may ask for.
+inline constexpr std::size_t kMaxClientThreads = 256;
+
 struct Options {
   std::uint32_t id = 0;  // this replica's id, a key of `cluster`
   // id -> peer address "host:port", self included. It founds a new cluster's first
@@ -32,6 +35,11 @@ struct Options {
   std::size_t max_value_bytes = 1 << 20;
   std::size_t max_key_bytes = kKeyBytesLimit;  // at most kKeyBytesLimit
   std::chrono::milliseconds request_timeout{5000};
+  // Threads of the node's own that serve its HTTP clients (an HttpListener's parsing, TLS,
+  // local reads and answers), beside the replica's thread that runs the consensus core.
+  // 0: clients are served from the replica's thread (a request crosses no thread: best
+  // when replicas share few cores).
+  std::size_t client_threads = 0;
   // Join an existing cluster (after its members added this id) instead of founding one:
   // take the configuration from the members in `cluster`, catch up, then vote.
   bool join = false;

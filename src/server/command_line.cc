@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "http/encoding/duration.h"
 
@@ -197,6 +198,18 @@ std::vector<Flag> server_flags() {
             [](CommandLine& line, const std::string& v) {
               line.options.request_timeout = parse_duration("--request-timeout", v);
             }),
+      value("threads", "N", std::to_string(line_defaults.options.client_threads),
+            "threads serving clients (HTTP, TLS, local reads) beside\n"
+            "the replica's thread, which runs the Paxos core; 0: serve\n"
+            "clients from that thread (fewest thread crossings, best\n"
+            "when replicas share cores). Default: the number of cores",
+            [](CommandLine& line, const std::string& v) {
+              const std::uint64_t threads = parse_number("--threads", v);
+              if (threads > kMaxClientThreads) {
+                throw std::invalid_argument("--threads: 0 to " + std::to_string(kMaxClientThreads));
+              }
+              line.options.client_threads = threads;
+            }),
       value("disk-reserve-bytes", "N", std::to_string(defaults.disk_reserve_bytes),
             "client writes get 507 while the data dir's file system has\n"
             "less than N bytes free; 0: never",
@@ -305,6 +318,14 @@ std::string usage() {
   ArgvValues unused;
   describe_flags(app, server_flags(), unused);
   return app.help();
+}
+
+Options program_options() {
+  Options options;
+  // hardware_concurrency() may not know (0): then one.
+  options.client_threads =
+      std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxClientThreads);
+  return options;
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args,

@@ -13,8 +13,12 @@
 
 namespace paxoskv {
 
+// Options as the paxoskv program defaults them: Options' own, with a client thread per
+// core.
+Options program_options();
+
 struct CommandLine {
-  Options options;
+  Options options = program_options();
   std::string listen = "127.0.0.1:8001";  // the client HTTP endpoint
   TlsFiles client_tls;                    // HTTPS only when enabled
   std::string log_level = "info";

@@ -67,8 +67,9 @@ std::vector<std::uint16_t> pick_free_ports(std::size_t count) {
   return ports;
 }
 
-EmbeddedCluster::EmbeddedCluster(std::size_t size, std::chrono::milliseconds request_timeout)
-    : root_("paxoskv-node"), request_timeout_(request_timeout) {
+EmbeddedCluster::EmbeddedCluster(std::size_t size, std::chrono::milliseconds request_timeout,
+                                 std::size_t client_threads)
+    : root_("paxoskv-node"), request_timeout_(request_timeout), client_threads_(client_threads) {
   const std::vector<std::uint16_t> ports = pick_free_ports(size);
   for (std::size_t i = 0; i < size; ++i) {
     cluster_[static_cast<std::uint32_t>(i + 1)] = "127.0.0.1:" + std::to_string(ports[i]);
@@ -86,6 +87,7 @@ Options EmbeddedCluster::options_of(std::uint32_t id) const {
   options.cluster = cluster_;
   options.data_dir = (root_.path() / ("replica-" + std::to_string(id))).string();
   options.request_timeout = request_timeout_;
+  options.client_threads = client_threads_;
   return options;
 }
 

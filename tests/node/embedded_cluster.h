@@ -35,9 +35,10 @@ std::vector<std::uint16_t> pick_free_ports(std::size_t count);
 
 class EmbeddedCluster {
  public:
-  // Starts replicas 1..size.
+  // Starts replicas 1..size, each with `client_threads` (Options::client_threads).
   explicit EmbeddedCluster(std::size_t size = 3,
-                           std::chrono::milliseconds request_timeout = std::chrono::seconds(5));
+                           std::chrono::milliseconds request_timeout = std::chrono::seconds(5),
+                           std::size_t client_threads = 0);
   // Stops every replica, then removes the data dirs.
   ~EmbeddedCluster();
   EmbeddedCluster(const EmbeddedCluster&) = delete;
@@ -60,6 +61,7 @@ class EmbeddedCluster {
  private:
   TempDir root_;  // declared first: outlives every Node
   std::chrono::milliseconds request_timeout_;
+  std::size_t client_threads_;
   std::map<std::uint32_t, std::string> cluster_;
   std::map<std::uint32_t, std::unique_ptr<Node>> nodes_;
 };

@@ -1,0 +1,92 @@
+// A node with client threads (Options::client_threads) serves its HTTP clients from them:
+// what needs no consensus is answered while the replica's thread is busy, and connections
+// still open when the node goes end with it, whatever the replica answered them.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "paxoskv/http_listener.h"
+#include "tests/node/embedded_cluster.h"
+
+namespace paxoskv::node_test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// One request on a fresh connection that the server closes after answering.
+std::string exchange(std::uint16_t port, const std::string& request) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string response;
+  boost::system::error_code error;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("node: with client threads, a local read is answered while the replica's thread is busy",
+          "[node]") {
+  EmbeddedCluster cluster(3, 5s, /*client_threads=*/2);
+  HttpListener listener(cluster.node(1), "127.0.0.1:0");
+  REQUIRE(cluster.node(1).put("threads/key", "served").ok());
+
+  // A callback of the node's runs on the replica's thread: this one holds it for 2 s.
+  std::promise<void> holding;
+  cluster.node(1).put("threads/other", "x", [&holding](Result) {
+    holding.set_value();
+    std::this_thread::sleep_for(2s);
+  });
+  holding.get_future().wait();
+
+  const auto start = std::chrono::steady_clock::now();
+  const std::string response =
+      exchange(listener.port(),
+               "GET /v1/kv/threads/key?consistency=local HTTP/1.1\r\nHost: x\r\n"
+               "Connection: close\r\n\r\n");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  INFO(response);
+  CHECK(response.starts_with("HTTP/1.1 200"));
+  CHECK(response.find("\"value\":\"served\"") != std::string::npos);
+  // Served from the replica's thread, it would have waited for the callback to end.
+  CHECK(waited < 1s);
+}
+
+TEST_CASE("node: with client threads, a long poll open when the node goes ends with it", "[node]") {
+  EmbeddedCluster cluster(3, 5s, /*client_threads=*/2);
+  auto listener = std::make_unique<HttpListener>(cluster.node(1), "127.0.0.1:0");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), listener->port()});
+  // Waits for a version of a key nobody writes: the replica holds its callback.
+  boost::asio::write(socket, boost::asio::buffer(std::string(
+                                 "GET /v1/kv/threads/never?wait=0&timeout=60s HTTP/1.1\r\n"
+                                 "Host: x\r\nConnection: close\r\n\r\n")));
+  REQUIRE(eventually(5s, [&] {
+    const std::string metrics =
+        exchange(listener->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return metrics.find("\npaxoskv_http_open_long_polls 1") != std::string::npos;
+  }));
+
+  // The replica answers the poll as it stops, on client threads that stop next.
+  listener.reset();
+  cluster.stop(1);
+  std::string response;
+  boost::system::error_code error;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
+  CHECK(error);  // the end of the connection, with or without the answer
+  CHECK(cluster.node(2).put("threads/after", "ok").ok());
+}
+
+}  // namespace paxoskv::node_test
