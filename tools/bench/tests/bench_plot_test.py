@@ -99,10 +99,46 @@ def test_many_keys(tool):
     check("paxoskv replica 3" in labels, "many-keys: replica labels missing")
 
 
+def test_many_keys_both(tool):
+    runs = [{"system": system, "run": n, "keys": count, "ops_per_sec": 1000.0 * n}
+            for system in ("etcd", "paxoskv") for n in (1, 2) for count in (1000, 200000)]
+    results = {
+        "keys": 200000, "conns": 64, "duration": "5s", "systems": ["etcd", "paxoskv"],
+        "runs": runs,
+        "replicas": [{"system": system, "id": i, "data_mib": 20.0, "rss_mib": 50.0}
+                     for system in ("etcd", "paxoskv") for i in (1, 2, 3)],
+        "restarts": {"etcd": {"local_ms": 812, "linearizable_ms": 913},
+                     "paxoskv": {"local_ms": 43, "linearizable_ms": 56}},
+    }
+    root = ElementTree.fromstring(plot(tool, "many-keys", results).encode("utf-8"))
+    labels = texts(root)
+    check(len(bars(root)) == 8 + 6 * 2, "many-keys both: %d bars, expected 20" % len(bars(root)))
+    check(any("etcd member 3" in t and "812 ms" in t for t in labels),
+          "many-keys both: etcd's restart times are missing")
+    check(any("paxoskv member 3" in t and "43 ms" in t for t in labels),
+          "many-keys both: paxoskv's restart times are missing")
+    check(not any("paxoskv only" in t for t in labels), "many-keys both: says paxoskv only")
+
+
+def test_vs_etcd_wrk(tool):
+    table = {
+        "runs_per_workload": 3, "duration": "5s", "keys": 1000, "value_size": 100, "tls": False,
+        "driver": "wrk", "connections": 64,
+        "workloads": [{"workload": "put c64", "etcd_ops_per_sec": 5000.0,
+                       "paxoskv_ops_per_sec": 9000.0, "ratio": 1.8}],
+        "memory": [],
+    }
+    labels = texts(ElementTree.fromstring(plot(tool, "vs-etcd", table).encode("utf-8")))
+    check(any("wrk" in t and "one endpoint" in t for t in labels),
+          "vs-etcd wrk: the driver note is missing: %s" % labels)
+
+
 def main():
     tool = sys.argv[1]
     test_vs_etcd(tool)
     test_many_keys(tool)
+    test_many_keys_both(tool)
+    test_vs_etcd_wrk(tool)
     for failure in failures:
         print("FAIL: " + failure)
     if not failures:
