@@ -19,11 +19,17 @@ namespace paxoskv::http {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
+
 using beast::http::field;
 using beast::http::status;
 using net::ip::tcp;
 
 namespace {
+
+// On every answer: a browser takes the Content-Type as given and never guesses another
+// (a stored value read raw, say, is never run as a page of the console's origin).
+constexpr std::string_view no_sniff_field = "X-Content-Type-Options";
+constexpr std::string_view no_sniff = "nosniff";
 
 // Bytes read at once while waiting for a request to start.
 constexpr std::size_t first_read_bytes = 4 * 1024;
@@ -202,6 +208,7 @@ void Session::send_stream(Response head, Router::BodyStream body) {
   head.version(http_version_);
   head.keep_alive(keep_alive_);
   head.set(field::server, "paxoskv");
+  head.set(no_sniff_field, no_sniff);
   head.chunked(true);
   response_ = std::move(head);
   body_stream_ = std::move(body);
@@ -252,6 +259,7 @@ void Session::send(Response response) {
   response.version(http_version_);
   response.keep_alive(keep_alive_);
   response.set(field::server, "paxoskv");
+  response.set(no_sniff_field, no_sniff);
   response.prepare_payload();
   response_ = std::move(response);
   stream_.expires_after(context_->limits().write_timeout);

@@ -97,6 +97,7 @@ TEST_CASE("a kept-alive connection serves request after request", "[http][server
   CHECK(body_of(*get)["value"] == "value");
   CHECK((*get)["X-Paxoskv-Index"] == "1");
   CHECK((*get)["Server"] == "paxoskv");
+  CHECK((*get)["X-Content-Type-Options"] == "nosniff");
   CHECK_FALSE(client.closed_within(100ms));
 }
 
