@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/bench-vs-etcd and tools/bench-many-keys: their options as --help documents them,
+# tools/bench-vs-etcd, tools/bench-many-keys and tools/bench-threads: their options as --help documents them,
 # and the combinations they refuse before starting anything (no cluster, no build).
 #
 #   bench_scripts_test.sh SOURCE_ROOT
@@ -34,6 +34,15 @@ expect_refusal "paxoskv, etcd or both" bench-many-keys --target consul
 expect_refusal "port-base" bench-many-keys --port-base 70000
 expect_refusal "port-base" bench-many-keys --port-base=x
 expect_refusal "keys" bench-many-keys --keys 0
+
+help="$("$root/tools/bench-threads" --help)" || fail "bench-threads --help failed"
+for word in "--threads" "--runs N" "--port-base B" "--workloads"; do
+  grep -q -- "$word" <<<"$help" || fail "bench-threads --help does not mention $word"
+done
+expect_refusal "not a number" bench-threads --threads "1 x"
+expect_refusal "unknown workload" bench-threads --workloads scan
+expect_refusal "runs" bench-threads --runs 0
+expect_refusal "port-base" bench-threads --port-base 70000
 
 if ((failures)); then exit 1; fi
 echo ok
