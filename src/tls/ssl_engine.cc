@@ -7,6 +7,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/system/system_error.hpp>
+#include <exception>
 
 namespace paxoskv::tls {
 
@@ -54,7 +55,11 @@ struct EngineBio {
   static int write(BIO* bio, const char* from, int size) {
     BIO_clear_retry_flags(bio);
     if (size <= 0) return 0;
-    engine(bio).output_.append(from, static_cast<std::size_t>(size));
+    try {
+      engine(bio).output_.append(from, static_cast<std::size_t>(size));
+    } catch (const std::exception&) {
+      return -1;  // out of memory: nothing may be thrown through OpenSSL
+    }
     return size;
   }
 
