@@ -49,7 +49,8 @@ class SslEngine {
   void put_input(const char* data, std::size_t size);
   // Room for at least `size` bytes from the network after those not yet taken, to read
   // into; commit_input(n) then hands the first n of them to the operations to come. The
-  // room is valid until the next call of any other member.
+  // room stays valid, and commit_input applies to it, while no other input_space or
+  // put_input and no read, handshake or shutdown runs in between (a write may).
   char* input_space(std::size_t size);
   void commit_input(std::size_t size);
   // Whether bytes from the network wait to be read (else a read surely wants input).
