@@ -6,8 +6,9 @@
 // finds no record first, a BIO pair moved through in small steps, the error queue
 // cleared and the pending bytes asked for around each) and wraps every operation in
 // several layers of composed operations. Here a read is one network read into a large
-// buffer handed to OpenSSL at once, then one SSL_read; a write is one SSL_write of all
-// the buffers given (gathered into one record) and one network write.
+// buffer, the engine's own input, which OpenSSL reads from, then one SSL_read; a write
+// is one SSL_write of all the buffers given (gathered into one record) and one network
+// write of what the engine made.
 //
 // Bytes OpenSSL makes while reading (an alert, a key update's answer) wait for the next
 // write, which sends them first: TLS allows it, and only writes send, so that a read and
@@ -27,7 +28,6 @@
 #include <cstddef>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "src/tls/ssl_engine.h"
 
@@ -43,7 +43,7 @@ class SslStream {
   // `context` must outlive the stream.
   template <typename Arg>
   SslStream(Arg&& next_layer, boost::asio::ssl::context& context)
-      : next_(std::forward<Arg>(next_layer)), engine_(context), input_(kReadBytes) {}
+      : next_(std::forward<Arg>(next_layer)), engine_(context) {}
   SslStream(const SslStream&) = delete;
   SslStream& operator=(const SslStream&) = delete;
 
@@ -99,10 +99,15 @@ class SslStream {
                                            : error_code(boost::asio::ssl::error::stream_truncated);
   }
 
+  // Reads from the network straight into the engine's input (see take_input). Only one
+  // operation reads at a time, and the others do not touch the input meanwhile.
   template <typename Self>
   void read_input(Self& self) {
-    next_.async_read_some(boost::asio::buffer(input_), std::move(self));
+    next_.async_read_some(boost::asio::buffer(engine_.input_space(kReadBytes), kReadBytes),
+                          std::move(self));
   }
+
+  void take_input(std::size_t bytes) { engine_.commit_input(bytes); }
 
   // Sends what OpenSSL made (and nothing else sends meanwhile: see the top).
   template <typename Self>
@@ -130,7 +135,7 @@ class SslStream {
           return stream.read_input(self);
         case State::reading:
           if (error) return self.complete(stream.input_error(error));
-          stream.engine_.put_input(stream.input_.data(), bytes);
+          stream.take_input(bytes);
           break;
         case State::starting:
           break;
@@ -166,7 +171,7 @@ class SslStream {
           return self.complete(step.error, step.bytes);
         case State::reading:
           if (error) return self.complete(stream.input_error(error), 0);
-          stream.engine_.put_input(stream.input_.data(), bytes);
+          stream.take_input(bytes);
           break;
         case State::starting:
         case State::writing:
@@ -280,7 +285,7 @@ class SslStream {
           return stream.read_input(self);
         case State::reading:
           if (error) return self.complete(error);
-          stream.engine_.put_input(stream.input_.data(), bytes);
+          stream.take_input(bytes);
           break;
         case State::starting:
           break;
@@ -303,9 +308,8 @@ class SslStream {
 
   NextLayer next_;
   SslEngine engine_;
-  std::vector<char> input_;  // network bytes, read into and handed to OpenSSL at once
-  std::string output_;       // network bytes from OpenSSL being written
-  std::string plaintext_;    // a write's buffers gathered into one piece
+  std::string output_;     // network bytes from OpenSSL being written
+  std::string plaintext_;  // a write's buffers gathered into one piece
 };
 
 }  // namespace paxoskv::tls
