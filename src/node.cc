@@ -75,10 +75,12 @@ class Node::Impl {
   }
 
   ~Impl() {
-    stop_thread();
-    // The replica answered what it held (on the client threads, which may still write it);
-    // stopped now, their connections go with the pool.
+    // The client threads first, while the replica's thread still runs: one of them may wait
+    // for it (run_on_node: GET /metrics), and work it posted just before that thread
+    // stopped would never run. Their connections go with the pool; what the replica
+    // answers them as it stops (Node::shutdown, earlier, lets it go out) is dropped.
     if (client_pool_) client_pool_->stop();
+    stop_thread();
     snapshot_streams_.close_all();  // before the store they read is closed
     replica_.reset();               // closes the store
     spdlog::info("replica {} stopped", options_.id);

@@ -8,6 +8,8 @@
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <string>
@@ -32,6 +34,16 @@ std::string exchange(std::uint16_t port, const std::string& request) {
   boost::system::error_code error;
   boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
   return response;
+}
+
+// The listener's open client connections, from its own /metrics (which counts the
+// connection that asks).
+int open_connections(std::uint16_t port) {
+  const std::string metrics =
+      exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string name = "\npaxoskv_http_open_connections ";
+  const auto at = metrics.find(name);
+  return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
 }
 
 }  // namespace
@@ -86,6 +98,61 @@ TEST_CASE("node: with client threads, a long poll open when the node goes ends w
   boost::system::error_code error;
   boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
   CHECK(error);  // the end of the connection, with or without the answer
+  CHECK(cluster.node(2).put("threads/after", "ok").ok());
+}
+
+// GET /metrics waits on a client thread for the replica's thread (Node::metrics_text). A
+// request that asks for it while the node stops posts its work behind the stop; the
+// replica's thread, stopped before it got there, never runs it, and the node, which stops
+// its client threads next, would wait for that one forever.
+TEST_CASE("node: with client threads, a /metrics request that comes as the node stops ends",
+          "[node]") {
+  EmbeddedCluster cluster(3, 5s, /*client_threads=*/2);
+  Node& node = cluster.node(1);
+  auto listener = std::make_unique<HttpListener>(node, "127.0.0.1:0");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), listener->port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("GET /metrics HTTP/1.1\r\n")));
+  // The connection reads a request: the listener's going leaves it to be answered (see
+  // http_listener_test.cc).
+  REQUIRE(eventually(5s, [&] { return open_connections(listener->port()) >= 2; }));
+  std::this_thread::sleep_for(200ms);
+  listener.reset();
+
+  // The replica answers this long poll as it stops, on its thread, inside the stop. There,
+  // the request's end arrives, and a put queues work on the replica's thread whose answer
+  // holds that thread past the moment the node stops it.
+  std::promise<void> stopping;
+  std::promise<void> request_sent;
+  auto sent = request_sent.get_future().share();
+  node.wait("threads/never", 0, 60s, [&node, &stopping, sent](Result) {
+    node.put("threads/after-stop", "x", std::nullopt,
+             [](Result) { std::this_thread::sleep_for(1s); });
+    stopping.set_value();
+    sent.wait();
+    std::this_thread::sleep_for(500ms);  // the client thread reads it, asks for metrics
+  });
+
+  std::promise<void> stopped;
+  auto gone = stopped.get_future();
+  std::thread([&cluster, stopped = std::move(stopped)]() mutable {
+    cluster.stop(1);
+    stopped.set_value();
+  }).detach();
+  stopping.get_future().wait();
+  boost::asio::write(socket,
+                     boost::asio::buffer(std::string("Host: x\r\nConnection: close\r\n\r\n")));
+  request_sent.set_value();
+
+  if (gone.wait_for(20s) != std::future_status::ready) {
+    // The node cannot be left behind: it holds the cluster's state the test would unwind.
+    std::fputs(
+        "FAILED: the node did not stop within 20 s (a client thread waits for a replica "
+        "thread that is gone)\n",
+        stderr);
+    std::_Exit(EXIT_FAILURE);
+  }
   CHECK(cluster.node(2).put("threads/after", "ok").ok());
 }
 
