@@ -101,6 +101,47 @@ TEST_CASE("node: with client threads, a long poll open when the node goes ends w
   CHECK(cluster.node(2).put("threads/after", "ok").ok());
 }
 
+// GET /metrics needs the replica's counters, which only its thread may read: a scrape
+// while that thread is busy must not hold a client thread meanwhile (with one, every
+// other client would wait for the replica's thread as without client threads).
+TEST_CASE(
+    "node: with client threads, a /metrics scrape while the replica's thread is busy holds "
+    "none of them",
+    "[node]") {
+  EmbeddedCluster cluster(3, 5s, /*client_threads=*/1);
+  HttpListener listener(cluster.node(1), "127.0.0.1:0");
+  REQUIRE(cluster.node(1).put("threads/key", "served").ok());
+
+  std::promise<void> holding;
+  cluster.node(1).put("threads/other", "x", [&holding](Result) {
+    holding.set_value();
+    std::this_thread::sleep_for(2s);
+  });
+  holding.get_future().wait();
+
+  std::string metrics;
+  std::thread scrape([&] {
+    metrics =
+        exchange(listener.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  });
+  std::this_thread::sleep_for(200ms);  // the scrape reached the node and waits
+  const auto start = std::chrono::steady_clock::now();
+  const std::string response =
+      exchange(listener.port(),
+               "GET /v1/kv/threads/key?consistency=local HTTP/1.1\r\nHost: x\r\n"
+               "Connection: close\r\n\r\n");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  scrape.join();
+  INFO(response);
+  CHECK(response.starts_with("HTTP/1.1 200"));
+  CHECK(waited < 1s);
+  // The scrape is answered in full once the replica's thread is free.
+  INFO(metrics);
+  CHECK(metrics.starts_with("HTTP/1.1 200"));
+  CHECK(metrics.find("\npaxoskv_http_open_connections ") != std::string::npos);
+  CHECK(metrics.find("paxoskv_replica_id") != std::string::npos);
+}
+
 // GET /metrics waits on a client thread for the replica's thread (Node::metrics_text). A
 // request that asks for it while the node stops posts its work behind the stop; the
 // replica's thread, stopped before it got there, never runs it, and the node, which stops
