@@ -6,6 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "paxoskv/http_listener.h"
 #include "tests/node/embedded_cluster.h"
@@ -195,6 +199,85 @@ TEST_CASE("node: with client threads, a /metrics request that comes as the node 
     std::_Exit(EXIT_FAILURE);
   }
   CHECK(cluster.node(2).put("threads/after", "ok").ok());
+}
+
+// Connections served at once by several client threads, each with requests of every kind
+// sent back to back (pipelined), with authentication on: each connection gets its answers
+// in the order of its requests, each the one its request asks for.
+TEST_CASE(
+    "node: with client threads, pipelined mixed requests on many connections are answered "
+    "in order",
+    "[node]") {
+  EmbeddedCluster cluster(3, 5s, /*client_threads=*/4);
+  const std::string root = "stress-root-token";
+  HttpListener listener(
+      cluster.node(1),
+      HttpListenerOptions{.listen = "127.0.0.1:0", .tls = {}, .auth_root_token = root});
+  const CreatedToken writer = cluster.node(1).create_token("writer", Role::readwrite, "stress/");
+  REQUIRE(writer.result.ok());
+
+  constexpr int kConnections = 6;
+  constexpr int kRounds = 30;
+  struct Expected {
+    unsigned status;
+    std::string contains;
+  };
+  std::vector<std::string> failures(kConnections);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kConnections; ++c) {
+    clients.emplace_back([&, c] {
+      boost::asio::io_context io;
+      boost::asio::ip::tcp::socket socket(io);
+      socket.connect({boost::asio::ip::make_address("127.0.0.1"), listener.port()});
+      boost::beast::flat_buffer buffer;
+      const std::string as_writer = "Authorization: Bearer " + writer.token + "\r\n";
+      const std::string as_root = "Authorization: Bearer " + root + "\r\n";
+      for (int r = 0; r < kRounds && failures[c].empty(); ++r) {
+        const std::string key = "stress/c" + std::to_string(c) + "/k" + std::to_string(r);
+        const std::string value = "v" + std::to_string(c) + "-" + std::to_string(r);
+        std::string requests;
+        std::vector<Expected> expected;
+        auto ask = [&](const std::string& head, const std::string& body, Expected answer) {
+          requests += head + "Host: x\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\n\r\n" + body;
+          expected.push_back(std::move(answer));
+        };
+        ask("PUT /v1/kv/" + key + " HTTP/1.1\r\n" + as_writer, value, {200, "\"version\":1"});
+        ask("GET /v1/kv/" + key + " HTTP/1.1\r\n" + as_writer, "", {200, value});
+        ask("GET /v1/kv/" + key + "?consistency=local HTTP/1.1\r\n" + as_root, "", {200, value});
+        ask("GET /metrics HTTP/1.1\r\n", "", {200, "paxoskv_replica_id"});
+        ask("GET /v1/status HTTP/1.1\r\n", "", {200, "\"members\""});
+        ask("GET /v1/kv/" + key + "?wait=1&timeout=20ms HTTP/1.1\r\n" + as_writer, "",
+            {200, value});
+        ask("GET /v1/kv?prefix=stress/c" + std::to_string(c) + "/&wait=100000000&timeout=20ms " +
+                "HTTP/1.1\r\n" + as_writer,
+            "", {200, "\"changes\""});
+        ask("GET /v1/kv/elsewhere/x HTTP/1.1\r\n" + as_writer, "", {403, "permission denied"});
+        ask("GET /v1/kv/" + key + " HTTP/1.1\r\nAuthorization: Bearer not-a-token\r\n", "",
+            {401, "unauthenticated"});
+        ask("DELETE /v1/kv/" + key + "?cas=1 HTTP/1.1\r\n" + as_writer, "", {200, key});
+        boost::asio::write(socket, boost::asio::buffer(requests));
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+          boost::beast::http::response<boost::beast::http::string_body> response;
+          boost::system::error_code error;
+          boost::beast::http::read(socket, buffer, response, error);
+          if (error || response.result_int() != expected[i].status ||
+              response.body().find(expected[i].contains) == std::string::npos) {
+            failures[c] = "connection " + std::to_string(c) + " round " + std::to_string(r) +
+                          " answer " + std::to_string(i) + ": " +
+                          (error ? error.message()
+                                 : std::to_string(response.result_int()) + " " + response.body());
+            return;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  for (const std::string& failure : failures) {
+    INFO(failure);
+    CHECK(failure.empty());
+  }
 }
 
 }  // namespace paxoskv::node_test
