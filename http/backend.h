@@ -86,6 +86,10 @@ class Backend {
   virtual std::string status_json() const = 0;
   // Prometheus text of the replica's own metrics (the front end adds its own).
   virtual std::string metrics_text() const = 0;
+  // The same, handed to `done` possibly later, on another thread: what GET /metrics asks
+  // for, so that a backend whose counters live on another thread holds no thread of the
+  // front end's while it gathers them.
+  virtual void collect_metrics(std::function<void(std::string)> done) { done(metrics_text()); }
 };
 
 }  // namespace paxoskv::http

@@ -109,6 +109,10 @@ std::string NodeBackend::metrics_text() const {
   return node_.metrics_text();
 }
 
+void NodeBackend::collect_metrics(std::function<void(std::string)> done) {
+  node_.metrics_text(std::move(done));
+}
+
 void NodeBackend::snapshot(std::function<void(SnapshotResult)> done) {
   node_.snapshot(std::move(done));
 }

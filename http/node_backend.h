@@ -43,6 +43,7 @@ class NodeBackend final : public Backend {
   void snapshot(std::function<void(SnapshotResult)> done) override;
   std::string status_json() const override;
   std::string metrics_text() const override;
+  void collect_metrics(std::function<void(std::string)> done) override;
 
  private:
   Node& node_;

@@ -814,11 +814,13 @@ void Router::serve_token_revoke(std::string name, const Reply& reply) {
 }
 
 void Router::serve_metrics(const Reply& reply) {
-  std::string text = backend_.metrics_text();
-  if (!text.empty() && !text.ends_with('\n')) text += '\n';
-  text += metrics_.render();
-  reply(answer_with(
-      text_response(status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(text))));
+  backend_.collect_metrics([this, reply](std::string text) {
+    reply([this, text = std::move(text)]() mutable {
+      if (!text.empty() && !text.ends_with('\n')) text += '\n';
+      text += metrics_.render();
+      return text_response(status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(text));
+    });
+  });
 }
 
 }  // namespace paxoskv::http

@@ -75,10 +75,12 @@ class Node::Impl {
   }
 
   ~Impl() {
-    stop_thread();
-    // The replica answered what it held (on the client threads, which may still write it);
-    // stopped now, their connections go with the pool.
+    // The client threads first, while the replica's thread still runs: one of them may wait
+    // for it (run_on_node: GET /metrics), and work it posted just before that thread
+    // stopped would never run. Their connections go with the pool; what the replica
+    // answers them as it stops (Node::shutdown, earlier, lets it go out) is dropped.
     if (client_pool_) client_pool_->stop();
+    stop_thread();
     snapshot_streams_.close_all();  // before the store they read is closed
     replica_.reset();               // closes the store
     spdlog::info("replica {} stopped", options_.id);
@@ -324,10 +326,16 @@ class Node::Impl {
   std::string metrics_text() {
     ReplicaCounters counters;
     run_on_node([&] { counters = replica_->counters(); });
-    // A walk of the data dir (a few hundred files at most) and a read of /proc.
-    const HostFigures host{read_process_stats(), directory_bytes(options_.data_dir),
-                           options_.quota_bytes};
-    return render_metrics(options_.id, counters, status(), host);
+    return metrics_text_of(counters);
+  }
+
+  // The counters are read on the replica's thread, the rest where clients are served: no
+  // client thread waits for the replica's meanwhile.
+  void metrics_text(std::function<void(std::string)> done) {
+    boost::asio::post(io_, [this, done = std::move(done)]() mutable {
+      boost::asio::post(client_io(), [this, counters = replica_->counters(),
+                                      done = std::move(done)] { done(metrics_text_of(counters)); });
+    });
   }
 
   const Options& options() const { return options_; }
@@ -335,6 +343,13 @@ class Node::Impl {
   boost::asio::io_context& client_io() { return client_pool_ ? client_pool_->context() : io_; }
 
  private:
+  std::string metrics_text_of(const ReplicaCounters& counters) const {
+    // A walk of the data dir (a few hundred files at most) and a read of /proc.
+    const HostFigures host{read_process_stats(), directory_bytes(options_.data_dir),
+                           options_.quota_bytes};
+    return render_metrics(options_.id, counters, status(), host);
+  }
+
   // Runs `work` on the node's thread and waits for it (at once if already there).
   void run_on_node(const std::function<void()>& work) {
     if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
@@ -562,6 +577,9 @@ NodeStatus Node::status() const {
 }
 std::string Node::metrics_text() const {
   return impl_->metrics_text();
+}
+void Node::metrics_text(std::function<void(std::string)> done) const {
+  impl_->metrics_text(std::move(done));
 }
 const Options& Node::options() const {
   return impl_->options();

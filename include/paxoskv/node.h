@@ -289,6 +289,10 @@ class Node {
   NodeStatus status() const;
   // Prometheus text exposition of the replica's counters.
   std::string metrics_text() const;
+  // The same, handed to `done` later without waiting here for the replica's thread (which
+  // alone reads its counters): on a client thread (Options::client_threads), without them
+  // on the replica's thread.
+  void metrics_text(std::function<void(std::string)> done) const;
 
   const Options& options() const;
 
