@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <utility>
 #include <vector>
 
 #include "src/transport/peer_socket.h"
@@ -194,7 +195,7 @@ void OutboundLink::on_connected(std::uint64_t attempt) {
   if (hello_answer_ == HelloAnswer::kPending || hello_answer_ == HelloAnswer::kUnreachable) {
     hello_answer_ = HelloAnswer::kAwaitingAnswer;
   }
-  connected_.store(true, std::memory_order_relaxed);
+  link_up_ = true;
   count(context_->counters.connections_established);
   spdlog::info("node {}: connected to peer {} at {}", context_->self, peer_, to_string(address_));
 
@@ -242,6 +243,9 @@ void OutboundLink::read_hello_reply(std::uint64_t attempt) {
         }
         self->hello_answer_ =
             parsed.reply->knows_sender ? HelloAnswer::kKnowsUs : HelloAnswer::kDoesNotKnowUs;
+        // Reachable only now: over TLS 1.3 our handshake ends before the peer checked our
+        // certificate, and a peer may refuse the hello; neither took the connection.
+        self->connected_.store(true, std::memory_order_relaxed);
         self->reencode_queued();
         self->write_queued();
         self->watch_for_close(attempt);
@@ -317,7 +321,8 @@ void OutboundLink::watch_for_close(std::uint64_t attempt) {
 }
 
 void OutboundLink::fail(std::string_view what, bool refused) {
-  const bool was_connected = connected_.exchange(false, std::memory_order_relaxed);
+  connected_.store(false, std::memory_order_relaxed);
+  const bool was_connected = std::exchange(link_up_, false);
   const bool was_answered = protocol_version_.has_value();
   protocol_version_.reset();
   const std::uint64_t attempt = ++attempt_;

@@ -123,7 +123,10 @@ class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
   bool waiting_to_reconnect_ = false;
   unsigned consecutive_failures_ = 0;
   bool stopped_ = false;
+  // Whether the peer answered this connection's hello (what reachable() says).
   std::atomic<bool> connected_{false};
+  // Whether this connection's TCP (and TLS) handshake succeeded: for the log of a failure.
+  bool link_up_ = false;
   char probe_byte_ = 0;  // target of the read that detects the peer closing
   std::array<char, kFrameHeaderBytes + kHelloReplyBodyBytes> hello_reply_{};
   HelloAnswer hello_answer_ = HelloAnswer::kPending;

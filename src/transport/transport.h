@@ -172,7 +172,7 @@ class PeerTransport {
   // set, this replica knows no peer.
   void answer_hellos_with(KnowsPeer knows_peer);
 
-  // Whether the outbound connection to `peer` is established.
+  // Whether the outbound connection to `peer` is established and `peer` answered its hello.
   bool reachable(consensus::NodeId peer) const;
   // What `peer` answered on the latest connection it answered; kUnreachable if there is
   // none and the latest attempt failed. A later answer replaces an earlier one. Call on

@@ -497,6 +497,24 @@ TEST_CASE("a peer that is down or answers the hello wrongly is unreachable", "[t
     REQUIRE(run_until(io, [&] { return sender.counters().bad_hello_replies == 1; }));
     CHECK(sender.hello_answer(2) == HelloAnswer::kUnreachable);
   }
+
+  SECTION("a peer that takes the connection but never answers the hello") {
+    // As a peer that refuses us after the handshake looks until its refusal arrives (over
+    // TLS 1.3 our side of the handshake ends before the peer checked our certificate).
+    tcp::acceptor silent_peer(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    tcp::socket silent_socket(io);
+    bool accepted = false;
+    silent_peer.async_accept(silent_socket,
+                             [&](const boost::system::error_code& error) { accepted = !error; });
+    PeerTransport sender(
+        io, 1, kFingerprint, {{2, local_address(silent_peer.local_endpoint().port())}},
+        "127.0.0.1:0", [](NodeId, PeerMessage) {}, test_limits());
+    sender.start();
+    REQUIRE(run_until(io, [&] { return accepted && sender.counters().bytes_sent > 0; }));
+    run_for(io, 100ms);
+    CHECK(sender.hello_answer(2) == HelloAnswer::kAwaitingAnswer);
+    CHECK_FALSE(sender.reachable(2));
+  }
 }
 
 TEST_CASE("a hello reply that does not choose the highest common version is refused",
