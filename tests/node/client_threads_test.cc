@@ -21,6 +21,7 @@
 
 #include "paxoskv/http_listener.h"
 #include "tests/node/embedded_cluster.h"
+#include "tests/node/http_exchange.h"
 
 namespace paxoskv::node_test {
 
@@ -28,26 +29,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// One request on a fresh connection that the server closes after answering.
-std::string exchange(std::uint16_t port, const std::string& request) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  boost::asio::write(socket, boost::asio::buffer(request));
-  std::string response;
-  boost::system::error_code error;
-  boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
-  return response;
-}
-
-// The listener's open client connections, from its own /metrics (which counts the
-// connection that asks).
-int open_connections(std::uint16_t port) {
-  const std::string metrics =
-      exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  const std::string name = "\npaxoskv_http_open_connections ";
-  const auto at = metrics.find(name);
-  return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
+// Keeps `node`'s replica thread busy for `duration` from when it returns (a callback of
+// the node's runs there).
+void hold_replica_thread(Node& node, std::chrono::milliseconds duration) {
+  std::promise<void> holding;
+  node.put("threads/other", "x", [&holding, duration](Result) {
+    holding.set_value();
+    std::this_thread::sleep_for(duration);
+  });
+  holding.get_future().wait();
 }
 
 }  // namespace
@@ -58,13 +48,7 @@ TEST_CASE("node: with client threads, a local read is answered while the replica
   HttpListener listener(cluster.node(1), "127.0.0.1:0");
   REQUIRE(cluster.node(1).put("threads/key", "served").ok());
 
-  // A callback of the node's runs on the replica's thread: this one holds it for 2 s.
-  std::promise<void> holding;
-  cluster.node(1).put("threads/other", "x", [&holding](Result) {
-    holding.set_value();
-    std::this_thread::sleep_for(2s);
-  });
-  holding.get_future().wait();
+  hold_replica_thread(cluster.node(1), 2s);
 
   const auto start = std::chrono::steady_clock::now();
   const std::string response =
@@ -116,12 +100,7 @@ TEST_CASE(
   HttpListener listener(cluster.node(1), "127.0.0.1:0");
   REQUIRE(cluster.node(1).put("threads/key", "served").ok());
 
-  std::promise<void> holding;
-  cluster.node(1).put("threads/other", "x", [&holding](Result) {
-    holding.set_value();
-    std::this_thread::sleep_for(2s);
-  });
-  holding.get_future().wait();
+  hold_replica_thread(cluster.node(1), 2s);
 
   std::string metrics;
   std::thread scrape([&] {

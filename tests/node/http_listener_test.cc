@@ -19,6 +19,7 @@
 #include "http/client/connection.h"
 #include "src/tls/tls_context.h"
 #include "tests/node/embedded_cluster.h"
+#include "tests/node/http_exchange.h"
 #include "tests/support/test_pki.h"
 
 namespace paxoskv::node_test {
@@ -27,28 +28,6 @@ namespace {
 
 using boost::beast::http::verb;
 using namespace std::chrono_literals;
-
-// One request on a fresh connection that the server closes after answering.
-std::string exchange(std::uint16_t port, const std::string& request) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  boost::asio::write(socket, boost::asio::buffer(request));
-  std::string response;
-  boost::system::error_code error;
-  boost::asio::read(socket, boost::asio::dynamic_buffer(response), error);
-  return response;
-}
-
-// The listener's open client connections, from its own /metrics (which counts the
-// connection that asks).
-int open_connections(std::uint16_t port) {
-  const std::string metrics =
-      exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  const std::string name = "\npaxoskv_http_open_connections ";
-  const auto at = metrics.find(name);
-  return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
-}
 
 // One HTTPS request to `host`:`port` on a fresh connection with `client` files (the CA to
 // trust, and a certificate if any): the answer's status, or nullopt when there was none.
