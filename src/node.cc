@@ -76,8 +76,8 @@ class Node::Impl {
 
   ~Impl() {
     // The client threads first, while the replica's thread still runs: one of them may wait
-    // for it (run_on_node: GET /metrics), and work it posted just before that thread
-    // stopped would never run. Their connections go with the pool; what the replica
+    // for it (run_on_node, through a blocking call of the Node's API), and work it posted
+    // just before that thread stopped would never run. Their connections go with the pool; what the replica
     // answers them as it stops (Node::shutdown, earlier, lets it go out) is dropped.
     if (client_pool_) client_pool_->stop();
     stop_thread();
